@@ -1,0 +1,1 @@
+"""Small shared types used by landscapes, optimizers and the engine alike."""

@@ -1,0 +1,1 @@
+"""The simulation engine: turns a landscape and optimizer settings into trajectories."""

@@ -1,0 +1,49 @@
+"""Loss values on a regular grid over a landscape's domain (for contours and surfaces)."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+
+import jax
+import numpy as np
+
+from landscapes.base import Landscape
+
+
+@functools.lru_cache(maxsize=64)
+def _grid_fn(landscape: Landscape, validation: bool):
+    def evaluate(points, p, data):
+        if landscape.is_dataset:
+            return jax.vmap(lambda x: landscape.loss(x, p, data))(points)
+        return jax.vmap(lambda x: landscape.loss(x, p))(points)
+
+    return jax.jit(evaluate)
+
+
+def loss_grid(
+    landscape: Landscape,
+    values: Mapping[str, float],
+    resolution: int = 120,
+    *,
+    validation: bool = False,
+    domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, ys, z)`` with ``z[i, j] = f(xs[j], ys[i])``: one vmapped call, float32.
+
+    ``validation`` evaluates the held-out loss of a data-set landscape. Non-finite
+    values (overflow far out on the domain) are replaced by the largest finite one.
+    """
+    (x0, x1), (y0, y1) = domain or landscape.domain
+    xs = np.linspace(x0, x1, resolution, dtype=np.float32)
+    ys = np.linspace(y0, y1, resolution, dtype=np.float32)
+    gx, gy = np.meshgrid(xs, ys)
+    points = np.stack([gx.ravel(), gy.ravel()], axis=1)
+    data = landscape.validation(values) if validation else landscape.data(values)
+    arrays = None if data is None else (np.asarray(data.inputs, np.float32), np.asarray(data.targets, np.float32))
+    z = np.asarray(_grid_fn(landscape, validation)(points, landscape.traced(values), arrays), np.float32)
+    z = z.reshape(resolution, resolution)
+    finite = np.isfinite(z)
+    if not finite.all():
+        z = np.where(finite, z, z[finite].max() if finite.any() else 0.0)
+    return xs, ys, z

@@ -1,0 +1,491 @@
+"""The one simulation engine: landscape + optimizer settings -> trajectories.
+
+Each (landscape, optimizer, padded length) triple is compiled once into a single
+``lax.scan``. Everything a user can move -- hyperparameters, landscape parameters,
+start point, seed, batch size, number of steps up to the padded length -- is a
+traced argument, so moving a slider never recompiles. Many runs (seeds, grids of
+hyperparameters or start points) go through ``jax.vmap`` of the same function.
+
+Divergence: the first point whose loss or coordinates are non-finite or beyond the
+landscape's bound is step ``diverged_at``; from there on the path stays frozen at
+the last good point, so returned arrays never hold NaN or infinity.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import landscapes
+from engine.compile_cache import enable_compilation_cache
+from engine.config import OptimizerRun, all_params
+from engine.minibatch import batch_weights
+from engine.step import apply_step, squared_norm
+from landscapes.base import Landscape
+from optimizers.schedules import scheduled_lr
+
+enable_compilation_cache()
+
+MAX_STEPS = 5000
+STEP_BUCKETS = (100, 200, 500, 1000, 2000, MAX_STEPS)
+"""Scan lengths that get compiled; a run of n steps uses the smallest bucket >= n."""
+
+NO_STEP = -1
+"""Marker in integer step outputs (``diverged_at``, ``first_hit``) for 'never'."""
+
+
+@dataclass(frozen=True)
+class Trajectory:
+    """One optimizer's run, as numpy arrays (float32) ready for charts.
+
+    ``path`` and ``loss`` have ``steps + 1`` rows (the start included); ``grad``
+    (raw loss gradient at ``path[t]``), ``update`` (``path[t+1] - path[t]``; zero for
+    the step that diverged, since the path stays at the last good point),
+    ``velocity`` (the optimizer's momentum-like vector after step t, zero if it has
+    none), ``lr`` (the scheduled learning rate) and ``effective_lr``
+    (``||update|| / ||grad||``, the step length per unit of gradient) have ``steps``.
+    ``diverged_at`` is the first bad step or None; ``first_hit`` the first step
+    within ``tol`` of a best known minimum (any of several equally deep ones), or None.
+    """
+
+    label: str
+    key: str
+    path: np.ndarray
+    loss: np.ndarray
+    grad: np.ndarray
+    update: np.ndarray
+    velocity: np.ndarray
+    lr: np.ndarray
+    effective_lr: np.ndarray
+    diverged_at: int | None
+    first_hit: int | None
+
+    @property
+    def steps(self) -> int:
+        """Number of steps taken (the path has one more point)."""
+        return int(self.path.shape[0]) - 1
+
+
+@dataclass(frozen=True)
+class Batch:
+    """Many runs of one optimizer (seeds or grid cells), leading axis = run.
+
+    ``final`` (M, 2) and ``final_loss`` (M,) are the last points; ``diverged_at`` and
+    ``first_hit`` (M,) use -1 for 'never'. ``paths`` (M, steps+1, 2) and ``losses``
+    (M, steps+1) are present only when requested (they can be large).
+    """
+
+    final: np.ndarray
+    final_loss: np.ndarray
+    diverged_at: np.ndarray
+    first_hit: np.ndarray
+    paths: np.ndarray | None = None
+    losses: np.ndarray | None = None
+
+
+def bucket(steps: int) -> int:
+    """The padded scan length used for ``steps`` steps."""
+    for length in STEP_BUCKETS:
+        if steps <= length:
+            return length
+    raise ValueError(f"steps must be in [1, {MAX_STEPS}], got {steps}")
+
+
+def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool):
+    """The pure function running ``length`` padded steps of optimizer ``key``."""
+    spec = OptimizerRun.build(key).spec
+    opt = spec.make()
+    bound = landscape.bound
+    n = None if not landscape.is_dataset else landscape.data(landscape.resolve()).size
+
+    def run(x0, hp, lp, data, seed, steps, batch_size, target, tol):
+        rng = jax.random.key(seed)
+
+        if n is None:
+
+            def value_grad(x, t):
+                value, grad = jax.value_and_grad(lambda z: landscape.loss(z, lp))(x)
+                return value, grad, (lambda z: landscape.loss(z, lp))
+
+        else:
+            inputs, targets = data
+
+            def value_grad(x, t):
+                weights = batch_weights(rng, t, batch_size, n)
+                weights = weights / jnp.sum(weights)
+                losses, vjp = jax.vjp(lambda z: landscape.per_example(z, lp, inputs, targets), x)
+                (grad,) = vjp(weights)
+                return (
+                    jnp.mean(losses),
+                    grad,
+                    (lambda z: jnp.sum(weights * landscape.per_example(z, lp, inputs, targets))),
+                )
+
+        def good(x, value):
+            # Elementwise on the two coordinates (no reductions: see engine.step.squared_norm).
+            return jnp.isfinite(value) & (jnp.abs(x[0]) < bound) & (jnp.abs(x[1]) < bound)
+
+        def hit(x):
+            # ``target`` holds every minimum as deep as the best one (NaN rows are padding).
+            close = False
+            for k in range(MAX_TARGETS):
+                close = close | (squared_norm(x - target[k]) <= tol * tol)
+            return close
+
+        def body(carry, xs):
+            t, lr_t = xs
+            x, state, last_x, last_value, diverged, first = carry
+            value, grad, batch_loss = value_grad(x, t)
+            ok = (diverged < 0) & good(x, value)
+            diverged = jnp.where((diverged < 0) & ~ok, t, diverged)
+            x_shown = jnp.where(ok, x, last_x)
+            value_shown = jnp.where(ok, value, last_value)
+            first = jnp.where((first < 0) & ok & hit(x) & (t <= steps), t, first)
+            moving = ok & (t < steps)
+            hessian = jax.hessian(batch_loss)(x) if spec.needs_hessian else None
+            safe_grad = jnp.where(ok, grad, 0.0)
+            result = apply_step(spec, opt, x_shown, state, safe_grad, hp, lr_t, hessian)
+            x_next = jnp.where(moving, result.params, x_shown)
+            # Only the point is frozen once a run ends or diverges; the optimizer state may run on
+            # (even to NaN) because nothing reads it then. Freezing it too made XLA's CPU loop
+            # several times slower for optimizers with several state arrays.
+            state = result.state
+            carry = (x_next, state, x_shown, value_shown, diverged, first)
+            if not record:
+                return carry, None
+            # One small packed row per step (point, loss, gradient, velocity); the update, the
+            # scheduled lr and the effective lr are derived from these after the loop, which
+            # keeps the compiled loop body small and fast.
+            parts = [x_shown, value_shown[None], safe_grad]
+            if spec.velocity is not None:
+                parts.append(result.velocity)
+            row = jnp.concatenate(parts)
+            return carry, row
+
+        x0 = jnp.asarray(x0, jnp.float32)
+        carry0 = (x0, opt.init(x0), x0, jnp.float32(0.0), jnp.int32(NO_STEP), jnp.int32(NO_STEP))
+        # The start itself is checked like any other point (a start outside the bound diverges at 0).
+        ts = jnp.arange(length, dtype=jnp.int32)
+        lrs = scheduled_lr(ts, steps, hp["lr"], hp)
+        carry, outputs = jax.lax.scan(body, carry0, (ts, lrs))
+        x_end, _, last_x, last_value, diverged, first = carry
+        value_end, _, _ = value_grad(x_end, jnp.int32(length))
+        ok_end = (diverged < 0) & good(x_end, value_end)
+        diverged = jnp.where((diverged < 0) & ~ok_end, length, diverged)
+        first = jnp.where((first < 0) & ok_end & hit(x_end), length, first)
+        final = jnp.where(ok_end, x_end, last_x)
+        final_value = jnp.where(ok_end, value_end, last_value)
+        return final, final_value, diverged, first, (outputs, lrs) if record else None
+
+    return run
+
+
+def _compiled(landscape: Landscape, key: str, length: int, record: bool, axes: tuple[Any, ...] | None):
+    """The jitted (and, with ``axes``, vmapped) runner; one per pairing and shape of batching."""
+    frozen = None if axes is None else tuple(tuple(sorted(a.items())) if isinstance(a, dict) else a for a in axes)
+    return _compiled_frozen(landscape, key, length, record, frozen)
+
+
+@functools.lru_cache(maxsize=512)
+def _compiled_frozen(landscape: Landscape, key: str, length: int, record: bool, axes: tuple[Any, ...] | None):
+    fn = _trajectory_fn(landscape, key, length, record)
+    if axes is not None:
+        fn = jax.vmap(fn, in_axes=tuple(dict(a) if isinstance(a, tuple) else a for a in axes))
+    return jax.jit(fn)
+
+
+def resolve_landscape(landscape: str | Landscape) -> Landscape:
+    """A landscape object from a registry key or the object itself."""
+    return landscape if isinstance(landscape, Landscape) else landscapes.get(landscape)
+
+
+def resolve_runs(optimizers: Any, hypers: Mapping[str, object] | None = None) -> list[OptimizerRun]:
+    """Normalize the accepted optimizer forms into validated :class:`OptimizerRun` s.
+
+    Accepted: a key (with ``hypers``), an ``OptimizerRun``, a ``(key, settings)``
+    pair, or a sequence of any of these.
+    """
+    if isinstance(optimizers, (str, OptimizerRun)) or (
+        isinstance(optimizers, tuple)
+        and len(optimizers) == 2
+        and isinstance(optimizers[0], str)
+        and isinstance(optimizers[1], Mapping)
+    ):
+        optimizers = [optimizers if not isinstance(optimizers, str) else (optimizers, hypers or {})]
+    elif hypers:
+        raise ValueError("hypers applies to a single optimizer key; pass (key, settings) pairs for several")
+    runs = []
+    for item in optimizers:
+        if isinstance(item, OptimizerRun):
+            runs.append(item)
+        elif isinstance(item, str):
+            runs.append(OptimizerRun.build(item))
+        elif isinstance(item, tuple) and len(item) == 2:
+            runs.append(OptimizerRun.build(item[0], item[1]))
+        else:
+            raise ValueError(f"optimizer must be a registry key, (key, settings) or OptimizerRun, got {item!r}")
+    if not runs:
+        raise ValueError("optimizers must name at least one optimizer")
+    return runs
+
+
+def _check_steps(steps: object) -> int:
+    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or not (1 <= steps <= MAX_STEPS):
+        raise ValueError(f"steps must be a whole number in [1, {MAX_STEPS}], got {steps!r}")
+    return int(steps)
+
+
+def _check_start(start: object, field: str = "start") -> np.ndarray:
+    try:
+        point = np.asarray(start, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{field} must be two finite numbers (x, y), got {start!r}") from None
+    if point.shape[-1:] != (2,) or not np.all(np.isfinite(point)):
+        raise ValueError(f"{field} must be two finite numbers (x, y), got {start!r}")
+    return point.astype(np.float32)
+
+
+def _check_batch(landscape: Landscape, batch_size: object, data_size: int | None) -> float:
+    if data_size is None:
+        return 1.0  # unused by analytic landscapes
+    if batch_size is None:
+        return float(data_size)
+    sizes = np.asarray(batch_size, dtype=np.float64)
+    if not np.all(np.isfinite(sizes)) or np.any(sizes != np.round(sizes)) or np.any((sizes < 1) | (sizes > data_size)):
+        raise ValueError(
+            f"batch_size must be a whole number in [1, {data_size}] for {landscape.key}, got {batch_size!r}"
+        )
+    return sizes.astype(np.float32)
+
+
+MAX_TARGETS = 8
+"""At most this many equally deep best minima count as arrival targets (padded with NaN)."""
+
+
+def best_minimum(landscape: Landscape, values: Mapping[str, float]) -> tuple[float, float] | None:
+    """The known minimum with the lowest loss (None if the landscape lists none)."""
+    best = best_minima(landscape, values)
+    return best[0] if best else None
+
+
+def best_minima(landscape: Landscape, values: Mapping[str, float]) -> tuple[tuple[float, float], ...]:
+    """Every known minimum whose loss equals the lowest (to 1e-6 relative): all four of Himmelblau's."""
+    return _best_minima(landscape, tuple(sorted(values.items())))
+
+
+@functools.lru_cache(maxsize=1024)
+def _best_minima(landscape: Landscape, items: tuple[tuple[str, float], ...]) -> tuple[tuple[float, float], ...]:
+    values = dict(items)
+    minima = landscape.minima(values)
+    if not minima:
+        return ()
+    f = landscape.loss_function(values)
+    losses = np.array([float(f(jnp.asarray(m, jnp.float32))) for m in minima])
+    deepest = losses.min()
+    close = losses <= deepest + 1e-6 * max(1.0, abs(deepest))
+    order = np.argsort(losses, kind="stable")
+    return tuple((float(minima[i][0]), float(minima[i][1])) for i in order if close[i])[:MAX_TARGETS]
+
+
+def best_loss(landscape: Landscape, values: Mapping[str, float]) -> float | None:
+    """The loss at the best known minimum (None if none is listed)."""
+    best = best_minimum(landscape, values)
+    return None if best is None else float(landscape.loss_function(values)(jnp.asarray(best, jnp.float32)))
+
+
+def default_tolerance(landscape: Landscape) -> float:
+    """Distance to the best minimum that counts as 'arrived': 1% of the domain's diagonal."""
+    (x0, x1), (y0, y1) = landscape.domain
+    return 0.01 * math.hypot(x1 - x0, y1 - y0)
+
+
+def _inputs(landscape: Landscape, landscape_params: Mapping[str, object] | None, tol: float | None):
+    values = landscape.resolve(landscape_params)
+    data = landscape.data(values)
+    arrays = None if data is None else (np.asarray(data.inputs, np.float32), np.asarray(data.targets, np.float32))
+    target_arr = np.full((MAX_TARGETS, 2), np.nan, np.float32)
+    best = best_minima(landscape, values)
+    if best:
+        target_arr[: len(best)] = best
+    tol_arr = np.float32(default_tolerance(landscape) if tol is None else tol)
+    return values, data, arrays, target_arr, tol_arr
+
+
+def simulate(
+    landscape: str | Landscape,
+    optimizers: Any,
+    hypers: Mapping[str, object] | None = None,
+    *,
+    start: Sequence[float] | None = None,
+    steps: int = 200,
+    seed: int = 0,
+    batch_size: int | None = None,
+    landscape_params: Mapping[str, object] | None = None,
+    tol: float | None = None,
+) -> list[Trajectory]:
+    """Run one or more optimizers from one start point; one :class:`Trajectory` each.
+
+    ``simulate("rosenbrock", "adam", {"lr": 0.01}, start=(-1.5, 2.0), steps=200)``
+    runs one optimizer; ``optimizers`` may also be a list of keys, ``(key,
+    settings)`` pairs or :class:`OptimizerRun` s. ``batch_size`` (data-set landscapes
+    only; default N = full batch) and ``seed`` choose the minibatches. Invalid input
+    raises ``ValueError`` naming the field and its allowed range.
+    """
+    land = resolve_landscape(landscape)
+    runs = resolve_runs(optimizers, hypers)
+    steps = _check_steps(steps)
+    start_pt = _check_start(land.starts[0] if start is None else start)
+    if start_pt.shape != (2,):
+        raise ValueError(f"start must be two finite numbers (x, y), got {start!r}")
+    values, data, arrays, target, tol_arr = _inputs(land, landscape_params, tol)
+    size = _check_batch(land, batch_size, None if data is None else data.size)
+    seed = _check_seed(seed)
+    length = bucket(steps)
+    lp = land.traced(values)
+    # Dispatch every run before reading any result back: JAX runs them asynchronously.
+    pending = [
+        _compiled(land, run.key, length, True, None)(
+            start_pt, run.traced(), lp, arrays, np.int32(seed), np.int32(steps), np.float32(size), target, tol_arr
+        )
+        for run in runs
+    ]
+    return [_to_trajectory(run, steps, *result) for run, result in zip(runs, pending, strict=True)]
+
+
+def _check_seed(seed: object) -> int:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**31):
+        raise ValueError(f"seed must be a whole number in [0, {2**31 - 1}], got {seed!r}")
+    return int(seed)
+
+
+def _to_trajectory(run: OptimizerRun, steps: int, final, final_value, diverged, first, rec) -> Trajectory:
+    rows, lrs = (np.asarray(a) for a in rec)
+    diverged_at = int(diverged)
+    first_hit = int(first)
+    path = np.concatenate([rows[:, 0:2], np.asarray(final)[None]])[: steps + 1]
+    loss = np.concatenate([rows[:, 2], np.asarray(final_value)[None]])[: steps + 1]
+    # A step "moved" when it started from a good point before the end of the run.
+    moved = np.arange(steps) < (steps if diverged_at < 0 else min(steps, diverged_at))
+    grad = np.where(moved[:, None], rows[:steps, 3:5], 0.0)
+    update = np.where(moved[:, None], path[1:] - path[:-1], 0.0)
+    velocity = np.where(moved[:, None], rows[:steps, 5:7], 0.0) if rows.shape[1] > 5 else np.zeros_like(grad)
+    gnorm = np.hypot(grad[:, 0], grad[:, 1])
+    effective = np.divide(np.hypot(update[:, 0], update[:, 1]), gnorm, out=np.zeros_like(gnorm), where=gnorm > 0)
+    return Trajectory(
+        label=run.label,
+        key=run.key,
+        path=path.astype(np.float32),
+        loss=loss.astype(np.float32),
+        grad=grad.astype(np.float32),
+        update=update.astype(np.float32),
+        velocity=velocity.astype(np.float32),
+        lr=np.where(moved, lrs[:steps], 0.0).astype(np.float32),
+        effective_lr=effective.astype(np.float32),
+        diverged_at=None if diverged_at < 0 or diverged_at > steps else diverged_at,
+        first_hit=None if first_hit < 0 or first_hit > steps else first_hit,
+    )
+
+
+def simulate_many(
+    landscape: str | Landscape,
+    run: OptimizerRun | str | tuple[str, Mapping[str, object]],
+    *,
+    starts: Any = None,
+    seeds: Any = 0,
+    hyper_grid: Mapping[str, Any] | None = None,
+    batch_size: Any = None,
+    steps: int = 200,
+    landscape_params: Mapping[str, object] | None = None,
+    tol: float | None = None,
+    keep_paths: bool = False,
+) -> Batch:
+    """Many runs of one optimizer (a key, ``(key, settings)`` or ``OptimizerRun``) in one vmapped call.
+
+    Any of ``starts`` (M, 2), ``seeds`` (M,), ``batch_size`` (M,) and the entries of
+    ``hyper_grid`` (name -> (M,) values, overriding ``run``'s settings) may carry a
+    leading run axis; scalars are shared by all runs. All batched inputs must agree
+    on M. ``keep_paths`` also returns every path (memory: M x steps x 2 floats).
+    """
+    land = resolve_landscape(landscape)
+    (run,) = resolve_runs(run)
+    steps = _check_steps(steps)
+    values, data, arrays, target, tol_arr = _inputs(land, landscape_params, tol)
+    start_arr = _check_start(land.starts[0] if starts is None else starts, "starts")
+    seed_arr = np.asarray(seeds)
+    if seed_arr.dtype.kind not in "iu" or np.any(seed_arr < 0) or np.any(seed_arr >= 2**31):
+        raise ValueError(f"seeds must be whole numbers in [0, {2**31 - 1}]")
+    size = np.asarray(_check_batch(land, batch_size, None if data is None else data.size), np.float32)
+
+    hp = dict(run.traced())
+    hp_axes = {name: None for name in hp}
+    params = all_params(run.spec)
+    for name, grid in (hyper_grid or {}).items():
+        if name not in params:
+            raise ValueError(f"{run.key} has no setting {name!r}; known: {sorted(params)}")
+        grid = np.asarray(grid, np.float64)
+        for value in np.unique(grid):
+            params[name].validate(value, run.key)
+        hp[name] = jnp.asarray(grid, jnp.float32)
+        hp_axes[name] = 0 if grid.ndim == 1 else None
+
+    sizes = {
+        a.shape[0]
+        for a in (
+            start_arr if start_arr.ndim == 2 else None,
+            seed_arr if seed_arr.ndim else None,
+            size if size.ndim else None,
+        )
+        if a is not None
+    }
+    sizes |= {hp[k].shape[0] for k, ax in hp_axes.items() if ax == 0}
+    if len(sizes) != 1:
+        raise ValueError(f"batched inputs must share one leading size; got sizes {sorted(sizes) or 'none'}")
+    axes = (
+        0 if start_arr.ndim == 2 else None,
+        hp_axes,
+        None,
+        None,
+        0 if seed_arr.ndim else None,
+        None,
+        0 if size.ndim else None,
+        None,
+        None,
+    )
+    length = bucket(steps)
+    fn = _compiled(land, run.key, length, keep_paths, axes)
+    final, final_value, diverged, first, rec = fn(
+        jnp.asarray(start_arr),
+        hp,
+        land.traced(values),
+        arrays,
+        jnp.asarray(seed_arr, jnp.int32),
+        jnp.int32(steps),
+        jnp.asarray(size),
+        target,
+        tol_arr,
+    )
+    diverged = np.asarray(diverged)
+    first = np.asarray(first)
+    diverged = np.where(diverged > steps, NO_STEP, diverged)
+    first = np.where(first > steps, NO_STEP, first)
+    paths = losses = None
+    if keep_paths:
+        rows = np.asarray(rec[0])
+        xs, vals = rows[..., 0:2], rows[..., 2]
+        paths = np.concatenate([xs, np.asarray(final)[:, None]], axis=1)[:, : steps + 1].astype(np.float32)
+        losses = np.concatenate([vals, np.asarray(final_value)[:, None]], axis=1)[:, : steps + 1].astype(np.float32)
+    return Batch(
+        final=np.asarray(final, np.float32),
+        final_loss=np.asarray(final_value, np.float32),
+        diverged_at=diverged.astype(np.int32),
+        first_hit=first.astype(np.int32),
+        paths=paths,
+        losses=losses,
+    )

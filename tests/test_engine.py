@@ -1,0 +1,185 @@
+"""The simulation engine: API, divergence, minibatches, batching, compilation, bad input."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+import landscapes
+from engine.config import OptimizerRun
+from engine.minibatch import batch_weights
+from engine.simulate import _compiled, bucket, resolve_landscape, simulate, simulate_many
+
+
+def test_single_optimizer_by_name():
+    (run,) = simulate("rosenbrock", "adam", {"lr": 0.01}, start=(-1.5, 2.0), steps=200)
+    assert run.path.shape == (201, 2) and run.loss.shape == (201,)
+    assert run.grad.shape == run.update.shape == run.velocity.shape == (200, 2)
+    assert run.lr.shape == run.effective_lr.shape == (200,)
+    assert run.path.dtype == np.float32
+    np.testing.assert_allclose(run.path[0], (-1.5, 2.0))
+    np.testing.assert_allclose(run.path[1:] - run.path[:-1], run.update, rtol=1e-5, atol=1e-6)
+    f = landscapes.get("rosenbrock").loss_function()
+    np.testing.assert_allclose(
+        run.loss[[0, 50, 200]], [float(f(jnp.asarray(run.path[i]))) for i in (0, 50, 200)], rtol=1e-5
+    )
+    np.testing.assert_allclose(run.grad[0], np.asarray(jax.grad(f)(jnp.asarray([-1.5, 2.0]))), rtol=1e-6)
+    assert run.loss[-1] < run.loss[0]
+
+
+def test_sgd_matches_hand_loop_and_lr_is_scheduled():
+    f = landscapes.get("rosenbrock").loss_function()
+    x = jnp.asarray([-1.0, 1.0], jnp.float32)
+    expected = [np.asarray(x)]
+    for _ in range(50):
+        x = x - jnp.float32(1e-3) * jax.grad(f)(x)
+        expected.append(np.asarray(x))
+    (run,) = simulate("rosenbrock", "sgd", {"lr": 1e-3}, start=(-1.0, 1.0), steps=50)
+    np.testing.assert_allclose(run.path, np.stack(expected), rtol=1e-6, atol=1e-7)
+    (cos,) = simulate("rosenbrock", "sgd", {"lr": 1e-3, "schedule": "cosine"}, start=(-1.0, 1.0), steps=50)
+    assert cos.lr[0] == pytest.approx(1e-3) and cos.lr[-1] < 1e-5
+
+
+def test_divergence_is_reported_and_path_stays_finite():
+    (run,) = simulate("rosenbrock", "sgd", {"lr": 0.05}, start=(-1.5, 2.0), steps=100)
+    assert run.diverged_at is not None and 1 <= run.diverged_at <= 100
+    assert np.all(np.isfinite(run.path)) and np.all(np.isfinite(run.loss))
+    frozen = run.path[run.diverged_at - 1]
+    assert np.all(run.path[run.diverged_at :] == frozen)
+    assert np.all(np.abs(run.path[: run.diverged_at]) < resolve_landscape("rosenbrock").bound)
+    (calm,) = simulate("rosenbrock", "sgd", {"lr": 1e-4}, start=(-1.5, 2.0), steps=100)
+    assert calm.diverged_at is None
+
+
+def test_first_hit_is_first_step_within_tolerance():
+    (run,) = simulate("rosenbrock", "adam", {"lr": 0.05}, start=(-1.5, 2.0), steps=2000, tol=0.05)
+    assert run.first_hit is not None
+    distances = np.linalg.norm(run.path - np.array([1.0, 1.0]), axis=1)
+    assert distances[run.first_hit] <= 0.05 and np.all(distances[: run.first_hit] > 0.05)
+
+
+def test_steps_pad_to_buckets_and_never_recompile_on_values():
+    land = resolve_landscape("rosenbrock")
+    fn = _compiled(land, "adam", bucket(300), True, None)
+    before = fn._cache_size()
+    for lr, start, steps, seed, a in [
+        (0.01, (-1.5, 2.0), 300, 0, 1.0),
+        (0.1, (0.5, 0.5), 260, 7, 1.2),
+        (1, (1, 1), 499, 3, 0.8),
+    ]:
+        simulate(land, "adam", {"lr": lr, "beta1": 0.5}, start=start, steps=steps, seed=seed, landscape_params={"a": a})
+    simulate(land, "adam", {"lr": 0.02, "schedule": "warmup_cosine", "clip_norm": 3, "wd_mode": "decoupled"}, steps=400)
+    assert fn._cache_size() == max(before, 1)
+
+
+def test_many_runs_match_single_runs():
+    lrs = np.geomspace(1e-4, 3e-3, 6)
+    batch = simulate_many("rosenbrock", "momentum", hyper_grid={"lr": lrs}, steps=300, keep_paths=True)
+    for i, lr in enumerate(lrs):
+        (single,) = simulate("rosenbrock", "momentum", {"lr": lr}, steps=300)
+        np.testing.assert_allclose(batch.paths[i], single.path, rtol=2e-5, atol=2e-6)
+        np.testing.assert_allclose(batch.final[i], single.path[-1], rtol=2e-5, atol=2e-6)
+    starts = np.array([[-1.5, 2.0], [0.0, 0.0], [1.5, 2.5]], np.float32)
+    grid = simulate_many("rosenbrock", "sgd", starts=starts, steps=100)
+    for i, s in enumerate(starts):
+        (single,) = simulate("rosenbrock", "sgd", start=s, steps=100)
+        np.testing.assert_allclose(grid.final[i], single.path[-1], rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("batch", [1, 3, 32, 100, 256])
+def test_every_example_used_once_per_epoch(batch):
+    n = 256
+    key = jax.random.key(11)
+    per_epoch = -(-n // batch)
+    for epoch in range(2):
+        weights = np.stack([np.asarray(batch_weights(key, epoch * per_epoch + k, batch, n)) for k in range(per_epoch)])
+        assert np.all(weights.sum(axis=0) == 1), "each example exactly once per epoch"
+        sizes = weights.sum(axis=1)
+        assert np.all(sizes[:-1] == batch) and sizes[-1] == n - batch * (per_epoch - 1)
+    first = np.asarray(batch_weights(key, 0, batch, n))
+    second_epoch = np.asarray(batch_weights(key, per_epoch, batch, n))
+    if batch < n:
+        assert not np.array_equal(first, second_epoch), "reshuffled every epoch"
+
+
+def _full_batch_gd(lr: float, start, steps: int):
+    land = landscapes.get("minibatch")
+    f = land.loss_function()
+    x = jnp.asarray(start, jnp.float32)
+    out = [np.asarray(x)]
+    for _ in range(steps):
+        x = x - jnp.float32(lr) * jax.grad(f)(x)
+        out.append(np.asarray(x))
+    return np.stack(out)
+
+
+def test_full_batch_is_gradient_descent_and_seeds_matter():
+    land = landscapes.get("minibatch")
+    n = land.data(land.resolve()).size
+    start = land.starts[0]
+    (full,) = simulate(land, "sgd", {"lr": 0.05}, start=start, steps=40, batch_size=n, seed=3)
+    np.testing.assert_allclose(full.path, _full_batch_gd(0.05, start, 40), rtol=1e-6, atol=1e-7)
+    (other_seed,) = simulate(land, "sgd", {"lr": 0.05}, start=start, steps=40, batch_size=n, seed=9)
+    np.testing.assert_array_equal(full.path, other_seed.path)
+    a, b, c = (simulate(land, "sgd", {"lr": 0.05}, start=start, steps=40, batch_size=8, seed=s)[0] for s in (1, 1, 2))
+    np.testing.assert_array_equal(a.path, b.path)
+    assert not np.allclose(a.path, c.path)
+    assert not np.allclose(a.path, full.path)
+
+
+def test_seed_batches_vmap_like_single_runs():
+    land = landscapes.get("minibatch")
+    seeds = np.arange(5)
+    many = simulate_many(land, "sgd", seeds=seeds, batch_size=16, steps=60)
+    for s in seeds:
+        (single,) = simulate(land, "sgd", seed=int(s), batch_size=16, steps=60)
+        np.testing.assert_allclose(many.final[s], single.path[-1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"landscape": "nope"}, "landscape"),
+        ({"optimizers": "nope"}, "optimizer"),
+        ({"hypers": {"lr": 100.0}}, "adam.lr"),
+        ({"hypers": {"lr": float("nan")}}, "adam.lr"),
+        ({"hypers": {"volume": 1.0}}, "volume"),
+        ({"hypers": {"schedule": "sometimes"}}, "schedule"),
+        ({"start": (float("inf"), 0.0)}, "start"),
+        ({"start": (1.0,)}, "start"),
+        ({"steps": 0}, "steps"),
+        ({"steps": 5001}, "steps"),
+        ({"seed": -1}, "seed"),
+        ({"landscape_params": {"a": 99}}, "rosenbrock.a"),
+    ],
+)
+def test_bad_input_names_the_field(kwargs, field):
+    args = {"landscape": "rosenbrock", "optimizers": "adam", "hypers": {"lr": 0.01}, "start": (0.0, 0.0), "steps": 10}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=field.replace(".", r"\.")):
+        simulate(args.pop("landscape"), args.pop("optimizers"), args.pop("hypers"), **args)
+
+
+@pytest.mark.parametrize("batch_size", [0, 257, 2.5])
+def test_batch_size_outside_data_is_rejected(batch_size):
+    with pytest.raises(ValueError, match=r"batch_size.*\[1, 256\]"):
+        simulate("minibatch", "sgd", steps=10, batch_size=batch_size)
+
+
+def test_run_settings_round_trip():
+    run = OptimizerRun.build("sgd", {"lr": 0.3, "schedule": "step", "weight_decay": 0.1}, label="fast")
+    again = OptimizerRun.build(run.key, run.settings(), label=run.label)
+    assert again == run
+
+
+def test_any_equally_deep_minimum_counts_as_arrival():
+    land = landscapes.get("himmelblau")
+    minima = land.minima(land.resolve())
+    assert len(minima) == 4
+    starts = np.array([[3.5, 3.5], [-3.5, 3.5], [-3.5, -3.5], [3.5, -3.5]], np.float32)
+    batch = simulate_many(land, ("adam", {"lr": 0.05}), starts=starts, steps=1000, keep_paths=True)
+    ends = {int(np.argmin(np.linalg.norm(np.asarray(minima) - f, axis=1))) for f in batch.final}
+    assert len(ends) >= 3, "the runs settle in different, equally deep minima"
+    assert np.all(batch.first_hit >= 0)
