@@ -1,0 +1,1 @@
+"""Plotly figure builders: trajectories in, plain figure dicts (typed float32 arrays) out."""

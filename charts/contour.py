@@ -1,0 +1,97 @@
+"""The contour map of a landscape, with its known minima and saddles marked."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from charts.encoding import typed
+from charts.scale import LossScale
+from engine.grid import loss_grid
+from landscapes.base import Landscape
+
+COLOURSCALE = "Viridis"
+
+
+def contour_traces(
+    landscape: Landscape, values: Mapping[str, float], *, validation: bool = False, resolution: int = 120
+) -> tuple[list[dict[str, Any]], LossScale]:
+    """Contour, minima and saddle traces for ``landscape``; the colour scale used.
+
+    Cached per landscape and parameter values (the returned list is a fresh copy; the
+    trace dicts inside are shared and must not be mutated).
+    """
+    traces, scale = _contour(landscape, tuple(sorted(values.items())), validation, resolution)
+    return list(traces), scale
+
+
+@functools.lru_cache(maxsize=64)
+def _contour(
+    landscape: Landscape, items: tuple[tuple[str, float], ...], validation: bool, resolution: int
+) -> tuple[tuple[dict[str, Any], ...], LossScale]:
+    values = dict(items)
+    xs, ys, z = loss_grid(landscape, values, resolution, validation=validation)
+    scale = LossScale.fit(z)
+    colorbar: dict[str, Any] = {"title": {"text": scale.title, "side": "right"}, "thickness": 12, "len": 0.9}
+    ticks = scale.ticks(z)
+    if ticks:
+        colorbar.update(tickvals=ticks[0], ticktext=ticks[1])
+    traces: list[dict[str, Any]] = [
+        {
+            "type": "contour",
+            "x": typed(xs),
+            "y": typed(ys),
+            "z": typed(scale.apply(z)),
+            "colorscale": COLOURSCALE,
+            "ncontours": 30,
+            "contours": {"coloring": "fill", "showlines": True},
+            "line": {"width": 0.5, "color": "rgba(255,255,255,0.25)"},
+            "colorbar": colorbar,
+            "hoverinfo": "skip",
+            "name": "loss",
+            "showlegend": False,
+        }
+    ]
+    traces += marker_traces(landscape, values)
+    return tuple(traces), scale
+
+
+def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dict[str, Any]]:
+    """Stars on the known minima and crosses on the saddles (empty traces if none)."""
+    out = []
+    for points, name, symbol in (
+        (landscape.minima(values), "known minimum", "star"),
+        (landscape.saddles(values), "saddle point", "x-thin"),
+    ):
+        pts = np.asarray(points, np.float32).reshape(-1, 2)
+        out.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": typed(pts[:, 0]),
+                "y": typed(pts[:, 1]),
+                "name": name,
+                "marker": {"symbol": symbol, "size": 14, "color": "white", "line": {"width": 2, "color": "black"}},
+                "hovertemplate": f"{name}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+                "showlegend": bool(len(pts)),
+            }
+        )
+    return out
+
+
+def axes_layout(landscape: Landscape) -> dict[str, Any]:
+    """Fixed axis ranges (so animation frames never rescale) and equal-ish framing."""
+    (x0, x1), (y0, y1) = landscape.domain
+    return {
+        "xaxis": {
+            "range": [x0, x1],
+            "title": {"text": "x"},
+            "constrain": "domain",
+            "showgrid": False,
+            "zeroline": False,
+        },
+        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False},
+    }

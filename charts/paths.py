@@ -1,0 +1,237 @@
+"""The animated map: contour once, then every run's path growing frame by frame.
+
+Size discipline (see ``tests/test_charts.py``): the contour and the click grid are
+sent once, in ``data``; each frame carries only the traces that move (each run's
+path prefix, down-sampled, and its head, plus the three arrow traces) and names
+them in ``traces``. The figure's own ``data`` holds the full-resolution paths, which
+is what the last frame shows.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from charts.contour import axes_layout, contour_traces
+from charts.encoding import typed
+from charts.palette import run_colour
+from engine.simulate import Trajectory
+from landscapes.base import Landscape
+
+MAX_FRAMES = 100
+FRAME_POINTS = 60
+"""At most this many points of each path prefix travel in one frame."""
+CLICK_GRID = 30
+ARROWS = (
+    ("grad", "−gradient (descent direction)", "#ffffff", "dot"),
+    ("update", "actual step", "#ff4d4d", "solid"),
+    ("velocity", "−momentum", "#00e5ff", "dash"),
+)
+GRID_TRACE = 3
+"""Index of the click-to-set-start grid trace (selection events on it move the start)."""
+
+
+def frame_steps(steps: int, frames: int = MAX_FRAMES) -> np.ndarray:
+    """The path step shown by each animation frame (first 0, last ``steps``)."""
+    count = min(frames, steps + 1)
+    return np.unique(np.round(np.linspace(0, steps, count)).astype(int))
+
+
+def _prefix(path: np.ndarray, step: int, points: int) -> np.ndarray:
+    # With at most step + 1 points the rounded positions are distinct: no np.unique needed.
+    return path[np.round(np.linspace(0, step, min(points, step + 1))).astype(int)]
+
+
+def arrow_points(runs: Sequence[Trajectory], steps: np.ndarray, length: float) -> dict[str, np.ndarray]:
+    """Arrow polylines for every frame at once: kind -> (frames, 3 * runs, 2) with NaN gaps.
+
+    Each run contributes (base, tip, NaN) per frame; arrows have a fixed display
+    ``length`` (they show direction) and are NaN where a run has no such vector at
+    that step (finished, diverged, or zero).
+    """
+    out = {name: np.full((len(steps), 3 * len(runs), 2), np.nan, np.float32) for name, *_ in ARROWS}
+    for i, run in enumerate(runs):
+        last = run.steps if run.diverged_at is None else run.diverged_at - 1
+        valid = steps < min(run.steps, last)
+        at = np.minimum(steps, max(run.steps - 1, 0))
+        base = run.path[at]
+        vectors = {"grad": -run.grad[at], "update": run.update[at], "velocity": -run.velocity[at]}
+        for name, vec in vectors.items():
+            norm = np.hypot(vec[:, 0], vec[:, 1])
+            ok = valid & (norm > 0) & np.isfinite(norm)
+            tip = base + vec / np.where(ok, norm, 1.0)[:, None] * length
+            out[name][ok, 3 * i] = base[ok]
+            out[name][ok, 3 * i + 1] = tip[ok]
+    return out
+
+
+def path_figure(
+    landscape: Landscape,
+    values: Mapping[str, float],
+    runs: Sequence[Trajectory],
+    start: tuple[float, float],
+    *,
+    frame_ms: int = 100,
+    height: int = 620,
+) -> dict[str, Any]:
+    """The animated contour map of ``runs`` (a plain figure dict with typed arrays)."""
+    base, _ = contour_traces(landscape, values)
+    (x0, x1), (y0, y1) = landscape.domain
+    gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
+    base.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": typed(gx.ravel()),
+            "y": typed(gy.ravel()),
+            "name": "click to start here",
+            "marker": {"size": 9, "color": "white", "opacity": 0.07},
+            "selected": {"marker": {"opacity": 0.6}},
+            "unselected": {"marker": {"opacity": 0.07}},
+            "hovertemplate": "start here<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+            "showlegend": False,
+        }
+    )
+    base.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [start[0]],
+            "y": [start[1]],
+            "name": "start",
+            "marker": {"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
+            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        }
+    )
+    assert len(base) == GRID_TRACE + 2
+    first_run = len(base)
+    arrow_length = 0.07 * math.hypot(x1 - x0, y1 - y0)
+
+    steps = max(run.steps for run in runs) if runs else 0
+    shown_steps = frame_steps(steps)
+    arrows = arrow_points(runs, shown_steps, arrow_length)
+    data = list(base)
+    for i, run in enumerate(runs):
+        label = html.escape(run.label)
+        colour = run_colour(i)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(run.path[:, 0]),
+                "y": typed(run.path[:, 1]),
+                "name": label,
+                "legendgroup": f"run{i}",
+                "line": {"color": colour, "width": 2.5},
+                "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+            }
+        )
+        diverged = run.diverged_at is not None
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [float(run.path[-1, 0])],
+                "y": [float(run.path[-1, 1])],
+                "name": f"{label} now",
+                "legendgroup": f"run{i}",
+                "showlegend": False,
+                "marker": {
+                    "size": 12,
+                    "color": colour,
+                    "symbol": "x" if diverged else "circle",
+                    "line": {"width": 1.5, "color": "black"},
+                },
+                "unselected": {"marker": {"opacity": 1}},
+                "hovertemplate": f"{label}, last point"
+                + (f" (diverged at step {run.diverged_at})" if diverged else "")
+                + "<extra></extra>",
+            }
+        )
+    sizes = [0, 11, 0] * len(runs)
+    for name, label, colour, dash in ARROWS:
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines+markers",
+                "x": [],
+                "y": [],
+                "name": label,
+                "legendgroup": name,
+                "line": {"color": colour, "width": 2, "dash": dash},
+                "marker": {"symbol": "arrow", "angleref": "previous", "size": sizes, "color": colour},
+                "hoverinfo": "skip",
+            }
+        )
+    moving = list(range(first_run, len(data)))
+    frames = []
+    for k, step in enumerate(shown_steps):
+        last = k == len(shown_steps) - 1
+        frame_data: list[dict[str, Any]] = []
+        for run in runs:
+            shown = min(int(step), run.steps)
+            pts = run.path if last else _prefix(run.path, shown, FRAME_POINTS)
+            frame_data.append({"type": "scatter", "x": typed(pts[:, 0]), "y": typed(pts[:, 1])})
+            head = run.path[shown]
+            frame_data.append({"type": "scatter", "x": [float(head[0])], "y": [float(head[1])]})
+        for name, *_ in ARROWS:
+            pts = arrows[name][k] if not last else np.empty((0, 2), np.float32)
+            frame_data.append({"type": "scatter", "x": typed(pts[:, 0]), "y": typed(pts[:, 1])})
+        frames.append({"name": str(int(step)), "data": frame_data, "traces": moving})
+    play = {
+        "frame": {"duration": frame_ms, "redraw": False},
+        "fromcurrent": True,
+        "transition": {"duration": 0},
+        "mode": "immediate",
+    }
+    layout: dict[str, Any] = {
+        **axes_layout(landscape),
+        "height": height,
+        "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
+        "legend": {"orientation": "h", "y": -0.12, "x": 0},
+        "uirevision": landscape.key,
+        "clickmode": "event+select",
+        "dragmode": "pan",
+        "updatemenus": [
+            {
+                "type": "buttons",
+                "direction": "left",
+                "x": 0.0,
+                "y": 1.07,
+                "xanchor": "left",
+                "showactive": False,
+                "buttons": [
+                    {"label": "▶ Play", "method": "animate", "args": [None, play]},
+                    {
+                        "label": "❚❚ Pause",
+                        "method": "animate",
+                        "args": [[None], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+                    },
+                ],
+            }
+        ],
+        "sliders": [
+            {
+                "active": len(frames) - 1,
+                "x": 0.18,
+                "len": 0.82,
+                "y": 1.09,
+                "yanchor": "bottom",
+                "pad": {"t": 0, "b": 0},
+                "currentvalue": {"prefix": "step ", "font": {"size": 12}},
+                "steps": [
+                    {
+                        "label": f["name"],
+                        "method": "animate",
+                        "args": [[f["name"]], {"frame": {"duration": 0, "redraw": False}, "mode": "immediate"}],
+                    }
+                    for f in frames
+                ],
+            }
+        ],
+    }
+    return {"data": data, "layout": layout, "frames": frames}

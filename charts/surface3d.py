@@ -1,0 +1,73 @@
+"""The 3D view: the loss surface with every run's path drawn on it."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from charts.contour import COLOURSCALE
+from charts.encoding import typed
+from charts.palette import run_colour
+from charts.scale import LossScale
+from engine.grid import loss_grid
+from engine.simulate import Trajectory
+from landscapes.base import Landscape
+
+MAX_PATH_POINTS = 400
+
+
+def surface_figure(
+    landscape: Landscape, values: Mapping[str, float], runs: Sequence[Trajectory], *, height: int = 620
+) -> dict[str, Any]:
+    """Surface (on the same colour scale as the contour) with the paths lifted onto it."""
+    xs, ys, z = loss_grid(landscape, values, 70)
+    scale = LossScale.fit(z)
+    data: list[dict[str, Any]] = [
+        {
+            "type": "surface",
+            "x": typed(xs),
+            "y": typed(ys),
+            "z": typed(scale.apply(z)),
+            "colorscale": COLOURSCALE,
+            "showscale": False,
+            "opacity": 0.85,
+            "hoverinfo": "skip",
+            "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
+        }
+    ]
+    lift = 0.01 * float(np.ptp(scale.apply(z)) or 1.0)
+    for i, run in enumerate(runs):
+        idx = np.unique(np.round(np.linspace(0, run.steps, min(MAX_PATH_POINTS, run.steps + 1))).astype(int))
+        pts = run.path[idx]
+        label = html.escape(run.label)
+        data.append(
+            {
+                "type": "scatter3d",
+                "mode": "lines",
+                "x": typed(pts[:, 0]),
+                "y": typed(pts[:, 1]),
+                "z": typed(scale.apply(run.loss[idx]) + lift),
+                "name": label,
+                "line": {"color": run_colour(i), "width": 6},
+            }
+        )
+    (x0, x1), (y0, y1) = landscape.domain
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 0, "r": 0, "t": 10, "b": 0},
+            "scene": {
+                "xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
+                "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
+                "zaxis": {"title": {"text": scale.title}},
+                "aspectmode": "manual",
+                "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+            },
+            "legend": {"orientation": "h"},
+            "uirevision": landscape.key,
+        },
+    }

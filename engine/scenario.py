@@ -1,0 +1,248 @@
+"""A Scenario is one whole experiment as plain data, and its share-link codec.
+
+It is what the URL encodes, what caches key on, what exports write and what tests
+build. :func:`from_query` parses untrusted query parameters: every field is
+validated on its own, a bad field falls back to its default, and every ignored item
+is reported in a message list so the page can show one notice.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import landscapes
+import optimizers
+from engine.config import CHOICE_NAMES, OptimizerRun, all_params
+from engine.simulate import MAX_STEPS, Trajectory, resolve_landscape, simulate
+
+MAX_RUNS = 8
+MAX_LABEL = 40
+MAX_VALUE_CHARS = 200
+DEFAULT_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
+DEFAULT_LANDSCAPE = "rosenbrock"
+SPEEDS = (1, 2, 5, 10)
+"""Animation speeds: path steps advanced per animation frame."""
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Landscape and parameters, optimizer runs, start, steps, seed, batch size, view speed."""
+
+    landscape: str = DEFAULT_LANDSCAPE
+    landscape_params: Mapping[str, float] = field(default_factory=dict)
+    runs: tuple[OptimizerRun, ...] = field(
+        default_factory=lambda: tuple(OptimizerRun.build(k) for k in DEFAULT_OPTIMIZERS)
+    )
+    start: tuple[float, float] = (-1.5, 2.0)
+    steps: int = 500
+    seed: int = 0
+    batch_size: int | None = None
+    speed: int = 2
+
+    @classmethod
+    def default(cls, landscape: str = DEFAULT_LANDSCAPE) -> Scenario:
+        """The defaults for ``landscape``: its default parameters, first start, full batch."""
+        land = landscapes.get(landscape)
+        values = land.resolve()
+        data = land.data(values)
+        return cls(
+            landscape=landscape,
+            landscape_params=values,
+            start=tuple(map(float, land.starts[0])),  # type: ignore[arg-type]
+            batch_size=None if data is None else min(32, data.size),
+        )
+
+    def run(self) -> list[Trajectory]:
+        """Simulate every optimizer run of this scenario."""
+        return simulate(
+            self.landscape,
+            list(self.runs),
+            start=self.start,
+            steps=self.steps,
+            seed=self.seed,
+            batch_size=self.batch_size,
+            landscape_params=self.landscape_params,
+        )
+
+    def to_json(self) -> str:
+        """The scenario as a readable JSON document (for the export button)."""
+        return json.dumps(
+            {
+                "landscape": self.landscape,
+                "landscape_params": dict(self.landscape_params),
+                "optimizers": [{"optimizer": r.key, "label": r.label, **r.settings()} for r in self.runs],
+                "start": list(self.start),
+                "steps": self.steps,
+                "seed": self.seed,
+                "batch_size": self.batch_size,
+                "speed": self.speed,
+            },
+            indent=2,
+        )
+
+
+def _fmt(value: float) -> str:
+    return repr(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
+
+
+def to_query(scenario: Scenario) -> dict[str, str]:
+    """Query parameters for ``scenario``; values equal to their defaults are left out."""
+    land = landscapes.get(scenario.landscape)
+    base = Scenario.default(scenario.landscape)
+    q: dict[str, str] = {"land": scenario.landscape}
+    for name, value in scenario.landscape_params.items():
+        if value != land.resolve()[name]:
+            q[f"land.{name}"] = _fmt(value)
+    q["opt"] = ",".join(r.key for r in scenario.runs)
+    for i, run in enumerate(scenario.runs, start=1):
+        default = OptimizerRun.build(run.key)
+        for name, value in run.values.items():
+            if value != default.values[name]:
+                q[f"o{i}.{name}"] = _fmt(value)
+        for name in CHOICE_NAMES:
+            if getattr(run.choices, name) != getattr(default.choices, name):
+                q[f"o{i}.{name}"] = getattr(run.choices, name)
+        if run.label != default.label:
+            q[f"o{i}.label"] = run.label
+    if scenario.start != base.start:
+        q["start"] = f"{_fmt(scenario.start[0])},{_fmt(scenario.start[1])}"
+    for name in ("steps", "seed", "batch_size", "speed"):
+        value = getattr(scenario, name)
+        if value != getattr(base, name) and value is not None:
+            q[name] = str(value)
+    return q
+
+
+def _first(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        value = value[-1] if value else ""
+    return str(value)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _parse_int(text: str, low: int, high: int) -> int:
+    number = float(text)
+    if not math.isfinite(number) or number != round(number) or not (low <= number <= high):
+        raise ValueError
+    return int(number)
+
+
+def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
+    """Parse untrusted query parameters into a valid Scenario plus the list of what was ignored.
+
+    Never raises: anything unknown, malformed, non-finite or out of range is left at
+    its default and named in the returned messages.
+    """
+    ignored: list[str] = []
+    q = {str(k)[:MAX_VALUE_CHARS]: _first(v) for k, v in dict(query).items()}
+    used: set[str] = set()
+
+    def take(key: str) -> str | None:
+        if key not in q:
+            return None
+        used.add(key)
+        value = q[key]
+        if len(value) > MAX_VALUE_CHARS:
+            ignored.append(f"{_short(key)} (value too long)")
+            return None
+        return value
+
+    land_key = take("land") or DEFAULT_LANDSCAPE
+    if land_key not in landscapes.REGISTRY:
+        ignored.append(f"land={_short(land_key)} (unknown landscape)")
+        land_key = DEFAULT_LANDSCAPE
+    base = Scenario.default(land_key)
+    land = landscapes.get(land_key)
+
+    params = dict(base.landscape_params)
+    for p in land.params:
+        text = take(f"land.{p.name}")
+        if text is not None:
+            try:
+                params[p.name] = p.validate(text, land_key)
+            except ValueError:
+                ignored.append(f"land.{p.name}={_short(text)} (must be in [{p.low:g}, {p.high:g}])")
+
+    opt_text = take("opt")
+    keys = list(DEFAULT_OPTIMIZERS) if opt_text is None else [k for k in opt_text.split(",") if k]
+    runs: list[OptimizerRun] = []
+    for slot, key in enumerate(keys, start=1):
+        if len(runs) >= MAX_RUNS:
+            ignored.append(f"optimizer {_short(key)} (at most {MAX_RUNS} runs)")
+            continue
+        if key not in optimizers.REGISTRY:
+            ignored.append(f"opt {_short(key)} (unknown optimizer)")
+            continue
+        runs.append(_parse_run(key, slot, take, ignored))
+    if opt_text is not None and not runs:
+        ignored.append("opt (no valid optimizer; using the defaults)")
+        runs = list(base.runs)
+
+    start = base.start
+    text = take("start")
+    if text is not None:
+        try:
+            x, y = (float(v) for v in text.split(","))
+            (x0, x1), (y0, y1) = land.domain
+            if not (math.isfinite(x) and math.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1):
+                raise ValueError
+            start = (x, y)
+        except ValueError:
+            ignored.append(f"start={_short(text)} (two numbers inside the plotted domain)")
+
+    fields: dict[str, Any] = {}
+    data = land.data(params)
+    limits = {"steps": (10, MAX_STEPS), "seed": (0, 2**31 - 1), "speed": (min(SPEEDS), max(SPEEDS))}
+    if data is not None:
+        limits["batch_size"] = (1, data.size)
+    for name, (low, high) in limits.items():
+        text = take(name)
+        if text is None:
+            continue
+        try:
+            value = _parse_int(text, low, high)
+            if name == "speed" and value not in SPEEDS:
+                raise ValueError
+            fields[name] = value
+        except ValueError:
+            allowed = f"one of {list(SPEEDS)}" if name == "speed" else f"a whole number in [{low}, {high}]"
+            ignored.append(f"{name}={_short(text)} ({allowed})")
+
+    for key in q:
+        if key not in used:
+            ignored.append(f"{_short(key)} (unknown setting)")
+    scenario = replace(base, landscape_params=params, runs=tuple(runs) or base.runs, start=start, **fields)
+    return scenario, ignored
+
+
+def _parse_run(key: str, slot: int, take, ignored: list[str]) -> OptimizerRun:
+    spec = optimizers.get(key)
+    known = all_params(spec)
+    settings: dict[str, object] = {}
+    for name in (*known, *CHOICE_NAMES):
+        text = take(f"o{slot}.{name}")
+        if text is None:
+            continue
+        try:
+            OptimizerRun.build(key, {name: text})
+            settings[name] = text if name in CHOICE_NAMES else float(text)
+        except ValueError as err:
+            ignored.append(f"o{slot}.{name}={_short(text)} ({err})")
+    label = take(f"o{slot}.label")
+    if label is not None:
+        label = "".join(ch for ch in label if ch.isprintable())[:MAX_LABEL].strip() or None
+    return OptimizerRun.build(key, settings, label=label)
+
+
+def validate(scenario: Scenario) -> Scenario:
+    """Raise ``ValueError`` if ``scenario`` would be rejected by the engine (for tests and APIs)."""
+    land = resolve_landscape(scenario.landscape)
+    land.resolve(scenario.landscape_params)
+    return scenario

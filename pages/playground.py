@@ -1,0 +1,185 @@
+"""Playground: pick a surface and optimizers, drag the sliders, watch the paths."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import landscapes
+import optimizers
+from charts.encoding import PrebuiltFigure
+from charts.paths import GRID_TRACE
+from engine.config import all_params
+from engine.scenario import MAX_RUNS, SPEEDS, to_query
+from engine.summary import summary_table, tolerance_note
+from optimizers.options import WD_MODES
+from optimizers.schedules import SCHEDULES
+from ui import playground_state as ps
+from ui.param_widgets import param_widget
+from ui.playground_view import build_surface, build_view, scenario_key
+from ui.share import copy_link_button, share_url, sync_query_params
+
+state = st.session_state
+ps.start_session(state, st.query_params.to_dict())
+ps.seed_widgets(state, state[ps.SCENARIO])
+
+SCHEDULE_LABELS = {
+    "constant": "constant",
+    "step": "step decay",
+    "exponential": "exponential",
+    "cosine": "cosine",
+    "warmup_cosine": "warm-up + cosine",
+}
+SCHEDULE_PARAMS = {
+    "step": ("decay_every", "decay_rate"),
+    "exponential": ("decay_every", "decay_rate"),
+    "cosine": ("final_lr_ratio",),
+    "warmup_cosine": ("warmup_steps", "final_lr_ratio"),
+}
+
+# ---------------------------------------------------------------- sidebar controls
+with st.sidebar:
+    st.header("Surface")
+    st.selectbox(
+        "Landscape",
+        options=list(landscapes.REGISTRY),
+        format_func=lambda k: landscapes.get(k).name,
+        key=ps.LAND,
+        on_change=ps.on_landscape_change,
+        args=(state,),
+    )
+    land = landscapes.get(state[ps.LAND])
+    for p in land.params:
+        param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help}" if p.help else p.name)
+    if land.is_dataset:
+        size = land.data(land.resolve({p.name: state[ps.land_key(p.name)] for p in land.params})).size
+        st.slider("Batch size B", 1, size, key=ps.BATCH, help=f"B = {size} is full-batch gradient descent")
+        st.number_input("Minibatch seed", 0, 2**31 - 1, step=1, key=ps.SEED)
+
+    st.header("Optimizers")
+    st.multiselect(
+        "Compare",
+        options=list(optimizers.REGISTRY),
+        format_func=lambda k: optimizers.get(k).name,
+        key=ps.OPTS,
+        on_change=ps.on_optimizers_change,
+        args=(state,),
+        max_selections=MAX_RUNS,
+    )
+    for index, rid in enumerate(state[ps.RUN_IDS]):
+        spec = optimizers.get(state[ps.run_key(rid, "key")])
+        with st.expander(f"{index + 1}. {state[ps.run_key(rid, 'label')]}", expanded=False):
+            st.text_input("Label", key=ps.run_key(rid, "label"), max_chars=40)
+            for p in spec.hypers:
+                param_widget(p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name)
+            options = all_params(spec)
+            st.radio(
+                "Weight decay",
+                WD_MODES,
+                key=ps.run_key(rid, "wd_mode"),
+                horizontal=True,
+                format_func=lambda m: "L2 (in the gradient)" if m == "l2" else "decoupled (AdamW)",
+            )
+            param_widget(options["weight_decay"], ps.run_key(rid, "weight_decay"), label="weight_decay λ")
+            if st.toggle("Clip gradient norm", key=ps.run_key(rid, "clip_on")):
+                param_widget(options["clip_norm"], ps.run_key(rid, "clip_norm"), label="max norm c")
+            schedule = st.selectbox(
+                "Schedule", SCHEDULES, key=ps.run_key(rid, "schedule"), format_func=SCHEDULE_LABELS.get
+            )
+            for name in SCHEDULE_PARAMS.get(schedule, ()):
+                param_widget(options[name], ps.run_key(rid, name))
+            left, right = st.columns(2)
+            left.button(
+                "Duplicate",
+                key=f"dup{rid}",
+                on_click=ps.on_duplicate,
+                args=(state, rid),
+                disabled=len(state[ps.RUN_IDS]) >= MAX_RUNS,
+                width="stretch",
+            )
+            right.button(
+                "Remove",
+                key=f"rm{rid}",
+                on_click=ps.on_remove,
+                args=(state, rid),
+                width="stretch",
+                disabled=len(state[ps.RUN_IDS]) <= 1,
+            )
+
+    st.header("Run")
+    (x0, x1), (y0, y1) = land.domain
+    cx, cy = st.columns(2)
+    cx.number_input("start x", float(x0), float(x1), step=(x1 - x0) / 100, format="%.4f", key=ps.START_X)
+    cy.number_input("start y", float(y0), float(y1), step=(y1 - y0) / 100, format="%.4f", key=ps.START_Y)
+    st.caption("Or click anywhere on the map to start there.")
+    st.slider("Steps", 10, 5000, step=10, key=ps.STEPS)
+    st.select_slider("Animation speed", options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}")
+
+scenario = ps.read_scenario(state)
+state[ps.SCENARIO] = scenario
+query = to_query(scenario)
+sync_query_params(query)
+
+# ---------------------------------------------------------------- main view
+st.title("Descent Lab · Playground")
+if state.get(ps.NOTICE):
+    st.warning(
+        "Some settings in the link were ignored and left at their defaults: " + "; ".join(state[ps.NOTICE]), icon="⚠️"
+    )
+
+key = scenario_key(scenario)
+with st.spinner("Simulating…"):
+    view = build_view(key)
+
+head_left, head_right = st.columns([3, 1])
+head_left.markdown(f"**{land.name}** — ${land.latex}$")
+with head_right:
+    copy_link_button(share_url(query))
+
+
+@st.fragment
+def main_view() -> None:
+    """Map or 3D view; its own toggle reruns only this fragment."""
+    mode = st.segmented_control(
+        "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
+    )
+    if mode == "3D surface":
+        st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
+        return
+    chart_key = f"pg.map.{scenario.start[0]:.6g},{scenario.start[1]:.6g}.{scenario.landscape}"
+    st.plotly_chart(
+        PrebuiltFigure(view.map_figure),
+        width="stretch",
+        key=chart_key,
+        on_select=lambda: ps.on_map_select(state, chart_key),
+        selection_mode="points",
+        config={"displaylogo": False, "scrollZoom": True},
+    )
+    st.caption(
+        "Press ▶ to animate; drag the step slider to inspect a step. Arrows at the current step: the descent "
+        "direction −∇f (dotted), the actual step (red) and the momentum direction (dashed); arrow lengths are "
+        f"normalised to show direction. Faint dots are click targets (trace {GRID_TRACE})."
+    )
+
+
+main_view()
+
+st.subheader("Loss")
+st.plotly_chart(PrebuiltFigure(view.loss_figure), width="stretch", key="pg.loss")
+
+st.subheader("Summary")
+st.dataframe(pd.DataFrame(summary_table(view.rows)), hide_index=True, width="stretch")
+st.caption(tolerance_note(scenario.landscape))
+
+st.subheader("Update rules, as computed")
+columns = st.columns(2)
+for i, (run, lines) in enumerate(zip(scenario.runs, view.equations, strict=True)):
+    with columns[i % 2]:
+        st.markdown(f"**{run.label}** · {run.spec.name}" + (f" — {run.spec.paper}" if run.spec.paper else ""))
+        for line in lines:
+            st.latex(line)
+
+st.subheader("Export")
+e1, e2, _ = st.columns([1, 1, 2])
+e1.download_button("Paths (CSV)", view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
+e2.download_button("Scenario (JSON)", view.json, file_name="descent-lab-scenario.json", mime="application/json")

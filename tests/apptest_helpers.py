@@ -1,0 +1,47 @@
+"""Helpers for AppTest-based tests: run a page, read its Plotly figures."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from streamlit.testing.v1 import AppTest
+
+from charts.encoding import decode
+
+APP = str(Path(__file__).resolve().parent.parent / "app.py")
+
+
+def run_app(query: dict[str, str] | None = None, timeout: float = 120) -> AppTest:
+    """Run the app once (optionally opened with ``query`` in the URL) and return the AppTest."""
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def figures(at: AppTest) -> list[dict[str, Any]]:
+    """The specs of every Plotly chart on the page, in order."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def named_traces(figure: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """Traces of a figure by name (first one wins)."""
+    out: dict[str, dict[str, Any]] = {}
+    for trace in figure["data"]:
+        out.setdefault(trace.get("name", ""), trace)
+    return out
+
+
+def path_of(figure: dict[str, Any], name: str) -> np.ndarray:
+    """The full path (N, 2) drawn for the run called ``name`` on the map figure."""
+    trace = next(t for t in figure["data"] if t.get("name") == name and t.get("mode") == "lines")
+    return np.stack([decode(trace["x"]), decode(trace["y"])], axis=1)
+
+
+def errors(at: AppTest) -> list[str]:
+    """Exception messages shown on the page."""
+    return [str(e.value) for e in at.exception]

@@ -1,0 +1,142 @@
+"""The Playground page, run headless with AppTest."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import optimizers
+from charts.paths import path_figure
+from engine.scenario import Scenario, to_query
+from engine.simulate import resolve_landscape, simulate
+from tests.apptest_helpers import errors, figures, path_of, run_app
+from ui import playground_state as ps
+
+
+def test_default_page_renders_four_runs():
+    at = run_app()
+    assert errors(at) == []
+    fig = figures(at)[0]
+    names = {t.get("name") for t in fig["data"] if t.get("mode") == "lines"}
+    assert {optimizers.get(k).name for k in ("sgd", "momentum", "rmsprop", "adam")} <= names
+    assert fig["data"][0]["type"] == "contour"
+    assert not at.warning, "a clean URL shows no notice"
+    assert at.query_params["opt"] == "sgd,momentum,rmsprop,adam"
+
+
+def test_lr_slider_changes_the_drawn_path():
+    at = run_app()
+    before = path_of(figures(at)[0], "SGD")
+    slider = at.select_slider(key=ps.run_key(0, "lr"))
+    slider.set_value(0.002).run()
+    assert errors(at) == []
+    after = path_of(figures(at)[0], "SGD")
+    assert before.shape == after.shape
+    assert not np.allclose(before, after)
+    assert at.query_params["o1.lr"], "the new lr is in the share link"
+
+
+def test_url_reproduces_the_same_paths_as_widgets():
+    query = {
+        "land": "rosenbrock",
+        "opt": "adam,adam",
+        "o1.lr": "0.1",
+        "o2.lr": "0.01",
+        "o2.label": "slow Adam",
+        "start": "-1,2.5",
+        "steps": "300",
+    }
+    from_url = run_app(query)
+    assert errors(from_url) == [] and not from_url.warning
+
+    by_hand = run_app({"opt": "adam"})
+    by_hand.select_slider(key=ps.run_key(0, "lr")).set_value(0.1).run()
+    by_hand.button(key="dup0").click().run()
+    by_hand.select_slider(key=ps.run_key(1, "lr")).set_value(0.01).run()
+    by_hand.text_input(key=ps.run_key(1, "label")).input("slow Adam").run()
+    by_hand.number_input(key=ps.START_X).set_value(-1.0).run()
+    by_hand.number_input(key=ps.START_Y).set_value(2.5).run()
+    by_hand.slider(key=ps.STEPS).set_value(300).run()
+    assert errors(by_hand) == []
+
+    a, b = figures(from_url)[0], figures(by_hand)[0]
+    for name in ("Adam", "slow Adam"):
+        np.testing.assert_array_equal(path_of(a, name), path_of(b, name))
+    direct = simulate("rosenbrock", [("adam", {"lr": 0.1}), ("adam", {"lr": 0.01})], start=(-1, 2.5), steps=300)
+    np.testing.assert_allclose(path_of(a, "slow Adam"), direct[1].path, rtol=1e-6)
+    assert dict(by_hand.query_params.items()) == query
+
+
+def test_garbage_url_shows_notice_and_defaults():
+    at = run_app(
+        {
+            "land": "atlantis",
+            "opt": "sgd,warp_drive",
+            "o1.lr": "NaN",
+            "steps": "1e99",
+            "start": "inf,0",
+            "zzz": "<script>alert(1)</script>",
+            "o1.schedule": "sometimes",
+        }
+    )
+    assert errors(at) == []
+    assert len(at.warning) == 1
+    notice = at.warning[0].value
+    for bad in ("atlantis", "warp_drive", "o1.lr", "steps", "start", "zzz", "o1.schedule"):
+        assert bad in notice
+    fig = figures(at)[0]
+    default = Scenario.default()
+    (sgd,) = simulate("rosenbrock", "sgd", start=default.start, steps=default.steps)
+    np.testing.assert_allclose(path_of(fig, "SGD"), sgd.path, rtol=1e-6)
+
+
+def test_landscape_change_resets_start_and_keeps_optimizers():
+    at = run_app()
+    at.selectbox(key=ps.LAND).set_value("himmelblau").run()
+    assert errors(at) == []
+    land = resolve_landscape("himmelblau")
+    assert (at.number_input(key=ps.START_X).value, at.number_input(key=ps.START_Y).value) == tuple(land.starts[0])
+    assert at.query_params["land"] == "himmelblau"
+    assert at.multiselect(key=ps.OPTS).value == ["sgd", "momentum", "rmsprop", "adam"]
+
+
+def test_map_click_moves_start():
+    state = {ps.LAND: "rosenbrock", "chart": {"selection": {"points": [{"x": 0.5, "y": -0.25, "curve_number": 3}]}}}
+    ps.on_map_select(state, "chart")
+    assert (state[ps.START_X], state[ps.START_Y]) == (0.5, -0.25)
+    outside = {ps.LAND: "rosenbrock", "chart": {"selection": {"points": [{"x": 50.0, "y": 0.0}]}}}
+    ps.on_map_select(outside, "chart")
+    assert ps.START_X not in outside
+
+
+def test_duplicate_and_remove_runs():
+    at = run_app({"opt": "adam"})
+    at.button(key="dup0").click().run()
+    labels = [t.get("name") for t in figures(at)[0]["data"] if t.get("mode") == "lines"]
+    assert labels.count("Adam") == 1 and "Adam #2" in labels
+    at.button(key="rm1").click().run()
+    labels = [t.get("name") for t in figures(at)[0]["data"] if t.get("mode") == "lines"]
+    assert "Adam #2" not in labels and errors(at) == []
+
+
+def test_figure_for_8_runs_x_1000_steps_fits_budget():
+    keys = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "lion"]
+    runs = simulate("rosenbrock", keys, start=(-1.5, 2.0), steps=1000)
+    land = resolve_landscape("rosenbrock")
+    fig = path_figure(land, land.resolve(), runs, (-1.5, 2.0))
+    size = len(json.dumps(fig))
+    assert size < 1.5e6, f"figure is {size / 1e6:.2f} MB"
+    assert all(t.get("type") != "contour" for f in fig["frames"] for t in f["data"]), "contour never in frames"
+    assert all(len(f["traces"]) == len(f["data"]) for f in fig["frames"])
+    # the last frame shows every path at full resolution
+    last = fig["frames"][-1]["data"]
+    assert len(last[0]["x"]["bdata"]) == len(fig["data"][fig["frames"][-1]["traces"][0]]["x"]["bdata"])
+
+
+@pytest.mark.parametrize("steps", [10, 5000])
+def test_extreme_steps_render(steps):
+    at = run_app({"steps": str(steps), "o1.lr": "10"})
+    assert errors(at) == []
+    assert to_query(Scenario.default())["land"] == "rosenbrock"

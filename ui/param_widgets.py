@@ -1,0 +1,53 @@
+"""One widget per :class:`core.param.Param`: a log slider, a linear slider or an integer slider."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import streamlit as st
+
+from core.param import Param
+
+MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
+
+
+def log_grid(low: float, high: float, current: float | None = None) -> list[float]:
+    """Nice log-spaced values from ``low`` to ``high`` (ten per decade), plus ``current``.
+
+    ``current`` is inserted when it is not on the grid, so a value from a share link
+    is kept exactly rather than snapped.
+    """
+    values = {low, high}
+    for exponent in range(math.floor(math.log10(low)), math.ceil(math.log10(high)) + 1):
+        for m in MANTISSAS:
+            v = float(f"{m * 10.0**exponent:.6g}")
+            if low <= v <= high:
+                values.add(v)
+    if current is not None and low <= current <= high:
+        values.add(float(current))
+    return sorted(values)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 or value == 0 else f"{value:.1e}"
+
+
+def param_widget(param: Param, key: str, label: str | None = None, help: str | None = None) -> float:
+    """Draw the widget for ``param`` bound to ``st.session_state[key]`` and return its value."""
+    label = label or param.name
+    help = help or param.help or None
+    current = st.session_state.get(key, param.default)
+    if param.log and param.low > 0:
+        options = log_grid(param.low, param.high, float(current))
+        if key in st.session_state and st.session_state[key] not in options:
+            st.session_state[key] = min(options, key=lambda v: abs(math.log(v / float(current))))
+        return float(st.select_slider(label, options=options, key=key, format_func=_fmt, help=help))
+    if param.integer:
+        return float(st.slider(label, int(param.low), int(param.high), step=1, key=key, help=help))
+    span = param.high - param.low
+    step = float(f"{10 ** math.floor(math.log10(span / 1000)):.0e}") if span > 0 else 0.01
+    decimals = max(0, -int(np.floor(np.log10(step))))
+    return float(
+        st.slider(label, float(param.low), float(param.high), step=step, key=key, help=help, format=f"%.{decimals}f")
+    )

@@ -1,0 +1,191 @@
+"""The Playground's widget state: seeded from a Scenario, read back into one.
+
+Widgets own their values through ``st.session_state`` keys derived here. A
+Scenario (from the URL on the first run, or the last one built) seeds any key that
+is missing -- after a page switch Streamlit drops the state of widgets it did not
+draw -- and the page reads the widgets back into a new Scenario on every run.
+Optimizer runs get stable ids so the same optimizer can appear twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import MutableMapping
+from dataclasses import replace
+from typing import Any
+
+import landscapes
+import optimizers
+from engine.config import OptimizerRun, all_params
+from engine.scenario import MAX_RUNS, Scenario, from_query
+
+SCENARIO = "pg.scenario"
+NOTICE = "pg.notice"
+RUN_IDS = "pg.run_ids"
+NEXT_ID = "pg.next_id"
+LAND = "pg.land"
+OPTS = "pg.opts"
+START_X, START_Y = "pg.x", "pg.y"
+STEPS, SPEED, SEED, BATCH = "pg.steps", "pg.speed", "pg.seed", "pg.batch"
+
+
+def land_key(name: str) -> str:
+    """Widget key of landscape parameter ``name``."""
+    return f"pg.lp.{name}"
+
+
+def run_key(rid: int, name: str) -> str:
+    """Widget key of setting ``name`` of the run with id ``rid``."""
+    return f"pg.r{rid}.{name}"
+
+
+def start_session(state: MutableMapping[str, Any], query: dict[str, Any]) -> None:
+    """On a session's first run, parse the URL into the scenario and remember what was ignored."""
+    if SCENARIO in state:
+        return
+    scenario, ignored = from_query(query)
+    state[NOTICE] = ignored
+    state[RUN_IDS] = list(range(len(scenario.runs)))
+    state[NEXT_ID] = len(scenario.runs)
+    state[SCENARIO] = scenario
+
+
+def seed_widgets(state: MutableMapping[str, Any], scenario: Scenario, *, overwrite: bool = False) -> None:
+    """Set every widget key from ``scenario`` (only missing ones unless ``overwrite``)."""
+
+    def put(key: str, value: Any) -> None:
+        if overwrite or key not in state:
+            state[key] = value
+
+    put(LAND, scenario.landscape)
+    for name, value in scenario.landscape_params.items():
+        put(land_key(name), value)
+    put(START_X, float(scenario.start[0]))
+    put(START_Y, float(scenario.start[1]))
+    put(STEPS, scenario.steps)
+    put(SPEED, scenario.speed)
+    put(SEED, scenario.seed)
+    if scenario.batch_size is not None:
+        put(BATCH, scenario.batch_size)
+    put(OPTS, list(dict.fromkeys(r.key for r in scenario.runs)))
+    # Runs added by a callback since ``scenario`` was built are already seeded; zip stops at the shorter.
+    for rid, run in zip(state[RUN_IDS], scenario.runs):  # noqa: B905
+        seed_run(state, rid, run, overwrite=overwrite)
+
+
+def seed_run(state: MutableMapping[str, Any], rid: int, run: OptimizerRun, *, overwrite: bool = False) -> None:
+    """Set the widget keys of one run."""
+    for name, value in {**run.settings(), "label": run.label, "key": run.key}.items():
+        key = run_key(rid, name)
+        if overwrite or key not in state:
+            state[key] = value
+    clip_key = run_key(rid, "clip_on")
+    if overwrite or clip_key not in state:
+        state[clip_key] = run.values["clip_norm"] > 0
+
+
+def read_run(state: MutableMapping[str, Any], rid: int) -> OptimizerRun:
+    """The run with id ``rid`` as the widgets currently set it."""
+    key = state[run_key(rid, "key")]
+    spec = optimizers.get(key)
+    settings: dict[str, Any] = {name: state[run_key(rid, name)] for name in all_params(spec)}
+    if not state.get(run_key(rid, "clip_on")):
+        settings["clip_norm"] = 0.0
+    elif settings["clip_norm"] <= 0:
+        settings["clip_norm"] = 1.0
+    settings["wd_mode"] = state[run_key(rid, "wd_mode")]
+    settings["schedule"] = state[run_key(rid, "schedule")]
+    return OptimizerRun.build(key, settings, label=str(state[run_key(rid, "label")]).strip() or None)
+
+
+def read_scenario(state: MutableMapping[str, Any]) -> Scenario:
+    """The scenario the widgets describe now."""
+    land = landscapes.get(state[LAND])
+    params = {p.name: float(state[land_key(p.name)]) for p in land.params}
+    data = land.data(land.resolve(params))
+    runs = tuple(read_run(state, rid) for rid in state[RUN_IDS])
+    base = Scenario.default(land.key)
+    return replace(
+        base,
+        landscape_params=params,
+        runs=runs or base.runs,
+        start=(float(state[START_X]), float(state[START_Y])),
+        steps=int(state[STEPS]),
+        seed=int(state[SEED]),
+        batch_size=None if data is None else int(state.get(BATCH, base.batch_size)),
+        speed=int(state[SPEED]),
+    )
+
+
+# ----- callbacks (run before the next script run, when widget keys may still be written) -----
+
+
+def on_landscape_change(state: MutableMapping[str, Any]) -> None:
+    """A new landscape: its default parameters, start and batch size; optimizer runs are kept."""
+    fresh = Scenario.default(state[LAND])
+    scenario = replace(
+        state[SCENARIO],
+        landscape=fresh.landscape,
+        landscape_params=fresh.landscape_params,
+        start=fresh.start,
+        batch_size=fresh.batch_size,
+    )
+    for key in [k for k in state if str(k).startswith("pg.lp.")]:
+        del state[key]
+    state[SCENARIO] = scenario
+    for key, value in ((START_X, fresh.start[0]), (START_Y, fresh.start[1])):
+        state[key] = float(value)
+    if fresh.batch_size is not None:
+        state[BATCH] = fresh.batch_size
+    seed_widgets(state, scenario)
+
+
+def on_optimizers_change(state: MutableMapping[str, Any]) -> None:
+    """Multiselect edited: drop runs of removed optimizers, add a default run for new ones."""
+    chosen = list(state[OPTS])
+    kept = [rid for rid in state[RUN_IDS] if state[run_key(rid, "key")] in chosen]
+    present = {state[run_key(rid, "key")] for rid in kept}
+    for key in chosen:
+        if key not in present and len(kept) < MAX_RUNS:
+            kept.append(_new_run(state, OptimizerRun.build(key)))
+    state[RUN_IDS] = kept
+    state[OPTS] = list(dict.fromkeys(state[run_key(rid, "key")] for rid in kept))
+
+
+def on_duplicate(state: MutableMapping[str, Any], rid: int) -> None:
+    """Add a copy of run ``rid`` (same settings, a new label) to compare a variation."""
+    if len(state[RUN_IDS]) >= MAX_RUNS:
+        return
+    run = read_run(state, rid)
+    copies = sum(state[run_key(r, "key")] == run.key for r in state[RUN_IDS])
+    new = replace(run, label=f"{run.spec.name} #{copies + 1}")
+    state[RUN_IDS] = [*state[RUN_IDS], _new_run(state, new)]
+
+
+def on_remove(state: MutableMapping[str, Any], rid: int) -> None:
+    """Remove run ``rid`` (the multiselect keeps the optimizer while a copy remains)."""
+    state[RUN_IDS] = [r for r in state[RUN_IDS] if r != rid]
+    state[OPTS] = list(dict.fromkeys(state[run_key(r, "key")] for r in state[RUN_IDS]))
+
+
+def on_map_select(state: MutableMapping[str, Any], chart_key: str) -> None:
+    """A click on the map: move the start point to the clicked position."""
+    event = state.get(chart_key)
+    points = (event or {}).get("selection", {}).get("points", []) if hasattr(event, "get") else []
+    if not points:
+        return
+    point = points[-1]
+    try:
+        x, y = float(point["x"]), float(point["y"])
+    except (KeyError, TypeError, ValueError):
+        return
+    land = landscapes.get(state[LAND])
+    (x0, x1), (y0, y1) = land.domain
+    if x0 <= x <= x1 and y0 <= y <= y1:
+        state[START_X], state[START_Y] = x, y
+
+
+def _new_run(state: MutableMapping[str, Any], run: OptimizerRun) -> int:
+    rid = state[NEXT_ID]
+    state[NEXT_ID] = rid + 1
+    seed_run(state, rid, run, overwrite=True)
+    return rid
