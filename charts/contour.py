@@ -83,7 +83,11 @@ def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dic
 
 
 def axes_layout(landscape: Landscape) -> dict[str, Any]:
-    """Fixed axis ranges (so animation frames never rescale) and equal-ish framing."""
+    """Fixed axis ranges (so animation frames never rescale) at equal scale on x and y.
+
+    Equal scale keeps angles true: the gradient arrows cross the contours at right
+    angles and a rotated bowl shows its real rotation.
+    """
     (x0, x1), (y0, y1) = landscape.domain
     return {
         "xaxis": {
@@ -93,5 +97,13 @@ def axes_layout(landscape: Landscape) -> dict[str, Any]:
             "showgrid": False,
             "zeroline": False,
         },
-        "yaxis": {"range": [y0, y1], "title": {"text": "y"}, "showgrid": False, "zeroline": False},
+        "yaxis": {
+            "range": [y0, y1],
+            "title": {"text": "y"},
+            "constrain": "domain",
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "showgrid": False,
+            "zeroline": False,
+        },
     }

@@ -55,6 +55,10 @@ def surface_figure(
             }
         )
     (x0, x1), (y0, y1) = landscape.domain
+    zaxis: dict[str, Any] = {"title": {"text": scale.title}}
+    ticks = scale.ticks(z)
+    if ticks:
+        zaxis.update(tickvals=ticks[0], ticktext=ticks[1])
     return {
         "data": data,
         "layout": {
@@ -63,7 +67,7 @@ def surface_figure(
             "scene": {
                 "xaxis": {"title": {"text": "x"}, "range": [x0, x1]},
                 "yaxis": {"title": {"text": "y"}, "range": [y0, y1]},
-                "zaxis": {"title": {"text": scale.title}},
+                "zaxis": zaxis,
                 "aspectmode": "manual",
                 "aspectratio": {"x": 1, "y": 1, "z": 0.6},
             },
