@@ -140,48 +140,47 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool):
             return close
 
         def body(carry, xs):
+            # Only per-run scalars are selected here; the point itself is never frozen inside
+            # the loop (a run that diverges just computes garbage from then on). Selecting whole
+            # 2-vectors by a per-run flag made the vmapped loop several times slower on the CPU.
+            # The last good point is kept coordinate by coordinate, and paths are frozen after
+            # the divergence step on the host (see _freeze_after).
             t, lr_t = xs
-            x, state, last_x, last_value, diverged, first = carry
+            x, state, last0, last1, last_value, diverged, first = carry
             value, grad, batch_loss = value_grad(x, t)
+            counted = t <= steps
             ok = (diverged < 0) & good(x, value)
-            diverged = jnp.where((diverged < 0) & ~ok, t, diverged)
-            x_shown = jnp.where(ok, x, last_x)
-            value_shown = jnp.where(ok, value, last_value)
-            first = jnp.where((first < 0) & ok & hit(x) & (t <= steps), t, first)
-            moving = ok & (t < steps)
+            diverged = jnp.where((diverged < 0) & ~ok & counted, t, diverged)
+            keep = ok & counted
+            last0 = jnp.where(keep, x[0], last0)
+            last1 = jnp.where(keep, x[1], last1)
+            last_value = jnp.where(keep, value, last_value)
+            first = jnp.where((first < 0) & keep & hit(x), t, first)
             hessian = jax.hessian(batch_loss)(x) if spec.needs_hessian else None
-            safe_grad = jnp.where(ok, grad, 0.0)
-            result = apply_step(spec, opt, x_shown, state, safe_grad, hp, lr_t, hessian)
-            x_next = jnp.where(moving, result.params, x_shown)
-            # Only the point is frozen once a run ends or diverges; the optimizer state may run on
-            # (even to NaN) because nothing reads it then. Freezing it too made XLA's CPU loop
-            # several times slower for optimizers with several state arrays.
-            state = result.state
-            carry = (x_next, state, x_shown, value_shown, diverged, first)
+            result = apply_step(spec, opt, x, state, grad, hp, lr_t, hessian)
+            carry = (result.params, result.state, last0, last1, last_value, diverged, first)
             if not record:
                 return carry, None
-            # One small packed row per step (point, loss, gradient, velocity); the update, the
-            # scheduled lr and the effective lr are derived from these after the loop, which
-            # keeps the compiled loop body small and fast.
-            parts = [x_shown, value_shown[None], safe_grad]
+            # One small packed row per step (point, loss, gradient, velocity); the update and the
+            # effective lr are derived on the host, which keeps the compiled loop body small.
+            parts = [x, value[None], grad]
             if spec.velocity is not None:
                 parts.append(result.velocity)
-            row = jnp.concatenate(parts)
-            return carry, row
+            return carry, jnp.concatenate(parts)
 
         x0 = jnp.asarray(x0, jnp.float32)
-        carry0 = (x0, opt.init(x0), x0, jnp.float32(0.0), jnp.int32(NO_STEP), jnp.int32(NO_STEP))
+        carry0 = (x0, opt.init(x0), x0[0], x0[1], jnp.float32(0.0), jnp.int32(NO_STEP), jnp.int32(NO_STEP))
         # The start itself is checked like any other point (a start outside the bound diverges at 0).
         ts = jnp.arange(length, dtype=jnp.int32)
         lrs = scheduled_lr(ts, steps, hp["lr"], hp)
         carry, outputs = jax.lax.scan(body, carry0, (ts, lrs))
-        x_end, _, last_x, last_value, diverged, first = carry
+        x_end, _, last0, last1, last_value, diverged, first = carry
         value_end, _, _ = value_grad(x_end, jnp.int32(length))
-        ok_end = (diverged < 0) & good(x_end, value_end)
-        diverged = jnp.where((diverged < 0) & ~ok_end, length, diverged)
-        first = jnp.where((first < 0) & ok_end & hit(x_end), length, first)
-        final = jnp.where(ok_end, x_end, last_x)
-        final_value = jnp.where(ok_end, value_end, last_value)
+        keep = (diverged < 0) & good(x_end, value_end) & (length <= steps)
+        diverged = jnp.where((diverged < 0) & ~keep & (length <= steps), length, diverged)
+        first = jnp.where((first < 0) & keep & hit(x_end), length, first)
+        final = jnp.stack([jnp.where(keep, x_end[0], last0), jnp.where(keep, x_end[1], last1)])
+        final_value = jnp.where(keep, value_end, last_value)
         return final, final_value, diverged, first, (outputs, lrs) if record else None
 
     return run
@@ -365,12 +364,26 @@ def _check_seed(seed: object) -> int:
     return int(seed)
 
 
+def _settle(rows: np.ndarray, final: np.ndarray, final_value: np.ndarray, diverged: np.ndarray, steps: int):
+    """Path (..., steps+1, 2) and loss (..., steps+1) with every point after divergence frozen.
+
+    The loop records the raw iterate; once a run diverged its later iterates are garbage, so
+    from the divergence step on the path repeats the last good point (``final``), as does the loss.
+    """
+    path = np.concatenate([rows[..., 0:2], final[..., None, :]], axis=-2)[..., : steps + 1, :]
+    loss = np.concatenate([rows[..., 2], final_value[..., None]], axis=-1)[..., : steps + 1]
+    index = np.arange(steps + 1)
+    bad = (diverged[..., None] >= 0) & (index >= diverged[..., None])
+    path = np.where(bad[..., None], final[..., None, :], path)
+    loss = np.where(bad, final_value[..., None], loss)
+    return path.astype(np.float32), loss.astype(np.float32)
+
+
 def _to_trajectory(run: OptimizerRun, steps: int, final, final_value, diverged, first, rec) -> Trajectory:
     rows, lrs = (np.asarray(a) for a in rec)
     diverged_at = int(diverged)
     first_hit = int(first)
-    path = np.concatenate([rows[:, 0:2], np.asarray(final)[None]])[: steps + 1]
-    loss = np.concatenate([rows[:, 2], np.asarray(final_value)[None]])[: steps + 1]
+    path, loss = _settle(rows, np.asarray(final), np.asarray(final_value), np.asarray(diverged), steps)
     # A step "moved" when it started from a good point before the end of the run.
     moved = np.arange(steps) < (steps if diverged_at < 0 else min(steps, diverged_at))
     grad = np.where(moved[:, None], rows[:steps, 3:5], 0.0)
@@ -381,8 +394,8 @@ def _to_trajectory(run: OptimizerRun, steps: int, final, final_value, diverged, 
     return Trajectory(
         label=run.label,
         key=run.key,
-        path=path.astype(np.float32),
-        loss=loss.astype(np.float32),
+        path=path,
+        loss=loss,
         grad=grad.astype(np.float32),
         update=update.astype(np.float32),
         velocity=velocity.astype(np.float32),
@@ -477,10 +490,7 @@ def simulate_many(
     first = np.where(first > steps, NO_STEP, first)
     paths = losses = None
     if keep_paths:
-        rows = np.asarray(rec[0])
-        xs, vals = rows[..., 0:2], rows[..., 2]
-        paths = np.concatenate([xs, np.asarray(final)[:, None]], axis=1)[:, : steps + 1].astype(np.float32)
-        losses = np.concatenate([vals, np.asarray(final_value)[:, None]], axis=1)[:, : steps + 1].astype(np.float32)
+        paths, losses = _settle(np.asarray(rec[0]), np.asarray(final), np.asarray(final_value), diverged, steps)
     return Batch(
         final=np.asarray(final, np.float32),
         final_loss=np.asarray(final_value, np.float32),
