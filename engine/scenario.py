@@ -17,13 +17,19 @@ from typing import Any
 import landscapes
 import optimizers
 from engine.config import CHOICE_NAMES, OptimizerRun, all_params
-from engine.simulate import MAX_STEPS, Trajectory, resolve_landscape, simulate
+from engine.simulate import MAX_STEPS, Trajectory, simulate
+from landscapes.base import Domain, Landscape
+from landscapes.custom import DEFAULT_DOMAIN, DEFAULT_FORMULA, custom_landscape
+from landscapes.formula import MAX_LENGTH, FormulaError
 
 MAX_RUNS = 8
 MAX_LABEL = 40
 MAX_VALUE_CHARS = 200
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
 DEFAULT_LANDSCAPE = "rosenbrock"
+CUSTOM = "custom"
+"""The landscape key of a user formula (not in the registry: built from ``formula`` and ``domain``)."""
+LANDSCAPE_KEYS = (*landscapes.REGISTRY, CUSTOM)
 SPEEDS = (1, 2, 5, 10)
 """Animation speeds: path steps advanced per animation frame."""
 
@@ -42,11 +48,13 @@ class Scenario:
     seed: int = 0
     batch_size: int | None = None
     speed: int = 2
+    formula: str = DEFAULT_FORMULA
+    domain: Domain = DEFAULT_DOMAIN
 
     @classmethod
     def default(cls, landscape: str = DEFAULT_LANDSCAPE) -> Scenario:
         """The defaults for ``landscape``: its default parameters, first start, full batch."""
-        land = landscapes.get(landscape)
+        land = custom_landscape(DEFAULT_FORMULA, DEFAULT_DOMAIN) if landscape == CUSTOM else landscapes.get(landscape)
         values = land.resolve()
         data = land.data(values)
         return cls(
@@ -56,10 +64,17 @@ class Scenario:
             batch_size=None if data is None else min(32, data.size),
         )
 
+    @property
+    def surface(self) -> Landscape:
+        """The landscape object: from the registry, or compiled from the user's formula."""
+        if self.landscape == CUSTOM:
+            return custom_landscape(self.formula, self.domain)
+        return landscapes.get(self.landscape)
+
     def run(self) -> list[Trajectory]:
         """Simulate every optimizer run of this scenario."""
         return simulate(
-            self.landscape,
+            self.surface,
             list(self.runs),
             start=self.start,
             steps=self.steps,
@@ -80,6 +95,11 @@ class Scenario:
                 "seed": self.seed,
                 "batch_size": self.batch_size,
                 "speed": self.speed,
+                **(
+                    {"formula": self.formula, "domain": [list(r) for r in self.domain]}
+                    if self.landscape == CUSTOM
+                    else {}
+                ),
             },
             indent=2,
         )
@@ -91,9 +111,13 @@ def _fmt(value: float) -> str:
 
 def to_query(scenario: Scenario) -> dict[str, str]:
     """Query parameters for ``scenario``; values equal to their defaults are left out."""
-    land = landscapes.get(scenario.landscape)
+    land = scenario.surface
     base = Scenario.default(scenario.landscape)
     q: dict[str, str] = {"land": scenario.landscape}
+    if scenario.landscape == CUSTOM:
+        q["f"] = scenario.formula
+        if scenario.domain != DEFAULT_DOMAIN:
+            q["dom"] = ",".join(_fmt(v) for pair in scenario.domain for v in pair)
     for name, value in scenario.landscape_params.items():
         if value != land.resolve()[name]:
             q[f"land.{name}"] = _fmt(value)
@@ -144,22 +168,24 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
     q = {str(k)[:MAX_VALUE_CHARS]: _first(v) for k, v in dict(query).items()}
     used: set[str] = set()
 
-    def take(key: str) -> str | None:
+    def take(key: str, limit: int = MAX_VALUE_CHARS) -> str | None:
         if key not in q:
             return None
         used.add(key)
         value = q[key]
-        if len(value) > MAX_VALUE_CHARS:
+        if len(value) > limit:
             ignored.append(f"{_short(key)} (value too long)")
             return None
         return value
 
     land_key = take("land") or DEFAULT_LANDSCAPE
-    if land_key not in landscapes.REGISTRY:
+    if land_key not in LANDSCAPE_KEYS:
         ignored.append(f"land={_short(land_key)} (unknown landscape)")
         land_key = DEFAULT_LANDSCAPE
     base = Scenario.default(land_key)
-    land = landscapes.get(land_key)
+    if land_key == CUSTOM:
+        base = _parse_custom(base, take, ignored)
+    land = base.surface
 
     params = dict(base.landscape_params)
     for p in land.params:
@@ -222,6 +248,29 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
     return scenario, ignored
 
 
+def _parse_custom(base: Scenario, take, ignored: list[str]) -> Scenario:
+    """The user's formula and domain from the link, each falling back to its default if invalid."""
+    formula, domain = DEFAULT_FORMULA, DEFAULT_DOMAIN
+    text = take("dom")
+    if text is not None:
+        try:
+            x0, x1, y0, y1 = (float(v) for v in text.split(","))
+            custom_landscape(DEFAULT_FORMULA, ((x0, x1), (y0, y1)), start=((x0 + x1) / 2, (y0 + y1) / 2))
+            domain = ((x0, x1), (y0, y1))
+        except (ValueError, FormulaError) as err:
+            reason = err if isinstance(err, FormulaError) else "four numbers: xmin,xmax,ymin,ymax"
+            ignored.append(f"dom={_short(text)} ({reason})")
+    text = take("f", MAX_LENGTH + 10)
+    if text is not None:
+        try:
+            custom_landscape(text, domain)
+            formula = text
+        except FormulaError as err:
+            ignored.append(f"f={_short(text)} ({err})")
+    land = custom_landscape(formula, domain)
+    return replace(base, formula=formula, domain=domain, start=tuple(map(float, land.starts[0])))  # type: ignore[arg-type]
+
+
 def _parse_run(key: str, slot: int, take, ignored: list[str]) -> OptimizerRun:
     spec = optimizers.get(key)
     known = all_params(spec)
@@ -241,8 +290,3 @@ def _parse_run(key: str, slot: int, take, ignored: list[str]) -> OptimizerRun:
     return OptimizerRun.build(key, settings, label=label)
 
 
-def validate(scenario: Scenario) -> Scenario:
-    """Raise ``ValueError`` if ``scenario`` would be rejected by the engine (for tests and APIs)."""
-    land = resolve_landscape(scenario.landscape)
-    land.resolve(scenario.landscape_params)
-    return scenario

@@ -10,8 +10,9 @@ import optimizers
 from charts.encoding import PrebuiltFigure
 from charts.paths import GRID_TRACE
 from engine.config import all_params
-from engine.scenario import MAX_RUNS, SPEEDS, to_query
+from engine.scenario import CUSTOM, LANDSCAPE_KEYS, MAX_RUNS, SPEEDS, to_query
 from engine.summary import summary_table, tolerance_note
+from landscapes.formula import MAX_LENGTH
 from optimizers.options import WD_MODES
 from optimizers.schedules import SCHEDULES
 from ui import playground_state as ps
@@ -42,13 +43,24 @@ with st.sidebar:
     st.header("Surface")
     st.selectbox(
         "Landscape",
-        options=list(landscapes.REGISTRY),
-        format_func=lambda k: landscapes.get(k).name,
+        options=list(LANDSCAPE_KEYS),
+        format_func=lambda k: "Custom formula…" if k == CUSTOM else landscapes.get(k).name,
         key=ps.LAND,
         on_change=ps.on_landscape_change,
         args=(state,),
     )
-    land = landscapes.get(state[ps.LAND])
+    if state[ps.LAND] == CUSTOM:
+        with st.form("pg.formula_form", border=False):
+            st.text_input("f(x, y) =", key=ps.FORMULA_INPUT, max_chars=MAX_LENGTH,
+                          help="Numbers, x, y, pi, e, + - * / **, and sin cos tan exp log sqrt abs tanh sinh cosh "
+                               "arctan minimum maximum.")
+            d = st.columns(4)
+            for i, name in enumerate(("x min", "x max", "y min", "y max")):
+                d[i].number_input(name, -1e4, 1e4, key=f"{ps.DOMAIN_INPUT}{i}", format="%g")
+            st.form_submit_button("Apply", on_click=ps.on_formula_submit, args=(state,))
+        if state.get(ps.FORMULA_ERROR):
+            st.error(f"{state[ps.FORMULA_ERROR]} — still showing f = {state[ps.FORMULA]}")
+    land = ps.current_surface(state)
     for p in land.params:
         param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help}" if p.help else p.name)
     if land.is_dataset:
@@ -169,13 +181,14 @@ st.plotly_chart(PrebuiltFigure(view.loss_figure), width="stretch", key="pg.loss"
 
 st.subheader("Summary")
 st.dataframe(pd.DataFrame(summary_table(view.rows)), hide_index=True, width="stretch")
-st.caption(tolerance_note(scenario.landscape))
+st.caption(tolerance_note(land))
 
 st.subheader("Update rules, as computed")
 columns = st.columns(2)
 for i, (run, lines) in enumerate(zip(scenario.runs, view.equations, strict=True)):
     with columns[i % 2]:
-        st.markdown(f"**{run.label}** · {run.spec.name}" + (f" — {run.spec.paper}" if run.spec.paper else ""))
+        title = run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}"
+        st.markdown(f"**{title}**" + (f" — {run.spec.paper}" if run.spec.paper else ""))
         for line in lines:
             st.latex(line)
 

@@ -11,6 +11,7 @@ import optimizers
 from charts.paths import path_figure
 from engine.scenario import Scenario, to_query
 from engine.simulate import resolve_landscape, simulate
+from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
 from tests.apptest_helpers import errors, figures, path_of, run_app
 from ui import playground_state as ps
 
@@ -103,10 +104,11 @@ def test_landscape_change_resets_start_and_keeps_optimizers():
 
 
 def test_map_click_moves_start():
-    state = {ps.LAND: "rosenbrock", "chart": {"selection": {"points": [{"x": 0.5, "y": -0.25, "curve_number": 3}]}}}
+    seeded = {ps.LAND: "rosenbrock", ps.FORMULA: "x**2", ps.DOMAIN: DEFAULT_DOMAIN}
+    state = {**seeded, "chart": {"selection": {"points": [{"x": 0.5, "y": -0.25, "curve_number": 3}]}}}
     ps.on_map_select(state, "chart")
     assert (state[ps.START_X], state[ps.START_Y]) == (0.5, -0.25)
-    outside = {ps.LAND: "rosenbrock", "chart": {"selection": {"points": [{"x": 50.0, "y": 0.0}]}}}
+    outside = {**seeded, "chart": {"selection": {"points": [{"x": 50.0, "y": 0.0}]}}}
     ps.on_map_select(outside, "chart")
     assert ps.START_X not in outside
 
@@ -140,3 +142,35 @@ def test_extreme_steps_render(steps):
     at = run_app({"steps": str(steps), "o1.lr": "10"})
     assert errors(at) == []
     assert to_query(Scenario.default())["land"] == "rosenbrock"
+
+
+def test_custom_formula_from_the_link_and_the_form():
+    at = run_app({"land": "custom", "f": "sin(x)*cos(y) + 0.1*(x**2+y**2)", "dom": "-4,4,-3,3", "opt": "adam"})
+    assert errors(at) == [] and not at.warning
+    fig = figures(at)[0]
+    assert fig["layout"]["xaxis"]["range"] == [-4.0, 4.0] and fig["layout"]["yaxis"]["range"] == [-3.0, 3.0]
+    path = path_of(fig, optimizers.get("adam").name)
+    surface = custom_landscape("sin(x)*cos(y) + 0.1*(x**2+y**2)", ((-4, 4), (-3, 3)))
+    (direct,) = simulate(surface, "adam", start=tuple(path[0]), steps=len(path) - 1)
+    np.testing.assert_allclose(path, direct.path, rtol=1e-6)
+
+    at.text_input(key=ps.FORMULA_INPUT).input("x**2 + 3*y**2")
+    at.button[0].click()  # the form's Apply button
+    at.run()
+    assert errors(at) == []
+    assert at.query_params["f"] == "x**2 + 3*y**2"
+
+    at.text_input(key=ps.FORMULA_INPUT).input("__import__('os').system('echo hacked')")
+    at.button[0].click()
+    at.run()
+    assert errors(at) == []
+    assert len(at.error) == 1 and "x**2 + 3*y**2" in at.error[0].value, "the previous surface stays"
+    assert at.query_params["f"] == "x**2 + 3*y**2"
+
+
+def test_bad_formula_in_link_falls_back_with_notice():
+    at = run_app({"land": "custom", "f": "open('/etc/passwd')", "dom": "1,0,0,1"})
+    assert errors(at) == []
+    notice = at.warning[0].value
+    assert "f=" in notice and "dom=" in notice
+    assert figures(at)[0]["layout"]["xaxis"]["range"] == list(DEFAULT_DOMAIN[0])

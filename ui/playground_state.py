@@ -13,10 +13,12 @@ from collections.abc import MutableMapping
 from dataclasses import replace
 from typing import Any
 
-import landscapes
 import optimizers
 from engine.config import OptimizerRun, all_params
 from engine.scenario import MAX_RUNS, Scenario, from_query
+from landscapes.base import Landscape
+from landscapes.custom import custom_landscape
+from landscapes.formula import FormulaError
 
 SCENARIO = "pg.scenario"
 NOTICE = "pg.notice"
@@ -26,6 +28,9 @@ LAND = "pg.land"
 OPTS = "pg.opts"
 START_X, START_Y = "pg.x", "pg.y"
 STEPS, SPEED, SEED, BATCH = "pg.steps", "pg.speed", "pg.seed", "pg.batch"
+FORMULA, DOMAIN = "pg.formula", "pg.domain"
+"""The custom surface in use (only ever a formula that compiled, and its domain)."""
+FORMULA_INPUT, DOMAIN_INPUT, FORMULA_ERROR = "pg.formula_text", "pg.domain_in", "pg.formula_error"
 
 
 def land_key(name: str) -> str:
@@ -57,6 +62,11 @@ def seed_widgets(state: MutableMapping[str, Any], scenario: Scenario, *, overwri
             state[key] = value
 
     put(LAND, scenario.landscape)
+    put(FORMULA, scenario.formula)
+    put(DOMAIN, scenario.domain)
+    put(FORMULA_INPUT, scenario.formula)
+    for i, value in enumerate(v for pair in scenario.domain for v in pair):
+        put(f"{DOMAIN_INPUT}{i}", float(value))
     for name, value in scenario.landscape_params.items():
         put(land_key(name), value)
     put(START_X, float(scenario.start[0]))
@@ -99,11 +109,11 @@ def read_run(state: MutableMapping[str, Any], rid: int) -> OptimizerRun:
 
 def read_scenario(state: MutableMapping[str, Any]) -> Scenario:
     """The scenario the widgets describe now."""
-    land = landscapes.get(state[LAND])
+    base = replace(Scenario.default(state[LAND]), formula=state[FORMULA], domain=state[DOMAIN])
+    land = base.surface
     params = {p.name: float(state[land_key(p.name)]) for p in land.params}
     data = land.data(land.resolve(params))
     runs = tuple(read_run(state, rid) for rid in state[RUN_IDS])
-    base = Scenario.default(land.key)
     return replace(
         base,
         landscape_params=params,
@@ -119,9 +129,30 @@ def read_scenario(state: MutableMapping[str, Any]) -> Scenario:
 # ----- callbacks (run before the next script run, when widget keys may still be written) -----
 
 
+def current_surface(state: MutableMapping[str, Any]) -> Landscape:
+    """The landscape the widgets currently describe (the registry's, or the user's formula)."""
+    return replace(Scenario.default(state[LAND]), formula=state[FORMULA], domain=state[DOMAIN]).surface
+
+
+def on_formula_submit(state: MutableMapping[str, Any]) -> None:
+    """Compile the typed formula and domain; on success use them (start at the new default), else keep the old."""
+    text = str(state.get(FORMULA_INPUT, ""))
+    try:
+        bounds = [float(state[f"{DOMAIN_INPUT}{i}"]) for i in range(4)]
+        domain = ((bounds[0], bounds[1]), (bounds[2], bounds[3]))
+        land = custom_landscape(text, domain)
+    except (FormulaError, ValueError, KeyError) as err:
+        state[FORMULA_ERROR] = str(err)
+        return
+    state[FORMULA_ERROR] = None
+    state[FORMULA], state[DOMAIN] = text, domain
+    state[START_X], state[START_Y] = (float(v) for v in land.starts[0])
+
+
 def on_landscape_change(state: MutableMapping[str, Any]) -> None:
     """A new landscape: its default parameters, start and batch size; optimizer runs are kept."""
-    fresh = Scenario.default(state[LAND])
+    fresh = replace(Scenario.default(state[LAND]), formula=state[FORMULA], domain=state[DOMAIN])
+    fresh = replace(fresh, start=tuple(map(float, fresh.surface.starts[0])))
     scenario = replace(
         state[SCENARIO],
         landscape=fresh.landscape,
@@ -178,8 +209,7 @@ def on_map_select(state: MutableMapping[str, Any], chart_key: str) -> None:
         x, y = float(point["x"]), float(point["y"])
     except (KeyError, TypeError, ValueError):
         return
-    land = landscapes.get(state[LAND])
-    (x0, x1), (y0, y1) = land.domain
+    (x0, x1), (y0, y1) = current_surface(state).domain
     if x0 <= x <= x1 and y0 <= y <= y1:
         state[START_X], state[START_Y] = x, y
 

@@ -16,7 +16,7 @@ from charts.loss_curve import loss_figure
 from charts.paths import path_figure
 from charts.surface3d import surface_figure
 from engine.scenario import Scenario, from_query, to_query
-from engine.simulate import Trajectory, best_loss, resolve_landscape
+from engine.simulate import Trajectory, best_loss
 from engine.summary import paths_csv, summary_rows
 from optimizers.options import options_latex
 
@@ -59,7 +59,7 @@ def equations_for(scenario: Scenario) -> list[list[str]]:
 def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
     """Run the scenario named by ``key`` and build its figures (shared across sessions; never mutated)."""
     scenario, _ = from_query(dict(key))
-    land = resolve_landscape(scenario.landscape)
+    land = scenario.surface
     values = land.resolve(scenario.landscape_params)
     runs = scenario.run()
     return PlaygroundView(
@@ -76,6 +76,6 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
 def build_surface(key: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     """The 3D figure of the scenario named by ``key`` (built only when the 3D view is shown)."""
     scenario, _ = from_query(dict(key))
-    land = resolve_landscape(scenario.landscape)
+    land = scenario.surface
     values = land.resolve(scenario.landscape_params)
     return surface_figure(land, values, build_view(key).runs)
