@@ -18,5 +18,18 @@ pages = {
     "Explore": [
         st.Page("pages/playground.py", title="Playground", icon="🧭", default=True),
     ],
+    "Regularization": [
+        st.Page("pages/lesson_l1_l2.py", title="L1 and L2 penalties", icon="🔷", url_path="l1-l2-geometry"),
+        st.Page("pages/lesson_weight_decay.py", title="Weight decay vs L2", icon="⚖️", url_path="weight-decay-vs-l2"),
+        st.Page(
+            "pages/lesson_early_stopping.py", title="Early stopping", icon="⏱️", url_path="overfitting-early-stopping"
+        ),
+        st.Page(
+            "pages/lesson_dropout_noise.py", title="Dropout and noise", icon="🎲", url_path="dropout-noise-injection"
+        ),
+        st.Page(
+            "pages/lesson_input_scaling.py", title="Input scaling", icon="📏", url_path="input-scaling-normalization"
+        ),
+    ],
 }
 st.navigation(pages).run()

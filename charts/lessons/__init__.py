@@ -1,0 +1,1 @@
+"""Figure builders for the lesson pages, one topic per module."""

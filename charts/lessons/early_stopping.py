@@ -1,0 +1,161 @@
+"""Figures for the early-stopping lesson: the path on the training map, and both losses along it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+import landscapes
+from charts.contour import contour_traces
+from charts.encoding import typed
+from charts.lessons.grid_maps import line_trace, map_layout, point_trace, zoom_box
+from charts.palette import run_colour
+from engine.lessons.early_stopping import EarlyStopping
+from engine.lessons.regularization import LANDSCAPE_KEY
+from landscapes.train_val import validation_minimum
+
+PATH_COLOUR = run_colour(0)
+VALIDATION_COLOUR = run_colour(1)
+BEST_COLOUR = run_colour(2)
+STOP_COLOUR = run_colour(3)
+RIDGE_COLOUR = "#ffffff"
+
+
+def map_figure(result: EarlyStopping, values: Mapping[str, float]) -> dict[str, Any]:
+    """Training contours, the path, the best-validation and stopping points, and the nearest ridge point."""
+    land = landscapes.get(LANDSCAPE_KEY)
+    base, _ = contour_traces(land, values)
+    run = result.run
+    end = len(result.validation)
+    path = run.path[:end]
+    kept = result.kept_point
+    data = [
+        base[0],
+        line_trace(
+            result.ridge_path, name="ridge (L2) path, α from 0 to ∞", colour=RIDGE_COLOUR, width=1.5, dash="dot"
+        ),
+        line_trace(path[: result.stop_step + 1], name="path until the stop", colour=PATH_COLOUR, width=2.5),
+        line_trace(
+            path[result.stop_step :], name="path after the stop (not run)", colour=PATH_COLOUR, width=1.5, dash="dot"
+        ),
+        {**base[1], "name": "training minimum"},
+        point_trace(
+            np.asarray(validation_minimum(values))[None],
+            name="validation minimum",
+            colour=VALIDATION_COLOUR,
+            symbol="star",
+            size=15,
+        ),
+        point_trace(
+            path[result.best_step][None],
+            name=f"best validation loss (step {result.best_step})",
+            colour=BEST_COLOUR,
+            symbol="circle",
+        ),
+        point_trace(
+            path[result.stop_step][None], name=f"stop (step {result.stop_step})", colour=STOP_COLOUR, symbol="square"
+        ),
+        line_trace(
+            np.stack([kept, result.ridge_point]),
+            name=f"gap to the ridge path: {result.ridge_distance:.3g}",
+            colour=RIDGE_COLOUR,
+            width=2,
+        ),
+        point_trace(
+            result.ridge_point[None],
+            name=f"nearest ridge solution (α = {result.ridge_alpha:.2g})",
+            colour=RIDGE_COLOUR,
+            symbol="x",
+            size=12,
+        ),
+    ]
+    (x0, x1), (y0, y1) = land.domain
+    focus = np.concatenate([path, [validation_minimum(values)], land.minima(values), [result.ridge_point]])
+    focus = focus[(focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)]
+    x_range, y_range = zoom_box(focus) if len(focus) else ((x0, x1), (y0, y1))
+    return {"data": data, "layout": map_layout(x_range, y_range, height=520)}
+
+
+def _vertical(step: int, low: float, high: float, colour: str, dash: str, name: str) -> dict[str, Any]:
+    # A trace rather than a layout shape: shape coordinates on log axes are easy to get wrong.
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": [max(step, 1), max(step, 1)],
+        "y": [low, high],
+        "name": name,
+        "line": {"color": colour, "dash": dash, "width": 1.5},
+        "hoverinfo": "skip",
+        "showlegend": False,
+    }
+
+
+def curves_figure(result: EarlyStopping, *, height: int = 520) -> dict[str, Any]:
+    """Training and validation loss against the step (log axis, from step 1); best and stop steps marked.
+
+    The steps after the stop (which early stopping would not have run) are drawn faint.
+    """
+    steps = np.arange(len(result.validation))
+    stop = result.stop_step
+    low = float(min(result.train.min(), result.validation.min()))
+    high = float(max(result.train[1:].max(initial=low), result.validation[1:].max(initial=low)))
+    data: list[dict[str, Any]] = []
+    for values, name, colour in (
+        (result.train, "training loss", PATH_COLOUR),
+        (result.validation, "validation loss", VALIDATION_COLOUR),
+    ):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(steps[1 : stop + 1]),
+                "y": typed(values[1 : stop + 1]),
+                "name": name,
+                "line": {"color": colour, "width": 2.5},
+            }
+        )
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(steps[stop:]),
+                "y": typed(values[stop:]),
+                "name": f"{name} after the stop (not run)",
+                "line": {"color": colour, "width": 1.5, "dash": "dot"},
+                "opacity": 0.6,
+                "showlegend": False,
+            }
+        )
+    data += [
+        _vertical(result.best_step, low, high, BEST_COLOUR, "dash", "best step"),
+        _vertical(stop, low, high, STOP_COLOUR, "solid", "stop step"),
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [max(result.best_step, 1)],
+            "y": [float(result.validation[result.best_step])],
+            "name": f"best validation (step {result.best_step})",
+            "marker": {"color": BEST_COLOUR, "size": 12, "line": {"width": 1.5, "color": "black"}},
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [max(stop, 1)],
+            "y": [float(result.validation[stop])],
+            "name": f"stop (step {stop})",
+            "marker": {"color": STOP_COLOUR, "size": 12, "symbol": "square", "line": {"width": 1.5, "color": "black"}},
+        },
+    ]
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"type": "log", "title": {"text": "step (log scale)"}},
+            "yaxis": {"title": {"text": "loss"}},
+            "legend": {"orientation": "h", "y": -0.2, "yanchor": "top"},
+            "hovermode": "x unified",
+        },
+    }

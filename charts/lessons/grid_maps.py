@@ -1,0 +1,217 @@
+"""Small trace builders shared by the regularization lesson maps (plain dicts, float32 typed arrays).
+
+The registered landscapes get their contour from :func:`charts.contour.contour_traces`;
+these helpers draw what is not a registered landscape (an expected loss, a
+rescaled regression), single contour lines through a point, regions, paths and
+markers, and the equal-scale axes every map uses.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+from charts.contour import COLOURSCALE
+from charts.encoding import typed
+from charts.scale import LossScale
+
+
+def grid_contour(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    z: np.ndarray,
+    scale: LossScale,
+    *,
+    zrange: tuple[float, float] | None = None,
+    name: str = "loss",
+    showscale: bool = True,
+) -> dict[str, Any]:
+    """A filled contour of ``z`` (losses) on the colour ``scale``; ``zrange`` pins the colours (in loss units)."""
+    trace: dict[str, Any] = {
+        "type": "contour",
+        "x": typed(xs),
+        "y": typed(ys),
+        "z": typed(scale.apply(z)),
+        "colorscale": COLOURSCALE,
+        "ncontours": 30,
+        "contours": {"coloring": "fill", "showlines": True},
+        "line": {"width": 0.5, "color": "rgba(255,255,255,0.25)"},
+        "hoverinfo": "skip",
+        "name": name,
+        "showlegend": False,
+        "showscale": showscale,
+    }
+    if showscale:
+        colorbar: dict[str, Any] = {"title": {"text": scale.title, "side": "right"}, "thickness": 12, "len": 0.9}
+        ticks = scale.ticks(z)
+        if ticks:
+            colorbar.update(tickvals=ticks[0], ticktext=ticks[1])
+        trace["colorbar"] = colorbar
+    if zrange is not None:
+        low, high = scale.apply(np.asarray(zrange, np.float64))
+        trace.update(zmin=float(low), zmax=float(high), zauto=False)
+    return trace
+
+
+def level_line(
+    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, level: float, *, colour: str, name: str, dash: str = "solid"
+) -> dict[str, Any]:
+    """The single contour line ``z = level`` (raw loss values), drawn in ``colour``."""
+    return {
+        "type": "contour",
+        "x": typed(xs),
+        "y": typed(ys),
+        "z": typed(z),
+        "autocontour": False,
+        "contours": {"start": float(level), "end": float(level), "size": 1.0, "coloring": "none"},
+        "line": {"color": colour, "width": 2.5, "dash": dash},
+        "showscale": False,
+        "hoverinfo": "skip",
+        "name": name,
+        "showlegend": True,
+    }
+
+
+def line_trace(
+    points: np.ndarray, *, name: str, colour: str, width: float = 2.5, dash: str = "solid", showlegend: bool = True
+) -> dict[str, Any]:
+    """A polyline through ``points`` (shape (n, 2))."""
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    label = html.escape(name)
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": typed(pts[:, 0]),
+        "y": typed(pts[:, 1]),
+        "name": label,
+        "line": {"color": colour, "width": width, "dash": dash},
+        "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        "showlegend": showlegend,
+    }
+
+
+def region_trace(outline: np.ndarray, *, name: str, colour: str, fill: str) -> dict[str, Any]:
+    """A closed, filled region bounded by ``outline`` (shape (n, 2), first point repeated last)."""
+    trace = line_trace(outline, name=name, colour=colour, width=2.5)
+    trace.update(fill="toself", fillcolor=fill, hoverinfo="skip")
+    trace.pop("hovertemplate")
+    return trace
+
+
+def point_trace(
+    points: np.ndarray, *, name: str, colour: str, symbol: str = "circle", size: int = 13, text: str | None = None
+) -> dict[str, Any]:
+    """Markers at ``points`` (shape (n, 2)) with a black outline, so they read on any colour."""
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    label = html.escape(name)
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": typed(pts[:, 0]),
+        "y": typed(pts[:, 1]),
+        "name": label,
+        "marker": {"symbol": symbol, "size": size, "color": colour, "line": {"width": 1.5, "color": "black"}},
+        "hovertemplate": f"{html.escape(text or name)}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+    }
+
+
+def map_layout(
+    x_range: tuple[float, float],
+    y_range: tuple[float, float],
+    *,
+    height: int = 480,
+    titles: tuple[str, str] = ("w₁", "w₂"),
+    title: str | None = None,
+) -> dict[str, Any]:
+    """Fixed ranges at equal scale on both axes (angles and tangencies look true), legend below."""
+    layout: dict[str, Any] = {
+        "height": height,
+        "margin": {"l": 50, "r": 10, "t": 40 if title else 10, "b": 40},
+        "xaxis": {
+            "range": list(map(float, x_range)),
+            "title": {"text": titles[0]},
+            "constrain": "domain",
+            "showgrid": False,
+            "zeroline": True,
+            "zerolinecolor": "rgba(255,255,255,0.6)",
+        },
+        "yaxis": {
+            "range": list(map(float, y_range)),
+            "title": {"text": titles[1]},
+            "constrain": "domain",
+            "scaleanchor": "x",
+            "scaleratio": 1,
+            "showgrid": False,
+            "zeroline": True,
+            "zerolinecolor": "rgba(255,255,255,0.6)",
+        },
+        "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+    }
+    if title:
+        layout["title"] = {"text": title, "x": 0.02, "font": {"size": 15}}
+    return layout
+
+
+def zoom_box(
+    points: np.ndarray, *, margin: float = 0.15, min_half: float = 0.5
+) -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square window (equal scale) around ``points`` (shape (n, 2)) with a relative ``margin``."""
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    low, high = pts.min(axis=0), pts.max(axis=0)
+    centre = (low + high) / 2.0
+    half = max(float(np.max(high - low)) / 2.0 * (1.0 + 2.0 * margin), min_half)
+    return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
+
+
+def side_by_side(left: dict[str, Any], right: dict[str, Any], *, colorbar: bool = True) -> dict[str, Any]:
+    """Two map figures (from :func:`map_layout`) as one figure with two equal-scale panels.
+
+    The right panel's traces move to axes ``x2``/``y2``; a legend entry already shown
+    on the left is not repeated; the panel titles become annotations. Only the right
+    panel keeps a colour bar (both panels must then share one colour scale), or none
+    with ``colorbar=False``.
+    """
+    gap = 0.08
+    half = (1.0 - gap) / 2.0
+    data: list[dict[str, Any]] = []
+    shown: set[str] = set()
+    for side, fig in (("left", left), ("right", right)):
+        for trace in fig["data"]:
+            copy = dict(trace)
+            if side == "right":
+                copy.update(xaxis="x2", yaxis="y2")
+            if copy.get("type") == "contour" and "colorbar" in copy:
+                copy["showscale"] = bool(colorbar and side == "right")
+            name = copy.get("name", "")
+            if copy.get("showlegend", True) and copy.get("type") != "contour":
+                if name in shown:
+                    copy["showlegend"] = False
+                shown.add(name)
+            data.append(copy)
+    layout = {k: v for k, v in left["layout"].items() if k not in ("title", "xaxis", "yaxis")}
+    layout["margin"] = {**layout.get("margin", {}), "t": 40}
+    annotations = []
+    for suffix, fig, start in (("", left, 0.0), ("2", right, 1.0 - half)):
+        axis_id = "x" + suffix
+        layout["xaxis" + suffix] = {**fig["layout"]["xaxis"], "domain": [start, start + half], "anchor": "y" + suffix}
+        layout["yaxis" + suffix] = {**fig["layout"]["yaxis"], "scaleanchor": axis_id, "anchor": axis_id}
+        title = fig["layout"].get("title", {}).get("text")
+        if title:
+            annotations.append(
+                {
+                    "text": f"<b>{title}</b>",
+                    "xref": "paper",
+                    "yref": "paper",
+                    "x": start,
+                    "y": 1.03,
+                    "xanchor": "left",
+                    "yanchor": "bottom",
+                    "showarrow": False,
+                    "font": {"size": 15},
+                }
+            )
+    layout["annotations"] = annotations
+    return {"data": data, "layout": layout}

@@ -1,0 +1,62 @@
+"""Figures for the input-scaling lesson: the raw and the standardized bowl, and GD's progress on each."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from charts.encoding import typed
+from charts.lessons.grid_maps import grid_contour, line_trace, map_layout, point_trace
+from charts.palette import run_colour
+from charts.scale import LossScale
+from engine.lessons.input_scaling import START, ScalingView, loss_surface, view_box
+
+COLOURS = {"raw": run_colour(0), "standardized": run_colour(1)}
+TITLES = {"raw": "Raw inputs", "standardized": "Standardized inputs"}
+GAP_FLOOR = 1e-12
+
+
+def bowl_figure(view: ScalingView) -> dict[str, Any]:
+    """Contours of one problem's loss in its own weights, with the GD path, start and minimum."""
+    xs, ys, z = loss_surface(view)
+    scale = LossScale.fit(z)
+    end = len(view.path) if view.diverged_at is None else max(view.diverged_at, 1)
+    data = [
+        grid_contour(xs, ys, z, scale),
+        line_trace(view.path[:end], name=f"GD, η = {view.lr:.3g}", colour=COLOURS[view.name]),
+        point_trace(np.asarray(START)[None], name="start", colour="white", size=10),
+        point_trace(view.minimum[None], name="least-squares weights", colour="white", symbol="star", size=15),
+    ]
+    x_range, y_range = view_box(view)
+    title = f"{TITLES[view.name]}: κ = {view.kappa:.4g}"
+    return {"data": data, "layout": map_layout(x_range, y_range, height=470, title=title)}
+
+
+def gap_figure(views: Sequence[ScalingView], *, height: int = 320) -> dict[str, Any]:
+    """``f(w_t) - f*`` against the step for both problems (log axis)."""
+    data = []
+    for view in views:
+        gap = np.maximum(view.gap, GAP_FLOOR)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(np.arange(len(gap))),
+                "y": typed(gap),
+                "name": f"{TITLES[view.name]} (κ = {view.kappa:.3g})",
+                "line": {"color": COLOURS[view.name], "width": 2.5},
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": "step"}},
+            "yaxis": {"type": "log", "title": {"text": "loss − minimum loss (log)"}, "exponentformat": "power"},
+            "legend": {"orientation": "h", "y": -0.25},
+            "hovermode": "x unified",
+        },
+    }

@@ -1,0 +1,94 @@
+"""Figures for the noise-injection lesson: the clean loss and the expected loss under noise, side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+import landscapes
+from charts.lessons.grid_maps import grid_contour, line_trace, map_layout, point_trace
+from charts.palette import run_colour
+from charts.scale import LossScale
+from engine.lessons.regularization import LANDSCAPE_KEY
+
+CLEAN_COLOUR = run_colour(0)
+NOISY_COLOUR = "rgba(255,255,255,0.55)"
+MAX_PATH_POINTS = 400
+
+
+def _thin(path: np.ndarray) -> np.ndarray:
+    """At most :data:`MAX_PATH_POINTS` points of a path, first and last kept."""
+    if len(path) <= MAX_PATH_POINTS:
+        return path
+    return path[np.unique(np.linspace(0, len(path) - 1, MAX_PATH_POINTS).round().astype(int))]
+
+
+def shared_scale(clean: np.ndarray, expected: np.ndarray) -> tuple[LossScale, tuple[float, float]]:
+    """One logarithmic colour scale and range for both maps, so the lift of the expected loss shows as colour.
+
+    Logarithmic always: the clean loss's long, flat valley would be one dark band on a linear scale.
+    """
+    both = np.concatenate([clean.ravel(), expected.ravel()])
+    low, high = float(both.min()), float(both.max())
+    return LossScale(True, low, max(high - low, 1e-12) * 1e-3), (low, high)
+
+
+def clean_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    clean: np.ndarray,
+    expected: np.ndarray,
+    clean_path: np.ndarray,
+    clean_minimum: np.ndarray,
+) -> dict[str, Any]:
+    """The clean training loss with the noise-free path and its minimum."""
+    scale, zrange = shared_scale(clean, expected)
+    land = landscapes.get(LANDSCAPE_KEY)
+    data = [
+        grid_contour(xs, ys, clean, scale, zrange=zrange, showscale=False),
+        line_trace(_thin(clean_path), name="training on clean inputs", colour=CLEAN_COLOUR),
+        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol="star", size=15),
+    ]
+    (x0, x1), (y0, y1) = land.domain
+    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title="Clean loss f(w)")}
+
+
+def expected_figure(
+    xs: np.ndarray,
+    ys: np.ndarray,
+    clean: np.ndarray,
+    expected: np.ndarray,
+    noisy_paths: np.ndarray,
+    expected_minimum: np.ndarray,
+    clean_minimum: np.ndarray,
+    average: np.ndarray,
+    title: str,
+) -> dict[str, Any]:
+    """The expected loss under the noise, the noisy paths, its minimum and where the noisy runs hover."""
+    scale, zrange = shared_scale(clean, expected)
+    land = landscapes.get(LANDSCAPE_KEY)
+    data: list[dict[str, Any]] = [grid_contour(xs, ys, expected, scale, zrange=zrange)]
+    for i, path in enumerate(noisy_paths):
+        data.append(
+            line_trace(
+                _thin(path),
+                name="training on noisy inputs (one per seed)",
+                colour=NOISY_COLOUR,
+                width=1.2,
+                showlegend=i == 0,
+            )
+        )
+    data += [
+        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol="star", size=15),
+        point_trace(expected_minimum[None], name="expected-loss minimum", colour="#ff4d4d", symbol="star", size=15),
+        point_trace(
+            average[None],
+            name="average of the noisy runs (second half)",
+            colour=run_colour(2),
+            symbol="diamond-open",
+            size=18,
+        ),
+    ]
+    (x0, x1), (y0, y1) = land.domain
+    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title=title)}

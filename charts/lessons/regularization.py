@@ -1,0 +1,107 @@
+"""Figures for the L1/L2 geometry lesson: the budget region on the loss map, and the coefficient paths."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+import landscapes
+from charts.contour import contour_traces
+from charts.encoding import typed
+from charts.lessons.grid_maps import level_line, line_trace, map_layout, point_trace, region_trace
+from charts.palette import run_colour
+from engine.grid import loss_grid
+from engine.lessons.regularization import LANDSCAPE_KEY, PenaltyView
+
+PENALTY_COLOURS = {"l1": run_colour(0), "l2": run_colour(1)}
+PENALTY_NAMES = {"l1": "L1", "l2": "L2"}
+REGION_FILL = {"l1": "rgba(230,159,0,0.22)", "l2": "rgba(86,180,233,0.22)"}
+
+
+def region_outline(kind: str, budget: float, points: int = 241) -> np.ndarray:
+    """The boundary of ``|w1| + |w2| <= s`` (a diamond) or ``w1² + w2² <= s`` (a circle of radius √s), closed."""
+    if kind == "l1":
+        return np.array([[budget, 0.0], [0.0, budget], [-budget, 0.0], [0.0, -budget], [budget, 0.0]])
+    theta = np.linspace(0.0, 2.0 * np.pi, points)
+    radius = np.sqrt(max(budget, 0.0))
+    return np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
+
+
+def geometry_figure(view: PenaltyView, values: Mapping[str, float]) -> dict[str, Any]:
+    """Loss contours, the budget region, the contour line through the optimum, the path and the optimum."""
+    land = landscapes.get(LANDSCAPE_KEY)
+    base, _ = contour_traces(land, values)
+    contour, minima = base[0], base[1]
+    xs, ys, z = loss_grid(land, values, 160)
+    colour = PENALTY_COLOURS[view.kind]
+    name = PENALTY_NAMES[view.kind]
+    symbol = "|w₁| + |w₂|" if view.kind == "l1" else "w₁² + w₂²"
+    data = [
+        contour,
+        region_trace(
+            region_outline(view.kind, view.budget),
+            name=f"{symbol} ≤ s = {view.budget:.3g}",
+            colour=colour,
+            fill=REGION_FILL[view.kind],
+        ),
+        level_line(xs, ys, z, view.level, colour="white", name=f"loss contour f = {view.level:.3g}", dash="dot"),
+        line_trace(view.path, name=f"{name} path (α from 0 to 100)", colour=colour, width=2, dash="dash"),
+        {**minima, "name": "unpenalized minimum"},
+        point_trace(
+            view.optimum[None],
+            name=f"{name} optimum at α = {view.alpha:.3g}",
+            colour=colour,
+            symbol="diamond" if view.kind == "l1" else "circle",
+            size=15,
+        ),
+    ]
+    (x0, x1), (y0, y1) = land.domain
+    title = f"{name}: f(w) + α·{'‖w‖₁' if view.kind == 'l1' else '‖w‖₂²'}"
+    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title=title)}
+
+
+def coefficient_figure(views: tuple[PenaltyView, ...]) -> dict[str, Any]:
+    """Each weight of each penalized optimum against alpha (log axis), with the chosen alpha marked."""
+    data: list[dict[str, Any]] = []
+    for view in views:
+        keep = view.path_alphas > 0
+        name = PENALTY_NAMES[view.kind]
+        for j, dash in ((0, "solid"), (1, "dot")):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": typed(view.path_alphas[keep]),
+                    "y": typed(view.path[keep, j]),
+                    "name": f"{name}: w{'₁₂'[j]}",
+                    "line": {"color": PENALTY_COLOURS[view.kind], "width": 2.5, "dash": dash},
+                    "hovertemplate": f"{name} w{'₁₂'[j]}<br>α = %{{x:.3g}}<br>%{{y:.4g}}<extra></extra>",
+                }
+            )
+    if views:
+        low = min(float(v.path[:, :].min()) for v in views)
+        high = max(float(v.path[:, :].max()) for v in views)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": [views[0].alpha, views[0].alpha],
+                "y": [low, high],
+                "name": f"α = {views[0].alpha:g} (slider)",
+                "line": {"color": "grey", "dash": "dash", "width": 1.5},
+                "hoverinfo": "skip",
+            }
+        )
+    return {
+        "data": data,
+        "layout": {
+            "height": 330,
+            "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"type": "log", "title": {"text": "penalty weight α (log)"}, "exponentformat": "power"},
+            "yaxis": {"title": {"text": "weight at the optimum"}, "zeroline": True},
+            "legend": {"orientation": "h", "y": -0.25},
+            "hovermode": "x unified",
+        },
+    }

@@ -1,0 +1,91 @@
+"""Figures for the weight-decay lesson: four paths on one map, and the distance within each pair."""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+import landscapes
+from charts.contour import contour_traces
+from charts.encoding import typed
+from charts.lessons.grid_maps import line_trace, map_layout, point_trace
+from charts.palette import run_colour
+from engine.lessons.regularization import LANDSCAPE_KEY
+from engine.lessons.weight_decay import FLOAT32_EPS
+from engine.simulate import Trajectory
+
+DASHES = ("solid", "dash", "solid", "dash")
+COLOURS = (run_colour(0), run_colour(1), run_colour(2), run_colour(3))
+ZERO_FLOOR = 1e-12
+"""Exact zeros cannot sit on a log axis; they are drawn here and the tick says "0"."""
+
+
+def paths_figure(runs: Sequence[Trajectory], values: Mapping[str, float], decayed_min: np.ndarray) -> dict[str, Any]:
+    """The training-loss contours, the four paths (pairs share a colour family) and both minima."""
+    land = landscapes.get(LANDSCAPE_KEY)
+    base, _ = contour_traces(land, values)
+    data = [base[0], {**base[1], "name": "training minimum (no decay)"}]
+    for i, run in enumerate(runs):
+        end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
+        data.append(line_trace(run.path[:end], name=run.label, colour=COLOURS[i], dash=DASHES[i], width=3 - i % 2))
+    data.append(point_trace(decayed_min[None], name="minimum of f + (λ/2)‖w‖²", colour="#ff4d4d", symbol="x", size=14))
+    data.append(point_trace(np.asarray(runs[0].path[:1]), name="start", colour="white", size=10))
+    (x0, x1), (y0, y1) = land.domain
+    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=520)}
+
+
+def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -> dict[str, Any]:
+    """Distance within each pair against the step, on a log axis; float32 epsilon marked, zeros at the floor."""
+    data = []
+    top = ZERO_FLOOR
+    for i, (name, d) in enumerate(distances.items()):
+        shown = np.maximum(np.asarray(d, np.float64), ZERO_FLOOR)
+        top = max(top, float(shown.max()))
+        label = html.escape(name)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(np.arange(len(shown))),
+                "y": typed(shown),
+                "name": label,
+                "line": {"color": COLOURS[2 * i], "width": 2.5},
+                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3g}}<extra></extra>",
+            }
+        )
+    steps = max((len(d) for d in distances.values()), default=1)
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": [0, max(steps - 1, 1)],
+            "y": [FLOAT32_EPS, FLOAT32_EPS],
+            "name": f"float32 machine ε = {FLOAT32_EPS:.2g}",
+            "line": {"color": "grey", "dash": "dot", "width": 1.5},
+            "hoverinfo": "skip",
+        }
+    )
+    upper = max(0.0, math.ceil(math.log10(top)) + 0.2)
+    ticks = [10.0**e for e in range(-12, int(upper) + 1, 2)]
+    text = ["0 (exact)"] + [f"1e{e}" for e in range(-10, int(upper) + 1, 2)]
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": "step"}},
+            "yaxis": {
+                "type": "log",
+                "title": {"text": "distance between the paths (log)"},
+                "range": [math.log10(ZERO_FLOOR) - 0.3, upper],
+                "tickvals": ticks,
+                "ticktext": text,
+            },
+            "legend": {"orientation": "h", "y": -0.25},
+            "hovermode": "x unified",
+        },
+    }

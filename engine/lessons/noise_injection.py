@@ -1,0 +1,316 @@
+"""Training with noisy inputs (dropout or Gaussian noise) and the loss it minimizes on average.
+
+The model is the ``train_val`` linear model ``ŷ = w·x`` with loss ``½ (ŷ - y)²``
+averaged over the 16 examples. At every step each input of each example is
+corrupted afresh:
+
+* inverted dropout: ``x̃_j = x_j m_j / (1-p)`` with ``m_j ~ Bernoulli(1-p)``, so
+  ``E[x̃_j] = x_j`` and ``Var[x̃_j] = x_j² p/(1-p)``;
+* Gaussian noise: ``x̃_j = x_j + σ ε_j`` with ``ε_j ~ N(0, 1)``.
+
+Because the noise has mean zero and is independent across inputs,
+``E[½ (w·x̃ - y)²] = ½ (w·x - y)² + ½ Var[w·x̃]``, which gives the expected loss
+
+* Gaussian: ``f(w) + (σ²/2) ||w||²`` (ridge: L2 weight decay ``λ = σ²``);
+* dropout: ``f(w) + (p / (2(1-p))) Σ_j w_j² mean_i(x_ij²)`` (ridge scaled per input).
+
+The noisy loss is random, so the engine's ``simulate`` cannot run it; this module
+has its own small scan (one fresh noise key per step, from the seed and the step
+number), reusing the optimizers through :func:`engine.step.apply_step`, vmapped
+over seeds.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+import landscapes
+from engine.compile_cache import enable_compilation_cache
+from engine.config import OptimizerRun
+from engine.grid import loss_grid
+from engine.lessons.regularization import LANDSCAPE_KEY, LeastSquares
+from engine.scenario import Scenario
+from engine.simulate import bucket
+from engine.step import apply_step
+from landscapes.base import Landscape
+from optimizers.schedules import scheduled_lr
+
+enable_compilation_cache()
+
+KINDS: tuple[str, ...] = ("dropout", "gaussian")
+MAX_DROPOUT = 0.9
+MAX_SIGMA = 1.0
+START = (0.0, 0.0)
+
+
+def _check(kind: str, strength: float) -> float:
+    if kind not in KINDS:
+        raise ValueError(f"noise kind must be one of {list(KINDS)}, got {kind!r}")
+    high = MAX_DROPOUT if kind == "dropout" else MAX_SIGMA
+    strength = float(strength)
+    if not (0.0 <= strength <= high):
+        raise ValueError(f"{'p' if kind == 'dropout' else 'sigma'} must be in [0, {high:g}], got {strength!r}")
+    return strength
+
+
+def corrupt(key: jax.Array, inputs: jax.Array, dropout: jax.Array, strength: jax.Array) -> jax.Array:
+    """One noisy copy of ``inputs``: inverted dropout with p = ``strength`` if ``dropout`` else Gaussian σ."""
+    k_mask, k_noise = jax.random.split(key)
+    keep_prob = jnp.where(dropout > 0, 1.0 - strength, 1.0)
+    keep = jax.random.bernoulli(k_mask, keep_prob, inputs.shape)
+    dropped = jnp.where(keep, inputs / keep_prob, 0.0)
+    noisy = inputs + strength * jax.random.normal(k_noise, inputs.shape, inputs.dtype)
+    return jnp.where(dropout > 0, dropped, noisy)
+
+
+def _data(values: Mapping[str, float] | None):
+    land = landscapes.get(LANDSCAPE_KEY)
+    resolved = land.resolve(values)
+    data = land.data(resolved)
+    return land, resolved, data
+
+
+def penalty(w: np.ndarray, kind: str, strength: float, values: Mapping[str, float] | None = None) -> np.ndarray:
+    """Expected loss minus clean loss at ``w`` (shape (..., 2)): the penalty the noise adds on average."""
+    strength = _check(kind, strength)
+    w = np.asarray(w, np.float64)
+    if kind == "gaussian":
+        return 0.5 * strength**2 * (w * w).sum(-1)
+    _, _, data = _data(values)
+    second_moment = np.mean(np.asarray(data.inputs, np.float64) ** 2, axis=0)
+    return 0.5 * strength / (1.0 - strength) * (w * w * second_moment).sum(-1)
+
+
+def expected_loss(w: np.ndarray, kind: str, strength: float, values: Mapping[str, float] | None = None) -> np.ndarray:
+    """The loss averaged over the noise, by the formula: clean loss plus :func:`penalty` (float64)."""
+    _, _, data = _data(values)
+    return LeastSquares.from_data(data).loss(w) + penalty(w, kind, strength, values)
+
+
+def expected_minimum(kind: str, strength: float, values: Mapping[str, float] | None = None) -> np.ndarray:
+    """Minimizer of the expected loss: ``(A + D)⁻¹ b`` with ``D = σ² I`` or ``p/(1-p) diag(mean x²)``."""
+    strength = _check(kind, strength)
+    _, _, data = _data(values)
+    problem = LeastSquares.from_data(data)
+    if kind == "gaussian":
+        extra = strength**2 * np.eye(2)
+    else:
+        extra = strength / (1.0 - strength) * np.diag(np.diag(problem.hessian))
+    return np.linalg.solve(problem.hessian + extra, problem.linear)
+
+
+@functools.lru_cache(maxsize=8)
+def _monte_carlo_fn(landscape: Landscape, samples: int):
+    def estimate(points, p, data, dropout, strength, seed):
+        inputs, targets = data
+        keys = jax.random.split(jax.random.key(seed), samples)
+
+        def one_draw(key):
+            noisy = corrupt(key, inputs, dropout, strength)
+            return jax.vmap(lambda w: landscape.loss(w, p, (noisy, targets)))(points)
+
+        draws = jax.lax.map(one_draw, keys, batch_size=1024)
+        return jnp.mean(draws, axis=0), jnp.std(draws, axis=0, ddof=1) / np.sqrt(samples)
+
+    return jax.jit(estimate)
+
+
+def monte_carlo(
+    points: np.ndarray,
+    kind: str,
+    strength: float,
+    samples: int = 20000,
+    seed: int = 0,
+    values: Mapping[str, float] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Average loss over ``samples`` independent noise draws at each point: ``(mean, standard error)``.
+
+    Each draw corrupts all 16 examples once and evaluates the full loss at every
+    point with the same corrupted data (so the points' estimates are comparable).
+    """
+    strength = _check(kind, strength)
+    land, resolved, data = _data(values)
+    arrays = (np.asarray(data.inputs, np.float32), np.asarray(data.targets, np.float32))
+    mean, se = _monte_carlo_fn(land, int(samples))(
+        np.asarray(points, np.float32).reshape(-1, 2),
+        land.traced(resolved),
+        arrays,
+        np.float32(kind == "dropout"),
+        np.float32(strength),
+        np.int32(seed),
+    )
+    return np.asarray(mean, np.float64), np.asarray(se, np.float64)
+
+
+@functools.lru_cache(maxsize=16)
+def _train_fn(landscape: Landscape, key: str, length: int):
+    spec = OptimizerRun.build(key).spec
+    opt = spec.make()
+    bound = landscape.bound
+
+    def run(x0, hp, p, data, dropout, strength, seed, steps):
+        inputs, targets = data
+        base = jax.random.key(seed)
+        ts = jnp.arange(length, dtype=jnp.int32)
+        lrs = scheduled_lr(ts, steps, hp["lr"], hp)
+
+        def body(carry, xs):
+            x, state, diverged = carry
+            t, lr_t = xs
+            noisy = corrupt(jax.random.fold_in(base, t), inputs, dropout, strength)
+            grad = jax.grad(lambda z: landscape.loss(z, p, (noisy, targets)))(x)
+            result = apply_step(spec, opt, x, state, grad, hp, lr_t)
+            new = result.params
+            fine = jnp.isfinite(new[0]) & jnp.isfinite(new[1]) & (jnp.abs(new[0]) < bound) & (jnp.abs(new[1]) < bound)
+            active = (diverged < 0) & (t < steps)
+            diverged = jnp.where(active & ~fine, t + 1, diverged)
+            x_next = jnp.where(active & fine, new, x)
+            return (x_next, result.state, diverged), x
+
+        x0 = jnp.asarray(x0, jnp.float32)
+        (x_end, _, diverged), xs = jax.lax.scan(body, (x0, opt.init(x0), jnp.int32(-1)), (ts, lrs))
+        return jnp.concatenate([xs, x_end[None]]), diverged
+
+    return jax.jit(jax.vmap(run, in_axes=(None, None, None, None, None, None, 0, None)))
+
+
+@dataclass(frozen=True)
+class NoisyRuns:
+    """Paths (seeds, steps + 1, 2) of training on noisy inputs; ``diverged_at`` (seeds,), -1 for never."""
+
+    paths: np.ndarray
+    diverged_at: np.ndarray
+
+    def iterate_average(self) -> np.ndarray:
+        """The mean of the second half of every path, over all seeds: where the noisy runs hover."""
+        half = self.paths.shape[1] // 2
+        return self.paths[:, half:].reshape(-1, 2).astype(np.float64).mean(axis=0)
+
+
+def noisy_training(
+    kind: str,
+    strength: float,
+    lr: float,
+    steps: int,
+    seeds: Sequence[int],
+    optimizer: str = "sgd",
+    values: Mapping[str, float] | None = None,
+) -> NoisyRuns:
+    """Full-batch training where every step sees freshly corrupted inputs; one vmapped call over ``seeds``.
+
+    A run whose next point is non-finite or beyond the landscape's bound stops there
+    (``diverged_at`` is that step) and its path stays at the last good point.
+    """
+    strength = _check(kind, strength)
+    land, resolved, data = _data(values)
+    run = OptimizerRun.build(optimizer, {"lr": lr})
+    length = bucket(int(steps))
+    arrays = (np.asarray(data.inputs, np.float32), np.asarray(data.targets, np.float32))
+    paths, diverged = _train_fn(land, run.key, length)(
+        np.asarray(START, np.float32),
+        run.traced(),
+        land.traced(resolved),
+        arrays,
+        np.float32(kind == "dropout"),
+        np.float32(strength),
+        np.asarray(seeds, np.int32),
+        np.int32(steps),
+    )
+    return NoisyRuns(paths=np.asarray(paths)[:, : int(steps) + 1], diverged_at=np.asarray(diverged))
+
+
+MC_SAMPLES = 20000
+MC_ROUNDING = 1e-6
+"""Relative float32 rounding allowed on top of the Monte Carlo standard error (the draws are float32)."""
+
+
+@dataclass(frozen=True)
+class FormulaCheck:
+    """The expected-loss formula against a Monte Carlo average at one point."""
+
+    name: str
+    point: np.ndarray
+    clean: float
+    formula: float
+    monte_carlo: float
+    standard_error: float
+
+    @property
+    def z_score(self) -> float | None:
+        """``(Monte Carlo - formula) / SE``; None when the noise is too weak for the SE to mean anything."""
+        if self.standard_error <= MC_ROUNDING * abs(self.formula):
+            return None
+        return (self.monte_carlo - self.formula) / self.standard_error
+
+    @property
+    def agrees(self) -> bool:
+        """Within three standard errors (plus float32 rounding of the loss itself)."""
+        return abs(self.monte_carlo - self.formula) <= 3.0 * self.standard_error + MC_ROUNDING * abs(self.formula)
+
+
+def formula_checks(
+    kind: str, strength: float, samples: int = MC_SAMPLES, seed: int = 0, values: Mapping[str, float] | None = None
+) -> list[FormulaCheck]:
+    """Formula versus Monte Carlo at the training minimum, the validation minimum and the expected minimum."""
+    land, resolved, data = _data(values)
+    problem = LeastSquares.from_data(data)
+    named = {
+        "training minimum": problem.minimum(),
+        "validation minimum": LeastSquares.from_data(land.validation(resolved)).minimum(),
+        "expected-loss minimum": expected_minimum(kind, strength, resolved),
+    }
+    points = np.array(list(named.values()))
+    mean, se = monte_carlo(points, kind, strength, samples, seed, resolved)
+    formula = expected_loss(points, kind, strength, resolved)
+    clean = problem.loss(points)
+    return [
+        FormulaCheck(name, points[i], float(clean[i]), float(formula[i]), float(mean[i]), float(se[i]))
+        for i, name in enumerate(named)
+    ]
+
+
+def surfaces(
+    kind: str, strength: float, resolution: int = 120, values: Mapping[str, float] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """``(xs, ys, clean, expected)`` on the landscape's domain: the loss grid and the grid plus the penalty."""
+    land, resolved, _ = _data(values)
+    xs, ys, clean = loss_grid(land, resolved, resolution)
+    gx, gy = np.meshgrid(xs.astype(np.float64), ys.astype(np.float64))
+    expected = clean.astype(np.float64) + penalty(np.stack([gx, gy], axis=-1), kind, strength, resolved)
+    return xs, ys, clean.astype(np.float64), expected
+
+
+def playground_scenario(kind: str, strength: float, lr: float, steps: int) -> Scenario:
+    """The noise-free run, plus (Gaussian noise) the same run on the expected loss: L2 weight decay σ².
+
+    Gaussian input noise adds ``(σ²/2)||w||²`` on average, exactly the penalty of L2-mode
+    weight decay ``λ = σ²``. Dropout's penalty weighs each input by its mean square, which
+    the Playground's single weight decay cannot express, so only the clean run goes.
+    """
+    strength = _check(kind, strength)
+    land = landscapes.get(LANDSCAPE_KEY)
+    resolved = land.resolve()
+    runs = [OptimizerRun.build("sgd", {"lr": lr}, label="GD, clean inputs")]
+    if kind == "gaussian" and strength > 0:
+        decay = float(f"{strength**2:.6g}")
+        runs.append(
+            OptimizerRun.build(
+                "sgd",
+                {"lr": lr, "weight_decay": decay, "wd_mode": "l2"},
+                label=f"GD on the expected loss (λ = σ² = {decay:g})",
+            )
+        )
+    return replace(
+        Scenario.default(LANDSCAPE_KEY),
+        landscape_params=resolved,
+        runs=tuple(runs),
+        start=START,
+        steps=int(steps),
+        batch_size=land.data(resolved).size,
+    )

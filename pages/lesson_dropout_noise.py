@@ -1,0 +1,162 @@
+"""Lesson: dropout and Gaussian input noise, and the penalty they add on average."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from charts.encoding import PrebuiltFigure
+from charts.lessons.grid_maps import side_by_side
+from charts.lessons.noise_injection import clean_figure, expected_figure
+from engine.lessons import noise_injection as ni
+from engine.lessons.regularization import training_problem
+from engine.simulate import simulate
+from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.param_widgets import log_grid
+
+PAGE = "noise2"
+LRS = log_grid(1e-3, 3.0)
+SEEDS = tuple(range(8))
+KIND_LABELS = {"dropout": "Dropout", "gaussian": "Gaussian"}
+"""Radio labels; a bound radio writes its label into the URL, so they are kept short."""
+
+guard = UrlGuard(PAGE)
+lesson_header(
+    "Dropout and noise injection",
+    "Dropout switches each input off at random while training (with probability p) and scales the survivors "
+    "up by 1/(1−p), so the inputs are unchanged on average; Gaussian noise instead jitters every input by a "
+    "random amount of size σ. Either way every step sees a slightly different loss, and the weights wander "
+    "(the thin white paths, one per random seed). What they settle around is the minimum of the loss averaged "
+    "over the noise, drawn on the right. For this linear model that average can be worked out exactly: it is "
+    "the clean loss plus a squared penalty on the weights, so noisy inputs act as L2 regularization. Gaussian "
+    "noise gives a plain ridge penalty; dropout weighs each weight by how large its input is. The noise is only "
+    "used in training: predictions use the clean inputs, which the 1/(1−p) scaling makes consistent.",
+    r"\mathbb{E}\big[\tfrac12(w\cdot\tilde x-y)^2\big] = "
+    r"\tfrac12(w\cdot x-y)^2 + \tfrac12\operatorname{Var}(w\cdot\tilde x)"
+    r"\;\Rightarrow\;"
+    r"\begin{cases} f(w) + \frac{\sigma^2}{2}\lVert w\rVert_2^2 & \text{Gaussian } \tilde x = x + \sigma\varepsilon \\"
+    r" f(w) + \frac{p}{2(1-p)}\sum_j w_j^2\,\overline{x_j^2} & \text{dropout } \tilde x_j = \frac{m_j x_j}{1-p}"
+    r"\end{cases}",
+)
+
+c1, c2, c3 = st.columns(3)
+kind = c1.radio(
+    "Input noise", list(ni.KINDS), format_func=KIND_LABELS.get, key=f"{PAGE}.kind", bind="query-params", horizontal=True
+)
+p = c2.slider(
+    "Dropout probability p",
+    0.0,
+    ni.MAX_DROPOUT,
+    0.3,
+    step=0.05,
+    key=f"{PAGE}.p",
+    bind="query-params",
+    disabled=kind != "dropout",
+)
+sigma = c2.slider(
+    "Noise size σ",
+    0.0,
+    ni.MAX_SIGMA,
+    0.5,
+    step=0.05,
+    key=f"{PAGE}.sigma",
+    bind="query-params",
+    disabled=kind != "gaussian",
+)
+lr = c3.select_slider(
+    "Learning rate", options=LRS, value=0.1, key=f"{PAGE}.lr", bind="query-params", format_func=lambda v: f"{v:g}"
+)
+steps = c3.slider("Steps", 50, 1000, 300, step=50, key=f"{PAGE}.steps", bind="query-params")
+guard.finish()
+
+strength = float(p if kind == "dropout" else sigma)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def compute(kind: str, strength: float, lr: float, steps: int):
+    """Noisy runs (vmapped over seeds), the clean run, both surfaces and the Monte Carlo check."""
+    noisy = ni.noisy_training(kind, strength, lr, steps, SEEDS)
+    (clean_run,) = simulate("train_val", "sgd", {"lr": lr}, start=ni.START, steps=steps, batch_size=16)
+    return noisy, clean_run, ni.surfaces(kind, strength), ni.formula_checks(kind, strength)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def figures(kind: str, strength: float, lr: float, steps: int) -> dict:
+    """The clean map and the expected-loss map side by side (shared, never mutated)."""
+    noisy, clean_run, (xs, ys, clean, expected), _ = compute(kind, strength, lr, steps)
+    clean_min = training_problem().minimum()
+    end = clean_run.steps + 1 if clean_run.diverged_at is None else max(clean_run.diverged_at, 1)
+    name = f"dropout p = {strength:g}" if kind == "dropout" else f"Gaussian σ = {strength:g}"
+    return side_by_side(
+        clean_figure(xs, ys, clean, expected, clean_run.path[:end], clean_min),
+        expected_figure(
+            xs,
+            ys,
+            clean,
+            expected,
+            noisy.paths,
+            ni.expected_minimum(kind, strength),
+            clean_min,
+            noisy.iterate_average(),
+            f"Expected loss under {name}",
+        ),
+    )
+
+
+with st.spinner("Training on noisy inputs…"):
+    noisy, clean_run, _, checks = compute(kind, strength, lr, steps)
+    maps = figures(kind, strength, lr, steps)
+
+st.plotly_chart(PrebuiltFigure(maps), width="stretch", key=f"{PAGE}.maps")
+
+diverged = int(np.sum(noisy.diverged_at >= 0))
+if diverged or clean_run.diverged_at is not None:
+    also = " and so did the clean run" if clean_run.diverged_at is not None else ""
+    st.warning(
+        f"{diverged} of {len(SEEDS)} noisy runs diverged{also}: the learning rate is too large. "
+        "Their paths stop where they left the map.",
+        icon="⚠️",
+    )
+average = noisy.iterate_average()
+target = ni.expected_minimum(kind, strength)
+st.markdown(
+    f"Averaged over the second half of the {len(SEEDS)} noisy runs the weights sit at ({average[0]:.3f}, "
+    f"{average[1]:.3f}): {np.hypot(*(average - target)):.3g} from the expected-loss minimum and "
+    f"{np.hypot(*(average - training_problem().minimum())):.3g} from the clean minimum."
+)
+
+st.subheader("The formula against a Monte Carlo average")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "point": c.name,
+                "w": f"({c.point[0]:.3f}, {c.point[1]:.3f})",
+                "clean loss": c.clean,
+                "formula": c.formula,
+                f"Monte Carlo ({ni.MC_SAMPLES} draws)": c.monte_carlo,
+                "standard error": c.standard_error,
+                "difference / SE": c.z_score,
+                "agrees": "yes" if c.agrees else "NO",
+            }
+            for c in checks
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
+st.caption(
+    "Each Monte Carlo draw corrupts all 16 training inputs once and computes the loss; the average of the draws "
+    "should match the formula to within about three standard errors (plus float32 rounding)."
+)
+
+playground_link(ni.playground_scenario(kind, strength, lr, steps))
+st.caption(
+    "The Playground cannot add noise to the data. The link opens the clean run"
+    + (
+        ", and the same run on the expected loss: Gaussian noise of size σ is, on average, L2 weight decay λ = σ²."
+        if kind == "gaussian" and strength > 0
+        else ". Dropout's penalty weighs each weight by its input's size, which one weight-decay number cannot express."
+    )
+)

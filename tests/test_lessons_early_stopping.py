@@ -1,0 +1,113 @@
+"""Early stopping: the patience rule, validation loss along the path, nearness to ridge, and the page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import landscapes
+from charts.encoding import decode
+from engine.lessons import early_stopping as es
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_early_stopping.py")
+
+
+def _arrays(validation: bool) -> tuple[np.ndarray, np.ndarray]:
+    land = landscapes.get("train_val")
+    values = land.resolve()
+    data = land.validation(values) if validation else land.data(values)
+    return data.inputs.astype(np.float64), data.targets.astype(np.float64)
+
+
+def test_patience_rule_on_a_hand_made_curve():
+    curve = [5.0, 4.0, 3.0, 3.5, 2.9, 2.9, 3.1, 3.2, 3.3]
+    # improvements at steps 0, 1, 2, 4 (an equal value is no improvement)
+    assert es.patience_stop(curve, 1) == (3, 2, True)
+    assert es.patience_stop(curve, 2) == (6, 4, True)
+    assert es.patience_stop(curve, 4) == (8, 4, True)
+    assert es.patience_stop(curve, 5) == (8, 4, False)
+    with pytest.raises(ValueError):
+        es.patience_stop(curve, 0)
+
+
+def test_validation_loss_along_the_path_is_the_held_out_loss():
+    path = np.array([[0.0, 0.0], [1.0, 1.0], [2.5, -0.2], [-1.0, 3.0]])
+    x, y = _arrays(validation=True)
+    direct = 0.5 * np.mean((path @ x.T - y) ** 2, axis=1)
+    np.testing.assert_allclose(es.losses_along(path, {}, validation=True), direct, rtol=1e-5)
+
+
+@pytest.fixture(scope="module")
+def default_result() -> es.EarlyStopping:
+    return es.early_stopping(es.scenario(0.1, 1000, 16), 20)
+
+
+def test_early_stopped_weights_lie_near_the_ridge_path(default_result):
+    r = default_result
+    assert r.triggered and r.best_step < r.stop_step == r.best_step + 20 and r.kept_step == r.stop_step
+    x, y = _arrays(validation=False)
+    a, b = x.T @ x / len(y), x.T @ y / len(y)
+    np.testing.assert_allclose((a + 2 * r.ridge_alpha * np.eye(2)) @ r.ridge_point, b, atol=1e-9)
+    to_minimum = np.hypot(*(r.kept_point - np.linalg.solve(a, b)))
+    assert r.minimum_distance == pytest.approx(to_minimum)
+    assert r.ridge_distance < 0.3 and r.ridge_distance < 0.2 * to_minimum
+    # the validation loss really turns up again: overfitting
+    assert r.validation[-1] > 1.5 * r.validation[r.best_step]
+
+
+def test_restoring_keeps_the_best_weights():
+    r = es.early_stopping(es.scenario(0.1, 1000, 16), 200, restore=True)
+    assert r.kept_step == r.best_step and r.stop_step == r.best_step + 200
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _stop_marker(at: AppTest) -> np.ndarray:
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    trace = next(t for t in fig["data"] if t.get("name", "").startswith("stop (step"))
+    return np.array([decode(trace["x"])[0], decode(trace["y"])[0]])
+
+
+def test_page_renders_and_patience_moves_the_stop(default_result):
+    at = _run()
+    assert not at.exception and not at.warning
+    np.testing.assert_allclose(_stop_marker(at), default_result.run.path[default_result.stop_step], rtol=1e-6)
+    before = _stop_marker(at)
+    at.slider(key="early.patience").set_value(200).run()
+    assert not at.exception
+    assert np.linalg.norm(_stop_marker(at) - before) > 0.1
+
+
+def test_url_round_trip_and_bad_link():
+    query = {
+        "early.patience": "7",
+        "early.lr": "0.2",
+        "early.batch": "4",
+        "early.steps": "500",
+        "early.restore": "true",
+    }
+    at = _run(query)
+    assert not at.exception and not at.warning
+    assert at.slider(key="early.patience").value == 7
+    assert at.select_slider(key="early.lr").value == 0.2
+    assert at.slider(key="early.batch").value == 4
+    assert at.slider(key="early.steps").value == 500
+    assert at.toggle(key="early.restore").value is True
+    expected = es.early_stopping(es.scenario(0.2, 500, 4), 7, restore=True)
+    np.testing.assert_allclose(_stop_marker(at), expected.run.path[expected.stop_step], rtol=1e-6)
+
+    bad = _run({"early.patience": "zero", "early.batch": "99"})
+    assert not bad.exception and len(bad.warning) == 1
+    assert "early.patience" in bad.warning[0].value and "early.batch" in bad.warning[0].value

@@ -1,0 +1,99 @@
+"""Input scaling: standardization, the printed condition numbers, GD on both, the Playground bowl, the page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.encoding import decode
+from engine.lessons import input_scaling as sc
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_input_scaling.py")
+
+
+def _kappa(inputs: np.ndarray) -> float:
+    x = np.asarray(inputs, np.float64)
+    low, high = np.linalg.eigvalsh(x.T @ x / len(x))
+    return float(high / low)
+
+
+def _standardized_by_hand(scale: float, correlation: float) -> np.ndarray:
+    x = sc.raw_data(scale, correlation).inputs.astype(np.float64)
+    return (x - x.mean(axis=0)) / x.std(axis=0)
+
+
+def test_standardized_inputs_have_mean_zero_and_unit_variance():
+    x = sc.standardized_data(10.0, 0.4).inputs.astype(np.float64)
+    np.testing.assert_allclose(x.mean(axis=0), 0.0, atol=1e-6)
+    np.testing.assert_allclose(x.std(axis=0), 1.0, rtol=1e-6)
+    np.testing.assert_allclose(np.corrcoef(x.T)[0, 1], 0.4, rtol=1e-6)
+
+
+@pytest.mark.parametrize(("scale", "correlation"), [(10.0, 0.0), (30.0, 0.6), (1.0, 0.9)])
+def test_condition_numbers(scale, correlation):
+    raw, std = sc.scaling_views(scale, correlation, 1.0, 20)
+    assert std.kappa == pytest.approx(_kappa(_standardized_by_hand(scale, correlation)), rel=1e-5)
+    assert std.kappa == pytest.approx((1 + correlation) / (1 - correlation), rel=1e-5)
+    assert raw.kappa == pytest.approx(_kappa(sc.raw_data(scale, correlation).inputs), rel=1e-6)
+    assert raw.kappa >= std.kappa * (0.99 if scale == 1.0 else 10.0)
+
+
+def test_both_runs_use_the_same_relative_step_and_the_round_bowl_wins():
+    raw, std = sc.scaling_views(10.0, 0.0, 1.0, 100)
+    for view in (raw, std):
+        assert view.lr * view.problem.lipschitz == pytest.approx(1.0, rel=1e-6)
+    assert std.gap[-1] < 1e-6 < 0.05 < raw.gap[-1]
+
+
+def test_playground_bowl_runs_the_same_path_shifted():
+    raw, _ = sc.scaling_views(10.0, 0.5, 1.5, 100)
+    link = sc.bowl_equivalent(raw, 1.5, 100)
+    assert link.exact and link.scenario.landscape == "bowl"
+    (bowl_run,) = link.scenario.run()
+    np.testing.assert_allclose(bowl_run.path + raw.minimum, raw.path, atol=1e-4)
+
+
+def test_divergence_is_contained():
+    raw, std = sc.scaling_views(10.0, 0.0, 2.1, 500)
+    assert np.all(np.isfinite(raw.path)) and np.all(np.isfinite(std.path))
+    assert std.gap[-1] > std.gap[1]
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def test_page_prints_the_standardized_condition_number():
+    at = _run({"scale.s": "20", "scale.rho": "0.6"})
+    assert not at.exception and not at.warning
+    assert _metric(at, "κ, standardized inputs") == f"{_kappa(_standardized_by_hand(20.0, 0.6)):.4g}"
+    assert _metric(at, "κ, raw inputs") == f"{_kappa(sc.raw_data(20.0, 0.6).inputs):.4g}"
+    assert at.select_slider(key="scale.s").value == 20.0 and at.slider(key="scale.rho").value == 0.6
+
+
+def test_page_renders_and_scale_changes_the_raw_bowl():
+    at = _run()
+    assert not at.exception and not at.warning and len(at.get("plotly_chart")) == 2
+    before = decode(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"])
+    at.select_slider(key="scale.s").set_value(3.0).run()
+    assert not at.exception
+    after = decode(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"])
+    assert not np.allclose(before, after)
+
+    bad = _run({"scale.s": "1000", "scale.r": "x"})
+    assert not bad.exception and len(bad.warning) == 1
+    assert "scale.s" in bad.warning[0].value and "scale.r" in bad.warning[0].value

@@ -1,0 +1,137 @@
+"""Dropout and Gaussian input noise: the expected-loss formula against Monte Carlo, the noisy scan, the page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import landscapes
+from charts.encoding import decode
+from engine.lessons import noise_injection as ni
+from engine.simulate import simulate
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_dropout_noise.py")
+POINTS = np.array([[2.5, -0.17], [1.0, 1.0], [0.3, -1.2]])
+
+
+def _training_arrays() -> tuple[np.ndarray, np.ndarray]:
+    land = landscapes.get("train_val")
+    data = land.data(land.resolve())
+    return data.inputs.astype(np.float64), data.targets.astype(np.float64)
+
+
+def _numpy_monte_carlo(kind: str, strength: float, draws: int = 20000) -> tuple[np.ndarray, np.ndarray]:
+    """An independent estimate (numpy's generator, float64): mean loss over draws at POINTS and its SE."""
+    x, y = _training_arrays()
+    rng = np.random.default_rng(12345)
+    if kind == "dropout":
+        noisy = x * rng.binomial(1, 1.0 - strength, (draws, *x.shape)) / (1.0 - strength)
+    else:
+        noisy = x + strength * rng.standard_normal((draws, *x.shape))
+    residual = np.einsum("dnj,pj->dpn", noisy, POINTS) - y
+    losses = 0.5 * np.mean(residual**2, axis=2)  # (draws, points)
+    return losses.mean(axis=0), losses.std(axis=0, ddof=1) / np.sqrt(draws)
+
+
+@pytest.mark.parametrize(
+    ("kind", "strength"), [("dropout", 0.2), ("dropout", 0.6), ("gaussian", 0.3), ("gaussian", 1.0)]
+)
+def test_expected_loss_equals_the_monte_carlo_average(kind, strength):
+    """Within 4 standard errors of an independent numpy Monte Carlo average (20000 draws each)."""
+    mean, se = _numpy_monte_carlo(kind, strength)
+    formula = ni.expected_loss(POINTS, kind, strength)
+    assert np.all(np.abs(formula - mean) <= 4 * se), (formula, mean, se)
+    # and the penalty is really there: the clean loss alone is far outside the error bars
+    x, y = _training_arrays()
+    clean = 0.5 * np.mean((POINTS @ x.T - y) ** 2, axis=1)
+    assert np.all(np.abs(clean - mean) > 10 * se)
+
+
+@pytest.mark.parametrize("kind", ni.KINDS)
+def test_the_checks_shown_on_the_page_agree(kind):
+    checks = ni.formula_checks(kind, 0.5)
+    assert [c.name for c in checks] == ["training minimum", "validation minimum", "expected-loss minimum"]
+    assert all(c.agrees for c in checks)
+    assert all(c.formula > c.clean for c in checks)
+
+
+def test_zero_noise_is_plain_gradient_descent():
+    runs = ni.noisy_training("gaussian", 0.0, 0.1, 200, [0, 1])
+    (clean,) = simulate("train_val", "sgd", {"lr": 0.1}, start=(0.0, 0.0), steps=200, batch_size=16)
+    for path in runs.paths:
+        np.testing.assert_allclose(path, clean.path, atol=1e-6)
+
+
+def test_noisy_runs_hover_around_the_expected_minimum():
+    runs = ni.noisy_training("dropout", 0.3, 0.1, 300, range(8))
+    assert not np.allclose(runs.paths[0], runs.paths[1]), "seeds draw different noise"
+    again = ni.noisy_training("dropout", 0.3, 0.1, 300, [0])
+    np.testing.assert_array_equal(again.paths[0], runs.paths[0])
+    average = runs.iterate_average()
+    x, y = _training_arrays()
+    a, b = x.T @ x / len(y), x.T @ y / len(y)
+    target = np.linalg.solve(a + 0.3 / 0.7 * np.diag(np.diag(a)), b)
+    np.testing.assert_allclose(ni.expected_minimum("dropout", 0.3), target, rtol=1e-9)
+    assert np.hypot(*(average - target)) < 0.05 < np.hypot(*(average - np.linalg.solve(a, b)))
+
+
+def test_too_large_a_learning_rate_diverges_cleanly():
+    runs = ni.noisy_training("gaussian", 0.5, 3.0, 100, range(4))
+    assert np.all(runs.diverged_at > 0) and np.all(np.isfinite(runs.paths))
+
+
+def test_playground_link_decays_by_sigma_squared_to_the_gaussian_expected_minimum():
+    """Gaussian noise σ is, on average, L2 weight decay σ²: the linked run ends at the expected minimum."""
+    scenario = ni.playground_scenario("gaussian", 0.5, 0.5, 1000)
+    assert scenario.runs[1].values["weight_decay"] == 0.25 and scenario.runs[1].choices.wd_mode == "l2"
+    _, decayed = scenario.run()
+    np.testing.assert_allclose(decayed.path[-1], ni.expected_minimum("gaussian", 0.5), atol=1e-4)
+    assert len(ni.playground_scenario("dropout", 0.5, 0.5, 1000).runs) == 1
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _run(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    return at.run()
+
+
+def _expected_surface(at: AppTest) -> np.ndarray:
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    return decode(next(t for t in fig["data"] if t["type"] == "contour" and t.get("xaxis") == "x2")["z"])
+
+
+def test_page_renders_and_p_changes_the_expected_surface():
+    at = _run()
+    assert not at.exception and not at.warning
+    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 1
+    before = _expected_surface(at)
+    at.slider(key="noise2.p").set_value(0.6).run()
+    assert not at.exception
+    assert not np.allclose(before, _expected_surface(at))
+    assert list(at.dataframe[0].value["agrees"]) == ["yes"] * 3
+
+
+def test_url_round_trip_and_bad_link():
+    at = _run({"noise2.kind": "Gaussian", "noise2.sigma": "0.8", "noise2.lr": "0.05", "noise2.steps": "200"})
+    assert not at.exception and not at.warning
+    assert at.radio(key="noise2.kind").value == "gaussian"
+    assert at.slider(key="noise2.sigma").value == 0.8
+    assert at.select_slider(key="noise2.lr").value == 0.05
+    assert at.slider(key="noise2.steps").value == 200
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    star = next(t for t in fig["data"] if t.get("name") == "expected-loss minimum")
+    np.testing.assert_allclose(
+        [decode(star["x"])[0], decode(star["y"])[0]], ni.expected_minimum("gaussian", 0.8), rtol=1e-6
+    )
+
+    bad = _run({"noise2.kind": "salt", "noise2.p": "2"})
+    assert not bad.exception and len(bad.warning) == 1
+    assert "noise2.kind" in bad.warning[0].value and "noise2.p" in bad.warning[0].value
