@@ -18,6 +18,11 @@ pages = {
     "Explore": [
         st.Page("pages/playground.py", title="Playground", icon="🧭", default=True),
     ],
+    "Why optimization is hard": [
+        st.Page("pages/lesson_ill_conditioning.py", title="Ill-conditioning", icon="🥣", url_path="ill-conditioning"),
+        st.Page("pages/lesson_saddles.py", title="Saddles and local minima", icon="🐴", url_path="saddles-and-minima"),
+        st.Page("pages/lesson_cliffs.py", title="Cliffs and clipping", icon="🧗", url_path="cliffs-and-clipping"),
+    ],
     "Regularization": [
         st.Page("pages/lesson_l1_l2.py", title="L1 and L2 penalties", icon="🔷", url_path="l1-l2-geometry"),
         st.Page("pages/lesson_weight_decay.py", title="Weight decay vs L2", icon="⚖️", url_path="weight-decay-vs-l2"),

@@ -18,8 +18,8 @@ from ui.param_widgets import log_grid
 PAGE = "noise2"
 LRS = log_grid(1e-3, 3.0)
 SEEDS = tuple(range(8))
+# Radio labels; a bound radio writes its label into the URL, so they are kept short.
 KIND_LABELS = {"dropout": "Dropout", "gaussian": "Gaussian"}
-"""Radio labels; a bound radio writes its label into the URL, so they are kept short."""
 
 guard = UrlGuard(PAGE)
 lesson_header(

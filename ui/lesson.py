@@ -32,6 +32,9 @@ class UrlGuard:
         self.page = page
         self.state_key = f"{page}.url_notice"
         self.snapshot = {k: st.query_params.get(k) for k in st.query_params}
+        # Widgets that already exist were set by the user, not by the link: a parameter that
+        # Streamlit drops for them (a value moved back to its default) was not rejected.
+        self.existing = {k for k in self.snapshot if k in st.session_state}
 
     def finish(self) -> list[str]:
         """Show one warning listing ignored parameters (unknown keys, values the widgets refused).
@@ -47,7 +50,7 @@ class UrlGuard:
                 ignored.append(f"{shown} (unknown setting)")
                 if key in st.query_params:
                     del st.query_params[key]
-            elif key not in st.query_params and str(st.session_state[key]) != value:
+            elif key not in st.query_params and key not in self.existing and not _same(st.session_state[key], value):
                 ignored.append(f"{shown} (not a valid value)")
         if ignored:
             st.session_state[self.state_key] = ignored
@@ -57,6 +60,18 @@ class UrlGuard:
                 "Some settings in the link were ignored and left at their defaults: " + "; ".join(notice), icon="⚠️"
             )
         return ignored
+
+
+def _same(value: object, text: str | None) -> bool:
+    """Whether the widget ``value`` is what the link's ``text`` asked for ("10" and 10.0 are the same)."""
+    if text is None:
+        return False
+    if str(value) == text or str(value).lower() == text.lower():
+        return True
+    try:
+        return float(value) == float(text)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
 
 
 def lesson_header(title: str, explanation: str, formula: str | None = None) -> None:

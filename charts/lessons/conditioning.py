@@ -1,0 +1,134 @@
+"""Figures for the ill-conditioning lesson: the bowl with its eigen-directions, and distance against step."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+import landscapes
+from charts.contour import contour_traces
+from charts.encoding import typed
+from charts.lessons.grid_maps import line_trace, map_layout, point_trace
+from charts.palette import run_colour
+from engine.lessons.conditioning import FLOOR, LANDSCAPE, Study, distances
+
+MAP_RUNS = (0, 4, 1, 2)
+"""Runs drawn on the map: your GD and heavy ball shown, the two near-limit runs one legend click away."""
+MAP_STEPS = 300
+"""Path points drawn on the map (later steps are too close to the minimum to see)."""
+AXIS_COLOURS = {"steep": "#ff4d4d", "flat": "#ffffff"}
+COLOURS = (run_colour(0), run_colour(1), run_colour(3), run_colour(2), run_colour(4))
+"""One colour per rate row (your GD, below, above, optimal GD, heavy ball), on both figures."""
+GUIDE_COLOUR = "#9e9e9e"
+
+
+def on_map(path: np.ndarray, domain: tuple[tuple[float, float], tuple[float, float]]) -> np.ndarray:
+    """``path`` up to and including its first point outside ``domain`` (a diverging run leaves at once)."""
+    (x0, x1), (y0, y1) = domain
+    outside = (path[:, 0] < x0) | (path[:, 0] > x1) | (path[:, 1] < y0) | (path[:, 1] > y1)
+    return path if not outside.any() else path[: int(np.argmax(outside)) + 1]
+
+
+def eigen_traces(study: Study, reach: float) -> list[dict[str, Any]]:
+    """Two lines through the minimum along the Hessian's eigenvectors, labelled with their eigenvalues."""
+    curv = study.curvature
+    round_bowl = np.isclose(curv.lam_max, curv.lam_min)
+    traces = []
+    for name, vector, lam in (("steep", curv.steep, curv.lam_max), ("flat", curv.flat, curv.lam_min)):
+        pts = np.outer(np.array([-1.5, 0.82, 1.5]), vector) * reach
+        # At κ = 1 every direction is an eigen-direction; eigh's pair is then just one choice.
+        label = f"eigen-direction, λ = {lam:.4g}" if round_bowl else f"{name} direction, λ = {lam:.4g}"
+        trace = line_trace(pts, name=label, colour=AXIS_COLOURS[name], width=1.5, dash="dash")
+        trace.update(
+            mode="lines+text",
+            text=["", html.escape(label), ""],
+            textposition="top center",
+            textfont={"color": AXIS_COLOURS[name], "size": 13},
+        )
+        traces.append(trace)
+    return traces
+
+
+def bowl_map(study: Study, *, height: int = 560) -> dict[str, Any]:
+    """Contours of the bowl, its eigen-directions and the GD / heavy-ball paths from the shared start."""
+    land = landscapes.get(LANDSCAPE)
+    values = {"kappa": study.kappa, "angle": study.angle}
+    base, _ = contour_traces(land, values)
+    (x0, x1), (y0, y1) = land.domain
+    data = [base[0], *eigen_traces(study, 0.5 * min(x1 - x0, y1 - y0))]
+    for i in MAP_RUNS:
+        run = study.runs[i]
+        end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
+        path = on_map(run.path[: min(end, MAP_STEPS + 1)], land.domain)
+        trace = line_trace(path, name=run.label, colour=COLOURS[i], width=2)
+        trace.update(mode="lines+markers", marker={"size": 4, "color": COLOURS[i]})
+        if i in (1, 2):
+            trace["visible"] = "legendonly"
+        data.append(trace)
+    data.append({**base[1], "name": "minimum"})
+    data.append(point_trace(np.asarray(study.start)[None], name="start", colour="white", size=11))
+    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
+
+
+def distance_figure(study: Study, *, height: int = 400) -> dict[str, Any]:
+    """‖x_t - x*‖ against the step on a log axis, with each run's theoretical rate as a dotted guide.
+
+    The guide for a run is ``d_a · r^(t - a)`` over the window ``[a, b]`` its rate
+    was fitted on, so a guide parallel to its curve means theory and measurement agree.
+    """
+    data: list[dict[str, Any]] = []
+    top = 1.0
+    for i, row in enumerate(study.rates):
+        run = study.runs[i]
+        d = distances(run.path, run.diverged_at)
+        keep = d > FLOOR
+        count = len(d) if keep.all() else int(np.argmin(keep))
+        steps = np.arange(count)
+        top = max(top, float(d[:count].max()) if count else 1.0)
+        colour = COLOURS[i]
+        label = html.escape(row.label)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(steps),
+                "y": typed(d[:count]),
+                "name": label,
+                "legendgroup": f"r{i}",
+                "line": {"color": colour, "width": 2.5},
+                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3g}}<extra></extra>",
+            }
+        )
+        if row.measured is not None:
+            t = np.arange(row.measured.first, row.measured.last + 1)
+            guide = d[row.measured.first] * row.theory ** (t - row.measured.first)
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": typed(t),
+                    "y": typed(np.maximum(guide, FLOOR)),
+                    "name": f"theory r = {row.theory:.4g}",
+                    "legendgroup": f"r{i}",
+                    "showlegend": False,
+                    "line": {"color": GUIDE_COLOUR, "width": 2, "dash": "dot"},
+                    "hovertemplate": f"theory for {label}: r = {row.theory:.4g}<extra></extra>",
+                }
+            )
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": "step"}},
+            "yaxis": {
+                "type": "log",
+                "title": {"text": "distance to the minimum ‖x − x*‖"},
+                "range": [float(np.log10(FLOOR)), float(np.log10(top)) + 0.5],
+                "exponentformat": "power",
+            },
+            "legend": {"orientation": "h", "y": -0.2},
+        },
+    }

@@ -1,0 +1,141 @@
+"""The cliff lesson: clipping bounds every step, the wall step and its arrows, and the page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.encoding import decode
+from engine.lessons import cliffs
+from engine.scenario import from_query, to_query
+from engine.simulate import simulate
+from landscapes.cliff import WALL_X
+from tests.apptest_helpers import errors, figures
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages/lesson_cliffs.py")
+FLOAT32_SLACK = 1e-5
+"""Relative slack for float32 rounding of η·c."""
+
+
+def run(settings: dict, slope: float, key: str = "sgd", steps: int = cliffs.STEPS):
+    (traj,) = simulate("cliff", (key, settings), start=(-3.0, 2.0), steps=steps, landscape_params={"slope": slope})
+    return traj
+
+
+@pytest.mark.parametrize(
+    ("lr", "clip", "slope"), [(0.1, 1.0, 1000.0), (1.0, 0.1, 5000.0), (0.01, 5.0, 50.0), (0.5, 1000.0, 5000.0)]
+)
+def test_clipping_never_produces_a_step_longer_than_lr_times_threshold(lr, clip, slope):
+    traj = run({"lr": lr, "clip_norm": clip}, slope)
+    raw = np.hypot(traj.grad[:, 0].astype(np.float64), traj.grad[:, 1].astype(np.float64))
+    taken = np.hypot(traj.update[:, 0].astype(np.float64), traj.update[:, 1].astype(np.float64))
+    assert raw.max() > clip, "clipping acted at least once"
+    assert taken.max() <= lr * clip * (1 + FLOAT32_SLACK)
+    np.testing.assert_allclose(taken, lr * np.minimum(raw, clip), rtol=1e-5, atol=1e-12)
+
+
+def test_momentum_steps_are_bounded_by_lr_c_over_one_minus_beta_only():
+    lr, clip = 0.1, 1.0
+    traj = run({"lr": lr, "clip_norm": clip, "momentum": 0.9}, 1000.0, key="momentum")
+    taken = np.hypot(traj.update[:, 0].astype(np.float64), traj.update[:, 1].astype(np.float64))
+    assert taken.max() <= lr * clip / (1 - 0.9) * (1 + FLOAT32_SLACK)
+    assert taken.max() > lr * clip, "with momentum the SGD bound η·c does not hold"
+    assert cliffs.step_bound(lr, clip, 0.9) == pytest.approx(lr * clip / 0.1)
+
+
+def test_wall_step_is_the_first_step_on_the_wall():
+    study = cliffs.cliff_study(0.1, 1.0, 1000.0)
+    for traj, hit in zip(study.runs, study.hits, strict=True):
+        norms = np.hypot(traj.grad[:, 0], traj.grad[:, 1])
+        assert hit is not None
+        assert norms[hit.step] >= 0.5 * norms.max() and np.all(norms[: hit.step] < 0.5 * norms.max())
+        assert traj.path[hit.step, 0] > WALL_X - 0.01, "the point is at the foot of the wall or on it"
+        np.testing.assert_allclose(hit.raw, -0.1 * traj.grad[hit.step], rtol=1e-6)
+        np.testing.assert_allclose(hit.actual, traj.path[hit.step + 1] - traj.path[hit.step], rtol=1e-5, atol=1e-7)
+    unclipped, clipped = study.hits
+    assert unclipped.actual_length == pytest.approx(unclipped.raw_length, rel=1e-5)
+    assert unclipped.raw_length > 50.0, "the wall throws unclipped SGD far back"
+    assert clipped.actual_length == pytest.approx(0.1 * 1.0, rel=1e-5)
+    assert study.longest[1] <= study.bounds[1] * (1 + FLOAT32_SLACK)
+    assert any("99.8" in line for line in cliffs.hit_sentences(study))
+
+
+def test_threshold_above_every_gradient_changes_nothing():
+    study = cliffs.cliff_study(0.01, 1000.0, 50.0)
+    np.testing.assert_array_equal(study.runs[0].path, study.runs[1].path)
+
+
+# ---------------------------------------------------------------- the page
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def path(fig: dict, prefix: str) -> np.ndarray:
+    t = next(t for t in fig["data"] if str(t.get("name", "")).startswith(prefix))
+    return np.stack([decode(t["x"]), decode(t["y"])], axis=1)
+
+
+def test_page_renders_and_the_threshold_changes_the_clipped_path():
+    at = open_page()
+    assert errors(at) == [] and not at.warning
+    map_fig, lengths = figures(at)
+    before = path(map_fig, "SGD, clipped")
+    arrow = path(map_fig, "clipped step")
+    assert np.hypot(*(arrow[1] - arrow[0])) == pytest.approx(0.1, rel=1e-5)
+    assert max(decode(lengths["data"][1]["y"])) <= 0.1 * (1 + FLOAT32_SLACK)
+    at.select_slider(key="cliff.clip").set_value(5).run()
+    assert errors(at) == []
+    after = path(figures(at)[0], "SGD, clipped")
+    assert not np.array_equal(before[:20], after[:20])
+
+
+def test_page_url_round_trips():
+    query = {"cliff.clip": "5", "cliff.lr": "0.3", "cliff.slope": "5000", "cliff.momentum": "on"}
+    at = open_page(query)
+    assert errors(at) == [] and not at.warning
+    assert at.select_slider(key="cliff.clip").value == 5
+    assert at.select_slider(key="cliff.lr").value == 0.3
+    assert at.select_slider(key="cliff.slope").value == 5000
+    assert at.radio(key="cliff.momentum").value == "on"
+    study = cliffs.cliff_study(0.3, 5.0, 5000.0, True)
+    shown = figures(at)[0]
+    for traj in study.runs:
+        end = traj.steps + 1 if traj.diverged_at is None else max(traj.diverged_at, 1)
+        np.testing.assert_allclose(path(shown, traj.label), traj.path[:end], rtol=1e-6)
+
+
+def test_page_garbage_url_shows_one_notice():
+    at = open_page({"cliff.clip": "0", "cliff.lr": "1e9", "cliff.what": "x"})
+    assert errors(at) == []
+    assert len(at.warning) == 1
+    for bad in ("cliff.clip", "cliff.lr", "cliff.what"):
+        assert bad in at.warning[0].value
+
+
+def test_playground_link_parses_back_exactly():
+    scenario = cliffs.playground_scenario(cliffs.cliff_study(0.3, 5.0, 5000.0, True))
+    parsed, ignored = from_query(to_query(scenario))
+    assert ignored == []
+    assert parsed.landscape_params == {"slope": 5000.0} and parsed.start == scenario.start
+    assert [(r.key, r.values, r.label) for r in parsed.runs] == [(r.key, r.values, r.label) for r in scenario.runs]
+
+
+def test_page_extreme_settings_render():
+    at = open_page({"cliff.lr": "1", "cliff.clip": "0.1", "cliff.slope": "5000", "cliff.momentum": "on"})
+    assert errors(at) == [] and not at.warning
+    assert any("diverged" in m.value for m in at.markdown), "unclipped SGD leaves the bound"
+
+
+def test_link_spelling_out_the_defaults_shows_no_notice():
+    at = open_page({"cliff.clip": "1", "cliff.lr": "0.1", "cliff.slope": "1000", "cliff.momentum": "off"})
+    assert errors(at) == [] and not at.warning

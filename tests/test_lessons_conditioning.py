@@ -1,0 +1,243 @@
+"""The ill-conditioning lesson: curvature, stability, measured against theoretical rates, and its page."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+import landscapes
+from charts.encoding import decode
+from engine.lessons import conditioning as cond
+from engine.scenario import from_query, to_query
+from engine.simulate import simulate
+from tests.apptest_helpers import errors, figures
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGE = str(ROOT / "pages/lesson_ill_conditioning.py")
+
+
+def hb_optimum(kappa: float) -> tuple[float, float, float]:
+    """Polyak's tuning for eigenvalues 1 and 1/κ, written out here from the formulas (not from the module)."""
+    root = math.sqrt(kappa)
+    return 4.0 / (1.0 + 1.0 / root) ** 2, ((root - 1) / (root + 1)) ** 2, (root - 1) / (root + 1)
+
+
+def run(key: str, settings: dict, kappa: float, angle: float, steps: int = cond.STEPS):
+    (traj,) = simulate(
+        "bowl",
+        (key, settings),
+        start=cond.bowl_start(angle),
+        steps=steps,
+        landscape_params={"kappa": kappa, "angle": angle},
+    )
+    return traj
+
+
+@pytest.mark.parametrize(("kappa", "angle"), [(10.0, 30.0), (1000.0, -60.0), (1.0, 45.0)])
+def test_eigen_directions_match_the_landscape_hessian(kappa, angle):
+    curv = cond.curvature(kappa, angle)
+    land = landscapes.get("bowl")
+    loss = land.loss_function({"kappa": kappa, "angle": angle})
+    autodiff = np.asarray(jax.hessian(loss)(jnp.zeros(2, jnp.float32)), np.float64)
+    np.testing.assert_allclose(curv.eigenvalues, [1.0 / kappa, 1.0], rtol=1e-6)
+    for lam, vec in zip(curv.eigenvalues, curv.eigenvectors.T, strict=True):
+        np.testing.assert_allclose(autodiff @ vec, lam * vec, atol=1e-6)
+    assert cond.stability_limit(curv) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("kappa", [2.0, 10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("angle", [0.0, 30.0, 45.0, -60.0])
+def test_measured_gd_rate_equals_theory(kappa, angle):
+    for lr in (2.0 / (1.0 + 1.0 / kappa), 1.0, 1.8, 0.3):
+        theory = max(abs(1.0 - lr), abs(1.0 - lr / kappa))
+        traj = run("sgd", {"lr": lr}, kappa, angle)
+        fit = cond.measured_rate(cond.distances(traj.path, traj.diverged_at))
+        assert fit is not None
+        assert fit.rate == pytest.approx(theory, rel=1e-4), (kappa, angle, lr)
+        assert cond.gd_rate(lr, cond.curvature(kappa, angle).eigenvalues) == pytest.approx(theory, rel=1e-12)
+
+
+def test_optimal_gd_rate_is_the_smallest():
+    curv = cond.curvature(50.0, 20.0)
+    lr, rate = cond.gd_optimal(curv)
+    assert rate == pytest.approx(49.0 / 51.0)
+    assert lr == pytest.approx(2.0 / (1.0 + 1.0 / 50.0))
+    others = [cond.gd_rate(x, curv.eigenvalues) for x in np.linspace(0.05, 1.99, 300)]
+    assert min(others) >= rate - 1e-12
+
+
+@pytest.mark.parametrize("kappa", [10.0, 100.0, 1000.0])
+@pytest.mark.parametrize("angle", [0.0, 45.0])
+def test_heavy_ball_at_its_optimum_converges_at_the_theoretical_rate(kappa, angle):
+    lr, beta, rate = hb_optimum(kappa)
+    assert cond.heavy_ball_optimal(cond.curvature(kappa, angle)) == pytest.approx((lr, beta, rate), rel=1e-12)
+    assert cond.heavy_ball_rate(lr, beta, [1.0 / kappa, 1.0]) == pytest.approx(rate, rel=1e-6)
+    traj = run("momentum", {"lr": lr, "momentum": beta}, kappa, angle)
+    fit = cond.measured_rate(cond.distances(traj.path, traj.diverged_at), repeated_root=True)
+    assert fit is not None and fit.rate == pytest.approx(rate, rel=1e-3)
+    assert rate < (kappa - 1) / (kappa + 1), "heavy ball beats the best GD rate"
+
+
+def test_engine_momentum_is_polyaks_heavy_ball():
+    kappa, angle = 100.0, 30.0
+    lr, beta, _ = hb_optimum(kappa)
+    traj = run("momentum", {"lr": lr, "momentum": beta}, kappa, angle, steps=60)
+    h = landscapes.bowl.hessian({"kappa": kappa, "angle": angle})
+    x_prev = x = np.asarray(cond.bowl_start(angle), np.float64)
+    polyak = [x]
+    for _ in range(60):
+        x, x_prev = x - lr * h @ x + beta * (x - x_prev), x
+        polyak.append(x)
+    np.testing.assert_allclose(traj.path, np.array(polyak), atol=2e-5)
+
+
+def test_just_below_the_limit_converges_and_just_above_diverges():
+    result = cond.study(10.0, 30.0, 1.8)
+    below, above = result.runs[1], result.runs[2]
+    assert below.diverged_at is None and np.hypot(*below.path[-1]) < 1e-6
+    assert above.diverged_at is not None
+    assert [r.theory for r in result.rates[1:3]] == pytest.approx([0.9, 1.1])
+    assert result.rates[2].measured.rate == pytest.approx(1.1, rel=1e-4)
+    assert "below the limit" in cond.stability_sentence(1.8, result.limit)
+    assert "above the limit" in cond.stability_sentence(2.05, result.limit)
+    assert "exactly on the limit" in cond.stability_sentence(2.0, result.limit)
+
+
+def steps_to(traj, tol: float = cond.TOLERANCE) -> int | None:
+    near = np.hypot(traj.path[:, 0], traj.path[:, 1]) <= tol
+    return int(np.argmax(near)) if near.any() else None
+
+
+@pytest.mark.parametrize("kappa", [100.0, 1000.0])
+def test_adaptive_methods_gain_on_the_aligned_bowl_not_on_the_rotated_one(kappa):
+    """Steps to within 0.01: GD and heavy ball are the same at 0° and 45° (they only see the geometry);
+    RMSprop and Adam need fewer at 0° than at 45°, so their advantage over optimal GD is larger at 0°.
+    At κ = 100 Adam beats optimal GD at 0° and loses to it at 45°."""
+    result = cond.study(kappa, 45.0, 1.0)
+    table = {label: (aligned, rotated) for label, aligned, rotated in result.arrivals}
+    gd_label, hb_label, *adaptive = (label for label, *_ in result.arrivals)
+    gd_lr, _ = cond.gd_optimal(result.curvature)
+    hb_lr, hb_beta, _ = hb_optimum(kappa)
+    assert table[gd_label] == (
+        steps_to(run("sgd", {"lr": gd_lr}, kappa, 0.0)),
+        steps_to(run("sgd", {"lr": gd_lr}, kappa, 45.0)),
+    )
+    assert table[gd_label][0] == table[gd_label][1]
+    hb = {"lr": hb_lr, "momentum": hb_beta}
+    assert table[hb_label] == (steps_to(run("momentum", hb, kappa, 0.0)), steps_to(run("momentum", hb, kappa, 45.0)))
+    assert table[hb_label][0] == table[hb_label][1]
+    horizon = cond.STEPS + 1
+    gd = table[gd_label][0] or horizon
+    for (key, lr), label in zip(cond.ADAPTIVE, adaptive, strict=True):
+        aligned = steps_to(run(key, {"lr": lr}, kappa, 0.0))
+        rotated = steps_to(run(key, {"lr": lr}, kappa, 45.0))
+        assert table[label] == (aligned, rotated)
+        assert aligned is not None
+        assert gd / aligned > gd / (rotated or horizon), label
+    if kappa == 100.0:
+        adam = table[adaptive[-1]]
+        assert adam[0] < gd < adam[1]
+
+
+def test_kappa_one_reaches_the_minimum_at_once_and_is_reported_as_such():
+    result = cond.study(1.0, 0.0, 1.0)
+    assert result.rates[3].measured is None and result.rates[3].theory == pytest.approx(0.0, abs=1e-12)
+    rows = cond.rate_table(result)
+    assert rows[3]["measured rate"].startswith("—")
+
+
+# ---------------------------------------------------------------- the page
+
+
+def open_page(query: dict[str, str] | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    return at
+
+
+def trace(fig: dict, name: str) -> np.ndarray:
+    t = next(t for t in fig["data"] if t.get("name") == name)
+    return np.stack([decode(t["x"]), decode(t["y"])], axis=1)
+
+
+def test_page_renders_and_the_lr_slider_moves_the_path():
+    at = open_page()
+    assert errors(at) == [] and not at.warning
+    map_fig, dist_fig = figures(at)
+    assert map_fig["data"][0]["type"] == "contour"
+    assert dist_fig["layout"]["yaxis"]["type"] == "log"
+    curve = next(t for t in dist_fig["data"] if t.get("name") == "GD, your η = 1.8")
+    expected = cond.distances(cond.study(10.0, 30.0, 1.8).runs[0].path, None)
+    np.testing.assert_allclose(decode(curve["y"]), expected[: len(decode(curve["y"]))], rtol=1e-6)
+    before = trace(map_fig, "GD, your η = 1.8")
+    assert np.allclose(before, cond.study(10.0, 30.0, 1.8).runs[0].path[: len(before)], atol=1e-6)
+    at.select_slider(key="ill.lr").set_value(1).run()
+    assert errors(at) == []
+    after = trace(figures(at)[0], "GD, your η = 1")
+    assert not np.allclose(before[:50], after[:50])
+
+
+def test_page_url_round_trips():
+    query = {"ill.kappa": "100", "ill.angle": "45", "ill.lr": "2.05"}
+    at = open_page(query)
+    assert errors(at) == [] and not at.warning
+    assert at.select_slider(key="ill.kappa").value == 100
+    assert at.slider(key="ill.angle").value == 45
+    assert at.select_slider(key="ill.lr").value == 2.05
+    by_hand = open_page()
+    by_hand.select_slider(key="ill.kappa").set_value(100).run()
+    by_hand.slider(key="ill.angle").set_value(45).run()
+    by_hand.select_slider(key="ill.lr").set_value(2.05).run()
+    for a, b in zip(figures(at), figures(by_hand), strict=True):
+        assert a == b
+    assert any("above the limit" in m.value for m in at.markdown)
+
+
+def test_page_garbage_url_shows_one_notice():
+    at = open_page({"ill.kappa": "7", "ill.lr": "fast", "ill.zzz": "<b>1</b>"})
+    assert errors(at) == []
+    assert len(at.warning) == 1
+    for bad in ("ill.kappa", "ill.lr", "ill.zzz"):
+        assert bad in at.warning[0].value
+    assert at.select_slider(key="ill.kappa").value == 10
+
+
+def test_steps_for_a_million_fold_drop_match_the_run():
+    result = cond.study(10.0, 30.0, 1.8)
+    row = result.rates[3]
+    predicted = cond.steps_to_shrink(row.theory)
+    assert predicted == pytest.approx(math.log(1e-6) / math.log(9.0 / 11.0))
+    d = cond.distances(result.runs[3].path, None)
+    assert d[math.ceil(predicted)] / d[0] <= 1e-6 < d[math.floor(predicted) - 1] / d[0]
+    assert cond.steps_to_shrink(1.1) is None
+
+
+def test_playground_link_reproduces_the_map_runs():
+    result = cond.study(100.0, 45.0, 1.5)
+    scenario = cond.playground_scenario(result)
+    parsed, ignored = from_query(to_query(scenario))
+    assert ignored == []
+    assert parsed.start == result.start and parsed.landscape_params == {"kappa": 100.0, "angle": 45.0}
+    assert [(r.key, r.values, r.label) for r in parsed.runs] == [(r.key, r.values, r.label) for r in scenario.runs]
+    assert scenario.runs[0].values["lr"] == 1.5
+
+
+@pytest.mark.parametrize(
+    "query", [{"ill.kappa": "1000", "ill.angle": "-90", "ill.lr": "2.5"}, {"ill.kappa": "1", "ill.lr": "0.01"}]
+)
+def test_page_extreme_settings_render(query):
+    at = open_page(query)
+    assert errors(at) == [] and not at.warning
+
+
+def test_link_spelling_out_the_defaults_shows_no_notice():
+    at = open_page({"ill.kappa": "10", "ill.angle": "30", "ill.lr": "1.8"})
+    assert errors(at) == [] and not at.warning
