@@ -193,7 +193,7 @@ def path_figure(
         "height": height,
         "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
         "legend": {"orientation": "h", "y": -0.12, "x": 0},
-        "uirevision": landscape.key,
+        "uirevision": f"{landscape.key}:{landscape.domain}",
         "clickmode": "event+select",
         "dragmode": "pan",
         "updatemenus": [

@@ -19,8 +19,8 @@ import optimizers
 from engine.config import CHOICE_NAMES, OptimizerRun, all_params
 from engine.simulate import MAX_STEPS, Trajectory, simulate
 from landscapes.base import Domain, Landscape
-from landscapes.custom import DEFAULT_DOMAIN, DEFAULT_FORMULA, custom_landscape
-from landscapes.formula import MAX_LENGTH, FormulaError
+from landscapes.custom import DEFAULT_DOMAIN, DEFAULT_FORMULA, custom_landscape, to_text
+from landscapes.formula import MAX_LENGTH, FormulaError, parse_formula
 
 MAX_RUNS = 8
 MAX_LABEL = 40
@@ -53,7 +53,7 @@ class Scenario:
 
     @classmethod
     def default(cls, landscape: str = DEFAULT_LANDSCAPE) -> Scenario:
-        """The defaults for ``landscape``: its default parameters, first start, full batch."""
+        """The defaults for ``landscape``: its default parameters, first start, batch 32 (or N if smaller)."""
         land = custom_landscape(DEFAULT_FORMULA, DEFAULT_DOMAIN) if landscape == CUSTOM else landscapes.get(landscape)
         values = land.resolve()
         data = land.data(values)
@@ -132,7 +132,8 @@ def to_query(scenario: Scenario) -> dict[str, str]:
                 q[f"o{i}.{name}"] = getattr(run.choices, name)
         if run.label != default.label:
             q[f"o{i}.label"] = run.label
-    if scenario.start != base.start:
+    base_start = tuple(map(float, land.starts[0])) if scenario.landscape == CUSTOM else base.start
+    if scenario.start != base_start:
         q["start"] = f"{_fmt(scenario.start[0])},{_fmt(scenario.start[1])}"
     for name in ("steps", "seed", "batch_size", "speed"):
         value = getattr(scenario, name)
@@ -263,8 +264,9 @@ def _parse_custom(base: Scenario, take, ignored: list[str]) -> Scenario:
     text = take("f", MAX_LENGTH + 10)
     if text is not None:
         try:
-            custom_landscape(text, domain)
-            formula = text
+            canonical = to_text(parse_formula(text))  # drops comments and odd spacing
+            custom_landscape(canonical, domain)
+            formula = canonical
         except FormulaError as err:
             ignored.append(f"f={_short(text)} ({err})")
     land = custom_landscape(formula, domain)

@@ -144,7 +144,7 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool):
             # the loop (a run that diverges just computes garbage from then on). Selecting whole
             # 2-vectors by a per-run flag made the vmapped loop several times slower on the CPU.
             # The last good point is kept coordinate by coordinate, and paths are frozen after
-            # the divergence step on the host (see _freeze_after).
+            # the divergence step on the host (see _settle).
             t, lr_t = xs
             x, state, last0, last1, last_value, diverged, first = carry
             value, grad, batch_loss = value_grad(x, t)
@@ -443,6 +443,8 @@ def simulate_many(
         if name not in params:
             raise ValueError(f"{run.key} has no setting {name!r}; known: {sorted(params)}")
         grid = np.asarray(grid, np.float64)
+        if grid.ndim > 1:
+            raise ValueError(f"hyper_grid[{name!r}] must be a number or a 1-D array of values, got shape {grid.shape}")
         for value in np.unique(grid):
             params[name].validate(value, run.key)
         hp[name] = jnp.asarray(grid, jnp.float32)

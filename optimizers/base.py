@@ -97,7 +97,7 @@ def format_number(value: float) -> str:
     if value == 0:
         return "0"
     if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.4g}"
+        return f"{value:.6g}"  # six digits: beta2 = 0.99999 must not print as 1
     mantissa, exponent = f"{value:.2e}".split("e")
     return rf"{float(mantissa):g}\times 10^{{{int(exponent)}}}"
 

@@ -16,6 +16,7 @@ from landscapes.formula import MAX_LENGTH
 from optimizers.options import WD_MODES
 from optimizers.schedules import SCHEDULES
 from ui import playground_state as ps
+from ui.markdown import escape_markdown, notice_text
 from ui.param_widgets import param_widget
 from ui.playground_view import build_surface, build_view, scenario_key
 from ui.share import copy_link_button, share_url, sync_query_params
@@ -51,15 +52,19 @@ with st.sidebar:
     )
     if state[ps.LAND] == CUSTOM:
         with st.form("pg.formula_form", border=False):
-            st.text_input("f(x, y) =", key=ps.FORMULA_INPUT, max_chars=MAX_LENGTH,
-                          help="Numbers, x, y, pi, e, + - * / **, and sin cos tan exp log sqrt abs tanh sinh cosh "
-                               "arctan minimum maximum.")
+            st.text_input(
+                "f(x, y) =",
+                key=ps.FORMULA_INPUT,
+                max_chars=MAX_LENGTH,
+                help="Numbers, x, y, pi, e, + - * / **, and sin cos tan exp log sqrt abs tanh sinh cosh "
+                "arctan minimum maximum.",
+            )
             d = st.columns(4)
             for i, name in enumerate(("x min", "x max", "y min", "y max")):
                 d[i].number_input(name, -1e4, 1e4, key=f"{ps.DOMAIN_INPUT}{i}", format="%g")
             st.form_submit_button("Apply", on_click=ps.on_formula_submit, args=(state,))
         if state.get(ps.FORMULA_ERROR):
-            st.error(f"{state[ps.FORMULA_ERROR]} — still showing f = {state[ps.FORMULA]}")
+            st.error(escape_markdown(f"{state[ps.FORMULA_ERROR]} — still showing f = {state[ps.FORMULA]}"))
     land = ps.current_surface(state)
     for p in land.params:
         param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help}" if p.help else p.name)
@@ -78,9 +83,11 @@ with st.sidebar:
         args=(state,),
         max_selections=MAX_RUNS,
     )
+    if state.get(ps.OPTS_NOTICE):
+        st.caption(state[ps.OPTS_NOTICE])
     for index, rid in enumerate(state[ps.RUN_IDS]):
         spec = optimizers.get(state[ps.run_key(rid, "key")])
-        with st.expander(f"{index + 1}. {state[ps.run_key(rid, 'label')]}", expanded=False):
+        with st.expander(f"{index + 1}. {escape_markdown(state[ps.run_key(rid, 'label')])}", expanded=False):
             st.text_input("Label", key=ps.run_key(rid, "label"), max_chars=40)
             for p in spec.hypers:
                 param_widget(p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name)
@@ -93,7 +100,9 @@ with st.sidebar:
                 format_func=lambda m: "L2 (in the gradient)" if m == "l2" else "decoupled (AdamW)",
             )
             param_widget(options["weight_decay"], ps.run_key(rid, "weight_decay"), label="weight_decay λ")
-            if st.toggle("Clip gradient norm", key=ps.run_key(rid, "clip_on")):
+            if st.toggle(
+                "Clip gradient norm", key=ps.run_key(rid, "clip_on"), on_change=ps.on_clip_toggle, args=(state, rid)
+            ):
                 param_widget(options["clip_norm"], ps.run_key(rid, "clip_norm"), label="max norm c")
             schedule = st.selectbox(
                 "Schedule", SCHEDULES, key=ps.run_key(rid, "schedule"), format_func=SCHEDULE_LABELS.get
@@ -128,16 +137,14 @@ with st.sidebar:
     st.select_slider("Animation speed", options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}")
 
 scenario = ps.read_scenario(state)
-state[ps.SCENARIO] = scenario
+ps.remember(state, scenario)
 query = to_query(scenario)
 sync_query_params(query)
 
 # ---------------------------------------------------------------- main view
 st.title("Descent Lab · Playground")
 if state.get(ps.NOTICE):
-    st.warning(
-        "Some settings in the link were ignored and left at their defaults: " + "; ".join(state[ps.NOTICE]), icon="⚠️"
-    )
+    st.warning(notice_text(state[ps.NOTICE]), icon="⚠️")
 
 key = scenario_key(scenario)
 with st.spinner("Simulating…"):
@@ -152,6 +159,8 @@ with head_right:
 @st.fragment
 def main_view() -> None:
     """Map or 3D view; its own toggle reruns only this fragment."""
+    if state.pop(ps.START_MOVED, False):
+        st.rerun()  # a click on the map moved the start: everything else must follow
     mode = st.segmented_control(
         "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
     )
@@ -188,7 +197,7 @@ columns = st.columns(2)
 for i, (run, lines) in enumerate(zip(scenario.runs, view.equations, strict=True)):
     with columns[i % 2]:
         title = run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}"
-        st.markdown(f"**{title}**" + (f" — {run.spec.paper}" if run.spec.paper else ""))
+        st.markdown(f"**{escape_markdown(title)}**" + (f" — {run.spec.paper}" if run.spec.paper else ""))
         for line in lines:
             st.latex(line)
 

@@ -9,11 +9,12 @@ import pytest
 
 import optimizers
 from charts.paths import path_figure
-from engine.scenario import Scenario, to_query
+from engine.scenario import Scenario, from_query
 from engine.simulate import resolve_landscape, simulate
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
 from tests.apptest_helpers import errors, figures, path_of, run_app
 from ui import playground_state as ps
+from ui.markdown import escape_markdown
 
 
 def test_default_page_renders_four_runs():
@@ -86,7 +87,7 @@ def test_garbage_url_shows_notice_and_defaults():
     assert len(at.warning) == 1
     notice = at.warning[0].value
     for bad in ("atlantis", "warp_drive", "o1.lr", "steps", "start", "zzz", "o1.schedule"):
-        assert bad in notice
+        assert escape_markdown(bad) in notice
     fig = figures(at)[0]
     default = Scenario.default()
     (sgd,) = simulate("rosenbrock", "sgd", start=default.start, steps=default.steps)
@@ -138,10 +139,53 @@ def test_figure_for_8_runs_x_1000_steps_fits_budget():
 
 
 @pytest.mark.parametrize("steps", [10, 5000])
-def test_extreme_steps_render(steps):
+def test_extreme_settings_show_divergence_not_a_crash(steps):
     at = run_app({"steps": str(steps), "o1.lr": "10"})
     assert errors(at) == []
-    assert to_query(Scenario.default())["land"] == "rosenbrock"
+    table = at.dataframe[0].value
+    sgd = table[table["optimizer"] == optimizers.get("sgd").name].iloc[0]
+    assert sgd["diverged at step"] != "—", "SGD at lr 10 on Rosenbrock diverges and the table says when"
+
+
+def test_link_text_is_shown_literally_not_as_markdown():
+    at = run_app({"![x](https://evil.example/p.png)": "1", "o1.label": "[Log in](https://evil.example)"})
+    assert errors(at) == []
+    notice = at.warning[0].value
+    assert "![x](" not in notice and "\\!\\[x\\]" in notice
+    assert all("[Log in](" not in m.value for m in at.markdown)
+
+
+def test_removing_a_middle_run_keeps_each_runs_own_settings():
+    at = run_app({"opt": "sgd,adam,momentum", "o2.schedule": "step", "o2.decay_every": "300"})
+    at.button(key="rm0").click().run()
+    assert errors(at) == []
+    assert at.query_params["opt"] == "adam,momentum"
+    assert at.query_params["o1.decay_every"] == "300" and "o2.decay_every" not in at.query_params
+
+
+def test_deselecting_every_optimizer_is_refused():
+    at = run_app({"opt": "adam"})
+    at.multiselect(key=ps.OPTS).set_value([]).run()
+    assert errors(at) == []
+    assert at.multiselect(key=ps.OPTS).value == ["adam"] and at.query_params["opt"] == "adam"
+
+
+def test_switching_clipping_on_shows_the_threshold_in_use():
+    at = run_app({"opt": "sgd"})
+    at.toggle(key=ps.run_key(0, "clip_on")).set_value(True).run()
+    assert errors(at) == []
+    assert at.query_params["o1.clip_norm"] == "1"
+    assert at.slider(key=ps.run_key(0, "clip_norm")).value == 1.0
+
+
+def test_custom_surface_start_survives_the_link():
+    query = {"land": "custom", "f": "x**2 + y**2", "dom": "-2,2,-2,2", "start": "-1.5,1.5"}
+    at = run_app(query)
+    assert errors(at) == [] and not at.warning
+    assert (at.number_input(key=ps.START_X).value, at.number_input(key=ps.START_Y).value) == (-1.5, 1.5)
+    assert at.query_params["start"] == "-1.5,1.5"
+    scenario, ignored = from_query(dict(at.query_params.items()))
+    assert ignored == [] and scenario.start == (-1.5, 1.5)
 
 
 def test_custom_formula_from_the_link_and_the_form():
@@ -164,7 +208,7 @@ def test_custom_formula_from_the_link_and_the_form():
     at.button[0].click()
     at.run()
     assert errors(at) == []
-    assert len(at.error) == 1 and "x**2 + 3*y**2" in at.error[0].value, "the previous surface stays"
+    assert len(at.error) == 1 and escape_markdown("x**2 + 3*y**2") in at.error[0].value, "the previous surface stays"
     assert at.query_params["f"] == "x**2 + 3*y**2"
 
 

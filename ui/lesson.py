@@ -21,6 +21,7 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from engine.scenario import Scenario, to_query
+from ui.markdown import notice_text
 
 MAX_SHOWN = 40
 
@@ -56,9 +57,7 @@ class UrlGuard:
             st.session_state[self.state_key] = ignored
         notice = st.session_state.get(self.state_key)
         if notice:
-            st.warning(
-                "Some settings in the link were ignored and left at their defaults: " + "; ".join(notice), icon="⚠️"
-            )
+            st.warning(notice_text(notice), icon="⚠️")
         return ignored
 
 

@@ -17,8 +17,8 @@ import optimizers
 from engine.config import OptimizerRun, all_params
 from engine.scenario import MAX_RUNS, Scenario, from_query
 from landscapes.base import Landscape
-from landscapes.custom import custom_landscape
-from landscapes.formula import FormulaError
+from landscapes.custom import custom_landscape, to_text
+from landscapes.formula import FormulaError, parse_formula
 
 SCENARIO = "pg.scenario"
 NOTICE = "pg.notice"
@@ -31,6 +31,11 @@ STEPS, SPEED, SEED, BATCH = "pg.steps", "pg.speed", "pg.seed", "pg.batch"
 FORMULA, DOMAIN = "pg.formula", "pg.domain"
 """The custom surface in use (only ever a formula that compiled, and its domain)."""
 FORMULA_INPUT, DOMAIN_INPUT, FORMULA_ERROR = "pg.formula_text", "pg.domain_in", "pg.formula_error"
+RUNS_BY_ID = "pg.runs_by_id"
+"""Each run's last known settings by run id: re-seeds widgets Streamlit dropped while hidden."""
+START_MOVED = "pg.start_moved"
+"""Set by a map click; the map's fragment then asks for a full rerun."""
+OPTS_NOTICE = "pg.opts_notice"
 
 
 def land_key(name: str) -> str:
@@ -52,6 +57,13 @@ def start_session(state: MutableMapping[str, Any], query: dict[str, Any]) -> Non
     state[RUN_IDS] = list(range(len(scenario.runs)))
     state[NEXT_ID] = len(scenario.runs)
     state[SCENARIO] = scenario
+    state[RUNS_BY_ID] = dict(enumerate(scenario.runs))
+
+
+def remember(state: MutableMapping[str, Any], scenario: Scenario) -> None:
+    """Record the scenario the widgets described in this run (and each run's settings by id)."""
+    state[SCENARIO] = scenario
+    state[RUNS_BY_ID] = dict(zip(state[RUN_IDS], scenario.runs, strict=True))
 
 
 def seed_widgets(state: MutableMapping[str, Any], scenario: Scenario, *, overwrite: bool = False) -> None:
@@ -77,9 +89,8 @@ def seed_widgets(state: MutableMapping[str, Any], scenario: Scenario, *, overwri
     if scenario.batch_size is not None:
         put(BATCH, scenario.batch_size)
     put(OPTS, list(dict.fromkeys(r.key for r in scenario.runs)))
-    # Runs added by a callback since ``scenario`` was built are already seeded; zip stops at the shorter.
-    for rid, run in zip(state[RUN_IDS], scenario.runs):  # noqa: B905
-        seed_run(state, rid, run, overwrite=overwrite)
+    for rid in state[RUN_IDS]:
+        seed_run(state, rid, state[RUNS_BY_ID][rid], overwrite=overwrite)
 
 
 def seed_run(state: MutableMapping[str, Any], rid: int, run: OptimizerRun, *, overwrite: bool = False) -> None:
@@ -100,8 +111,6 @@ def read_run(state: MutableMapping[str, Any], rid: int) -> OptimizerRun:
     settings: dict[str, Any] = {name: state[run_key(rid, name)] for name in all_params(spec)}
     if not state.get(run_key(rid, "clip_on")):
         settings["clip_norm"] = 0.0
-    elif settings["clip_norm"] <= 0:
-        settings["clip_norm"] = 1.0
     settings["wd_mode"] = state[run_key(rid, "wd_mode")]
     settings["schedule"] = state[run_key(rid, "schedule")]
     return OptimizerRun.build(key, settings, label=str(state[run_key(rid, "label")]).strip() or None)
@@ -129,6 +138,13 @@ def read_scenario(state: MutableMapping[str, Any]) -> Scenario:
 # ----- callbacks (run before the next script run, when widget keys may still be written) -----
 
 
+def on_clip_toggle(state: MutableMapping[str, Any], rid: int) -> None:
+    """Clipping switched on: start from a threshold of 1 if none was set (0 means off)."""
+    key = run_key(rid, "clip_norm")
+    if state.get(run_key(rid, "clip_on")) and float(state.get(key, 0.0)) <= 0:
+        state[key] = 1.0
+
+
 def current_surface(state: MutableMapping[str, Any]) -> Landscape:
     """The landscape the widgets currently describe (the registry's, or the user's formula)."""
     return replace(Scenario.default(state[LAND]), formula=state[FORMULA], domain=state[DOMAIN]).surface
@@ -140,12 +156,14 @@ def on_formula_submit(state: MutableMapping[str, Any]) -> None:
     try:
         bounds = [float(state[f"{DOMAIN_INPUT}{i}"]) for i in range(4)]
         domain = ((bounds[0], bounds[1]), (bounds[2], bounds[3]))
+        text = to_text(parse_formula(text))
         land = custom_landscape(text, domain)
     except (FormulaError, ValueError, KeyError) as err:
         state[FORMULA_ERROR] = str(err)
         return
     state[FORMULA_ERROR] = None
     state[FORMULA], state[DOMAIN] = text, domain
+    state[FORMULA_INPUT] = text
     state[START_X], state[START_Y] = (float(v) for v in land.starts[0])
 
 
@@ -173,6 +191,11 @@ def on_landscape_change(state: MutableMapping[str, Any]) -> None:
 def on_optimizers_change(state: MutableMapping[str, Any]) -> None:
     """Multiselect edited: drop runs of removed optimizers, add a default run for new ones."""
     chosen = list(state[OPTS])
+    if not chosen:
+        state[OPTS] = list(dict.fromkeys(state[run_key(rid, "key")] for rid in state[RUN_IDS]))
+        state[OPTS_NOTICE] = "Keep at least one optimizer: remove a run after adding another."
+        return
+    state[OPTS_NOTICE] = None
     kept = [rid for rid in state[RUN_IDS] if state[run_key(rid, "key")] in chosen]
     present = {state[run_key(rid, "key")] for rid in kept}
     for key in chosen:
@@ -212,10 +235,12 @@ def on_map_select(state: MutableMapping[str, Any], chart_key: str) -> None:
     (x0, x1), (y0, y1) = current_surface(state).domain
     if x0 <= x <= x1 and y0 <= y <= y1:
         state[START_X], state[START_Y] = x, y
+        state[START_MOVED] = True
 
 
 def _new_run(state: MutableMapping[str, Any], run: OptimizerRun) -> int:
     rid = state[NEXT_ID]
     state[NEXT_ID] = rid + 1
+    state[RUNS_BY_ID] = {**state[RUNS_BY_ID], rid: run}
     seed_run(state, rid, run, overwrite=True)
     return rid

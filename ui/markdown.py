@@ -1,0 +1,28 @@
+"""Showing untrusted text (link parameters, labels, formulas) inside Streamlit Markdown."""
+
+from __future__ import annotations
+
+import re
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def escape_markdown(text: str) -> str:
+    """``text`` with every Markdown/LaTeX/HTML-significant character backslash-escaped.
+
+    Streamlit renders messages, labels and ``st.markdown`` as Markdown; text that came
+    from a link or a user must show literally, never as a link, an image or markup.
+    """
+    return _SPECIAL.sub(r"\\\1", str(text))
+
+
+MAX_NOTICE_ITEMS = 20
+
+
+def notice_text(ignored: list[str]) -> str:
+    """The one notice a page shows for a link it could not fully apply (escaped, at most 20 items)."""
+    shown = "; ".join(escape_markdown(item) for item in ignored[:MAX_NOTICE_ITEMS])
+    more = len(ignored) - MAX_NOTICE_ITEMS
+    return "Some settings in the link were ignored and left at their defaults: " + shown + (
+        f" (and {more} more)" if more > 0 else ""
+    )
