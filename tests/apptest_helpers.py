@@ -45,3 +45,8 @@ def path_of(figure: dict[str, Any], name: str) -> np.ndarray:
 def errors(at: AppTest) -> list[str]:
     """Exception messages shown on the page."""
     return [str(e.value) for e in at.exception]
+
+
+def notice(at: AppTest) -> str:
+    """The text of the page's first warning as a reader sees it (Markdown escapes removed)."""
+    return at.warning[0].value.replace("\\", "")

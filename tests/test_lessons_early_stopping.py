@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 from charts.encoding import decode
 from engine.lessons import early_stopping as es
+from tests.apptest_helpers import notice
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_early_stopping.py")
 
@@ -110,4 +111,4 @@ def test_url_round_trip_and_bad_link():
 
     bad = _run({"early.patience": "zero", "early.batch": "99"})
     assert not bad.exception and len(bad.warning) == 1
-    assert "early.patience" in bad.warning[0].value and "early.batch" in bad.warning[0].value
+    assert "early.patience" in notice(bad) and "early.batch" in notice(bad)

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from charts.encoding import decode
 from engine.lessons import input_scaling as sc
+from tests.apptest_helpers import notice
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_input_scaling.py")
 
@@ -96,4 +97,4 @@ def test_page_renders_and_scale_changes_the_raw_bowl():
 
     bad = _run({"scale.s": "1000", "scale.r": "x"})
     assert not bad.exception and len(bad.warning) == 1
-    assert "scale.s" in bad.warning[0].value and "scale.r" in bad.warning[0].value
+    assert "scale.s" in notice(bad) and "scale.r" in notice(bad)

@@ -13,6 +13,7 @@ import landscapes
 from charts.encoding import decode
 from engine.lessons import noise_injection as ni
 from engine.simulate import simulate
+from tests.apptest_helpers import notice
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_dropout_noise.py")
 POINTS = np.array([[2.5, -0.17], [1.0, 1.0], [0.3, -1.2]])
@@ -134,4 +135,4 @@ def test_url_round_trip_and_bad_link():
 
     bad = _run({"noise2.kind": "salt", "noise2.p": "2"})
     assert not bad.exception and len(bad.warning) == 1
-    assert "noise2.kind" in bad.warning[0].value and "noise2.p" in bad.warning[0].value
+    assert "noise2.kind" in notice(bad) and "noise2.p" in notice(bad)

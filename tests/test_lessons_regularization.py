@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 from charts.encoding import decode
 from engine.lessons import regularization as rg
+from tests.apptest_helpers import notice
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_l1_l2.py")
 
@@ -130,5 +131,5 @@ def test_url_round_trip_and_bad_link():
 
     bad = _run({"reg.alpha": "banana", "reg.zzz": "1"})
     assert not bad.exception
-    assert len(bad.warning) == 1 and "reg.alpha" in bad.warning[0].value and "reg.zzz" in bad.warning[0].value
+    assert len(bad.warning) == 1 and "reg.alpha" in notice(bad) and "reg.zzz" in notice(bad)
     assert bad.select_slider(key="reg.alpha").value == 0.05

@@ -13,6 +13,7 @@ import landscapes
 from charts.encoding import decode
 from charts.lessons.weight_decay import ZERO_FLOOR
 from engine.lessons import weight_decay as wd
+from tests.apptest_helpers import notice
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_weight_decay.py")
 EPS32 = float(np.finfo(np.float32).eps)
@@ -103,4 +104,4 @@ def test_url_round_trip_and_bad_link():
 
     bad = _run({"wd.decay": "-3", "wd.steps": "1e9"})
     assert not bad.exception and len(bad.warning) == 1
-    assert "wd.decay" in bad.warning[0].value and "wd.steps" in bad.warning[0].value
+    assert "wd.decay" in notice(bad) and "wd.steps" in notice(bad)
