@@ -17,11 +17,20 @@ st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
 pages = {
     "Explore": [
         st.Page("pages/playground.py", title="Playground", icon="🧭", default=True),
+        st.Page("pages/sweeps.py", title="Sweeps", icon="🗺️", url_path="sweep-maps"),
     ],
     "Why optimization is hard": [
         st.Page("pages/lesson_ill_conditioning.py", title="Ill-conditioning", icon="🥣", url_path="ill-conditioning"),
         st.Page("pages/lesson_saddles.py", title="Saddles and local minima", icon="🐴", url_path="saddles-and-minima"),
         st.Page("pages/lesson_cliffs.py", title="Cliffs and clipping", icon="🧗", url_path="cliffs-and-clipping"),
+        st.Page("pages/lesson_minibatch_noise.py", title="Minibatch noise", icon="🎲", url_path="minibatch-noise"),
+        st.Page(
+            "pages/lesson_implicit_regularization.py",
+            title="Implicit regularization",
+            icon="🫧",
+            url_path="implicit-regularization",
+        ),
+        st.Page("pages/lesson_schedules.py", title="Learning-rate schedules", icon="📉", url_path="lr-schedules"),
     ],
     "Regularization": [
         st.Page("pages/lesson_l1_l2.py", title="L1 and L2 penalties", icon="🔷", url_path="l1-l2-geometry"),

@@ -1,0 +1,130 @@
+"""Figures for the learning-rate-schedule lesson: five paths on one map, and the lr against step."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+
+import landscapes
+from charts.contour import axes_layout, contour_traces
+from charts.encoding import typed
+from charts.palette import run_colour
+from engine.lessons.schedules import ScheduleStudy, lr_curves
+
+MAX_POINTS = 600
+"""At most this many points of each path are drawn (first and last kept)."""
+
+
+def _thin(path: np.ndarray) -> np.ndarray:
+    if len(path) <= MAX_POINTS:
+        return path
+    return path[np.unique(np.linspace(0, len(path) - 1, MAX_POINTS).round().astype(int))]
+
+
+def paths_map(study: ScheduleStudy, *, height: int = 560) -> dict[str, Any]:
+    """The landscape's contour with the five paths (one colour per schedule), their ends and the start."""
+    land = landscapes.get(study.landscape)
+    data, _ = contour_traces(land, study.values)
+    for i, run in enumerate(study.trajectories):
+        label = html.escape(run.label)
+        path = _thin(run.path)
+        colour = run_colour(i)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(path[:, 0]),
+                "y": typed(path[:, 1]),
+                "name": label,
+                "legendgroup": f"run{i}",
+                "line": {"color": colour, "width": 2.5},
+                "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+            }
+        )
+        diverged = run.diverged_at is not None
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": [float(run.path[-1, 0])],
+                "y": [float(run.path[-1, 1])],
+                "name": f"{label} end",
+                "legendgroup": f"run{i}",
+                "showlegend": False,
+                "marker": {
+                    "size": 12,
+                    "color": colour,
+                    "symbol": "x" if diverged else "circle",
+                    "line": {"width": 1.5, "color": "black"},
+                },
+                "hovertemplate": f"{label}, last point"
+                + (f" (diverged at step {run.diverged_at})" if diverged else "")
+                + "<extra></extra>",
+            }
+        )
+    data.append(
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [study.start[0]],
+            "y": [study.start[1]],
+            "name": "start",
+            "marker": {"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
+            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        }
+    )
+    return {
+        "data": data,
+        "layout": {
+            **axes_layout(land),
+            "height": height,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "legend": {"orientation": "h", "y": -0.12, "x": 0},
+        },
+    }
+
+
+def lr_figure(study: ScheduleStudy, *, height: int = 300) -> dict[str, Any]:
+    """The learning rate each run used at every step (``Trajectory.lr``); dotted: the plan after a divergence."""
+    data = []
+    for i, (label, used, planned) in enumerate(lr_curves(study)):
+        name = html.escape(label)
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "lines",
+                "x": typed(np.arange(len(used))),
+                "y": typed(used),
+                "name": name,
+                "legendgroup": f"run{i}",
+                "line": {"color": run_colour(i), "width": 2},
+                "hovertemplate": f"{name}<br>step %{{x}}<br>η = %{{y:.4g}}<extra></extra>",
+            }
+        )
+        if len(used) < len(planned):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": typed(np.arange(len(used), len(planned))),
+                    "y": typed(planned[len(used) :]),
+                    "name": f"{name} (planned, after divergence)",
+                    "legendgroup": f"run{i}",
+                    "showlegend": False,
+                    "line": {"color": run_colour(i), "width": 1.5, "dash": "dot"},
+                    "hovertemplate": f"{name}, planned<br>step %{{x}}<br>η = %{{y:.4g}}<extra></extra>",
+                }
+            )
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": "step"}},
+            "yaxis": {"title": {"text": "learning rate ηₜ"}, "rangemode": "tozero", "exponentformat": "power"},
+            "legend": {"orientation": "h", "y": -0.3},
+            "hovermode": "x unified",
+        },
+    }

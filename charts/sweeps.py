@@ -1,0 +1,389 @@
+"""Figures of the Sweeps page: metric heatmaps with a clickable cell layer, and a cell's path on the map.
+
+A log axis is drawn in log10 coordinates on a linear Plotly axis (ticks labelled in
+real values), so heatmap cells, theory curves and the click layer share one frame and
+cells stay equally wide. Traces :data:`CLICK_TRACES` of every heatmap figure hold a
+transparent marker per cell (split by outcome, so each group has its own hover text
+without a string per cell): Plotly returns no point when a heatmap is clicked, but it
+does for markers, and the marker's position names the cell.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+
+from charts.contour import axes_layout, contour_traces
+from charts.encoding import typed
+from charts.palette import run_colour
+from engine.simulate import Trajectory
+from engine.sweeps import BASIN_DIVERGED, Overlay, SweepAxis
+from landscapes.base import Landscape
+
+CLICK_TRACES = (1, 2, 3)
+"""Indices of the transparent click layers of every heatmap figure (cells that diverged, arrived, neither)."""
+NAN_COLOUR = "#8c8c8c"
+"""Cells a metric does not apply to (diverged on the loss map, never arrived, never diverged)."""
+DIVERGED_COLOUR = "#b2182b"
+ELSEWHERE_COLOUR = "#3b3b3b"
+METRIC_TITLES = {
+    "loss": "final loss − best (log10)",
+    "arrival": "first step near the best minimum",
+    "diverged": "step it diverged",
+    "basin": "minimum reached",
+}
+MISSING_LABELS = {"loss": "diverged", "arrival": "never arrived", "diverged": "did not diverge"}
+COLOURSCALES = {"loss": "Viridis", "arrival": "Cividis", "diverged": "Reds_r"}
+HEIGHT = 470
+
+
+def _fmt(value: float) -> str:
+    value = float(value)
+    if value == 0:
+        return "0"
+    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e")
+
+
+def plot_coords(axis: SweepAxis, values: Any) -> np.ndarray:
+    """Where axis values sit on the drawn axis (see :meth:`engine.sweeps.SweepAxis.to_plot`)."""
+    return axis.to_plot(values)
+
+
+def axis_layout(axis: SweepAxis, values: np.ndarray, symbol: str | None = None) -> dict[str, Any]:
+    """A Plotly axis spanning the cells of ``values`` (half a cell beyond the ends), real-valued tick labels."""
+    coords = plot_coords(axis, values)
+    half = (coords[-1] - coords[0]) / (len(coords) - 1) / 2 if len(coords) > 1 else 0.5
+    layout: dict[str, Any] = {
+        "range": [float(coords[0] - half), float(coords[-1] + half)],
+        "title": {"text": axis.label(symbol)},
+        "showgrid": False,
+        "zeroline": False,
+    }
+    if axis.log:
+        lo, hi = math.floor(coords[0] - half), math.ceil(coords[-1] + half)
+        mantissas = (1.0,) if hi - lo > 2 else (1.0, 2.0, 5.0)
+        ticks = [e + math.log10(m) for e in range(lo, hi + 1) for m in mantissas]
+        ticks = [t for t in ticks if coords[0] - half <= t <= coords[-1] + half]
+        layout.update(tickvals=ticks, ticktext=[_fmt(10.0**t) for t in ticks])
+    return layout
+
+
+def click_layers(
+    gx: np.ndarray,
+    gy: np.ndarray,
+    custom: np.ndarray,
+    first_hit: np.ndarray,
+    diverged_at: np.ndarray,
+    head: str,
+    marker_size: float,
+) -> list[dict[str, Any]]:
+    """Three transparent marker layers, one marker per cell: runs that diverged, that arrived, and neither.
+
+    ``custom`` (cells, 3) holds what ``head`` (a hovertemplate prefix) shows; the step of the
+    event is appended as a fourth column, so the hover can say when it happened.
+    """
+    hit, div = np.ravel(first_hit), np.ravel(diverged_at)
+    groups = (
+        (div >= 0, div, "diverged at step %{customdata[3]:.0f}"),
+        ((div < 0) & (hit >= 0), hit, "near the best minimum from step %{customdata[3]:.0f}"),
+        ((div < 0) & (hit < 0), hit, "never near the best minimum"),
+    )
+    layers = []
+    for mask, step, status in groups:
+        layers.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": typed(np.ravel(gx)[mask]),
+                "y": typed(np.ravel(gy)[mask]),
+                "customdata": typed(np.column_stack([custom[mask], step[mask]])),
+                "name": "cells",
+                "marker": {"size": marker_size, "symbol": "square", "color": "white", "opacity": 0.0},
+                "selected": {"marker": {"opacity": 0.0}},
+                "unselected": {"marker": {"opacity": 0.0}},
+                "hovertemplate": f"{head}<br>{status}<extra>click to draw its path</extra>",
+                "showlegend": False,
+            }
+        )
+    return layers
+
+
+def _legend_swatch(name: str, colour: str) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [None],
+        "y": [None],
+        "name": name,
+        "marker": {"symbol": "square", "size": 12, "color": colour},
+        "hoverinfo": "skip",
+    }
+
+
+def _colourbar(metric: str, z: np.ndarray, zrange: tuple[float, float] | None) -> dict[str, Any]:
+    bar: dict[str, Any] = {"title": {"text": METRIC_TITLES[metric], "side": "right"}, "thickness": 12, "len": 0.85}
+    if metric == "loss":
+        lo, hi = zrange if zrange is not None else (np.nanmin(z), np.nanmax(z))
+        if np.isfinite(lo) and np.isfinite(hi):
+            ticks = list(range(math.ceil(lo), math.floor(hi) + 1))
+            step = max(1, len(ticks) // 8)
+            ticks = ticks[::step]
+            bar.update(tickvals=ticks, ticktext=[f"1e{t}" for t in ticks])
+    return bar
+
+
+def sweep_figure(
+    z: np.ndarray,
+    x: SweepAxis,
+    y: SweepAxis,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    metric: str,
+    final_loss: np.ndarray,
+    first_hit: np.ndarray,
+    diverged_at: np.ndarray,
+    *,
+    overlay: Overlay | None = None,
+    zrange: tuple[float, float] | None = None,
+    title: str = "",
+    symbols: Mapping[str, str] | None = None,
+) -> dict[str, Any]:
+    """A hyperparameter map: heatmap of ``z`` (ny, nx; NaN = metric does not apply), click layer, theory overlay.
+
+    ``zrange`` fixes the colour range (compare mode shares one between two maps).
+    Hovering a cell shows both settings, the final loss and when it arrived or diverged.
+    """
+    symbols = dict(symbols or {})
+    px, py = plot_coords(x, xs), plot_coords(y, ys)
+    gx, gy = np.meshgrid(px, py)
+    vx, vy = np.meshgrid(xs, ys)
+    finite = z[np.isfinite(z)]
+    lo, hi = zrange if zrange is not None else ((finite.min(), finite.max()) if finite.size else (0.0, 1.0))
+    heat: dict[str, Any] = {
+        "type": "heatmap",
+        "x": typed(px),
+        "y": typed(py),
+        "z": typed(z),
+        "zmin": float(lo),
+        "zmax": float(hi) if hi > lo else float(lo) + 1.0,
+        "colorscale": COLOURSCALES[metric],
+        "colorbar": _colourbar(metric, z, (float(lo), float(hi))),
+        "hoverinfo": "skip",
+        "name": METRIC_TITLES[metric],
+        "showlegend": False,
+    }
+    custom = np.stack([vx.ravel(), vy.ravel(), np.ravel(final_loss)], axis=1)
+    xname, yname = html.escape(symbols.get(x.name, x.name)), html.escape(symbols.get(y.name, y.name))
+    head = (
+        f"{xname} = %{{customdata[0]:.4g}}<br>{yname} = %{{customdata[1]:.4g}}<br>final loss = %{{customdata[2]:.4g}}"
+    )
+    cells = max(len(xs), len(ys))
+    data: list[dict[str, Any]] = [
+        heat,
+        *click_layers(gx, gy, custom, first_hit, diverged_at, head, max(4.0, 380.0 / cells)),
+        _legend_swatch(MISSING_LABELS[metric], NAN_COLOUR),
+    ]
+    if overlay is not None:
+        for curve in overlay.curves:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": typed(plot_coords(x, curve.x)),
+                    "y": typed(plot_coords(y, curve.y)),
+                    "name": curve.name,
+                    "line": {"color": "white", "width": 2.5, "dash": curve.dash},
+                    "hoverinfo": "skip",
+                }
+            )
+        if overlay.point is not None:
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": [float(plot_coords(x, overlay.point[0]))],
+                    "y": [float(plot_coords(y, overlay.point[1]))],
+                    "name": overlay.point_name,
+                    "marker": {
+                        "symbol": "star",
+                        "size": 16,
+                        "color": "white",
+                        "line": {"width": 1.5, "color": "black"},
+                    },
+                    "hoverinfo": "skip",
+                }
+            )
+    layout: dict[str, Any] = {
+        "xaxis": axis_layout(x, xs, symbols.get(x.name)),
+        "yaxis": axis_layout(y, ys, symbols.get(y.name)),
+        "height": HEIGHT,
+        "margin": {"l": 60, "r": 10, "t": 40 if title else 20, "b": 50},
+        "plot_bgcolor": NAN_COLOUR,
+        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "clickmode": "event+select",
+        "dragmode": False,
+        "hovermode": "closest",
+    }
+    if title:
+        layout["title"] = {"text": html.escape(title), "x": 0.01, "font": {"size": 15}}
+    return {"data": data, "layout": layout}
+
+
+def start_figure(
+    landscape: Landscape,
+    values: Mapping[str, float],
+    z: np.ndarray,
+    xs: np.ndarray,
+    ys: np.ndarray,
+    metric: str,
+    minima: Sequence[tuple[float, float]],
+    final_loss: np.ndarray,
+    first_hit: np.ndarray,
+    diverged_at: np.ndarray,
+) -> dict[str, Any]:
+    """A start-point map over the landscape's domain: heatmap of ``z``, contour lines, minima, click layer.
+
+    For ``basin`` the values of ``z`` are minimum indices with :data:`engine.sweeps.BASIN_ELSEWHERE`
+    and :data:`engine.sweeps.BASIN_DIVERGED` as two more categories, each with its own colour.
+    """
+    gx, gy = np.meshgrid(xs, ys)
+    heat: dict[str, Any] = {
+        "type": "heatmap",
+        "x": typed(xs),
+        "y": typed(ys),
+        "hoverinfo": "skip",
+        "name": METRIC_TITLES[metric],
+        "showlegend": False,
+    }
+    legend: list[dict[str, Any]] = []
+    if metric == "basin":
+        colours = [DIVERGED_COLOUR, ELSEWHERE_COLOUR] + [run_colour(i) for i in range(len(minima))]
+        count = len(colours)
+        scale = []
+        for i, colour in enumerate(colours):
+            scale += [[i / count, colour], [(i + 1) / count, colour]]
+        heat.update(
+            z=typed(z),
+            zmin=BASIN_DIVERGED - 0.5,
+            zmax=BASIN_DIVERGED - 0.5 + count,
+            colorscale=scale,
+            showscale=False,
+        )
+        for i, (mx, my) in enumerate(minima):
+            legend.append(_legend_swatch(f"ends at ({mx:.3g}, {my:.3g})", run_colour(i)))
+        legend.append(_legend_swatch("ends elsewhere", ELSEWHERE_COLOUR))
+        legend.append(_legend_swatch("diverged", DIVERGED_COLOUR))
+    else:
+        finite = z[np.isfinite(z)]
+        lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
+        heat.update(
+            z=typed(z),
+            zmin=float(lo),
+            zmax=float(hi) if hi > lo else float(lo) + 1.0,
+            colorscale=COLOURSCALES[metric],
+            colorbar=_colourbar(metric, z, (float(lo), float(hi))),
+        )
+        legend.append(_legend_swatch(MISSING_LABELS[metric], NAN_COLOUR))
+    custom = np.stack([gx.ravel(), gy.ravel(), np.ravel(final_loss)], axis=1)
+    head = "start (%{customdata[0]:.3g}, %{customdata[1]:.3g})<br>final loss = %{customdata[2]:.4g}"
+    contour, _ = contour_traces(landscape, values)
+    lines = {
+        **contour[0],
+        "contours": {"coloring": "none", "showlines": True},
+        "line": {"width": 0.6, "color": "rgba(255,255,255,0.45)"},
+        "showscale": False,
+    }
+    lines.pop("colorbar", None)
+    data = [
+        heat,
+        *click_layers(gx, gy, custom, first_hit, diverged_at, head, max(4.0, 380.0 / len(xs))),
+        lines,
+        *contour[1:],
+        *legend,
+    ]
+    layout = {
+        **axes_layout(landscape),
+        "height": HEIGHT,
+        "margin": {"l": 50, "r": 10, "t": 20, "b": 50},
+        "plot_bgcolor": NAN_COLOUR,
+        "legend": {"orientation": "h", "y": -0.18, "x": 0},
+        "clickmode": "event+select",
+        "dragmode": False,
+        "hovermode": "closest",
+    }
+    return {"data": data, "layout": layout}
+
+
+def with_selection(figure: dict[str, Any], point: tuple[float, float] | None) -> dict[str, Any]:
+    """A copy of ``figure`` with the selected cell outlined at ``point`` (plot coordinates); never mutates."""
+    if point is None:
+        return figure
+    marker = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [float(point[0])],
+        "y": [float(point[1])],
+        "name": "selected cell",
+        "marker": {"symbol": "square-open", "size": 16, "color": "white", "line": {"width": 3}},
+        "hoverinfo": "skip",
+    }
+    return {**figure, "data": [*figure["data"], marker]}
+
+
+def cell_path_figure(
+    landscape: Landscape, values: Mapping[str, float], run: Trajectory, title: str, *, height: int = HEIGHT
+) -> dict[str, Any]:
+    """One cell's path on the landscape's contour map: the line, its start and its last point."""
+    traces, _ = contour_traces(landscape, values)
+    colour = run_colour(0)
+    diverged = run.diverged_at is not None
+    last = f"diverged at step {run.diverged_at}" if diverged else f"after {run.steps} steps"
+    traces += [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": typed(run.path[:, 0]),
+            "y": typed(run.path[:, 1]),
+            "name": html.escape(run.label),
+            "line": {"color": colour, "width": 2.5},
+            "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [float(run.path[0, 0])],
+            "y": [float(run.path[0, 1])],
+            "name": "start",
+            "marker": {"symbol": "circle-open", "size": 13, "color": "white", "line": {"width": 3}},
+            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [float(run.path[-1, 0])],
+            "y": [float(run.path[-1, 1])],
+            "name": "last point",
+            "marker": {
+                "symbol": "x" if diverged else "circle",
+                "size": 12,
+                "color": colour,
+                "line": {"width": 1.5, "color": "black"},
+            },
+            "hovertemplate": f"last point ({last})<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        },
+    ]
+    return {
+        "data": traces,
+        "layout": {
+            **axes_layout(landscape),
+            "height": height,
+            "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+            "title": {"text": html.escape(title), "x": 0.01, "font": {"size": 14}},
+            "legend": {"orientation": "h", "y": -0.15, "x": 0},
+            "dragmode": "pan",
+        },
+    }

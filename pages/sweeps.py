@@ -1,0 +1,606 @@
+"""Sweeps: hyperparameter phase diagrams and start-point maps, one click from a cell to its path."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+import landscapes
+import optimizers
+from charts.encoding import PrebuiltFigure
+from charts.sweeps import CLICK_TRACES, cell_path_figure, plot_coords, start_figure, sweep_figure, with_selection
+from core.param import Param
+from engine import sweeps
+from engine.config import OptimizerRun
+from engine.simulate import default_tolerance
+from engine.sweeps import SweepAxis, SweepMap
+from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.param_widgets import log_grid
+
+PAGE = "sweep"
+# Widgets bound to the URL store the shown label there, so labels are short; landscapes and
+# optimizers are listed by registry key, as the Playground's links name them.
+MODES = {"map": "Hyperparameters", "compare": "Compare two", "starts": "Start points"}
+METRIC_LABELS = {"loss": "Final loss", "arrival": "Steps to arrive", "diverged": "Divergence step"}
+START_METRIC_LABELS = {"basin": "Which minimum", "arrival": "Steps to arrive", "loss": "Final loss"}
+CELL_OPTIONS = [8, 16, 24, 32, 48, 64, 96, 128]
+# Session-state key of the clicked cell: which map, and the cell's axis values (or start point).
+SELECTED = f"{PAGE}.cell"
+
+state = st.session_state
+
+
+def key(name: str) -> str:
+    """Widget key (and URL parameter) of control ``name``."""
+    return f"{PAGE}.{name}"
+
+
+def fmt(value: float) -> str:
+    """Compact, unambiguous text for an option value (it is also what the URL holds)."""
+    return f"{float(value):.6g}"
+
+
+def forget(*names: str, prefix: str | None = None) -> None:
+    """Drop widget values so those widgets start again from their (new) defaults."""
+    for name in names:
+        state.pop(key(name), None)
+    if prefix is not None:
+        for k in [k for k in state if str(k).startswith(key(prefix))]:
+            del state[k]
+
+
+def setting_widget(param: Param, name: str, default: float, label: str | None = None) -> float:
+    """A URL-bound widget for one number: a log select slider, 'off' + log values for clipping, or a slider."""
+    label = label or (f"{param.name} ({param.help})" if param.help else param.name)
+    if param.name == "clip_norm":
+        options = [0.0, *log_grid(0.01, param.high)]
+        value = sweeps.snap(default, options)
+        return float(
+            st.select_slider(
+                label,
+                options,
+                value=value,
+                key=key(name),
+                bind="query-params",
+                format_func=lambda v: "off" if v == 0 else fmt(v),
+            )
+        )
+    if param.log and param.low > 0:
+        options = log_grid(param.low, param.high, default)
+        return float(
+            st.select_slider(label, options, value=default, key=key(name), bind="query-params", format_func=fmt)
+        )
+    if param.integer:
+        return float(
+            st.slider(label, int(param.low), int(param.high), int(default), key=key(name), bind="query-params")
+        )
+    span = param.high - param.low
+    step = float(f"{10 ** math.floor(math.log10(span / 1000)):.0e}")
+    decimals = max(0, -math.floor(math.log10(step)))
+    return float(
+        st.slider(
+            label,
+            float(param.low),
+            float(param.high),
+            float(default),
+            step=step,
+            format=f"%.{decimals}f",
+            key=key(name),
+            bind="query-params",
+        )
+    )
+
+
+def axis_widgets(role: str, opt: str, choices: Sequence[str], default_name: str) -> SweepAxis:
+    """Setting, range and scale of one axis ("x" or "y"); the range options follow the setting and scale."""
+    name = st.selectbox(
+        f"{role} axis",
+        choices,
+        index=choices.index(default_name),
+        key=key(role),
+        bind="query-params",
+        on_change=on_axis_change,
+        args=(role,),
+    )
+    param = sweeps.param_of(opt, name)
+    default = sweeps.default_axis(opt, name)
+    log = st.toggle(
+        "log scale", value=default.log, key=key(f"{role}log"), bind="query-params", on_change=forget, args=(f"{role}r",)
+    )
+    if log and param.high <= 0:
+        log = False
+    options = sweeps.range_options(param, log)
+    if log == default.log:
+        initial = (sweeps.snap(default.low, options), sweeps.snap(default.high, options))
+    else:
+        initial = (options[0], options[-1])
+    low, high = st.select_slider(
+        f"{name} range",
+        options,
+        value=initial,
+        key=key(f"{role}r"),
+        bind="query-params",
+        format_func=fmt,
+    )
+    low, high = sweeps.ordered_range(low, high, options)
+    return SweepAxis(name, low, high, log)
+
+
+def fixed_settings(opt: str, skip: Sequence[str], prefix: str) -> dict[str, float]:
+    """Sliders for every sweepable setting of ``opt`` that is not an axis; returns their values."""
+    defaults = OptimizerRun.build(opt).values
+    values = {}
+    for name in sweeps.sweepable(opt):
+        if name in skip:
+            continue
+        values[name] = setting_widget(sweeps.param_of(opt, name), f"{prefix}.{name}", defaults[name])
+    return values
+
+
+def on_axis_change(role: str) -> None:
+    """A new setting on an axis: its own default range and scale; the y axis yields if x took its setting."""
+    forget(f"{role}r", f"{role}log")
+    if role == "x" and state.get(key("x")) == state.get(key("y")):
+        forget("y", "yr", "ylog")
+
+
+def on_landscape_change() -> None:
+    """A new surface: its own parameter defaults and start point; a clicked cell no longer applies."""
+    forget("sx", "sy", "batch", prefix="lp.")
+    state.pop(SELECTED, None)
+
+
+def on_optimizer_change() -> None:
+    """A new optimizer: its own axes, ranges and fixed settings."""
+    forget("x", "xr", "xlog", "y", "yr", "ylog", prefix="h.")
+    state.pop(SELECTED, None)
+
+
+def digest(*parts: Any) -> str:
+    """A short stable tag for chart keys (a new map gets a fresh click state)."""
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:10]
+
+
+def pick_handler(chart_key: str, which: str, xs: np.ndarray, ys: np.ndarray, x: SweepAxis, y: SweepAxis):
+    """The ``on_select`` callback of one map: remember the clicked cell's axis values (or start point)."""
+
+    def pick() -> None:
+        event = state.get(chart_key)
+        points = (event or {}).get("selection", {}).get("points", []) if hasattr(event, "get") else []
+        for point in reversed(points):
+            if point.get("curve_number") not in CLICK_TRACES:
+                continue
+            cell = sweeps.cell_from_click(point, xs, ys, x, y)
+            if cell is not None:
+                row, col = cell
+                state[SELECTED] = {"which": which, "point": (float(xs[col]), float(ys[row]))}
+                return
+
+    return pick
+
+
+# ----------------------------------------------------------------------------- cached computation
+
+
+@st.cache_data(show_spinner=False, max_entries=48)
+def compute_map(
+    land: str,
+    lp: tuple,
+    opt: str,
+    settings: tuple,
+    x: tuple,
+    y: tuple,
+    cells: int,
+    steps: int,
+    start: tuple,
+    batch: int | None,
+) -> SweepMap:
+    """One hyperparameter map (one vmapped call), cached by its plain settings."""
+    return sweeps.hyper_sweep(
+        land,
+        dict(lp),
+        opt,
+        dict(settings),
+        SweepAxis(*x),
+        SweepAxis(*y),
+        cells,
+        cells,
+        start=start,
+        steps=steps,
+        batch_size=batch,
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=48)
+def map_figure(args: tuple, metric: str, theory: bool, zrange: tuple | None, title: str) -> dict:
+    """The heatmap figure of the map ``compute_map(*args)`` (shared between sessions; never mutated)."""
+    m = compute_map(*args)
+    overlay = (
+        sweeps.theory_overlay(m.landscape, m.landscape_params, m.optimizer, m.settings, m.x, m.y) if theory else None
+    )
+    symbols = {p.name: p.name for p in optimizers.get(m.optimizer).hypers}
+    return sweep_figure(
+        m.metric(metric),
+        m.x,
+        m.y,
+        m.xs,
+        m.ys,
+        metric,
+        m.final_loss,
+        m.first_hit,
+        m.diverged_at,
+        overlay=overlay,
+        zrange=zrange,
+        title=title,
+        symbols=symbols,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def compute_starts(land: str, lp: tuple, opt: str, settings: tuple, cells: int, steps: int, batch: int | None):
+    """One start-point map (one vmapped call), cached by its plain settings."""
+    return sweeps.start_sweep(land, dict(lp), opt, dict(settings), cells, steps=steps, batch_size=batch)
+
+
+@st.cache_resource(show_spinner=False, max_entries=32)
+def starts_figure(args: tuple, metric: str) -> dict:
+    """The start-point map figure (shared, never mutated)."""
+    m = compute_starts(*args)
+    land = landscapes.get(m.landscape)
+    z = m.basin.astype(np.float64) if metric == "basin" else m.metric(metric)
+    return start_figure(
+        land, m.landscape_params, z, m.xs, m.ys, metric, m.minima, m.final_loss, m.first_hit, m.diverged_at
+    )
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def path_figure(land: str, lp: tuple, opt: str, settings: tuple, start: tuple, steps: int, batch, title: str):
+    """A cell's path, re-run alone with ``simulate``, on the contour map (shared, never mutated)."""
+    run = sweeps.run_cell(land, dict(lp), opt, dict(settings), start, steps, batch)
+    surface = landscapes.get(land)
+    return run, cell_path_figure(surface, dict(lp), run, title)
+
+
+# ----------------------------------------------------------------------------- controls
+
+guard = UrlGuard(PAGE)
+lesson_header(
+    "Sweeps: where does an optimizer work at all?",
+    "One run answers what happens at one setting. A sweep runs the optimizer once for every cell of a grid of "
+    "settings and colours each cell by how its run ended, so the whole working region appears at once: where the "
+    "loss ends low, where the steps are too timid to arrive in time, and the edge past which the steps grow and the "
+    "run flies off the map. Every cell of a map runs in a single vectorised, compiled call. On the ill-conditioned "
+    "bowl the edge is known in closed form: heavy-ball momentum settles only while the learning rate times the "
+    "steepest curvature stays below 2(1 + μ), and the dashed line draws that boundary over the measured map so the "
+    "two can be checked against each other. Click a cell to see its path on the surface, then open it in the "
+    "Playground to animate it. The start-point map asks the same question about where you begin instead of how you "
+    "step.",
+    r"v_{t+1} = \mu\, v_t + \nabla f(x_t),\qquad x_{t+1} = x_t - \eta\, v_{t+1}",
+)
+st.latex(
+    r"\text{on } f(x) = \tfrac12 x^{\top} H x:\quad \text{converges} \iff 0 \le \mu < 1 \ \text{ and }\ "
+    r"0 < \eta\,\lambda_{\max}(H) < 2(1+\mu)"
+)
+st.latex(
+    r"\text{fastest: }\ \eta^{*} = \frac{4}{\left(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}}\right)^{2}},\quad "
+    r"\mu^{*} = \left(\frac{\sqrt{\kappa} - 1}{\sqrt{\kappa} + 1}\right)^{2},\quad \kappa = "
+    r"\frac{\lambda_{\max}}{\lambda_{\min}}"
+)
+
+top_left, top_mid, top_right = st.columns([1.3, 1.3, 1])
+mode = top_left.radio(
+    "What to map", list(MODES), format_func=MODES.get, horizontal=True, key=key("mode"), bind="query-params"
+)
+if mode == "starts":
+    metric = top_mid.radio(
+        "Colour by",
+        list(START_METRIC_LABELS),
+        format_func=START_METRIC_LABELS.get,
+        horizontal=True,
+        key=key("smetric"),
+        bind="query-params",
+    )
+else:
+    metric = top_mid.radio(
+        "Colour by",
+        list(METRIC_LABELS),
+        format_func=METRIC_LABELS.get,
+        horizontal=True,
+        key=key("metric"),
+        bind="query-params",
+    )
+
+with st.sidebar:
+    st.header("Surface")
+    land_key = st.selectbox(
+        "Landscape",
+        list(landscapes.REGISTRY),
+        index=list(landscapes.REGISTRY).index("bowl"),
+        key=key("land"),
+        bind="query-params",
+        on_change=on_landscape_change,
+    )
+    land = landscapes.get(land_key)
+    st.caption(land.name)
+    lp = {p.name: setting_widget(p, f"lp.{p.name}", p.default) for p in land.params}
+    values = land.resolve(lp)
+    data = land.data(values)
+    batch = None
+    if data is not None:
+        batch = int(
+            st.slider(
+                "Batch size B",
+                1,
+                data.size,
+                data.size,
+                key=key("batch"),
+                bind="query-params",
+                help=f"B = {data.size} is full-batch gradient descent; minibatches use seed 0",
+            )
+        )
+
+    st.header("Optimizer")
+    opt = st.selectbox(
+        "Optimizer",
+        list(optimizers.REGISTRY),
+        index=list(optimizers.REGISTRY).index("momentum"),
+        key=key("opt"),
+        bind="query-params",
+        on_change=on_optimizer_change,
+    )
+    st.caption(optimizers.get(opt).name)
+    x_axis = y_axis = None
+    if mode in ("map", "compare"):
+        choices = sweeps.sweepable(opt)
+        x_axis = axis_widgets("x", opt, choices, "lr")
+        y_choices = [n for n in choices if n != x_axis.name]
+        y_default = sweeps.default_y(opt)
+        y_axis = axis_widgets("y", opt, y_choices, y_default if y_default in y_choices else y_choices[0])
+        with st.expander("Fixed settings", expanded=False):
+            fixed = fixed_settings(opt, (x_axis.name, y_axis.name), "h")
+    else:
+        with st.expander("Settings", expanded=True):
+            fixed = fixed_settings(opt, (), "h")
+
+    opt2 = None
+    fixed2: dict[str, float] = {}
+    if mode == "compare":
+        st.header("Second optimizer")
+        opt2 = st.selectbox(
+            "Compare with",
+            list(optimizers.REGISTRY),
+            index=list(optimizers.REGISTRY).index("adam"),
+            key=key("opt2"),
+            bind="query-params",
+            on_change=forget,
+            kwargs={"prefix": "h2."},
+        )
+        st.caption(optimizers.get(opt2).name)
+        x2, y2 = sweeps.compare_axes(opt2, x_axis, y_axis)
+        with st.expander("Its fixed settings", expanded=False):
+            fixed2 = fixed_settings(opt2, (x2.name, y2.name), "h2")
+
+    st.header("Grid")
+    cells = st.select_slider(
+        "Cells per axis", CELL_OPTIONS, value=32, key=key("n"), bind="query-params", help="up to 128 x 128 runs"
+    )
+    steps = st.slider("Steps", 10, sweeps.MAX_SWEEP_STEPS, 300, step=10, key=key("steps"), bind="query-params")
+    start = None
+    if mode != "starts":
+        (x0, x1), (y0, y1) = land.domain
+        sx, sy = land.starts[0]
+        c1, c2 = st.columns(2)
+        start = (
+            float(
+                c1.number_input(
+                    "start x",
+                    float(x0),
+                    float(x1),
+                    float(sx),
+                    step=(x1 - x0) / 100,
+                    format="%.3f",
+                    key=key("sx"),
+                    bind="query-params",
+                )
+            ),
+            float(
+                c2.number_input(
+                    "start y",
+                    float(y0),
+                    float(y1),
+                    float(sy),
+                    step=(y1 - y0) / 100,
+                    format="%.3f",
+                    key=key("sy"),
+                    bind="query-params",
+                )
+            ),
+        )
+
+theory_applies = mode != "starts" and (
+    sweeps.theory_overlay(land_key, values, opt, fixed, x_axis, y_axis) is not None
+    or (mode == "compare" and sweeps.theory_overlay(land_key, values, opt2, fixed2, x2, y2) is not None)
+)
+theory = top_right.toggle(
+    "Show theory",
+    value=True,
+    key=key("theory"),
+    bind="query-params",
+    disabled=not theory_applies,
+    help="Theoretical convergence boundary and optimum: gradient descent and heavy-ball momentum on the bowl",
+)
+guard.finish()
+
+# ----------------------------------------------------------------------------- maps
+
+lp_items = tuple(sorted(values.items()))
+selected = state.get(SELECTED)
+tol = default_tolerance(land)
+MISSING = {
+    "loss": "Colour: how far the final loss sits above the best known minimum, on a log scale. Grey: the run diverged.",
+    "arrival": f"Colour: the first step at which the run came within {tol:.3g} of the best minimum. Grey: it never "
+    f"did within {steps} steps.",
+    "diverged": "Colour: the step at which the run left the map (its loss or position blew up). Grey: it never "
+    "diverged.",
+}
+
+
+def show_path(surface: str, opt_key: str, settings: dict, start_pt: tuple, title: str, scenario) -> None:
+    """Draw one cell's path beside the map, and the link that opens it in the Playground."""
+    run, fig = path_figure(surface, lp_items, opt_key, tuple(sorted(settings.items())), start_pt, steps, batch, title)
+    st.plotly_chart(PrebuiltFigure(fig), width="stretch", key=key("path"))
+    if run.diverged_at is not None:
+        outcome = f"diverged at step {run.diverged_at}"
+    elif run.first_hit is not None:
+        outcome = f"came within {tol:.3g} of the best minimum at step {run.first_hit}"
+    else:
+        outcome = f"did not reach the best minimum in {run.steps} steps"
+    st.caption(f"This run {outcome}; final loss {float(run.loss[-1]):.4g}.")
+    playground_link(scenario)
+
+
+try:
+    if mode in ("map", "compare"):
+        args_a = (
+            land_key,
+            lp_items,
+            opt,
+            tuple(sorted(fixed.items())),
+            tuple(vars(x_axis).values()),
+            tuple(vars(y_axis).values()),
+            cells,
+            steps,
+            start,
+            batch,
+        )
+        maps = [args_a]
+        if mode == "compare":
+            maps.append(
+                (
+                    land_key,
+                    lp_items,
+                    opt2,
+                    tuple(sorted(fixed2.items())),
+                    tuple(vars(x2).values()),
+                    tuple(vars(y2).values()),
+                    cells,
+                    steps,
+                    start,
+                    batch,
+                )
+            )
+        with st.spinner(f"Running {len(maps) * cells * cells:,} optimizers…"):
+            results = [compute_map(*a) for a in maps]
+        zrange = None
+        if mode == "compare":
+            z = np.concatenate([r.metric(metric).ravel() for r in results])
+            z = z[np.isfinite(z)]
+            zrange = (float(z.min()), float(z.max())) if z.size else None
+
+        which, row_col = 0, None
+        if selected and str(selected.get("which")) in {str(i) for i in range(len(results))}:
+            which = int(selected["which"])
+            r = results[which]
+            row_col = sweeps.nearest_cell(r.xs, r.ys, r.x, r.y, selected["point"])
+        if row_col is None:
+            which, row_col = 0, results[0].best_cell()
+        row, col = row_col
+
+        columns = st.columns(2) if mode == "compare" else st.columns([1.15, 1])
+        for i, (args, result) in enumerate(zip(maps, results, strict=True)):
+            title = optimizers.get(result.optimizer).name if mode == "compare" else ""
+            fig = map_figure(args, metric, bool(theory and theory_applies), zrange, title)
+            point = None
+            if i == which:
+                point = (float(plot_coords(result.x, result.xs[col])), float(plot_coords(result.y, result.ys[row])))
+            chart_key = key(f"map{i}.{digest(args, metric)}")
+            with columns[i]:
+                st.plotly_chart(
+                    PrebuiltFigure(with_selection(fig, point)),
+                    width="stretch",
+                    key=chart_key,
+                    on_select=pick_handler(chart_key, str(i), result.xs, result.ys, result.x, result.y),
+                    selection_mode="points",
+                    config={"displaylogo": False, "displayModeBar": False},
+                )
+        st.caption(
+            MISSING[metric] + f" {cells} × {cells} runs of {steps} steps per map, each map one vectorised call. "
+            "Click a cell to draw its path; until then the path is the cell that came near the minimum first."
+        )
+        if mode == "compare":
+            a, b = results
+            same = (
+                "the same axes"
+                if (a.x.name, a.y.name) == (b.x.name, b.y.name)
+                else (f"{b.x.name} × {b.y.name} in place of {a.x.name} × {a.y.name}")
+            )
+            st.caption(
+                f"Right map: {optimizers.get(b.optimizer).name} over {same}, ranges "
+                f"[{b.x.low:.3g}, {b.x.high:.3g}] × [{b.y.low:.3g}, {b.y.high:.3g}]; both maps share one colour scale."
+            )
+        for result in results:
+            overlay = (
+                sweeps.theory_overlay(
+                    result.landscape, result.landscape_params, result.optimizer, result.settings, result.x, result.y
+                )
+                if theory and theory_applies
+                else None
+            )
+            if overlay is not None:
+                st.info(overlay.caption, icon=":material/functions:")
+
+        chosen = results[which]
+        cell_settings = chosen.cell_settings(row, col)
+        title = (
+            f"{optimizers.get(chosen.optimizer).name}: {chosen.x.name} = {chosen.xs[col]:.4g}, "
+            f"{chosen.y.name} = {chosen.ys[row]:.4g}"
+        )
+        holder = columns[1] if mode == "map" else st.columns([1, 1])[0]
+        with holder:
+            show_path(land_key, chosen.optimizer, cell_settings, tuple(start), title, chosen.cell_scenario(row, col))
+    else:
+        args_s = (land_key, lp_items, opt, tuple(sorted(fixed.items())), cells, steps, batch)
+        with st.spinner(f"Running {cells * cells:,} optimizers…"):
+            result = compute_starts(*args_s)
+        row_col = None
+        if selected and selected.get("which") == "starts":
+            row_col = sweeps.nearest_cell(result.xs, result.ys, *result.axes, selected["point"])
+        if row_col is None:
+            # Until a cell is clicked: the cell holding the landscape's usual start point.
+            row_col = sweeps.nearest_cell(result.xs, result.ys, *result.axes, land.starts[0])
+        row, col = row_col if row_col is not None else result.best_cell()
+        left, right = st.columns([1.15, 1])
+        chart_key = key(f"starts.{digest(args_s, metric)}")
+        with left:
+            st.plotly_chart(
+                PrebuiltFigure(with_selection(starts_figure(args_s, metric), result.cell_start(row, col))),
+                width="stretch",
+                key=chart_key,
+                on_select=pick_handler(chart_key, "starts", result.xs, result.ys, *result.axes),
+                selection_mode="points",
+                config={"displaylogo": False, "displayModeBar": False},
+            )
+            if metric == "basin":
+                st.caption(
+                    f"Colour: the known minimum a run ended within {result.tolerance:.3g} of, starting from that "
+                    f"cell. Dark: it ended near none of them after {steps} steps; red: it diverged."
+                )
+            else:
+                st.caption(MISSING[metric])
+        start_pt = result.cell_start(row, col)
+        with right:
+            show_path(
+                land_key,
+                opt,
+                dict(result.settings),
+                start_pt,
+                f"{optimizers.get(opt).name} from ({start_pt[0]:.3g}, {start_pt[1]:.3g})",
+                result.cell_scenario(row, col),
+            )
+except ValueError as err:
+    st.error(f"These settings cannot be swept: {err}", icon="⚠️")

@@ -1,0 +1,354 @@
+"""Sweeps: the maps agree with convergence theory on the bowl, a cell re-runs exactly, and the page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from charts.encoding import decode
+from charts.sweeps import CLICK_TRACES
+from engine import sweeps
+from engine.scenario import from_query
+from engine.simulate import simulate
+from engine.sweeps import SweepAxis
+from ui.lesson import playground_url
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "sweeps.py")
+BOWL = {"kappa": 10.0, "angle": 30.0}
+
+
+def radius_by_eigvals(lr: float, mu: float, lam: float) -> float:
+    """Spectral radius of heavy ball's 2x2 iteration matrix, straight from numpy's eigenvalues."""
+    return float(np.max(np.abs(np.linalg.eigvals(np.array([[1.0 + mu - lr * lam, -mu], [1.0, 0.0]])))))
+
+
+def worst_by_eigvals(lr: float, mu: float, lams: tuple[float, ...]) -> float:
+    return max(radius_by_eigvals(lr, mu, lam) for lam in lams)
+
+
+def near_boundary(theory: np.ndarray) -> np.ndarray:
+    """Cells with a neighbour (8-neighbourhood, the cell itself included) on the other side of the boundary."""
+    rows, cols = theory.shape
+    padded = np.pad(theory, 1, mode="edge")
+    near = np.zeros_like(theory)
+    for dr in (-1, 0, 1):
+        for dc in (-1, 0, 1):
+            near |= padded[1 + dr : 1 + dr + rows, 1 + dc : 1 + dc + cols] != theory
+    return near
+
+
+# ---------------------------------------------------------------- theory
+
+
+def test_closed_form_boundary_matches_the_companion_matrix():
+    """lr < 2(1 + mu) / lam_max  <=>  max over eigenvalues of the spectral radius < 1 (Jury's test)."""
+    rng = np.random.default_rng(0)
+    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
+    assert (lam_min, lam_max) == pytest.approx((0.1, 1.0))
+    checked = 0
+    for lr, mu in zip(10 ** rng.uniform(-3, 1, 3000), rng.uniform(0, 0.999, 3000), strict=True):
+        worst = worst_by_eigvals(lr, mu, (lam_min, lam_max))
+        if abs(worst - 1.0) < 1e-6:
+            continue  # on the boundary itself
+        assert (worst < 1.0) == bool(sweeps.lr_limit(mu, lam_max) > lr), (lr, mu, worst)
+        assert float(sweeps.worst_radius(lr, mu, lam_min, lam_max)) == pytest.approx(worst, abs=1e-9)
+        checked += 1
+    assert checked > 2900
+
+
+def test_polyak_optimum_is_the_fastest_setting():
+    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
+    lr_star, mu_star, rate = sweeps.heavy_ball_optimum(lam_min, lam_max)
+    assert worst_by_eigvals(lr_star, mu_star, (lam_min, lam_max)) == pytest.approx(rate, rel=1e-6)
+    lrs, mus = np.linspace(0.5, 3.9, 200), np.linspace(0.0, 0.9, 200)
+    best = min(worst_by_eigvals(a, b, (lam_min, lam_max)) for a in lrs[::4] for b in mus[::4])
+    assert rate <= best + 1e-9
+    gd_lr, gd_rate = sweeps.gd_optimum(lam_min, lam_max)
+    assert max(abs(1 - gd_lr * lam) for lam in (lam_min, lam_max)) == pytest.approx(gd_rate)
+    assert rate < gd_rate
+
+
+# ---------------------------------------------------------------- measured maps against theory
+
+
+def _measured_vs_theory(optimizer: str, other: SweepAxis, steps: int, theory_fn) -> None:
+    """The measured convergent region equals theory everywhere except within one cell of the boundary.
+
+    "Convergent" as measured: the run did not diverge and ended closer to the minimum than half its
+    start distance. The premise that this is decidable in ``steps`` steps is checked too: away from
+    the boundary, theory's convergent cells shrink by far more than half (rate^steps < 0.05) and its
+    divergent cells grow.
+    """
+    lr_axis = sweeps.make_axis(optimizer, "lr", 0.03, 10.0, True)
+    m = sweeps.hyper_sweep("bowl", BOWL, optimizer, {}, lr_axis, other, 32, 32, steps=steps)
+    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
+    rate = np.array([[theory_fn(lr, v, lam_min, lam_max) for lr in m.xs] for v in m.ys])
+    theory = rate < 1.0
+    start = np.hypot(*m.start)
+    final = np.hypot(m.final[..., 0], m.final[..., 1])
+    measured = (m.diverged_at < 0) & (final < 0.5 * start)
+    near = near_boundary(theory)
+    assert 0.3 < theory.mean() < 0.9, "both regions must be sizeable for the test to mean anything"
+    assert np.all(rate[theory & ~near] ** steps < 0.05)
+    assert np.all(rate[~theory & ~near] > 1.05)
+    disagree = measured != theory
+    assert not np.any(disagree & ~near), np.argwhere(disagree & ~near)
+    assert disagree.sum() <= near.sum()
+    # The line drawn on the page separates the same cells as the spectral radius.
+    overlay = sweeps.theory_overlay("bowl", BOWL, optimizer, {}, lr_axis, other)
+    assert overlay is not None and overlay.curves[0].name.startswith("convergence boundary")
+
+
+def test_heavy_ball_map_matches_theory_except_within_one_cell_of_the_boundary():
+    momentum = sweeps.make_axis("momentum", "momentum", 0.0, 0.95, False)
+    _measured_vs_theory("momentum", momentum, 1000, lambda lr, mu, lo, hi: worst_by_eigvals(lr, mu, (lo, hi)))
+    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
+    overlay = sweeps.theory_overlay(
+        "bowl", BOWL, "momentum", {}, sweeps.make_axis("momentum", "lr", 0.03, 10, True), momentum
+    )
+    curve = overlay.curves[0]
+    for lr, mu in zip(curve.x, curve.y, strict=True):
+        assert worst_by_eigvals(lr, mu, (lam_min, lam_max)) == pytest.approx(1.0, abs=1e-6)
+    lr_star, mu_star, _ = sweeps.heavy_ball_optimum(lam_min, lam_max)
+    assert overlay.point == pytest.approx((lr_star, mu_star))
+
+
+def test_gradient_descent_map_matches_theory_with_weight_decay():
+    """GD with L2 weight decay wd is GD on eigenvalues shifted by wd: lr < 2 / (lam_max + wd)."""
+    decay = sweeps.make_axis("sgd", "weight_decay", 0.0, 1.0, False)
+    _measured_vs_theory("sgd", decay, 1000, lambda lr, wd, lo, hi: max(abs(1.0 - lr * (lam + wd)) for lam in (lo, hi)))
+
+
+# ---------------------------------------------------------------- cells, axes, start maps
+
+
+@pytest.fixture(scope="module")
+def adam_map():
+    x = sweeps.make_axis("adam", "lr", 1e-3, 0.5, True)
+    y = sweeps.make_axis("adam", "beta1", 0.0, 0.99, False)
+    return sweeps.hyper_sweep("rosenbrock", None, "adam", {"beta2": 0.99}, x, y, 6, 5, steps=250)
+
+
+def test_a_cell_opened_from_the_map_equals_a_direct_simulate_call():
+    """Each cell's numbers on the map are those of a direct ``simulate`` call with that cell's settings.
+
+    The map and the direct call are different compiled programs (vmapped or not), so the end
+    points agree to float32 rounding (the engine's own batch-vs-single tolerance), and the
+    step counts exactly. The path drawn for a clicked cell *is* such a direct call.
+    """
+    x = sweeps.make_axis("momentum", "lr", 0.01, 8.0, True)
+    y = sweeps.make_axis("momentum", "momentum", 0.0, 0.9, False)
+    m = sweeps.hyper_sweep("bowl", BOWL, "momentum", {}, x, y, 7, 5, steps=150)
+    assert m.shape == (5, 7)
+    assert (m.diverged_at >= 0).any() and (m.first_hit >= 0).any() and ((m.first_hit < 0) & (m.diverged_at < 0)).any()
+    for row in range(5):
+        for col in range(7):
+            settings = {"lr": float(m.xs[col]), "momentum": float(m.ys[row])}
+            (direct,) = simulate("bowl", ("momentum", settings), start=m.start, steps=150, landscape_params=BOWL)
+            np.testing.assert_allclose(direct.path[-1], m.final[row, col], rtol=2e-5, atol=2e-6)
+            assert (-1 if direct.first_hit is None else direct.first_hit) == m.first_hit[row, col]
+            assert (-1 if direct.diverged_at is None else direct.diverged_at) == m.diverged_at[row, col]
+    opened = m.cell_run(2, 3)
+    (direct,) = simulate(
+        "bowl", ("momentum", {"lr": m.xs[3], "momentum": m.ys[2]}), start=m.start, steps=150, landscape_params=BOWL
+    )
+    np.testing.assert_array_equal(opened.path, direct.path)
+
+
+def test_the_playground_link_of_a_cell_reproduces_its_run(adam_map):
+    m = adam_map
+    for row, col in [(0, 0), (4, 5), m.best_cell()]:
+        settings = {"lr": float(m.xs[col]), "beta1": float(m.ys[row]), "beta2": 0.99}
+        (direct,) = simulate("rosenbrock", ("adam", settings), start=m.start, steps=250)
+        url = playground_url(m.cell_scenario(row, col))
+        scenario, ignored = from_query({k: v[-1] for k, v in parse_qs(urlparse(url).query).items()})
+        assert ignored == []
+        np.testing.assert_array_equal(scenario.run()[0].path, direct.path)
+        np.testing.assert_array_equal(m.cell_run(row, col).path, direct.path)
+
+
+def test_metrics_follow_the_runs(adam_map):
+    m = adam_map
+    loss = m.metric("loss")
+    ok = m.diverged_at < 0
+    np.testing.assert_allclose(loss[ok], np.log10(np.maximum(m.final_loss[ok] - 0.0, sweeps.LOSS_FLOOR)), rtol=1e-6)
+    assert np.all(np.isnan(loss[~ok]))
+    arrival = m.metric("arrival")
+    assert np.array_equal(np.isnan(arrival), m.first_hit < 0)
+    with pytest.raises(ValueError, match="metric"):
+        m.metric("vibes")
+
+
+def test_axes_are_validated_against_the_optimizer_ranges():
+    with pytest.raises(ValueError, match=r"lr"):
+        sweeps.make_axis("adam", "lr", 1e-3, 50.0, True)
+    with pytest.raises(ValueError, match="log axis"):
+        sweeps.make_axis("momentum", "momentum", 0.0, 0.9, True)
+    with pytest.raises(ValueError, match="low < high"):
+        sweeps.make_axis("adam", "beta1", 0.5, 0.5, False)
+    with pytest.raises(ValueError, match="cannot sweep"):
+        sweeps.make_axis("sgd", "momentum", 0.0, 0.5, False)
+    lr = sweeps.make_axis("sgd", "lr", 0.01, 1.0, True)
+    with pytest.raises(ValueError, match="different"):
+        sweeps.hyper_sweep("bowl", None, "sgd", {}, lr, lr, 4, 4)
+    with pytest.raises(ValueError, match="nx"):
+        sweeps.hyper_sweep("bowl", None, "sgd", {}, lr, sweeps.default_axis("sgd", "weight_decay"), 129, 4)
+    np.testing.assert_allclose(lr.values(3), [0.01, 0.1, 1.0])
+    xb, yb = sweeps.compare_axes("adam", SweepAxis("lr", 1e-3, 1.0, True), SweepAxis("momentum", 0.0, 0.9, False))
+    assert (xb.name, yb.name, yb.low, yb.high) == ("lr", "beta1", 0.0, 0.9)
+
+
+def test_clicked_point_maps_to_its_cell():
+    x, y = SweepAxis("lr", 1e-3, 10.0, True), SweepAxis("momentum", 0.0, 0.9, False)
+    xs, ys = x.values(5), y.values(4)
+    assert sweeps.cell_from_click({"x": np.log10(xs[3]), "y": ys[2]}, xs, ys, x, y) == (2, 3)
+    assert sweeps.cell_from_click({"x": np.log10(xs[3]) + 0.2, "y": ys[2] - 0.05}, xs, ys, x, y) == (2, 3)
+    assert sweeps.cell_from_click({"x": 5.0, "y": 0.3}, xs, ys, x, y) is None
+    assert sweeps.cell_from_click({"y": 0.3}, xs, ys, x, y) is None
+
+
+def test_start_map_basins_agree_with_direct_runs():
+    m = sweeps.start_sweep("himmelblau", None, "adam", {"lr": 0.05}, 8, steps=400)
+    assert set(np.unique(m.basin)) >= {0, 1, 2, 3}, "all four of Himmelblau's minima have a basin"
+    for row, col in [(0, 0), (7, 7), (3, 4), (5, 1)]:
+        run = m.cell_run(row, col)
+        assert run.path[0] == pytest.approx(m.cell_start(row, col))
+        end = run.path[-1]
+        dist = [np.hypot(*(end - np.array(p))) for p in m.minima]
+        expected = int(np.argmin(dist)) if min(dist) <= m.tolerance else sweeps.BASIN_ELSEWHERE
+        assert m.basin[row, col] == expected
+
+
+def test_theory_is_silent_where_it_does_not_apply():
+    lr = SweepAxis("lr", 0.01, 5.0, True)
+    mom = SweepAxis("momentum", 0.0, 0.9, False)
+    assert sweeps.theory_overlay("rosenbrock", {"a": 1.0, "b": 100.0}, "momentum", {}, lr, mom) is None
+    assert sweeps.theory_overlay("bowl", BOWL, "adam", {}, lr, SweepAxis("beta1", 0.0, 0.9, False)) is None
+    assert sweeps.theory_overlay("bowl", BOWL, "momentum", {"clip_norm": 1.0}, lr, mom) is None
+    clip = SweepAxis("clip_norm", 0.01, 100.0, True)
+    gd = sweeps.theory_overlay("bowl", BOWL, "sgd", {}, lr, clip)
+    assert gd is not None and np.allclose(gd.curves[0].x, 2.0)  # the vertical line at 2 / lam_max
+
+
+# ---------------------------------------------------------------- the page
+
+
+def _run(query: dict[str, str] | None = None, state: dict | None = None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    for key, value in (state or {}).items():
+        at.session_state[key] = value
+    return at.run()
+
+
+def _figures(at: AppTest) -> list[dict]:
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def _heat(fig: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    heat = fig["data"][0]
+    assert heat["type"] == "heatmap"
+    return decode(heat["x"]), decode(heat["y"]), decode(heat["z"])
+
+
+def test_page_renders_the_default_map_with_theory():
+    at = _run()
+    assert not at.exception and not at.warning and not at.error
+    heat_fig, path_fig = _figures(at)
+    x, _, z = _heat(heat_fig)
+    assert z.shape == (32, 32)
+    names = [t.get("name") for t in heat_fig["data"]]
+    assert "convergence boundary (theory)" in names and any(n.startswith("optimum (theory)") for n in names)
+    assert all(heat_fig["data"][i]["name"] == "cells" for i in CLICK_TRACES)
+    clicks = sum(len(decode(heat_fig["data"][i]["x"])) for i in CLICK_TRACES)
+    assert clicks == 32 * 32, "one click marker per cell"
+    # The map is the engine's map for the default settings.
+    m = sweeps.hyper_sweep(
+        "bowl",
+        None,
+        "momentum",
+        {},
+        sweeps.default_axis("momentum", "lr"),
+        sweeps.default_axis("momentum", "momentum"),
+        32,
+        32,
+        steps=300,
+    )
+    np.testing.assert_allclose(z, m.metric("loss").astype(np.float32), equal_nan=True)
+    np.testing.assert_allclose(x, np.log10(m.xs).astype(np.float32))
+    assert path_fig["data"][0]["type"] == "contour"
+
+
+def test_changing_an_axis_range_changes_the_heatmap():
+    at = _run()
+    _, _, z0 = _heat(_figures(at)[0])
+    at.select_slider(key="sweep.xr").set_value((0.01, 5.0)).run()
+    assert not at.exception
+    x1, _, z1 = _heat(_figures(at)[0])
+    assert x1[0] == pytest.approx(np.log10(0.01)) and x1[-1] == pytest.approx(np.log10(5.0))
+    assert not np.allclose(np.nan_to_num(z0), np.nan_to_num(z1))
+
+
+def test_url_round_trips_and_the_selected_cell_is_the_drawn_path():
+    query = {
+        "sweep.land": "rosenbrock",
+        "sweep.opt": "adam",
+        "sweep.y": "beta1",
+        "sweep.xr": ["0.001", "0.5"],
+        "sweep.n": "16",
+        "sweep.steps": "200",
+        "sweep.metric": "Steps to arrive",
+        "sweep.h.beta2": "0.99",
+    }
+    x, y = SweepAxis("lr", 0.001, 0.5, True), SweepAxis("beta1", 0.0, 0.99, False)
+    m = sweeps.hyper_sweep("rosenbrock", None, "adam", {"beta2": 0.99}, x, y, 16, 16, steps=200)
+    row, col = 11, 9
+    at = _run(query, {"sweep.cell": {"which": "0", "point": (float(m.xs[col]), float(m.ys[row]))}})
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="sweep.land").value == "rosenbrock"
+    assert at.selectbox(key="sweep.opt").value == "adam"
+    assert at.selectbox(key="sweep.y").value == "beta1"
+    assert at.select_slider(key="sweep.xr").value == (0.001, 0.5)
+    assert at.select_slider(key="sweep.n").value == 16
+    assert at.slider(key="sweep.steps").value == 200
+    assert at.slider(key="sweep.h.beta2").value == pytest.approx(0.99)
+    heat_fig, path_fig = _figures(at)
+    np.testing.assert_allclose(_heat(heat_fig)[2], m.metric("arrival").astype(np.float32), equal_nan=True)
+    (direct,) = simulate(
+        "rosenbrock", ("adam", {"lr": m.xs[col], "beta1": m.ys[row], "beta2": 0.99}), start=m.start, steps=200
+    )
+    line = next(t for t in path_fig["data"] if t.get("mode") == "lines")
+    np.testing.assert_array_equal(np.stack([decode(line["x"]), decode(line["y"])], axis=1), direct.path)
+    link = at.get("link_button")[0].proto.url
+    scenario, ignored = from_query({k: v[-1] for k, v in parse_qs(urlparse(link).query).items()})
+    assert ignored == [] and scenario.runs[0].values["lr"] == pytest.approx(m.xs[col])
+    assert at.radio(key="sweep.metric").value == "arrival"
+
+
+def test_garbage_url_shows_one_notice_and_the_defaults():
+    at = _run({"sweep.land": "atlantis", "sweep.n": "4096", "sweep.xr": "banana", "sweep.zzz": "<b>1</b>"})
+    assert not at.exception and not at.error
+    assert len(at.warning) == 1
+    notice = at.warning[0].value.replace("\\", "")  # the notice may escape Markdown characters
+    for bad in ("sweep.land", "sweep.n", "sweep.zzz"):
+        assert bad in notice
+    assert at.selectbox(key="sweep.land").value == "bowl"
+    assert _heat(_figures(at)[0])[2].shape == (32, 32)
+
+
+def test_compare_and_start_modes_render():
+    at = _run({"sweep.mode": "Compare two", "sweep.n": "8"})
+    assert not at.exception and not at.warning
+    left, right = _figures(at)[:2]
+    assert left["data"][0]["zmin"] == right["data"][0]["zmin"], "both maps share one colour scale"
+    assert right["layout"]["yaxis"]["title"]["text"] == "beta1"
+    at = _run({"sweep.mode": "Start points", "sweep.land": "himmelblau", "sweep.opt": "adam", "sweep.n": "8"})
+    assert not at.exception and not at.warning
+    legend = [t.get("name", "") for t in _figures(at)[0]["data"]]
+    assert sum(name.startswith("ends at") for name in legend) == 4
