@@ -35,28 +35,37 @@ def _contour(
     values = dict(items)
     xs, ys, z = loss_grid(landscape, values, resolution, validation=validation)
     scale = LossScale.fit(z)
+    traces = [filled_contour(xs, ys, z, scale), *marker_traces(landscape, values)]
+    return tuple(traces), scale
+
+
+def colour_bar(scale: LossScale, z: np.ndarray) -> dict[str, Any]:
+    """The colour bar of a map of losses ``z`` drawn on ``scale``: its title, and loss-unit ticks where it has them."""
     colorbar: dict[str, Any] = {"title": {"text": scale.title, "side": "right"}, "thickness": 12, "len": 0.9}
     ticks = scale.ticks(z)
     if ticks:
         colorbar.update(tickvals=ticks[0], ticktext=ticks[1])
-    traces: list[dict[str, Any]] = [
-        {
-            "type": "contour",
-            "x": typed(xs),
-            "y": typed(ys),
-            "z": typed(scale.apply(z)),
-            "colorscale": COLOURSCALE,
-            "ncontours": 30,
-            "contours": {"coloring": "fill", "showlines": True},
-            "line": {"width": 0.5, "color": "rgba(255,255,255,0.25)"},
-            "colorbar": colorbar,
-            "hoverinfo": "skip",
-            "name": "loss",
-            "showlegend": False,
-        }
-    ]
-    traces += marker_traces(landscape, values)
-    return tuple(traces), scale
+    return colorbar
+
+
+def filled_contour(
+    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, scale: LossScale, *, name: str = "loss", colorbar: bool = True
+) -> dict[str, Any]:
+    """The filled contour of losses ``z`` on ``scale`` (30 levels, faint lines), with its colour bar if ``colorbar``."""
+    trace: dict[str, Any] = {
+        "type": "contour",
+        "x": typed(xs),
+        "y": typed(ys),
+        "z": typed(scale.apply(z)),
+        "colorscale": COLOURSCALE,
+        "ncontours": 30,
+        "contours": {"coloring": "fill", "showlines": True},
+        "line": {"width": 0.5, "color": "rgba(255,255,255,0.25)"},
+    }
+    if colorbar:
+        trace["colorbar"] = colour_bar(scale, z)
+    trace.update(hoverinfo="skip", name=name, showlegend=False)
+    return trace
 
 
 def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dict[str, Any]]:

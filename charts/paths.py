@@ -69,6 +69,64 @@ def arrow_points(runs: Sequence[Trajectory], steps: np.ndarray, length: float) -
     return out
 
 
+def start_trace(point: Sequence[float], *, name: str = "start", hover: str = "start", size: int = 14) -> dict[str, Any]:
+    """An open white ring on the start ``point`` (its values are used as given)."""
+    return {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [point[0]],
+        "y": [point[1]],
+        "name": name,
+        "marker": {"symbol": "circle-open", "size": size, "color": "white", "line": {"width": 3}},
+        "hovertemplate": hover + " (%{x:.4g}, %{y:.4g})<extra></extra>",
+    }
+
+
+def run_traces(
+    run: Trajectory, index: int, *, path: np.ndarray | None = None, end: str = "now", opaque: bool = False
+) -> list[dict[str, Any]]:
+    """A run's path (``path``, default ``run.path``) in its palette colour and its last point (an x if it diverged).
+
+    Both share the legend group ``run{index}``; the marker is named ``"{label} {end}"``, and with
+    ``opaque`` it stays fully opaque when a selection dims the unselected points.
+    """
+    label = html.escape(run.label)
+    colour = run_colour(index)
+    pts = run.path if path is None else path
+    line = {
+        "type": "scatter",
+        "mode": "lines",
+        "x": typed(pts[:, 0]),
+        "y": typed(pts[:, 1]),
+        "name": label,
+        "legendgroup": f"run{index}",
+        "line": {"color": colour, "width": 2.5},
+        "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+    }
+    diverged = run.diverged_at is not None
+    head: dict[str, Any] = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [float(run.path[-1, 0])],
+        "y": [float(run.path[-1, 1])],
+        "name": f"{label} {end}",
+        "legendgroup": f"run{index}",
+        "showlegend": False,
+        "marker": {
+            "size": 12,
+            "color": colour,
+            "symbol": "x" if diverged else "circle",
+            "line": {"width": 1.5, "color": "black"},
+        },
+    }
+    if opaque:
+        head["unselected"] = {"marker": {"opacity": 1}}
+    head["hovertemplate"] = (
+        f"{label}, last point" + (f" (diverged at step {run.diverged_at})" if diverged else "") + "<extra></extra>"
+    )
+    return [line, head]
+
+
 def path_figure(
     landscape: Landscape,
     values: Mapping[str, float],
@@ -96,17 +154,7 @@ def path_figure(
             "showlegend": False,
         }
     )
-    base.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "x": [start[0]],
-            "y": [start[1]],
-            "name": "start",
-            "marker": {"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
-            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-        }
-    )
+    base.append(start_trace(start))
     assert len(base) == GRID_TRACE + 2
     first_run = len(base)
     arrow_length = 0.07 * math.hypot(x1 - x0, y1 - y0)
@@ -116,42 +164,7 @@ def path_figure(
     arrows = arrow_points(runs, shown_steps, arrow_length)
     data = list(base)
     for i, run in enumerate(runs):
-        label = html.escape(run.label)
-        colour = run_colour(i)
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": typed(run.path[:, 0]),
-                "y": typed(run.path[:, 1]),
-                "name": label,
-                "legendgroup": f"run{i}",
-                "line": {"color": colour, "width": 2.5},
-                "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
-            }
-        )
-        diverged = run.diverged_at is not None
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": [float(run.path[-1, 0])],
-                "y": [float(run.path[-1, 1])],
-                "name": f"{label} now",
-                "legendgroup": f"run{i}",
-                "showlegend": False,
-                "marker": {
-                    "size": 12,
-                    "color": colour,
-                    "symbol": "x" if diverged else "circle",
-                    "line": {"width": 1.5, "color": "black"},
-                },
-                "unselected": {"marker": {"opacity": 1}},
-                "hovertemplate": f"{label}, last point"
-                + (f" (diverged at step {run.diverged_at})" if diverged else "")
-                + "<extra></extra>",
-            }
-        )
+        data += run_traces(run, i, opaque=True)
     sizes = [0, 11, 0] * len(runs)
     for name, label, colour, dash in ARROWS:
         data.append(

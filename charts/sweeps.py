@@ -20,6 +20,7 @@ import numpy as np
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
+from charts.paths import start_trace
 from engine.simulate import Trajectory
 from engine.sweeps import BASIN_DIVERGED, Overlay, SweepAxis
 from landscapes.base import Landscape
@@ -352,15 +353,7 @@ def cell_path_figure(
             "line": {"color": colour, "width": 2.5},
             "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra></extra>",
         },
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "x": [float(run.path[0, 0])],
-            "y": [float(run.path[0, 1])],
-            "name": "start",
-            "marker": {"symbol": "circle-open", "size": 13, "color": "white", "line": {"width": 3}},
-            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-        },
+        start_trace((float(run.path[0, 0]), float(run.path[0, 1])), size=13),
         {
             "type": "scatter",
             "mode": "markers",

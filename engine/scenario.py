@@ -290,5 +290,3 @@ def _parse_run(key: str, slot: int, take, ignored: list[str]) -> OptimizerRun:
     if label is not None:
         label = "".join(ch for ch in label if ch.isprintable())[:MAX_LABEL].strip() or None
     return OptimizerRun.build(key, settings, label=label)
-
-

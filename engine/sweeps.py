@@ -355,6 +355,19 @@ def _reference(land: Landscape, values: Mapping[str, float], final_loss: np.ndar
     return float(finite.min()) if finite.size else 0.0
 
 
+def _grid_outcome(batch: Batch, shape: tuple[int, int], land: Landscape, values: Mapping[str, float]) -> dict[str, Any]:
+    """The per-cell results of ``batch`` reshaped to the map's ``shape``, and the reference loss (map fields)."""
+    diverged = batch.diverged_at.reshape(shape)
+    final_loss = batch.final_loss.reshape(shape)
+    return {
+        "final": batch.final.reshape((*shape, 2)),
+        "final_loss": final_loss,
+        "first_hit": batch.first_hit.reshape(shape),
+        "diverged_at": diverged,
+        "reference": _reference(land, values, final_loss, diverged),
+    }
+
+
 def hyper_sweep(
     landscape: str,
     landscape_params: Mapping[str, float] | None,
@@ -397,9 +410,6 @@ def hyper_sweep(
         steps=steps,
         landscape_params=values,
     )
-    shape = (ny, nx)
-    diverged = batch.diverged_at.reshape(shape)
-    final_loss = batch.final_loss.reshape(shape)
     return SweepMap(
         landscape=land.key,
         landscape_params=values,
@@ -412,11 +422,7 @@ def hyper_sweep(
         start=start_pt,  # type: ignore[arg-type]
         steps=steps,
         batch_size=batch_size,
-        final=batch.final.reshape((*shape, 2)),
-        final_loss=final_loss,
-        first_hit=batch.first_hit.reshape(shape),
-        diverged_at=diverged,
-        reference=_reference(land, values, final_loss, diverged),
+        **_grid_outcome(batch, (ny, nx), land, values),
     )
 
 
@@ -612,8 +618,6 @@ def start_sweep(
     shape = (cells, cells)
     minima = tuple((float(a), float(b)) for a, b in land.minima(values))
     tol = default_tolerance(land)
-    diverged = batch.diverged_at.reshape(shape)
-    final_loss = batch.final_loss.reshape(shape)
     return StartMap(
         landscape=land.key,
         landscape_params=values,
@@ -624,13 +628,9 @@ def start_sweep(
         steps=steps,
         batch_size=batch_size,
         minima=minima,
-        final=batch.final.reshape((*shape, 2)),
-        final_loss=final_loss,
-        first_hit=batch.first_hit.reshape(shape),
-        diverged_at=diverged,
         basin=basins(batch.final, batch.diverged_at, minima, tol).reshape(shape),
-        reference=_reference(land, values, final_loss, diverged),
         tolerance=tol,
+        **_grid_outcome(batch, shape, land, values),
     )
 
 

@@ -464,36 +464,27 @@ def show_path(surface: str, opt_key: str, settings: dict, start_pt: tuple, title
     playground_link(scenario)
 
 
+def map_args(opt_key: str, settings: dict, x: SweepAxis, y: SweepAxis) -> tuple:
+    """The plain, hashable arguments of ``compute_map`` for one map of this page's surface and grid."""
+    return (
+        land_key,
+        lp_items,
+        opt_key,
+        tuple(sorted(settings.items())),
+        tuple(vars(x).values()),
+        tuple(vars(y).values()),
+        cells,
+        steps,
+        start,
+        batch,
+    )
+
+
 try:
     if mode in ("map", "compare"):
-        args_a = (
-            land_key,
-            lp_items,
-            opt,
-            tuple(sorted(fixed.items())),
-            tuple(vars(x_axis).values()),
-            tuple(vars(y_axis).values()),
-            cells,
-            steps,
-            start,
-            batch,
-        )
-        maps = [args_a]
+        maps = [map_args(opt, fixed, x_axis, y_axis)]
         if mode == "compare":
-            maps.append(
-                (
-                    land_key,
-                    lp_items,
-                    opt2,
-                    tuple(sorted(fixed2.items())),
-                    tuple(vars(x2).values()),
-                    tuple(vars(y2).values()),
-                    cells,
-                    steps,
-                    start,
-                    batch,
-                )
-            )
+            maps.append(map_args(opt2, fixed2, x2, y2))
         with st.spinner(f"Running {len(maps) * cells * cells:,} optimizers…"):
             results = [compute_map(*a) for a in maps]
         zrange = None

@@ -23,6 +23,8 @@ def notice_text(ignored: list[str]) -> str:
     """The one notice a page shows for a link it could not fully apply (escaped, at most 20 items)."""
     shown = "; ".join(escape_markdown(item) for item in ignored[:MAX_NOTICE_ITEMS])
     more = len(ignored) - MAX_NOTICE_ITEMS
-    return "Some settings in the link were ignored and left at their defaults: " + shown + (
-        f" (and {more} more)" if more > 0 else ""
+    return (
+        "Some settings in the link were ignored and left at their defaults: "
+        + shown
+        + (f" (and {more} more)" if more > 0 else "")
     )

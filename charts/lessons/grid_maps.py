@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from charts.contour import COLOURSCALE
+from charts.contour import filled_contour
 from charts.encoding import typed
 from charts.scale import LossScale
 
@@ -29,26 +29,8 @@ def grid_contour(
     showscale: bool = True,
 ) -> dict[str, Any]:
     """A filled contour of ``z`` (losses) on the colour ``scale``; ``zrange`` pins the colours (in loss units)."""
-    trace: dict[str, Any] = {
-        "type": "contour",
-        "x": typed(xs),
-        "y": typed(ys),
-        "z": typed(scale.apply(z)),
-        "colorscale": COLOURSCALE,
-        "ncontours": 30,
-        "contours": {"coloring": "fill", "showlines": True},
-        "line": {"width": 0.5, "color": "rgba(255,255,255,0.25)"},
-        "hoverinfo": "skip",
-        "name": name,
-        "showlegend": False,
-        "showscale": showscale,
-    }
-    if showscale:
-        colorbar: dict[str, Any] = {"title": {"text": scale.title, "side": "right"}, "thickness": 12, "len": 0.9}
-        ticks = scale.ticks(z)
-        if ticks:
-            colorbar.update(tickvals=ticks[0], ticktext=ticks[1])
-        trace["colorbar"] = colorbar
+    trace = filled_contour(xs, ys, z, scale, name=name, colorbar=showscale)
+    trace["showscale"] = showscale
     if zrange is not None:
         low, high = scale.apply(np.asarray(zrange, np.float64))
         trace.update(zmin=float(low), zmax=float(high), zauto=False)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import landscapes
-from charts.contour import COLOURSCALE, axes_layout
+from charts.contour import COLOURSCALE, axes_layout, colour_bar
 from charts.encoding import typed
 from charts.palette import run_colour
 from charts.scale import LossScale
@@ -78,10 +78,6 @@ def modified_map(grid: ModifiedGrid, pred: Prediction, start: Sequence[float], *
     plain = scale.apply(grid.loss)
     low, high = float(shown.min()), float(shown.max())
     levels = {"start": low, "end": high, "size": (high - low) / LEVELS if high > low else 1.0}
-    colorbar: dict[str, Any] = {"title": {"text": scale.title, "side": "right"}, "thickness": 12, "len": 0.9}
-    ticks = scale.ticks(grid.modified)
-    if ticks:
-        colorbar.update(tickvals=ticks[0], ticktext=ticks[1])
     data: list[dict[str, Any]] = [
         {
             "type": "contour",
@@ -91,7 +87,7 @@ def modified_map(grid: ModifiedGrid, pred: Prediction, start: Sequence[float], *
             "colorscale": COLOURSCALE,
             "autocontour": False,
             "contours": {**levels, "coloring": "fill", "showlines": False},
-            "colorbar": colorbar,
+            "colorbar": colour_bar(scale, grid.modified),
             "hoverinfo": "skip",
             "name": f"f + (η/4)‖∇f‖², η = {grid.lr:g}",
             "showlegend": False,

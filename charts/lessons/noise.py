@@ -11,6 +11,7 @@ import numpy as np
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
+from charts.paths import start_trace
 from engine.lessons.noise import Fan, SpreadCurve
 from engine.simulate import Batch, Trajectory
 from landscapes.base import Landscape
@@ -167,17 +168,8 @@ def noise_map(
             "hoverinfo": "skip",
         }
     )
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "x": [float(fan.point[0])],
-            "y": [float(fan.point[1])],
-            "name": "the point (start of every run)",
-            "marker": {"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
-            "hovertemplate": "point (%{x:.4g}, %{y:.4g})<extra></extra>",
-        }
-    )
+    point = (float(fan.point[0]), float(fan.point[1]))
+    data.append(start_trace(point, name="the point (start of every run)", hover="point"))
     layout = {
         **axes_layout(landscape),
         "height": height,

@@ -11,6 +11,7 @@ import landscapes
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
+from charts.paths import run_traces, start_trace
 from engine.lessons.schedules import ScheduleStudy, lr_curves
 
 MAX_POINTS = 600
@@ -28,53 +29,8 @@ def paths_map(study: ScheduleStudy, *, height: int = 560) -> dict[str, Any]:
     land = landscapes.get(study.landscape)
     data, _ = contour_traces(land, study.values)
     for i, run in enumerate(study.trajectories):
-        label = html.escape(run.label)
-        path = _thin(run.path)
-        colour = run_colour(i)
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "lines",
-                "x": typed(path[:, 0]),
-                "y": typed(path[:, 1]),
-                "name": label,
-                "legendgroup": f"run{i}",
-                "line": {"color": colour, "width": 2.5},
-                "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
-            }
-        )
-        diverged = run.diverged_at is not None
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": [float(run.path[-1, 0])],
-                "y": [float(run.path[-1, 1])],
-                "name": f"{label} end",
-                "legendgroup": f"run{i}",
-                "showlegend": False,
-                "marker": {
-                    "size": 12,
-                    "color": colour,
-                    "symbol": "x" if diverged else "circle",
-                    "line": {"width": 1.5, "color": "black"},
-                },
-                "hovertemplate": f"{label}, last point"
-                + (f" (diverged at step {run.diverged_at})" if diverged else "")
-                + "<extra></extra>",
-            }
-        )
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "x": [study.start[0]],
-            "y": [study.start[1]],
-            "name": "start",
-            "marker": {"symbol": "circle-open", "size": 14, "color": "white", "line": {"width": 3}},
-            "hovertemplate": "start (%{x:.4g}, %{y:.4g})<extra></extra>",
-        }
-    )
+        data += run_traces(run, i, path=_thin(run.path), end="end")
+    data.append(start_trace(study.start))
     return {
         "data": data,
         "layout": {
