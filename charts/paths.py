@@ -19,6 +19,8 @@ import numpy as np
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
+from charts.raster import surface_image
+from engine.grid import loss_grid
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
 
@@ -31,6 +33,8 @@ ARROWS = (
     ("update", "actual step", "#ff4d4d", "solid"),
     ("velocity", "−momentum", "#00e5ff", "dash"),
 )
+BACKGROUND_RESOLUTION = 120
+"""Pixels per side of the surface picture kept under the contour while animating."""
 GRID_TRACE = 3
 """Index of the click-to-set-start grid trace (selection events on it move the start)."""
 
@@ -137,7 +141,7 @@ def path_figure(
     height: int = 620,
 ) -> dict[str, Any]:
     """The animated contour map of ``runs`` (a plain figure dict with typed arrays)."""
-    base, _ = contour_traces(landscape, values)
+    base, scale = contour_traces(landscape, values)
     (x0, x1), (y0, y1) = landscape.domain
     gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
     base.append(
@@ -201,8 +205,10 @@ def path_figure(
         "transition": {"duration": 0},
         "mode": "immediate",
     }
+    xs, ys, z = loss_grid(landscape, values, BACKGROUND_RESOLUTION)
     layout: dict[str, Any] = {
         **axes_layout(landscape),
+        "images": [surface_image(xs, ys, scale.apply(z))],
         "height": height,
         "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
         "legend": {"orientation": "h", "y": -0.12, "x": 0},
