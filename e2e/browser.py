@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import shutil
 from collections.abc import Iterator
+
+import numpy as np
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -44,3 +47,53 @@ def wait_idle(page, timeout_ms: float = 60_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     page.wait_for_timeout(300)
     page.wait_for_selector(IDLE, timeout=timeout_ms)
+
+
+# ----- reading the Playground's animated map (the Plotly graph div) in the page -----
+
+MAP_PLOT = (
+    "Array.from(document.querySelectorAll('.js-plotly-plot'))"
+    ".find(p => p._fullLayout && p.layout && Array.isArray(p.layout.sliders) && p.layout.sliders.length)"
+)
+"""JS expression: the graph div of the animated map (the only chart with a step slider), or undefined."""
+
+MAP_READY = f"() => !!({MAP_PLOT})"
+"""JS predicate: the map has been drawn."""
+
+PATHS_JSON = f"""() => {{
+  const p = {MAP_PLOT};
+  if (!p) return null;
+  const enc = v => (v && v.bdata !== undefined) ? {{dtype: v.dtype, bdata: v.bdata}} : Array.from(v || []);
+  const out = {{}};
+  for (const t of p.data) if (t.mode === 'lines' && !(t.name in out)) out[t.name] = {{x: enc(t.x), y: enc(t.y)}};
+  return JSON.stringify(out);
+}}"""
+"""JS function: every run's drawn path (traces in ``lines`` mode, by name) as a JSON string.
+
+Typed arrays stay base64 (``{dtype, bdata}``), so equal strings mean bit-identical paths, and
+a changed string means a changed drawing. Read it before pressing Play: frames replace
+``data`` with path prefixes while the animation runs.
+"""
+
+
+def wait_map(page, timeout_ms: float = 60_000) -> None:
+    """Wait until the script is idle and the animated map has been drawn."""
+    wait_idle(page, timeout_ms)
+    page.wait_for_function(MAP_READY, timeout=timeout_ms)
+
+
+def paths_json(page) -> str:
+    """The drawn run paths as :data:`PATHS_JSON` returns them (raises if there is no map)."""
+    text = page.evaluate(PATHS_JSON)
+    if text is None:
+        raise AssertionError("no animated map on the page")
+    return text
+
+
+def run_paths(page) -> dict[str, np.ndarray]:
+    """The drawn path of each run, by trace name, as numpy arrays of shape (N, 2)."""
+    from charts.encoding import decode  # imports plotly: only when a test reads paths
+
+    return {
+        name: np.stack([decode(xy["x"]), decode(xy["y"])], axis=1) for name, xy in json.loads(paths_json(page)).items()
+    }

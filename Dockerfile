@@ -1,0 +1,34 @@
+# Descent Lab in a small CPU-only image.
+#   docker build -t descent-lab .
+#   docker run -p 8501:8501 descent-lab          # then open http://localhost:8501
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    JAX_PLATFORMS=cpu \
+    DESCENT_LAB_JAX_CACHE=/app/.jax_cache
+
+# An unprivileged user runs the app; the code stays root-owned (read-only to it), and only
+# the JAX compilation cache is writable.
+RUN useradd --create-home --uid 10001 app
+WORKDIR /app
+
+COPY requirements.txt ./
+RUN pip install -r requirements.txt
+
+COPY . .
+RUN python -m compileall -q /app \
+    && install -d -o app -g app "$DESCENT_LAB_JAX_CACHE"
+
+USER app
+# Compile every surface x optimizer pairing now, so no visitor waits for XLA. The cache is
+# only reused on a CPU with the same features as the build machine (XLA checks them and
+# recompiles otherwise), so build on the kind of host that will run the image.
+RUN python scripts/warm_cache.py
+
+EXPOSE 8501
+HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
+    CMD ["python", "-c", "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8501/_stcore/health', timeout=4)"]
+CMD ["streamlit", "run", "app.py", "--server.address=0.0.0.0", "--server.port=8501"]

@@ -1,0 +1,337 @@
+"""Load test: N people drag the Playground's lr slider at once; how fast does the map follow?
+
+Usage::
+
+    .venv/bin/python -m benchmarks.load_test                 # N = 10, then N = 20, in Chromium
+    .venv/bin/python -m benchmarks.load_test --protocol      # the same through bare websocket clients
+    .venv/bin/python -m benchmarks.load_test 5 40 --moves 10 --duration 30
+
+Starts the app (``e2e.server``), opens N pages in one headless Chromium (one browser
+context, hence one Streamlit session, per simulated person) and has each press
+ArrowRight on the first run's lr slider, ``--moves`` times or for ``--duration`` seconds,
+whichever ends first, with a short pause between moves. Everybody starts moving once every
+page has loaded, so the moves overlap. Latency is the time from the key
+press to the map's path data changing in the page (read from the Plotly graph div), so it
+includes the rerun, the simulation, the figure, the websocket and plotly.js. Each person
+opens the page with a different ``seed``: the Playground caches views by scenario across
+sessions, and distinct seeds keep every move a cache miss (the worst case).
+
+Printed per N: moves measured, p50/p95/max latency, errors (timeouts, console errors,
+uncaught page errors, exception elements), the server's peak RSS (the server process and
+its children, sampled every 0.2 s) and the CPU time used by the server and by the browser.
+The browser runs on the same machine as the server: on a small host it competes with the
+server for CPU, which the CPU split makes visible.
+
+``--protocol`` replaces the browsers by bare websocket clients speaking Streamlit's own
+protocol (what the frontend sends on a slider move: a rerun request carrying the slider's
+new value), so the whole machine serves: the latency is then the server's alone, from the
+request to the script's "finished" message (every element sent), the figure for an
+audience whose browsers run on their own computers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import math
+import statistics
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from e2e.browser import CHROMIUM_FLAGS, IDLE, MAP_READY, PATHS_JSON, chromium_path
+from e2e.server import ROOT, streamlit_server
+
+LR_LABEL = "lr (step size)"
+DEFAULT_LR = 0.001
+"""The first run's (SGD's) default learning rate: where the protocol clients start moving from."""
+TARGET_P95_S = 2.0
+HOST_MEMORY_LIMIT_MB = 2500
+"""The deployment target's memory (a 2.5 GB free host)."""
+
+
+@dataclass
+class Result:
+    """What one simulated person measured."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+class TreeSampler:
+    """Samples process trees in a background thread: the server's peak RSS, CPU time of both sides.
+
+    The server tree is the Streamlit process and its children; the client tree is everything
+    else this script started (Playwright's driver and Chromium). CPU time is summed per
+    process as last seen, so processes that exit mid-run (closed pages) still count.
+    """
+
+    def __init__(self, server_pid: int, every: float = 0.2):
+        self.server = psutil.Process(server_pid)
+        self.me = psutil.Process()
+        self.every = every
+        self.peak = 0
+        self.cpu: dict[str, dict[int, float]] = {"server": {}, "client": {}}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def server_tree(self) -> list[psutil.Process]:
+        """The server process and its children."""
+        return [self.server, *self.server.children(recursive=True)]
+
+    def rss(self) -> int:
+        """Bytes resident now in the server and all its children."""
+        total = 0
+        for proc in self.server_tree():
+            with contextlib.suppress(psutil.Error):  # a child that just exited
+                total += proc.memory_info().rss
+        return total
+
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far by the server tree and by the client tree."""
+        return {side: sum(times.values()) for side, times in self.cpu.items()}
+
+    def sample(self) -> None:
+        """Take one sample now."""
+        self.peak = max(self.peak, self.rss())
+        server = {p.pid for p in self.server_tree()}
+        for proc in self.me.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                times = proc.cpu_times()
+                self.cpu["server" if proc.pid in server else "client"][proc.pid] = times.user + times.system
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.sample()
+            except psutil.NoSuchProcess:
+                return
+            self._stop.wait(self.every)
+
+    def __enter__(self) -> TreeSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+class StartLine:
+    """Holds every person until all pages have loaded (or failed to), so the moves overlap."""
+
+    def __init__(self, n: int):
+        self.waiting = n
+        self.go = asyncio.Event()
+
+    def arrive(self) -> None:
+        """Count one person as ready; the last one releases everybody."""
+        self.waiting -= 1
+        if self.waiting <= 0:
+            self.go.set()
+
+
+async def browser_person(
+    browser: Any, url: str, index: int, start: StartLine, moves: int, duration: float, pause: float
+) -> Result:
+    """One simulated person: open the Playground, then nudge the lr slider and time each redraw."""
+    result = Result()
+    arrived = False
+    context = await browser.new_context(viewport={"width": 1400, "height": 1800})
+    page = await context.new_page()
+    page.on("console", lambda m: result.errors.append(f"console: {m.text}") if m.type == "error" else None)
+    page.on("pageerror", lambda e: result.errors.append(f"page error: {e}"))
+    try:
+        await page.goto(f"{url}/?seed={index + 1}", timeout=120_000)
+        await page.wait_for_selector(IDLE, timeout=120_000)
+        await page.wait_for_function(MAP_READY, timeout=120_000)
+        expander = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").first
+        await expander.locator("summary").click()
+        thumb = expander.get_by_role("slider", name=LR_LABEL)
+        start.arrive()
+        arrived = True
+        await start.go.wait()
+        deadline = time.monotonic() + duration
+        for _ in range(moves):
+            if time.monotonic() > deadline:
+                break
+            before = await page.evaluate(PATHS_JSON)
+            await thumb.focus()
+            pressed = time.perf_counter()
+            await page.keyboard.press("ArrowRight")
+            try:
+                await page.wait_for_function(
+                    f"prev => ({PATHS_JSON})() !== prev", arg=before, polling=25, timeout=30_000
+                )
+            except Exception as err:  # a Playwright TimeoutError: count it and go on
+                result.errors.append(f"no redraw within 30 s: {type(err).__name__}")
+                continue
+            result.latencies.append(time.perf_counter() - pressed)
+            await page.wait_for_selector(IDLE, timeout=60_000)
+            await asyncio.sleep(pause)
+        if await page.locator("[data-testid='stException']").count():
+            result.errors.append("exception shown on the page")
+    except Exception as err:  # setup failed: report it as an error of this person, keep the others going
+        result.errors.append(f"{type(err).__name__}: {str(err).splitlines()[0] if str(err) else ''}")
+    finally:
+        if not arrived:
+            start.arrive()
+        await context.close()
+    return result
+
+
+async def protocol_person(url: str, index: int, start: StartLine, moves: int, duration: float, pause: float) -> Result:
+    """One simulated person as a bare websocket client: each move is one rerun request, timed to its end."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.asyncio.client import connect
+
+    result = Result()
+    arrived = False
+    query = f"seed={index + 1}"
+
+    async def run(ws: Any, widgets: dict[str, list[str]]) -> Any:
+        """Send one rerun request; read until the script finishes; return the first run's lr slider."""
+        msg = BackMsg()
+        msg.rerun_script.query_string = query
+        for widget_id, value in widgets.items():
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id = widget_id
+            state.string_array_value.data.extend(value)
+        await ws.send(msg.SerializeToString())
+        lr = None
+        while True:
+            reply = ForwardMsg()
+            reply.ParseFromString(await asyncio.wait_for(ws.recv(), timeout=30))
+            kind = reply.WhichOneof("type")
+            if kind == "delta" and reply.delta.WhichOneof("type") == "new_element":
+                element = reply.delta.new_element
+                if element.WhichOneof("type") == "exception":
+                    result.errors.append(f"exception: {element.exception.message[:120]}")
+                if element.WhichOneof("type") == "slider" and lr is None and element.slider.label == LR_LABEL:
+                    lr = element.slider
+            elif kind == "script_finished":
+                if reply.script_finished not in (0, 3):  # finished successfully (whole app / fragment)
+                    result.errors.append(f"script finished with status {reply.script_finished}")
+                return lr
+
+    try:
+        async with connect(url.replace("http", "ws", 1) + "/_stcore/stream", max_size=None) as ws:
+            lr = await run(ws, {})
+            if lr is None:
+                raise RuntimeError("no lr slider on the page")
+            options = [float(o) for o in lr.options]
+            at = min(range(len(options)), key=lambda i: abs(math.log(options[i] / DEFAULT_LR)))
+            start.arrive()
+            arrived = True
+            await start.go.wait()
+            deadline = time.monotonic() + duration
+            for _ in range(moves):
+                if time.monotonic() > deadline or at + 1 >= len(options):
+                    break
+                at += 1
+                sent = time.perf_counter()
+                try:
+                    await run(ws, {lr.id: [lr.options[at]]})
+                except TimeoutError:
+                    result.errors.append("no reply within 30 s")
+                    break
+                result.latencies.append(time.perf_counter() - sent)
+                await asyncio.sleep(pause)
+    except Exception as err:  # connection failed: report it as an error of this person, keep the others going
+        result.errors.append(f"{type(err).__name__}: {err}")
+    finally:
+        if not arrived:
+            start.arrive()
+    return result
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation; NaN for no values."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    k = (len(ordered) - 1) * q / 100
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+async def run_load(url: str, n: int, moves: int, duration: float, pause: float, protocol: bool) -> list[Result]:
+    """N people at once (in one Chromium, or as websocket clients); returns each one's measurements."""
+    start = StartLine(n)
+    if protocol:
+        people = (protocol_person(url, i, start, moves, duration, pause) for i in range(n))
+        return list(await asyncio.gather(*people))
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
+        try:
+            people = (browser_person(browser, url, i, start, moves, duration, pause) for i in range(n))
+            return list(await asyncio.gather(*people))
+        finally:
+            await browser.close()
+
+
+def report(n: int, results: list[Result], peak_rss: int, wall: float, cpu: dict[str, float]) -> bool:
+    """Print one N's figures; True if it met the target (no errors, p95 under 2 s)."""
+    latencies = [t for r in results for t in r.latencies]
+    errors = [e for r in results for e in r.errors]
+    p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
+    peak_mb = peak_rss / 2**20
+    ok = not errors and p95 < TARGET_P95_S
+    print(
+        f"N={n:3d}: {len(latencies)} moves in {wall:.0f} s | latency p50 {p50:.2f} s, p95 {p95:.2f} s, "
+        f"max {max(latencies, default=float('nan')):.2f} s | errors {len(errors)} | "
+        f"server peak RSS {peak_mb:.0f} MB ({peak_mb / HOST_MEMORY_LIMIT_MB:.0%} of {HOST_MEMORY_LIMIT_MB} MB) | "
+        f"{'OK' if ok else 'MISSED'} (target: no errors, p95 < {TARGET_P95_S:g} s)"
+    )
+    if latencies:
+        print(f"        mean {statistics.fmean(latencies):.2f} s, min {min(latencies):.2f} s")
+    per_move = cpu["server"] / len(latencies) if latencies else float("nan")
+    print(
+        f"        CPU: server {cpu['server']:.0f} s ({cpu['server'] / wall:.2f} cores on average, "
+        f"{per_move:.2f} s per measured move incl. page loads), "
+        f"clients {cpu['client']:.0f} s ({cpu['client'] / wall:.2f} cores); host has {psutil.cpu_count()} cores, "
+        f"load average {psutil.getloadavg()[0]:.1f}"
+    )
+    for error in dict.fromkeys(errors):
+        print(f"        error x{errors.count(error)}: {error[:200]}")
+    return ok
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("n", nargs="*", type=int, default=[10, 20], help="concurrent people (default: 10 then 20)")
+    parser.add_argument("--moves", type=int, default=20, help="slider moves per person (default 20)")
+    parser.add_argument("--duration", type=float, default=60.0, help="moving time per person in seconds (default 60)")
+    parser.add_argument("--pause", type=float, default=0.3, help="pause after each redraw in seconds (default 0.3)")
+    parser.add_argument("--protocol", action="store_true", help="websocket clients instead of Chromium pages")
+    args = parser.parse_args(argv)
+    out = ROOT / "artifacts" / "load"
+    out.mkdir(parents=True, exist_ok=True)
+    all_ok = True
+    with streamlit_server(log=out / "server.log") as (url, proc), TreeSampler(proc.pid) as sampler:
+        mode = "websocket clients (server-side latency)" if args.protocol else "Chromium pages (key press to redraw)"
+        print(f"server at {url}, pid {proc.pid}, RSS at start {sampler.rss() / 2**20:.0f} MB; {mode}")
+        for n in args.n:
+            sampler.peak = sampler.rss()
+            cpu_before = sampler.cpu_seconds()
+            started = time.monotonic()
+            results = asyncio.run(run_load(url, n, args.moves, args.duration, args.pause, args.protocol))
+            sampler.sample()
+            cpu = {side: used - cpu_before[side] for side, used in sampler.cpu_seconds().items()}
+            all_ok &= report(n, results, sampler.peak, time.monotonic() - started, cpu)
+    return 0 if all_ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,248 @@
+"""Random links never break a page: no exception, and exactly one notice when anything was ignored.
+
+Every value read from a URL is untrusted (see the architecture's safety rules). Hypothesis
+opens pages through AppTest with random query dicts: real keys and random ones, values
+that are very long, unicode, non-finite, out of range, empty, HTML, comma lists. Each page
+must render without an exception, show one warning exactly when something in the link was
+ignored, and rewrite the link to settings it accepts.
+
+To fuzz another page, add it to :data:`FUZZ_PAGES` with the query keys it reads (and, if
+it has one, a parser that says what a link would ignore).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from streamlit import config as st_config
+from streamlit.testing.v1 import AppTest
+
+import landscapes
+import optimizers
+from engine.scenario import LANDSCAPE_KEYS, SPEEDS, from_query
+from tests.apptest_helpers import APP, errors, figures
+
+
+@dataclass(frozen=True)
+class FuzzPage:
+    """A page to fuzz: its path, the query keys it reads, and (optionally) its link parser."""
+
+    path: str
+    keys: tuple[str, ...]
+    key_pattern: re.Pattern[str]
+    """Every query key the page could possibly accept; anything else must be reported."""
+    ignored: Callable[[Mapping[str, str]], list[str]] | None = None
+    """What the page's own parser ignores in a link (None: only unknown keys are checked)."""
+    valid: st.SearchStrategy[dict[str, str]] | None = None
+    """Links the page must accept without a notice (so the fuzz also covers the quiet path)."""
+    extra: tuple[st.SearchStrategy[dict[str, str]], ...] = ()
+    """More link shapes worth a share of the examples (e.g. a mode that random keys rarely reach)."""
+
+
+SPECIAL_VALUES = (
+    "NaN",
+    "nan",
+    "-nan",
+    "Infinity",
+    "-Infinity",
+    "inf",
+    "-inf",
+    "1e999",
+    "-1e999",
+    "1e-999",
+    "-1",
+    "-0",
+    "0",
+    "1e308",
+    "",
+    " ",
+    ",",
+    ",,,",
+    "1,2",
+    "-1.5,2",
+    "1,2,3,4",
+    "nan,nan",
+    "1,inf",
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "null",
+    "None",
+    "true",
+    "0x10",
+    "1_000",
+    "１２",
+    "٣",
+    "\u202egnp.exe",
+    "🙂",
+    "%00",
+    "\x00",
+    "x**2 + y**2",
+    "__import__('os')",
+    "sgd,adam,adam,adam,adam,adam,adam,adam,adam,adam",
+    "custom",
+)
+
+numbers = st.one_of(
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.integers(-(10**12), 10**12).map(str),
+    st.floats(-10, 10).map(lambda v: f"{v:.3g}"),
+)
+names = st.sampled_from([*LANDSCAPE_KEYS, *optimizers.REGISTRY, *landscapes.REGISTRY])
+long_text = st.builds(lambda ch, n: ch * n, st.characters(), st.integers(150, 10_000))
+values = st.one_of(
+    st.sampled_from(SPECIAL_VALUES),
+    numbers,
+    names,
+    st.lists(st.one_of(numbers, names), min_size=2, max_size=5).map(",".join),
+    st.text(max_size=40),
+    long_text,
+)
+
+
+def playground_links() -> st.SearchStrategy[dict[str, str]]:
+    """Valid Playground links on the default surface: every value in range, some off the sliders' grids.
+
+    The surface stays Rosenbrock and the optimizers the defaults, so no example compiles
+    anything new (hyperparameters, start, seed and steps up to the padded length are traced).
+    """
+    land = landscapes.get("rosenbrock")
+    (x0, x1), (y0, y1) = land.domain
+    optional: dict[str, st.SearchStrategy[str]] = {
+        "land": st.just("rosenbrock"),
+        "o1.lr": st.floats(1e-5, 10).map(lambda v: f"{v:.4g}"),
+        "o4.beta1": st.floats(0, 0.999).map(lambda v: f"{v:.3g}"),
+        "steps": st.integers(10, 500).map(str),
+        "seed": st.integers(0, 2**31 - 1).map(str),
+        "speed": st.sampled_from(SPEEDS).map(str),
+        "start": st.tuples(st.floats(x0, x1), st.floats(y0, y1)).map(lambda p: f"{p[0]!r},{p[1]!r}"),
+        "o2.label": st.text(st.characters(categories=["L", "N"]), min_size=1, max_size=30),
+    }
+    for p in land.params:
+        optional[f"land.{p.name}"] = st.floats(p.low, p.high).map(repr)
+    return st.fixed_dictionaries({}, optional=optional)
+
+
+PLAYGROUND = FuzzPage(
+    path="pages/playground.py",
+    keys=(
+        "land",
+        "opt",
+        "start",
+        "steps",
+        "seed",
+        "speed",
+        "batch_size",
+        "f",
+        "dom",
+        "land.kappa",
+        "land.a",
+        "land.noise",
+        "o1.lr",
+        "o1.label",
+        "o1.schedule",
+        "o1.wd_mode",
+        "o1.momentum",
+        "o1.clip_norm",
+        "o2.lr",
+        "o2.beta1",
+        "o9.lr",
+    ),
+    key_pattern=re.compile(r"(land|opt|start|steps|seed|speed|batch_size|f|dom|land\.\w+|o[1-8]\.\w+)"),
+    ignored=lambda query: from_query(query)[1],
+    valid=playground_links(),
+    extra=(st.fixed_dictionaries({"land": st.just("custom")}, optional={"f": values, "dom": values}),),
+)
+
+FUZZ_PAGES = (PLAYGROUND,)
+
+
+def keys_for(page: FuzzPage) -> st.SearchStrategy[str]:
+    """Query keys: the page's real ones (most of the time), random text, and very long keys."""
+    return st.one_of(st.sampled_from(page.keys), st.sampled_from(page.keys), st.text(max_size=20), long_text)
+
+
+def queries_for(page: FuzzPage) -> st.SearchStrategy[dict[str, str]]:
+    """Random query dicts of up to six keys; valid links, alone or with one bad entry added."""
+    random = st.dictionaries(keys_for(page), values, max_size=6)
+    if page.valid is None:
+        return st.one_of(random, *page.extra)
+    spoiled = st.tuples(page.valid, keys_for(page), values).map(lambda t: {**t[0], t[1]: t[2]})
+    return st.one_of(random, page.valid, spoiled, *page.extra)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def full_error_details() -> Iterator[None]:
+    """Show exception messages in AppTest (the deployed config.toml hides them from viewers)."""
+    before = st_config.get_option("client.showErrorDetails")
+    st_config.set_option("client.showErrorDetails", "full")
+    yield
+    st_config.set_option("client.showErrorDetails", before)
+
+
+def open_page(page: FuzzPage, query: Mapping[str, str]) -> AppTest:
+    """Run the app on ``page`` opened with ``query`` in the URL."""
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.switch_page(page.path)
+    at.run()
+    return at
+
+
+def check_page(page: FuzzPage, query: dict[str, str]) -> None:
+    """The assertions for one random link (see the module docstring)."""
+    at = open_page(page, query)
+    assert errors(at) == [], f"exception for {query!r}"
+    assert figures(at), f"no chart drawn for {query!r}"
+    unknown = [key for key in query if not page.key_pattern.fullmatch(key)]
+    expect_notice = bool(unknown)
+    if page.ignored is not None:
+        ignored = page.ignored(query)
+        assert not (unknown and not ignored), f"the parser accepted unknown keys {unknown!r}"
+        expect_notice = bool(ignored)
+    notices = [w.value for w in at.warning]
+    assert len(notices) == (1 if expect_notice else 0), f"{len(notices)} notices for {query!r}: {notices}"
+    link = {str(k): str(v) for k, v in at.query_params.items()}
+    assert all(page.key_pattern.fullmatch(k) for k in link), f"unknown keys survived in the link: {link}"
+    if page.ignored is not None:
+        assert page.ignored(link) == [], f"the rewritten link {link!r} is not clean"
+
+
+@pytest.mark.parametrize("page", FUZZ_PAGES, ids=lambda p: p.path)
+def test_random_links_never_break_the_page(page: FuzzPage) -> None:
+    """Hypothesis: 60 random links per page (about 20 s for the Playground)."""
+
+    @settings(
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        print_blob=True,
+    )
+    @given(queries_for(page))
+    def run(query: dict[str, str]) -> None:
+        check_page(page, query)
+
+    run()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"land": "atlantis", "o1.lr": "NaN", "zzz": "<script>"},
+        {"o1.lr": "1e999", "steps": "-inf", "start": "nan,nan", "seed": "", "speed": "7"},
+        {"land": "custom", "f": "__import__('os')", "dom": "1,0,0,1"},
+        {"opt": "x" * 10_000, "\u202e": "🙂"},
+        {"land": "x" * 10_000},
+        {"land": "custom", "f": "x**2 + y**2", "dom": "-1e999,1,0,1"},
+        {"land": "custom", "f": "1e999*x", "dom": "nan,1,2,3"},
+        {"land": "custom", "f": "x" * 10_000},
+    ],
+)
+def test_known_bad_links(query: dict[str, str]) -> None:
+    """A few hand-picked bad links, so the worst cases run on every test run, not only by chance."""
+    check_page(PLAYGROUND, query)
