@@ -26,12 +26,13 @@ def share_url(query: Mapping[str, str]) -> str:
 def copy_link_button(url: str, label: str = "Copy link") -> None:
     """A button that copies ``url`` to the clipboard (falls back to selecting it)."""
     payload = json.dumps(url).replace("<", "\\u003c")
+    accent = html.escape(str(st.get_option("theme.primaryColor") or "#ff4b4b"))
     st.iframe(
         f"""
 <style>
   button {{ font: 14px "Source Sans Pro", sans-serif; padding: 6px 14px; border-radius: 8px; cursor: pointer;
            border: 1px solid rgba(250,250,250,0.3); background: #262730; color: #fafafa; }}
-  button:hover {{ border-color: #ff4b4b; color: #ff4b4b; }}
+  button:hover {{ border-color: {accent}; color: {accent}; }}
   body {{ margin: 0; }}
 </style>
 <button id="copy" data-testid="copy-link" title="{html.escape(url)}">{html.escape(label)}</button>
