@@ -16,11 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from charts.contour import axes_layout, contour_traces
+from charts.contour import axes_layout, background_image, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
-from charts.raster import surface_image
-from engine.grid import loss_grid
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
 
@@ -45,9 +43,16 @@ def frame_steps(steps: int, frames: int = MAX_FRAMES) -> np.ndarray:
     return np.unique(np.round(np.linspace(0, steps, count)).astype(int))
 
 
-def _prefix(path: np.ndarray, step: int, points: int) -> np.ndarray:
-    # With at most step + 1 points the rounded positions are distinct: no np.unique needed.
-    return path[np.round(np.linspace(0, step, min(points, step + 1))).astype(int)]
+def prefix_indices(steps: np.ndarray, points: int) -> list[np.ndarray]:
+    """For each frame step s, at most ``points`` evenly spaced path indices from 0 to s (all frames at once).
+
+    With at most s + 1 points the rounded positions are distinct, so no ``np.unique`` is needed.
+    """
+    steps = np.asarray(steps)
+    counts = np.minimum(points, steps + 1)
+    spacing = np.where(counts > 1, steps / np.maximum(counts - 1, 1), 0.0)
+    grid = np.round(np.arange(points)[None, :] * spacing[:, None]).astype(int)
+    return [grid[k, : counts[k]] for k in range(len(steps))]
 
 
 def arrow_points(runs: Sequence[Trajectory], steps: np.ndarray, length: float) -> dict[str, np.ndarray]:
@@ -141,7 +146,7 @@ def path_figure(
     height: int = 620,
 ) -> dict[str, Any]:
     """The animated contour map of ``runs`` (a plain figure dict with typed arrays)."""
-    base, scale = contour_traces(landscape, values)
+    base, _ = contour_traces(landscape, values)
     (x0, x1), (y0, y1) = landscape.domain
     gx, gy = np.meshgrid(np.linspace(x0, x1, CLICK_GRID), np.linspace(y0, y1, CLICK_GRID))
     base.append(
@@ -185,13 +190,14 @@ def path_figure(
             }
         )
     moving = list(range(first_run, len(data)))
+    prefixes = [prefix_indices(np.minimum(shown_steps, run.steps), FRAME_POINTS) for run in runs]
     frames = []
     for k, step in enumerate(shown_steps):
         last = k == len(shown_steps) - 1
         frame_data: list[dict[str, Any]] = []
-        for run in runs:
+        for run, prefix in zip(runs, prefixes, strict=True):
             shown = min(int(step), run.steps)
-            pts = run.path if last else _prefix(run.path, shown, FRAME_POINTS)
+            pts = run.path if last else run.path[prefix[k]]
             frame_data.append({"type": "scatter", "x": typed(pts[:, 0]), "y": typed(pts[:, 1])})
             head = run.path[shown]
             frame_data.append({"type": "scatter", "x": [float(head[0])], "y": [float(head[1])]})
@@ -205,10 +211,9 @@ def path_figure(
         "transition": {"duration": 0},
         "mode": "immediate",
     }
-    xs, ys, z = loss_grid(landscape, values, BACKGROUND_RESOLUTION)
     layout: dict[str, Any] = {
         **axes_layout(landscape),
-        "images": [surface_image(xs, ys, scale.apply(z))],
+        "images": [background_image(landscape, values, BACKGROUND_RESOLUTION)],
         "height": height,
         "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
         "legend": {"orientation": "h", "y": -0.12, "x": 0},

@@ -315,7 +315,13 @@ def _best_minima(landscape: Landscape, items: tuple[tuple[str, float], ...]) -> 
 
 
 def best_loss(landscape: Landscape, values: Mapping[str, float]) -> float | None:
-    """The loss at the best known minimum (None if none is listed)."""
+    """The loss at the best known minimum (None if none is listed); cached per landscape and values."""
+    return _best_loss(landscape, tuple(sorted(values.items())))
+
+
+@functools.lru_cache(maxsize=1024)
+def _best_loss(landscape: Landscape, items: tuple[tuple[str, float], ...]) -> float | None:
+    values = dict(items)
     best = best_minimum(landscape, values)
     return None if best is None else float(landscape.loss_function(values)(jnp.asarray(best, jnp.float32)))
 
