@@ -22,8 +22,8 @@ from charts.palette import run_colour
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
 
-MAX_FRAMES = 100
-FRAME_POINTS = 60
+MAX_FRAMES = 60
+FRAME_POINTS = 40
 """At most this many points of each path prefix travel in one frame."""
 CLICK_GRID = 30
 ARROWS = (
