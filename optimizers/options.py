@@ -55,7 +55,9 @@ class Choices:
         return {"decoupled": float(WD_MODES.index(self.wd_mode)), "schedule": float(SCHEDULES.index(self.schedule))}
 
 
-def options_latex(choices: Choices, values: Mapping[str, float]) -> list[str]:
+def options_latex(
+    choices: Choices, values: Mapping[str, float], *, minibatch: bool = False, hessian: bool = False
+) -> list[str]:
     """The LaTeX lines for the options that are active in ``values`` (with numbers substituted).
 
     These are the lines of :func:`engine.step.apply_step` that change the gradient or
@@ -67,13 +69,15 @@ def options_latex(choices: Choices, values: Mapping[str, float]) -> list[str]:
     lines = []
     clip = values.get("clip_norm", 0.0)
     wd = values.get("weight_decay", 0.0)
-    lines.append(r"g_t = \nabla f(x_t)\quad\text{(minibatch gradient)}")
+    lines.append(r"g_t = \nabla f(x_t)" + (r"\quad\text{(minibatch gradient)}" if minibatch else ""))
     if clip > 0:
         lines.append(
             rf"g_t \leftarrow g_t \cdot \min\!\left(1, \frac{{{format_number(clip)}}}{{\lVert g_t \rVert}}\right)"
         )
     if wd > 0 and choices.wd_mode == "l2":
         lines.append(rf"g_t \leftarrow g_t + {format_number(wd)}\, x_t\quad\text{{(L2)}}")
+        if hessian:
+            lines.append(rf"H_t \leftarrow H_t + {format_number(wd)}\, I\quad\text{{(L2)}}")
     if choices.schedule != "constant":
         lines.append(SCHEDULE_LATEX[choices.schedule] + rf",\quad \eta = {format_number(values.get('lr', 0.0))}")
     if wd > 0 and choices.wd_mode == "decoupled":

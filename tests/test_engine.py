@@ -183,3 +183,16 @@ def test_any_equally_deep_minimum_counts_as_arrival():
     ends = {int(np.argmin(np.linalg.norm(np.asarray(minima) - f, axis=1))) for f in batch.final}
     assert len(ends) >= 3, "the runs settle in different, equally deep minima"
     assert np.all(batch.first_hit >= 0)
+
+
+def test_displayed_option_lines_follow_the_settings():
+    from optimizers.options import Choices, options_latex
+
+    plain = options_latex(Choices(), {"weight_decay": 0.0, "clip_norm": 0.0})
+    assert plain == [r"g_t = \nabla f(x_t)"]
+    data = options_latex(Choices(), {}, minibatch=True)
+    assert "minibatch" in data[0]
+    newton_l2 = options_latex(Choices(wd_mode="l2"), {"weight_decay": 0.5}, hessian=True)
+    assert any("H_t" in line and "0.5" in line for line in newton_l2), "the Hessian gets +lambda I under L2"
+    decoupled = options_latex(Choices(wd_mode="decoupled"), {"weight_decay": 0.5}, hessian=True)
+    assert not any("H_t" in line for line in decoupled)

@@ -51,7 +51,10 @@ def equations_for(scenario: Scenario) -> list[list[str]]:
         values = dict(run.values)
         if run.choices.schedule != "constant":
             values.pop("lr")
-        out.append([*options_latex(run.choices, run.values), run.spec.render_latex(values)])
+        options = options_latex(
+            run.choices, run.values, minibatch=scenario.surface.is_dataset, hessian=run.spec.needs_hessian
+        )
+        out.append([*options, run.spec.render_latex(values)])
     return out
 
 
