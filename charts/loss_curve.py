@@ -31,7 +31,7 @@ def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int =
                 "y": typed(y),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>%{{y:.4g}}<extra></extra>",
+                "hovertemplate": "%{fullData.name}<br>step %{x}<br>%{y:.4g}<extra></extra>",
             }
         )
         if run.diverged_at is not None:
@@ -46,7 +46,7 @@ def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int =
                     "marker": {"symbol": "x", "size": 14, "color": run_colour(i), "line": {"width": 2}},
                     "name": f"{label} diverged",
                     "showlegend": False,
-                    "hovertemplate": f"{label} diverged at step {run.diverged_at}<extra></extra>",
+                    "hovertemplate": f"%{{fullData.name}} at step {run.diverged_at}<extra></extra>",
                 }
             )
     ytitle = "loss − best known loss" if best is not None else "loss"

@@ -110,7 +110,8 @@ def run_traces(
         "name": label,
         "legendgroup": f"run{index}",
         "line": {"color": colour, "width": 2.5},
-        "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        # The label is user text: refer to the trace name rather than pasting the label into the template.
+        "hovertemplate": "%{fullData.name}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
     }
     diverged = run.diverged_at is not None
     head: dict[str, Any] = {
@@ -130,9 +131,8 @@ def run_traces(
     }
     if opaque:
         head["unselected"] = {"marker": {"opacity": 1}}
-    head["hovertemplate"] = (
-        f"{label}, last point" + (f" (diverged at step {run.diverged_at})" if diverged else "") + "<extra></extra>"
-    )
+    note = f" (diverged at step {run.diverged_at})" if diverged else ""
+    head["hovertemplate"] = "%{fullData.name}" + note + "<extra></extra>"
     return [line, head]
 
 

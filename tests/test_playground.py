@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -218,3 +219,14 @@ def test_bad_formula_in_link_falls_back_with_notice():
     notice = at.warning[0].value
     assert "f=" in notice and "dom=" in notice
     assert figures(at)[0]["layout"]["xaxis"]["range"] == list(DEFAULT_DOMAIN[0])
+
+
+def test_a_label_cannot_inject_hover_placeholders():
+    runs = simulate("rosenbrock", [("sgd", {})], steps=20)
+    runs[0] = replace(runs[0], label="%{x} <b>bold</b>")
+    land = resolve_landscape("rosenbrock")
+    fig = path_figure(land, land.resolve(), runs, (-1.5, 2.0))
+    for trace in fig["data"]:
+        assert "%{x} <b>" not in trace.get("hovertemplate", ""), "labels never enter a hovertemplate"
+        if trace.get("legendgroup") == "run0" and trace.get("mode") == "lines":
+            assert trace["name"] == "%{x} &lt;b&gt;bold&lt;/b&gt;"
