@@ -25,7 +25,9 @@ def nesterov() -> Optimizer:
         x_{t+1} = x_t - \eta_t \,(g_t + \mu v_{t+1}), \qquad v_0 = 0.
 
     Nesterov (1983) and Sutskever et al. (2013) evaluate the gradient at the
-    look-ahead point :math:`x_t + \mu v_t`. The form used here (PyTorch's
+    look-ahead point :math:`x_t + \mu u_t`, where their velocity :math:`u_t` is the
+    last displacement; with this file's gradient buffer (:math:`u_t = -\eta v_t`) that
+    point is :math:`x_t - \eta\mu v_t`. The form used here (PyTorch's
     ``SGD(nesterov=True)`` and ``optax.sgd(nesterov=True)``) only ever evaluates
     the gradient at the current iterate: it is the look-ahead method rewritten in
     the shifted variable :math:`x_t - \eta\mu v_t` (Bengio et al., 2013), so the
