@@ -284,9 +284,9 @@ class SweepMap:
         """The full optimizer settings of cell (row, col): the fixed ones plus both axis values."""
         return {**self.settings, self.x.name: float(self.xs[col]), self.y.name: float(self.ys[row])}
 
-    def cell_run(self, row: int, col: int) -> Trajectory:
-        """Re-run cell (row, col) alone with :func:`engine.simulate.simulate` (its path, for drawing)."""
-        return run_cell(
+    def _cell(self, row: int, col: int) -> tuple[Any, ...]:
+        """Everything that defines cell (row, col) as a single run, in ``run_cell``'s argument order."""
+        return (
             self.landscape,
             self.landscape_params,
             self.optimizer,
@@ -296,17 +296,13 @@ class SweepMap:
             self.batch_size,
         )
 
+    def cell_run(self, row: int, col: int) -> Trajectory:
+        """Re-run cell (row, col) alone with :func:`engine.simulate.simulate` (its path, for drawing)."""
+        return run_cell(*self._cell(row, col))
+
     def cell_scenario(self, row: int, col: int) -> Scenario:
         """The Playground scenario of cell (row, col)."""
-        return cell_scenario(
-            self.landscape,
-            self.landscape_params,
-            self.optimizer,
-            self.cell_settings(row, col),
-            self.start,
-            self.steps,
-            self.batch_size,
-        )
+        return cell_scenario(*self._cell(row, col))
 
     def best_cell(self) -> tuple[int, int]:
         """The cell that first came near the best minimum (ties: lower final loss); else the lowest final loss."""

@@ -10,7 +10,7 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import line_trace, map_layout, point_trace
+from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_chart_layout
 from charts.palette import run_colour
 from engine.lessons.conditioning import FLOOR, LANDSCAPE, Study, distances
 
@@ -119,16 +119,10 @@ def distance_figure(study: Study, *, height: int = 400) -> dict[str, Any]:
             )
     return {
         "data": data,
-        "layout": {
-            "height": height,
-            "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}},
-            "yaxis": {
-                "type": "log",
-                "title": {"text": "distance to the minimum ‖x − x*‖"},
-                "range": [float(np.log10(FLOOR)), float(np.log10(top)) + 0.5],
-                "exponentformat": "power",
-            },
-            "legend": {"orientation": "h", "y": -0.2},
-        },
+        "layout": step_chart_layout(
+            height,
+            "distance to the minimum ‖x − x*‖",
+            [float(np.log10(FLOOR)), float(np.log10(top)) + 0.5],
+            exponentformat="power",
+        ),
     }

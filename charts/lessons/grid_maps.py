@@ -197,3 +197,16 @@ def side_by_side(left: dict[str, Any], right: dict[str, Any], *, colorbar: bool 
             )
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
+
+
+def step_chart_layout(
+    height: int, ytitle: str, yrange: list[float], *, legend_y: float = -0.2, **yaxis: Any
+) -> dict[str, Any]:
+    """Layout of a 'quantity against step' chart with a log y axis (distances, gaps), legend below."""
+    return {
+        "height": height,
+        "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
+        "xaxis": {"title": {"text": "step"}},
+        "yaxis": {"type": "log", "title": {"text": ytitle}, "range": yrange, **yaxis},
+        "legend": {"orientation": "h", "y": legend_y},
+    }

@@ -11,7 +11,7 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import line_trace, map_layout, point_trace
+from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_chart_layout
 from charts.palette import run_colour
 from engine.lessons.basins import DIVERGED, ESCAPE_RADIUS, NAMED_MINIMA, NO_MINIMUM, BasinMap, EscapeStudy, class_label
 
@@ -82,18 +82,12 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
     )
     return {
         "data": data,
-        "layout": {
-            "height": height,
-            "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}},
-            "yaxis": {
-                "type": "log",
-                "title": {"text": "distance from the saddle"},
-                "exponentformat": "power",
-                "range": [float(np.log10(DISTANCE_FLOOR)) - 0.3, 1.0],
-            },
-            "legend": {"orientation": "h", "y": -0.2},
-        },
+        "layout": step_chart_layout(
+            height,
+            "distance from the saddle",
+            [float(np.log10(DISTANCE_FLOOR)) - 0.3, 1.0],
+            exponentformat="power",
+        ),
     }
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import line_trace, map_layout, point_trace
+from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_chart_layout
 from charts.palette import run_colour
 from engine.lessons.regularization import LANDSCAPE_KEY
 from engine.lessons.weight_decay import FLOAT32_EPS
@@ -75,17 +75,14 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
     return {
         "data": data,
         "layout": {
-            "height": height,
-            "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}},
-            "yaxis": {
-                "type": "log",
-                "title": {"text": "distance between the paths (log)"},
-                "range": [math.log10(ZERO_FLOOR) - 0.3, upper],
-                "tickvals": ticks,
-                "ticktext": text,
-            },
-            "legend": {"orientation": "h", "y": -0.25},
+            **step_chart_layout(
+                height,
+                "distance between the paths (log)",
+                [math.log10(ZERO_FLOOR) - 0.3, upper],
+                legend_y=-0.25,
+                tickvals=ticks,
+                ticktext=text,
+            ),
             "hovermode": "x unified",
         },
     }
