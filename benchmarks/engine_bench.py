@@ -99,7 +99,10 @@ def python_loop_numpy(steps: int = 1000) -> None:
 
 
 def main() -> None:
-    print(f"jax {jax.__version__} on {jax.default_backend()} ({os.cpu_count()} cpus); medians of repeated runs")
+    print(
+        f"jax {jax.__version__} on {jax.default_backend()} ({os.cpu_count()} cpus, {len(jax.devices())} devices);"
+        " medians of repeated runs"
+    )
     print(row("compile a new pairing (himmelblau x nadam, 1000 steps)", compile_time(), "s"))
 
     eight = median_ms(lambda: simulate("rosenbrock", EIGHT, start=START, steps=1000), repeats=30)

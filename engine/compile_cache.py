@@ -12,6 +12,8 @@ from pathlib import Path
 
 import jax
 
+import core.cpu_backend  # noqa: F401  (must run before JAX starts its backend)
+
 CACHE_DIR = Path(os.environ.get("DESCENT_LAB_JAX_CACHE", Path(__file__).resolve().parent.parent / ".jax_cache"))
 
 

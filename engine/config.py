@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -60,9 +61,20 @@ class OptimizerRun:
         merged = {**self.values, **self.choices.traced()}
         return {k: np.float32(v) for k, v in merged.items()}
 
+    def packed(self) -> np.ndarray:
+        """:meth:`traced` as one float32 vector in :func:`traced_names` order (one argument, not dozens)."""
+        traced = self.traced()
+        return np.array([traced[name] for name in traced_names(self.key)], np.float32)
+
     def settings(self) -> dict[str, object]:
         """The flat mapping :meth:`build` accepts (round-trips)."""
         return {**self.values, "wd_mode": self.choices.wd_mode, "schedule": self.choices.schedule}
+
+
+@functools.cache
+def traced_names(key: str) -> tuple[str, ...]:
+    """The names in :meth:`OptimizerRun.traced` of optimizer ``key``, in a fixed order."""
+    return tuple(OptimizerRun.build(key).traced())
 
 
 def all_params(spec: OptimizerSpec) -> dict[str, Param]:

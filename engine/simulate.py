@@ -9,6 +9,12 @@ hyperparameters or start points) go through ``jax.vmap`` of the same function.
 Divergence: the first point whose loss or coordinates are non-finite or beyond the
 landscape's bound is step ``diverged_at``; from there on the path stays frozen at
 the last good point, so returned arrays never hold NaN or infinity.
+
+Speed on a CPU: a run's settings travel packed into one vector (:mod:`engine.packing`)
+and its results come back as one table, because each array crossing into or out of a
+compiled program costs microseconds; a single run's loop is compiled into one native
+function (:mod:`core.cpu_backend`); a large batch is split across the cores
+(:mod:`engine.sharding`). ``benchmarks/engine_bench.py`` measures all three.
 """
 
 from __future__ import annotations
@@ -25,8 +31,10 @@ import numpy as np
 
 import landscapes
 from engine.compile_cache import enable_compilation_cache
-from engine.config import OptimizerRun, all_params
+from engine.config import OptimizerRun, all_params, traced_names
 from engine.minibatch import batch_weights
+from engine.packing import Packing
+from engine.sharding import spread
 from engine.step import apply_step, squared_norm
 from landscapes.base import Landscape
 from optimizers.schedules import scheduled_lr
@@ -53,6 +61,7 @@ class Trajectory:
     (``||update|| / ||grad||``, the step length per unit of gradient) have ``steps``.
     ``diverged_at`` is the first bad step or None; ``first_hit`` the first step
     within ``tol`` of a best known minimum (any of several equally deep ones), or None.
+    The arrays are read-only views into the one table the compiled run returned.
     """
 
     label: str
@@ -98,18 +107,42 @@ def bucket(steps: int) -> int:
     raise ValueError(f"steps must be in [1, {MAX_STEPS}], got {steps}")
 
 
-def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool, n_targets: int = 1):
+TABLE = "table"
+PATHS = "paths"
+FINAL = "final"
+"""What a compiled run returns: a full per-step table (one trajectory), only path and loss
+(many runs with ``keep_paths``), or only the final point (many runs)."""
+
+TABLE_COLUMNS = ("x", "y", "loss", "grad_x", "grad_y", "update_x", "update_y", "velocity_x", "velocity_y", "lr", "eff")
+"""Columns of the ``TABLE`` output; rows are steps 0..length (the last row of the per-step columns is 0)."""
+_COLUMN = {name: i for i, name in enumerate(TABLE_COLUMNS)}
+
+
+def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packing: Packing, batched: bool = False):
     """The pure function running ``length`` padded steps of optimizer ``key``.
 
-    ``n_targets`` is how many arrival targets (best minima) ``target`` holds: a static count, so
-    the arrival test costs one distance per real minimum, not one per padding row.
+    Its float arguments arrive packed (see :mod:`engine.packing` and :func:`_fields`):
+    the start ``x0``, the settings ``hp:<name>``, the landscape parameters ``lp:<name>``,
+    the batch ``size``, the arrival tolerance ``tol`` and the ``target`` points (every
+    minimum as deep as the best one, NaN padded; their count is static, so the arrival
+    test costs one distance per real minimum). ``ints`` is (steps, seed); ``seeds``, when
+    given, replaces the seed per run. ``batched`` says the function will be vmapped.
     """
     spec = OptimizerRun.build(key).spec
     opt = spec.make()
     bound = landscape.bound
     n = None if not landscape.is_dataset else landscape.data(landscape.resolve()).size
+    hp_names = traced_names(key)
+    lp_names = tuple(p.name for p in landscape.params)
+    n_targets = packing.width("target") // 2
 
-    def run(x0, hp, lp, data, seed, steps, batch_size, target, tol):
+    def run(shared, per_run, ints, seeds, data):
+        f = packing.unpack(shared, per_run)
+        hp = {name: f[f"hp:{name}"] for name in hp_names}
+        lp = {name: f[f"lp:{name}"] for name in lp_names}
+        x0, batch_size, tol = f["x0"], f["size"], f["tol"]
+        target = f["target"].reshape(n_targets, 2)
+        steps, seed = ints[0], (ints[1] if seeds is None else seeds)
         rng = jax.random.key(seed)
 
         if n is None:
@@ -148,7 +181,7 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool, n_
             # the loop (a run that diverges just computes garbage from then on). Selecting whole
             # 2-vectors by a per-run flag made the vmapped loop several times slower on the CPU.
             # The last good point is kept coordinate by coordinate, and paths are frozen after
-            # the divergence step on the host (see _settle).
+            # the divergence step once the loop is done (see ``settle`` below).
             t, lr_t = xs
             x, state, last0, last1, last_value, diverged, first = carry
             value, grad, batch_loss = value_grad(x, t)
@@ -163,13 +196,15 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool, n_
             hessian = jax.hessian(batch_loss)(x) if spec.needs_hessian else None
             result = apply_step(spec, opt, x, state, grad, hp, lr_t, hessian)
             carry = (result.params, result.state, last0, last1, last_value, diverged, first)
-            if not record:
+            if mode == FINAL:
                 return carry, None
             # One small packed row per step (point, loss, gradient, velocity); the update and the
-            # effective lr are derived on the host, which keeps the compiled loop body small.
-            parts = [x, value[None], grad]
-            if spec.velocity is not None:
-                parts.append(result.velocity)
+            # effective lr are derived after the loop, which keeps the loop body small.
+            parts = [x, value[None]]
+            if mode == TABLE:
+                parts.append(grad)
+                if spec.velocity is not None:
+                    parts.append(result.velocity)
             return carry, jnp.concatenate(parts)
 
         x0 = jnp.asarray(x0, jnp.float32)
@@ -177,8 +212,10 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool, n_
         # The start itself is checked like any other point (a start outside the bound diverges at 0).
         ts = jnp.arange(length, dtype=jnp.int32)
         lrs = scheduled_lr(ts, steps, hp["lr"], hp)
-        if record:
-            carry, outputs = jax.lax.scan(body, carry0, (ts, lrs))
+        if mode != FINAL:
+            flat, how = _split_pairs(carry0, split=not batched)
+            flat, rows = jax.lax.scan(lambda c, xs: _in_pairs(body, how, c, xs), flat, (ts, lrs))
+            carry = _join_pairs(flat, how)
             end = jnp.int32(length)
         else:
             # Nothing is recorded, so only the ``steps`` steps asked for run (a traced trip count:
@@ -187,10 +224,11 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool, n_
             # array is (runs, length), and reading one strided column of it per step made
             # hyperparameter sweeps about 1.5x slower on the CPU.
             def loop(t, c):
-                return body(c, (t, scheduled_lr(t, steps, hp["lr"], hp)))[0]
+                return _in_pairs(body, how, c, (t, scheduled_lr(t, steps, hp["lr"], hp)))[0]
 
-            carry = jax.lax.fori_loop(0, steps, loop, carry0)
-            outputs, end = None, steps
+            flat, how = _split_pairs(carry0, split=not batched)
+            carry = _join_pairs(jax.lax.fori_loop(0, steps, loop, flat), how)
+            rows, end = None, steps
         x_end, _, last0, last1, last_value, diverged, first = carry
         value_end, _, _ = value_grad(x_end, end)
         keep = (diverged < 0) & good(x_end, value_end) & (end <= steps)
@@ -198,27 +236,105 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, record: bool, n_
         first = jnp.where((first < 0) & keep & hit(x_end), end, first)
         final = jnp.stack([jnp.where(keep, x_end[0], last0), jnp.where(keep, x_end[1], last1)])
         final_value = jnp.where(keep, value_end, last_value)
-        return final, final_value, diverged, first, (outputs, lrs) if record else None
+        marks = jnp.stack([diverged, first])
+        if mode == FINAL:
+            return jnp.concatenate([final, final_value[None]]), marks
+        return settle(rows, lrs, final, final_value, diverged, steps), marks
+
+    def settle(rows, lrs, final, final_value, diverged, steps):
+        """The output table: the recorded iterates with every point after divergence frozen.
+
+        The loop records the raw iterate; once a run diverged its later iterates are garbage,
+        so from the divergence step on the path repeats the last good point (``final``), as
+        does the loss. A step "moved" when it started from a good point before the end of
+        the run; the per-step columns of the other steps are 0.
+        """
+        index = jnp.arange(length + 1)
+        bad = ((diverged >= 0) & (index >= diverged))[:, None]
+        path = jnp.where(bad, final, jnp.concatenate([rows[:, 0:2], final[None]]))
+        loss = jnp.where(bad, final_value, jnp.concatenate([rows[:, 2:3], final_value[None, None]]))
+        if mode == PATHS:
+            return jnp.concatenate([path, loss], axis=1)
+        stop = jnp.where(diverged >= 0, jnp.minimum(steps, diverged), steps)
+        moved = (index[:length] < stop)[:, None]
+        grad = jnp.where(moved, rows[:, 3:5], 0.0)
+        update = jnp.where(moved, path[1:] - path[:-1], 0.0)
+        velocity = jnp.where(moved, rows[:, 5:7], 0.0) if spec.velocity is not None else jnp.zeros_like(grad)
+        gnorm = jnp.sqrt(grad[:, 0:1] ** 2 + grad[:, 1:2] ** 2)
+        unorm = jnp.sqrt(update[:, 0:1] ** 2 + update[:, 1:2] ** 2)
+        effective = jnp.where(gnorm > 0, unorm / jnp.where(gnorm > 0, gnorm, 1.0), 0.0)
+        per_step = jnp.concatenate([grad, update, velocity, jnp.where(moved, lrs[:, None], 0.0), effective], axis=1)
+        per_step = jnp.concatenate([per_step, jnp.zeros((1, per_step.shape[1]), per_step.dtype)])
+        return jnp.concatenate([path, loss, per_step], axis=1)
 
     return run
 
 
-def _compiled(
-    landscape: Landscape, key: str, length: int, record: bool, axes: tuple[Any, ...] | None, n_targets: int = 1
-):
-    """The jitted (and, with ``axes``, vmapped) runner; one per pairing, shape of batching and target count."""
-    frozen = None if axes is None else tuple(tuple(sorted(a.items())) if isinstance(a, dict) else a for a in axes)
-    return _compiled_frozen(landscape, key, length, record, frozen, n_targets)
+def _split_pairs(tree: Any, split: bool) -> tuple[tuple[jax.Array, ...], Any]:
+    """The leaves of ``tree``, with every 2-vector split into its two coordinates if ``split``.
+
+    A single run's loop carry travels split: XLA then compiles the whole loop into native
+    code on scalars, which made a 1000-step run markedly faster on the CPU. Batched runs
+    keep their vectors (splitting made the vmapped loops slower). Returns the flat leaves
+    and ``how`` to rejoin them (:func:`_join_pairs`).
+    """
+    leaves, treedef = jax.tree.flatten(tree)
+    pairs = tuple(split and jnp.shape(leaf) == (2,) for leaf in leaves)
+    return _flatten(leaves, pairs), (treedef, pairs)
+
+
+def _flatten(leaves: Sequence[jax.Array], pairs: Sequence[bool]) -> tuple[jax.Array, ...]:
+    return tuple(
+        part for leaf, pair in zip(leaves, pairs, strict=True) for part in ((leaf[0], leaf[1]) if pair else (leaf,))
+    )
+
+
+def _join_pairs(flat: Sequence[jax.Array], how: Any) -> Any:
+    """The tree :func:`_split_pairs` took apart."""
+    treedef, pairs = how
+    parts = iter(flat)
+    return jax.tree.unflatten(treedef, [jnp.stack([next(parts), next(parts)]) if p else next(parts) for p in pairs])
+
+
+def _in_pairs(body: Any, how: Any, flat: Sequence[jax.Array], xs: Any) -> tuple[Any, Any]:
+    """``body(carry, xs)`` on a carry kept as :func:`_split_pairs` made it."""
+    carry, out = body(_join_pairs(flat, how), xs)
+    return _flatten(jax.tree.leaves(carry), how[1]), out
+
+
+def _compiled(landscape: Landscape, key: str, length: int, mode: str, packing: Packing, batched_seeds: bool = False):
+    """The jitted runner; one per pairing, output mode and packing (which fields vary per run).
+
+    With per-run fields (or ``batched_seeds``) the runner is vmapped over the runs.
+    """
+    return _compiled_cached(landscape, key, length, mode, packing, batched_seeds)
 
 
 @functools.lru_cache(maxsize=512)
-def _compiled_frozen(
-    landscape: Landscape, key: str, length: int, record: bool, axes: tuple[Any, ...] | None, n_targets: int
-):
-    fn = _trajectory_fn(landscape, key, length, record, n_targets)
-    if axes is not None:
-        fn = jax.vmap(fn, in_axes=tuple(dict(a) if isinstance(a, tuple) else a for a in axes))
+def _compiled_cached(landscape: Landscape, key: str, length: int, mode: str, packing: Packing, batched_seeds: bool):
+    batched = bool(packing.per_run) or batched_seeds
+    fn = _trajectory_fn(landscape, key, length, mode, packing, batched)
+    if batched:
+        fn = jax.vmap(fn, in_axes=(None, 0 if packing.per_run else None, None, 0 if batched_seeds else None, None))
     return jax.jit(fn)
+
+
+@functools.lru_cache(maxsize=1024)
+def _packing(landscape: Landscape, key: str, n_targets: int, batched: frozenset[str] = frozenset()) -> Packing:
+    """The packing of a run's fields with ``batched`` ones per run (cached: built once per shape)."""
+    return Packing.of(_fields(landscape, key, n_targets), batched)
+
+
+def _fields(landscape: Landscape, key: str, n_targets: int) -> dict[str, int]:
+    """Every packed float field of a run (name -> width), in packing order."""
+    return {
+        "x0": 2,
+        **{f"hp:{name}": 1 for name in traced_names(key)},
+        **{f"lp:{p.name}": 1 for p in landscape.params},
+        "size": 1,
+        "tol": 1,
+        "target": 2 * n_targets,
+    }
 
 
 def resolve_landscape(landscape: str | Landscape) -> Landscape:
@@ -333,15 +449,23 @@ def default_tolerance(landscape: Landscape) -> float:
 
 
 def _inputs(landscape: Landscape, landscape_params: Mapping[str, object] | None, tol: float | None):
+    """The data set and the float fields every run on this landscape shares.
+
+    Returns ``(data, arrays, fields)``: ``arrays`` is (inputs, targets) as float32 or None;
+    ``fields`` holds the landscape parameters ``lp:<name>``, ``tol`` and ``target`` (every
+    minimum as deep as the best one, NaN padded to at least one point).
+    """
     values = landscape.resolve(landscape_params)
     data = landscape.data(values)
     arrays = None if data is None else (np.asarray(data.inputs, np.float32), np.asarray(data.targets, np.float32))
     best = best_minima(landscape, values)
-    target_arr = np.full((max(1, len(best)), 2), np.nan, np.float32)
+    target = np.full((max(1, len(best)), 2), np.nan, np.float32)
     if best:
-        target_arr[: len(best)] = best
-    tol_arr = np.float32(default_tolerance(landscape) if tol is None else tol)
-    return values, data, arrays, target_arr, tol_arr
+        target[: len(best)] = best
+    fields = {f"lp:{name}": value for name, value in values.items()}
+    fields["tol"] = default_tolerance(landscape) if tol is None else tol
+    fields["target"] = target
+    return data, arrays, fields
 
 
 def simulate(
@@ -370,18 +494,19 @@ def simulate(
     start_pt = _check_start(land.starts[0] if start is None else start)
     if start_pt.shape != (2,):
         raise ValueError(f"start must be two finite numbers (x, y), got {start!r}")
-    values, data, arrays, target, tol_arr = _inputs(land, landscape_params, tol)
-    size = _check_batch(land, batch_size, None if data is None else data.size)
-    seed = _check_seed(seed)
+    data, arrays, fields = _inputs(land, landscape_params, tol)
+    fields["size"] = _check_batch(land, batch_size, None if data is None else data.size)
+    fields["x0"] = start_pt
+    ints = np.array([steps, _check_seed(seed)], np.int32)
     length = bucket(steps)
-    lp = land.traced(values)
+    n_targets = len(fields["target"])
+    pending = []
     # Dispatch every run before reading any result back: JAX runs them asynchronously.
-    pending = [
-        _compiled(land, run.key, length, True, None, len(target))(
-            start_pt, run.traced(), lp, arrays, np.int32(seed), np.int32(steps), np.float32(size), target, tol_arr
-        )
-        for run in runs
-    ]
+    for run in runs:
+        packing = _packing(land, run.key, n_targets)
+        hp = dict(zip((f"hp:{name}" for name in traced_names(run.key)), run.packed(), strict=True))
+        shared, _ = packing.pack({**fields, **hp})
+        pending.append(_compiled(land, run.key, length, TABLE, packing)(shared, None, ints, None, arrays))
     return [_to_trajectory(run, steps, *result) for run, result in zip(runs, pending, strict=True)]
 
 
@@ -391,43 +516,25 @@ def _check_seed(seed: object) -> int:
     return int(seed)
 
 
-def _settle(rows: np.ndarray, final: np.ndarray, final_value: np.ndarray, diverged: np.ndarray, steps: int):
-    """Path (..., steps+1, 2) and loss (..., steps+1) with every point after divergence frozen.
+def _to_trajectory(run: OptimizerRun, steps: int, table, marks) -> Trajectory:
+    """A :class:`Trajectory` whose arrays are views into the one table the device returned."""
+    table = np.asarray(table)[: steps + 1]
+    diverged_at, first_hit = (int(m) for m in np.asarray(marks))
+    column = _COLUMN
 
-    The loop records the raw iterate; once a run diverged its later iterates are garbage, so
-    from the divergence step on the path repeats the last good point (``final``), as does the loss.
-    """
-    path = np.concatenate([rows[..., 0:2], final[..., None, :]], axis=-2)[..., : steps + 1, :]
-    loss = np.concatenate([rows[..., 2], final_value[..., None]], axis=-1)[..., : steps + 1]
-    index = np.arange(steps + 1)
-    bad = (diverged[..., None] >= 0) & (index >= diverged[..., None])
-    path = np.where(bad[..., None], final[..., None, :], path)
-    loss = np.where(bad, final_value[..., None], loss)
-    return path.astype(np.float32), loss.astype(np.float32)
+    def pair(name: str) -> np.ndarray:
+        return table[:steps, column[name] : column[name] + 2]
 
-
-def _to_trajectory(run: OptimizerRun, steps: int, final, final_value, diverged, first, rec) -> Trajectory:
-    rows, lrs = (np.asarray(a) for a in rec)
-    diverged_at = int(diverged)
-    first_hit = int(first)
-    path, loss = _settle(rows, np.asarray(final), np.asarray(final_value), np.asarray(diverged), steps)
-    # A step "moved" when it started from a good point before the end of the run.
-    moved = np.arange(steps) < (steps if diverged_at < 0 else min(steps, diverged_at))
-    grad = np.where(moved[:, None], rows[:steps, 3:5], 0.0)
-    update = np.where(moved[:, None], path[1:] - path[:-1], 0.0)
-    velocity = np.where(moved[:, None], rows[:steps, 5:7], 0.0) if rows.shape[1] > 5 else np.zeros_like(grad)
-    gnorm = np.hypot(grad[:, 0], grad[:, 1])
-    effective = np.divide(np.hypot(update[:, 0], update[:, 1]), gnorm, out=np.zeros_like(gnorm), where=gnorm > 0)
     return Trajectory(
         label=run.label,
         key=run.key,
-        path=path,
-        loss=loss,
-        grad=grad.astype(np.float32),
-        update=update.astype(np.float32),
-        velocity=velocity.astype(np.float32),
-        lr=np.where(moved, lrs[:steps], 0.0).astype(np.float32),
-        effective_lr=effective.astype(np.float32),
+        path=table[:, 0:2],
+        loss=table[:, column["loss"]],
+        grad=pair("grad_x"),
+        update=pair("update_x"),
+        velocity=pair("velocity_x"),
+        lr=table[:steps, column["lr"]],
+        effective_lr=table[:steps, column["eff"]],
         diverged_at=None if diverged_at < 0 or diverged_at > steps else diverged_at,
         first_hit=None if first_hit < 0 or first_hit > steps else first_hit,
     )
@@ -456,16 +563,17 @@ def simulate_many(
     land = resolve_landscape(landscape)
     (run,) = resolve_runs(run)
     steps = _check_steps(steps)
-    values, data, arrays, target, tol_arr = _inputs(land, landscape_params, tol)
+    data, arrays, fields = _inputs(land, landscape_params, tol)
     start_arr = _check_start(land.starts[0] if starts is None else starts, "starts")
     seed_arr = np.asarray(seeds)
     if seed_arr.dtype.kind not in "iu" or np.any(seed_arr < 0) or np.any(seed_arr >= 2**31):
         raise ValueError(f"seeds must be whole numbers in [0, {2**31 - 1}]")
     size = np.asarray(_check_batch(land, batch_size, None if data is None else data.size), np.float32)
+    fields.update(x0=start_arr, size=size)
+    fields.update(zip((f"hp:{name}" for name in traced_names(run.key)), run.packed(), strict=True))
 
-    hp = dict(run.traced())
-    hp_axes = {name: None for name in hp}
     params = all_params(run.spec)
+    batched = {name for name, value in (("x0", start_arr[..., 0]), ("size", size)) if value.ndim == 1}
     for name, grid in (hyper_grid or {}).items():
         if name not in params:
             raise ValueError(f"{run.key} has no setting {name!r}; known: {sorted(params)}")
@@ -474,55 +582,34 @@ def simulate_many(
             raise ValueError(f"hyper_grid[{name!r}] must be a number or a 1-D array of values, got shape {grid.shape}")
         for value in np.unique(grid):
             params[name].validate(value, run.key)
-        hp[name] = jnp.asarray(grid, jnp.float32)
-        hp_axes[name] = 0 if grid.ndim == 1 else None
+        fields[f"hp:{name}"] = grid
+        if grid.ndim == 1:
+            batched.add(f"hp:{name}")
 
-    sizes = {
-        a.shape[0]
-        for a in (
-            start_arr if start_arr.ndim == 2 else None,
-            seed_arr if seed_arr.ndim else None,
-            size if size.ndim else None,
-        )
-        if a is not None
-    }
-    sizes |= {hp[k].shape[0] for k, ax in hp_axes.items() if ax == 0}
+    sizes = {len(fields[name]) if name != "x0" else len(start_arr) for name in batched}
+    if seed_arr.ndim:
+        sizes.add(len(seed_arr))
     if len(sizes) != 1:
         raise ValueError(f"batched inputs must share one leading size; got sizes {sorted(sizes) or 'none'}")
-    axes = (
-        0 if start_arr.ndim == 2 else None,
-        hp_axes,
-        None,
-        None,
-        0 if seed_arr.ndim else None,
-        None,
-        0 if size.ndim else None,
-        None,
-        None,
-    )
-    length = bucket(steps)
-    fn = _compiled(land, run.key, length, keep_paths, axes, len(target))
-    final, final_value, diverged, first, rec = fn(
-        jnp.asarray(start_arr),
-        hp,
-        land.traced(values),
-        arrays,
-        jnp.asarray(seed_arr, jnp.int32),
-        jnp.int32(steps),
-        jnp.asarray(size),
-        target,
-        tol_arr,
-    )
-    diverged = np.asarray(diverged)
-    first = np.asarray(first)
-    diverged = np.where(diverged > steps, NO_STEP, diverged)
-    first = np.where(first > steps, NO_STEP, first)
-    paths = losses = None
+    (m,) = sizes
+    packing = _packing(land, run.key, len(fields["target"]), frozenset(batched))
+    shared, per_run = packing.pack(fields, m)
+    seeds_in = seed_arr.astype(np.int32) if seed_arr.ndim else None
+    ints = np.array([steps, 0 if seed_arr.ndim else int(seed_arr)], np.int32)
+    fn = _compiled(land, run.key, bucket(steps), PATHS if keep_paths else FINAL, packing, seed_arr.ndim == 1)
+    (per_run, seeds_in), padding = spread([per_run, seeds_in], m)
+    out, marks = (np.asarray(a)[: len(a) - padding] for a in fn(shared, per_run, ints, seeds_in, arrays))
+    diverged = np.where(marks[:, 0] > steps, NO_STEP, marks[:, 0])
+    first = np.where(marks[:, 1] > steps, NO_STEP, marks[:, 1])
     if keep_paths:
-        paths, losses = _settle(np.asarray(rec[0]), np.asarray(final), np.asarray(final_value), diverged, steps)
+        final, final_loss = out[:, steps, 0:2], out[:, steps, 2]
+        paths, losses = out[:, : steps + 1, 0:2], out[:, : steps + 1, 2]
+    else:
+        final, final_loss = out[:, 0:2], out[:, 2]
+        paths = losses = None
     return Batch(
-        final=np.asarray(final, np.float32),
-        final_loss=np.asarray(final_value, np.float32),
+        final=final,
+        final_loss=final_loss,
         diverged_at=diverged.astype(np.int32),
         first_hit=first.astype(np.int32),
         paths=paths,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import core.cpu_backend  # noqa: F401  (must run before JAX starts its backend)
 from landscapes import (
     ackley,
     beale,

@@ -71,7 +71,9 @@ def test_noisy_runs_hover_around_the_expected_minimum():
     runs = ni.noisy_training("dropout", 0.3, 0.1, 300, range(8))
     assert not np.allclose(runs.paths[0], runs.paths[1]), "seeds draw different noise"
     again = ni.noisy_training("dropout", 0.3, 0.1, 300, [0])
-    np.testing.assert_array_equal(again.paths[0], runs.paths[0])
+    # Same seed, same noise: alone or in a batch of 8 the run differs by float rounding at most
+    # (XLA compiles the two batch sizes differently), never by a different draw.
+    np.testing.assert_allclose(again.paths[0], runs.paths[0], rtol=1e-6, atol=1e-7)
     average = runs.iterate_average()
     x, y = _training_arrays()
     a, b = x.T @ x / len(y), x.T @ y / len(y)

@@ -1,0 +1,52 @@
+"""How JAX's CPU backend is set up, before it starts: small-loop compilation and one device per core.
+
+Small loops: XLA's CPU runtime normally executes a ``while`` loop op by op, paying a
+dispatch for every fused kernel of every iteration. A loop whose body touches few bytes
+is instead compiled into one native function (XLA's "small while loop" hoisting), several
+times faster per step for a 2D run. XLA's default cut-off (1 KiB per iteration) leaves out
+most optimizers once the engine's bookkeeping is added; 16 KiB takes in every single run
+and small batches, and leaves large batches (hundreds of seeds or grid cells, where
+vectorised kernels win) to the op-by-op runtime.
+
+Devices: XLA runs one program on one core. Exposing one CPU device per core (up to
+:data:`MAX_DEVICES`) lets the engine split a large batch of runs across them
+(:mod:`engine.sharding`); everything else keeps running on the first device.
+
+Both must be set before JAX starts its backend, so this module is imported by the packages
+that compute (``landscapes``, ``engine``), whose imports come before any computation.
+Measured in ``benchmarks/engine_bench.py``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import jax
+
+SMALL_LOOP_BYTES = 16 * 1024
+MAX_DEVICES = 8
+_OPTION = "xla_cpu_small_while_loop_byte_threshold"
+
+
+def configure_xla_flags(environ: dict[str, str] | None = None) -> str:
+    """Add the small-loop threshold to ``XLA_FLAGS`` unless the user already set one; returns the flags."""
+    env = os.environ if environ is None else environ
+    flags = env.get("XLA_FLAGS", "")
+    if _OPTION not in flags:
+        flags = f"{flags} --xla_backend_extra_options={_OPTION}={SMALL_LOOP_BYTES}".strip()
+        env["XLA_FLAGS"] = flags
+    return flags
+
+
+def configure_devices() -> bool:
+    """Ask for one CPU device per available core; False if JAX had already started (then it keeps one)."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    try:
+        jax.config.update("jax_num_cpu_devices", max(1, min(cores, MAX_DEVICES)))
+    except RuntimeError:
+        return False
+    return True
+
+
+configure_xla_flags()
+configure_devices()
