@@ -23,4 +23,7 @@ def enable_compilation_cache(path: Path = CACHE_DIR) -> Path:
     jax.config.update("jax_compilation_cache_dir", str(path))
     jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
     jax.config.update("jax_persistent_cache_min_entry_size_bytes", 0)
+    # JAX otherwise writes the cache folder's path (for GPU autotuning caches) into every
+    # compile key, so a cache warmed in one folder would miss everywhere else.
+    jax.config.update("jax_persistent_cache_enable_xla_caches", "none")
     return path

@@ -7,7 +7,8 @@ optimizer for the given step counts' padded lengths (``engine.simulate.bucket``:
 Playground's default of 500 steps and 1000), by running ``engine.simulate.simulate`` once
 per pairing; evaluates ``engine.grid.loss_grid`` once per surface at the contour and 3D
 resolutions; and (unless ``--no-views``) builds each surface's default Playground view,
-which also compiles the small eager computations a first visit needs. The cache lives in
+which also compiles the small eager computations a first visit needs, and runs every other
+page (lessons, sweeps) once with its defaults. The cache lives in
 ``engine.compile_cache.CACHE_DIR`` (``DESCENT_LAB_JAX_CACHE`` or ``.jax_cache/``) and is
 switched on when ``engine.simulate`` is imported. The Docker image runs this at build time.
 Exits non-zero if any pairing fails, so a broken image fails its build.
@@ -22,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+import jax
+
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import optimizers
@@ -31,6 +34,9 @@ from engine.grid import loss_grid
 from engine.scenario import LANDSCAPE_KEYS, Scenario
 from engine.simulate import STEP_BUCKETS, bucket, simulate
 
+ROOT = Path(__file__).resolve().parent.parent
+OTHER_PAGES = sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "playground.py")
+"""The lessons and the sweeps page, warmed by running each once with its defaults."""
 SURFACE_3D_RESOLUTION = 70
 """Grid resolution of ``charts.surface3d.surface_figure`` (a literal there)."""
 CONTOUR_RESOLUTION = int(inspect.signature(contour_traces).parameters["resolution"].default)
@@ -72,7 +78,17 @@ def warm(step_counts: list[int], views: bool) -> int:
                     failures.append(f"{key} x {opt} x {length}: {type(err).__name__}: {err}")
         if views:
             build_default_view(scenario)
+        # Everything is on disk now; dropping the in-memory programs keeps the build's memory
+        # flat (it peaked near 2.9 GB without this) instead of growing with every surface.
+        jax.clear_caches()
         print(f"{key:>16}: {time.perf_counter() - t0:6.1f} s", flush=True)
+    if views:
+        for page in OTHER_PAGES:
+            t0 = time.perf_counter()
+            problems = run_page(page)
+            failures.extend(f"{page.name}: {problem}" for problem in problems)
+            jax.clear_caches()
+            print(f"{page.stem:>16}: {time.perf_counter() - t0:6.1f} s", flush=True)
     files1, bytes1 = cache_size()
     print(
         f"warmed {pairings} surface x optimizer x length pairings ({len(LANDSCAPE_KEYS)} surfaces, "
@@ -91,6 +107,16 @@ def build_default_view(scenario: Scenario) -> None:
     from ui.playground_view import build_view, scenario_key
 
     build_view(scenario_key(scenario))
+
+
+def run_page(page: Path) -> list[str]:
+    """Run ``page`` once with its default settings, as a first visitor would; its exceptions, if any."""
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(page), default_timeout=900)
+    at.run()
+    return [str(e.value) for e in at.exception]
 
 
 def main(argv: list[str]) -> int:
