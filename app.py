@@ -6,6 +6,8 @@ Run with ``streamlit run app.py``; this file only configures the page and routes
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+from ui.page_style import apply_page_style
+
 # A pages/ folder beside app.py makes Streamlit start in its old multipage mode, in which a
 # URL naming a file in pages/ runs that file directly, skipping this router. st.navigation
 # turns that mode off, but only once it has run; turn it off first thing instead. Page URLs
@@ -13,6 +15,7 @@ from streamlit.runtime.pages_manager import PagesManager
 PagesManager.uses_pages_directory = False
 
 st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
+apply_page_style()
 
 pages = {
     "Explore": [

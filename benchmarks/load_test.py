@@ -9,18 +9,26 @@ Usage::
 Starts the app (``e2e.server``), opens N pages in one headless Chromium (one browser
 context, hence one Streamlit session, per simulated person) and has each press
 ArrowRight on the first run's lr slider, ``--moves`` times or for ``--duration`` seconds,
-whichever ends first, with a short pause between moves. Everybody starts moving once every
-page has loaded, so the moves overlap. Latency is the time from the key
-press to the map's path data changing in the page (read from the Plotly graph div), so it
-includes the rerun, the simulation, the figure, the websocket and plotly.js. Each person
-opens the page with a different ``seed``: the Playground caches views by scenario across
-sessions, and distinct seeds keep every move a cache miss (the worst case).
+whichever ends first, pausing after each redraw for ``--pause`` seconds on average (0.3 s
+by default: close to a closed loop, every page moving as fast as the app answers; a few
+seconds is closer to a person who looks at the result). Everybody starts moving once every
+page has loaded, so the moves overlap; the wait before a person's first move is drawn
+uniformly from zero to ``--pause`` and each later pause from half to one and a half times
+``--pause`` (a fixed seed per person), so people do not move in lockstep.
+
+Latency is the time from the key press to the map showing the new path data (read from the
+Plotly graph div, once that div is visible: Streamlit draws a changed figure into a hidden
+div first), so it includes the rerun, the simulation, the figure, the websocket and
+plotly.js. Each person opens the page with a different ``seed``: the Playground caches
+views by scenario across sessions, and distinct seeds keep every move a cache miss (the
+worst case).
 
 Printed per N: moves measured, p50/p95/max latency, errors (timeouts, console errors,
 uncaught page errors, exception elements), the server's peak RSS (the server process and
-its children, sampled every 0.2 s) and the CPU time used by the server and by the browser.
-The browser runs on the same machine as the server: on a small host it competes with the
-server for CPU, which the CPU split makes visible.
+its children, sampled every 0.2 s) and the CPU time used by the server and by the browser
+(split into the page renderers, Chromium's GPU/compositor process, the rest of Chromium and
+Playwright's driver). The browser runs on the same machine as the server: on a small host
+it competes with the server for CPU, which the CPU split makes visible.
 
 ``--protocol`` replaces the browsers by bare websocket clients speaking Streamlit's own
 protocol (what the frontend sends on a slider move: a rerun request carrying the slider's
@@ -35,10 +43,12 @@ import argparse
 import asyncio
 import contextlib
 import math
+import random
 import statistics
 import sys
 import threading
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -47,7 +57,7 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from e2e.browser import CHROMIUM_FLAGS, IDLE, MAP_READY, PATHS_JSON, chromium_path
+from e2e.browser import CHROMIUM_FLAGS, IDLE, MAP_READY, MAP_SHOWN, PATHS_JSON, chromium_path
 from e2e.server import ROOT, streamlit_server
 
 LR_LABEL = "lr (step size)"
@@ -66,12 +76,29 @@ class Result:
     errors: list[str] = field(default_factory=list)
 
 
+CLIENT_KINDS = ("pages", "gpu", "browser", "driver")
+"""How the client side's CPU is split: Chromium's page renderers, its GPU process (the display
+compositor: with ``--disable-gpu`` it composites in software), the rest of Chromium (browser
+process, network service, its own UI), and Playwright's driver."""
+
+
+def client_kind(proc: psutil.Process) -> str:
+    """Which of :data:`CLIENT_KINDS` a process of the client tree is (by Chromium's ``--type``)."""
+    command = " ".join(proc.cmdline())
+    if "--type=renderer" in command and "--top-chrome-webui" not in command:
+        return "pages"
+    if "--type=gpu-process" in command:
+        return "gpu"
+    return "browser" if "chrom" in command else "driver"
+
+
 class TreeSampler:
     """Samples process trees in a background thread: the server's peak RSS, CPU time of both sides.
 
     The server tree is the Streamlit process and its children; the client tree is everything
-    else this script started (Playwright's driver and Chromium). CPU time is summed per
-    process as last seen, so processes that exit mid-run (closed pages) still count.
+    else this script started (Playwright's driver and Chromium), split by :func:`client_kind`.
+    CPU time is summed per process as last seen, so processes that exit mid-run (closed
+    pages) still count.
     """
 
     def __init__(self, server_pid: int, every: float = 0.2):
@@ -79,7 +106,8 @@ class TreeSampler:
         self.me = psutil.Process()
         self.every = every
         self.peak = 0
-        self.cpu: dict[str, dict[int, float]] = {"server": {}, "client": {}}
+        self.cpu: dict[str, dict[int, float]] = {side: {} for side in ("server", *CLIENT_KINDS)}
+        self._kinds: dict[int, str] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -96,7 +124,7 @@ class TreeSampler:
         return total
 
     def cpu_seconds(self) -> dict[str, float]:
-        """CPU seconds used so far by the server tree and by the client tree."""
+        """CPU seconds used so far by the server tree and by each kind of client process."""
         return {side: sum(times.values()) for side, times in self.cpu.items()}
 
     def sample(self) -> None:
@@ -105,8 +133,12 @@ class TreeSampler:
         server = {p.pid for p in self.server_tree()}
         for proc in self.me.children(recursive=True):
             with contextlib.suppress(psutil.Error):
+                if proc.pid in server:
+                    side = "server"
+                else:
+                    side = self._kinds.get(proc.pid) or self._kinds.setdefault(proc.pid, client_kind(proc))
                 times = proc.cpu_times()
-                self.cpu["server" if proc.pid in server else "client"][proc.pid] = times.user + times.system
+                self.cpu[side][proc.pid] = times.user + times.system
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -126,17 +158,31 @@ class TreeSampler:
 
 
 class StartLine:
-    """Holds every person until all pages have loaded (or failed to), so the moves overlap."""
+    """Holds every person until all pages have loaded (or failed to), so the moves overlap.
 
-    def __init__(self, n: int):
+    ``on_go`` is called once, as everybody is released (the CPU split of the moving phase starts there).
+    """
+
+    def __init__(self, n: int, on_go: Callable[[], None] | None = None):
         self.waiting = n
         self.go = asyncio.Event()
+        self.on_go = on_go
 
     def arrive(self) -> None:
         """Count one person as ready; the last one releases everybody."""
         self.waiting -= 1
-        if self.waiting <= 0:
+        if self.waiting <= 0 and not self.go.is_set():
+            if self.on_go:
+                self.on_go()
             self.go.set()
+
+
+def pauses(index: int, pause: float) -> Iterator[float]:
+    """Person ``index``'s waits: before the first move (0 to ``pause``), then after each redraw (0.5 to 1.5 x)."""
+    rng = random.Random(index)
+    yield rng.uniform(0.0, pause)
+    while True:
+        yield rng.uniform(0.5 * pause, 1.5 * pause)
 
 
 async def browser_person(
@@ -160,6 +206,8 @@ async def browser_person(
         arrived = True
         await start.go.wait()
         deadline = time.monotonic() + duration
+        waits = pauses(index, pause)
+        await asyncio.sleep(next(waits))
         for _ in range(moves):
             if time.monotonic() > deadline:
                 break
@@ -169,14 +217,14 @@ async def browser_person(
             await page.keyboard.press("ArrowRight")
             try:
                 await page.wait_for_function(
-                    f"prev => ({PATHS_JSON})() !== prev", arg=before, polling=25, timeout=30_000
+                    f"prev => ({MAP_SHOWN})() && ({PATHS_JSON})() !== prev", arg=before, polling=25, timeout=30_000
                 )
             except Exception as err:  # a Playwright TimeoutError: count it and go on
                 result.errors.append(f"no redraw within 30 s: {type(err).__name__}")
                 continue
             result.latencies.append(time.perf_counter() - pressed)
             await page.wait_for_selector(IDLE, timeout=60_000)
-            await asyncio.sleep(pause)
+            await asyncio.sleep(next(waits))
         if await page.locator("[data-testid='stException']").count():
             result.errors.append("exception shown on the page")
     except Exception as err:  # setup failed: report it as an error of this person, keep the others going
@@ -234,6 +282,8 @@ async def protocol_person(url: str, index: int, start: StartLine, moves: int, du
             arrived = True
             await start.go.wait()
             deadline = time.monotonic() + duration
+            waits = pauses(index, pause)
+            await asyncio.sleep(next(waits))
             for _ in range(moves):
                 if time.monotonic() > deadline or at + 1 >= len(options):
                     break
@@ -245,7 +295,7 @@ async def protocol_person(url: str, index: int, start: StartLine, moves: int, du
                     result.errors.append("no reply within 30 s")
                     break
                 result.latencies.append(time.perf_counter() - sent)
-                await asyncio.sleep(pause)
+                await asyncio.sleep(next(waits))
     except Exception as err:  # connection failed: report it as an error of this person, keep the others going
         result.errors.append(f"{type(err).__name__}: {err}")
     finally:
@@ -264,9 +314,17 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-async def run_load(url: str, n: int, moves: int, duration: float, pause: float, protocol: bool) -> list[Result]:
+async def run_load(
+    url: str,
+    n: int,
+    moves: int,
+    duration: float,
+    pause: float,
+    protocol: bool,
+    on_go: Callable[[], None] | None = None,
+) -> list[Result]:
     """N people at once (in one Chromium, or as websocket clients); returns each one's measurements."""
-    start = StartLine(n)
+    start = StartLine(n, on_go)
     if protocol:
         people = (protocol_person(url, i, start, moves, duration, pause) for i in range(n))
         return list(await asyncio.gather(*people))
@@ -281,8 +339,31 @@ async def run_load(url: str, n: int, moves: int, duration: float, pause: float, 
             await browser.close()
 
 
-def report(n: int, results: list[Result], peak_rss: int, wall: float, cpu: dict[str, float]) -> bool:
-    """Print one N's figures; True if it met the target (no errors, p95 under 2 s)."""
+def cpu_line(label: str, cpu: dict[str, float], wall: float, moves: int) -> str:
+    """One line of CPU figures: seconds and average cores of the server and the clients (split by kind), per move."""
+    per_move = moves or float("nan")
+    client = sum(cpu.get(kind, 0.0) for kind in CLIENT_KINDS)
+    split = ", ".join(f"{kind} {cpu.get(kind, 0.0) / wall:.2f}" for kind in CLIENT_KINDS if cpu.get(kind))
+    return (
+        f"        CPU {label} ({wall:.0f} s): server {cpu['server']:.0f} s ({cpu['server'] / wall:.2f} cores, "
+        f"{cpu['server'] / per_move:.2f} s per measured move), clients {client:.0f} s ({client / wall:.2f} cores: "
+        f"{split}; {client / per_move:.2f} s per measured move)"
+    )
+
+
+def report(
+    n: int,
+    results: list[Result],
+    peak_rss: int,
+    wall: float,
+    cpu: dict[str, float],
+    moving: tuple[float, dict[str, float]] | None = None,
+) -> bool:
+    """Print one N's figures; True if it met the target (no errors, p95 under 2 s).
+
+    ``cpu`` covers the whole run (page loads included); ``moving`` is (seconds, CPU) of the
+    moving phase alone, from the start line to the end.
+    """
     latencies = [t for r in results for t in r.latencies]
     errors = [e for r in results for e in r.errors]
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
@@ -296,13 +377,10 @@ def report(n: int, results: list[Result], peak_rss: int, wall: float, cpu: dict[
     )
     if latencies:
         print(f"        mean {statistics.fmean(latencies):.2f} s, min {min(latencies):.2f} s")
-    per_move = cpu["server"] / len(latencies) if latencies else float("nan")
-    print(
-        f"        CPU: server {cpu['server']:.0f} s ({cpu['server'] / wall:.2f} cores on average, "
-        f"{per_move:.2f} s per measured move incl. page loads), "
-        f"clients {cpu['client']:.0f} s ({cpu['client'] / wall:.2f} cores); host has {psutil.cpu_count()} cores, "
-        f"load average {psutil.getloadavg()[0]:.1f}"
-    )
+    print(cpu_line("in all, page loads included", cpu, wall, len(latencies)))
+    if moving:
+        print(cpu_line("while moving", moving[1], moving[0], len(latencies)))
+    print(f"        host has {psutil.cpu_count()} cores, load average {psutil.getloadavg()[0]:.1f}")
     for error in dict.fromkeys(errors):
         print(f"        error x{errors.count(error)}: {error[:200]}")
     return ok
@@ -313,7 +391,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("n", nargs="*", type=int, default=[10, 20], help="concurrent people (default: 10 then 20)")
     parser.add_argument("--moves", type=int, default=20, help="slider moves per person (default 20)")
     parser.add_argument("--duration", type=float, default=60.0, help="moving time per person in seconds (default 60)")
-    parser.add_argument("--pause", type=float, default=0.3, help="pause after each redraw in seconds (default 0.3)")
+    parser.add_argument(
+        "--pause", type=float, default=0.3, help="mean pause after each redraw in seconds (default 0.3; see above)"
+    )
     parser.add_argument("--protocol", action="store_true", help="websocket clients instead of Chromium pages")
     args = parser.parse_args(argv)
     out = ROOT / "artifacts" / "load"
@@ -326,10 +406,22 @@ def main(argv: list[str]) -> int:
             sampler.peak = sampler.rss()
             cpu_before = sampler.cpu_seconds()
             started = time.monotonic()
-            results = asyncio.run(run_load(url, n, args.moves, args.duration, args.pause, args.protocol))
+            at_go: dict[str, Any] = {}
+
+            def start_line(at: dict[str, Any] = at_go) -> None:
+                sampler.sample()
+                at.update(time=time.monotonic(), cpu=sampler.cpu_seconds())
+
+            results = asyncio.run(
+                run_load(url, n, args.moves, args.duration, args.pause, args.protocol, on_go=start_line)
+            )
             sampler.sample()
-            cpu = {side: used - cpu_before[side] for side, used in sampler.cpu_seconds().items()}
-            all_ok &= report(n, results, sampler.peak, time.monotonic() - started, cpu)
+            ended, cpu_after = time.monotonic(), sampler.cpu_seconds()
+            cpu = {side: used - cpu_before[side] for side, used in cpu_after.items()}
+            moving = None
+            if at_go:
+                moving = (ended - at_go["time"], {side: used - at_go["cpu"][side] for side, used in cpu_after.items()})
+            all_ok &= report(n, results, sampler.peak, ended - started, cpu, moving)
     return 0 if all_ok else 1
 
 

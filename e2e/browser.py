@@ -60,6 +60,14 @@ MAP_PLOT = (
 MAP_READY = f"() => !!({MAP_PLOT})"
 """JS predicate: the map has been drawn."""
 
+MAP_SHOWN = f"() => {{ const p = {MAP_PLOT}; return !!p && p.style.visibility !== 'hidden'; }}"
+"""JS predicate: the map has been drawn and is visible.
+
+A figure that changed is drawn into a new graph div that Streamlit keeps hidden until it
+knows the chart's width (then it draws it a second time), so new paths can be in the page
+a few hundred milliseconds before anybody can see them.
+"""
+
 PATHS_JSON = f"""() => {{
   const p = {MAP_PLOT};
   if (!p) return null;

@@ -1,0 +1,36 @@
+"""The app-wide CSS: present on every page, and it only steps Streamlit's stale fade."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from ui.page_style import STALE_FADE_CSS
+
+
+def _page() -> None:
+    from ui.page_style import apply_page_style
+
+    apply_page_style()
+
+
+def test_page_style_is_one_style_only_html_element():
+    """A style-only ``st.html`` goes to Streamlit's event container: it adds CSS, never room in the layout."""
+    at = AppTest.from_function(_page).run()
+    assert not at.exception
+    bodies = [html.proto.body for html in at.get("html")]
+    assert bodies == [f"<style>{STALE_FADE_CSS}</style>"]
+
+
+def test_stale_fade_keeps_streamlits_timing_and_opacity():
+    """Only the timing function changes: the delay, the duration and the dimmed opacity stay Streamlit's."""
+    assert "steps(" in STALE_FADE_CSS
+    for kept in ("opacity", "transition-delay", "transition-duration", "transition:"):
+        assert kept not in STALE_FADE_CSS
+
+
+def test_the_router_applies_it_before_any_page_runs():
+    """app.py calls it right after the page config, so every page (and every rerun) gets it."""
+    router = (Path(__file__).resolve().parent.parent / "app.py").read_text()
+    assert router.index("apply_page_style()") < router.index("st.navigation(")
