@@ -185,6 +185,15 @@ def pauses(index: int, pause: float) -> Iterator[float]:
         yield rng.uniform(0.5 * pause, 1.5 * pause)
 
 
+async def set_off(start: StartLine, index: int, pause: float, duration: float) -> tuple[float, Iterator[float]]:
+    """Wait until everybody is ready, then for person ``index``'s first pause; the deadline and later pauses."""
+    await start.go.wait()
+    deadline = time.monotonic() + duration
+    waits = pauses(index, pause)
+    await asyncio.sleep(next(waits))
+    return deadline, waits
+
+
 async def browser_person(
     browser: Any, url: str, index: int, start: StartLine, moves: int, duration: float, pause: float
 ) -> Result:
@@ -204,10 +213,7 @@ async def browser_person(
         thumb = expander.get_by_role("slider", name=LR_LABEL)
         start.arrive()
         arrived = True
-        await start.go.wait()
-        deadline = time.monotonic() + duration
-        waits = pauses(index, pause)
-        await asyncio.sleep(next(waits))
+        deadline, waits = await set_off(start, index, pause, duration)
         for _ in range(moves):
             if time.monotonic() > deadline:
                 break
@@ -280,10 +286,7 @@ async def protocol_person(url: str, index: int, start: StartLine, moves: int, du
             at = min(range(len(options)), key=lambda i: abs(math.log(options[i] / DEFAULT_LR)))
             start.arrive()
             arrived = True
-            await start.go.wait()
-            deadline = time.monotonic() + duration
-            waits = pauses(index, pause)
-            await asyncio.sleep(next(waits))
+            deadline, waits = await set_off(start, index, pause, duration)
             for _ in range(moves):
                 if time.monotonic() > deadline or at + 1 >= len(options):
                     break
