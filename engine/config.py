@@ -61,10 +61,14 @@ class OptimizerRun:
         merged = {**self.values, **self.choices.traced()}
         return {k: np.float32(v) for k, v in merged.items()}
 
-    def packed(self) -> np.ndarray:
-        """:meth:`traced` as one float32 vector in :func:`traced_names` order (one argument, not dozens)."""
+    @functools.cached_property
+    def packed(self) -> dict[str, np.float32]:
+        """:meth:`traced` as the engine's packed fields ``hp:<name>``, in :func:`traced_names` order.
+
+        Computed once per run: the engine reads it on every call (see :mod:`engine.packing`).
+        """
         traced = self.traced()
-        return np.array([traced[name] for name in traced_names(self.key)], np.float32)
+        return {f"hp:{name}": traced[name] for name in traced_names(self.key)}
 
     def settings(self) -> dict[str, object]:
         """The flat mapping :meth:`build` accepts (round-trips)."""

@@ -117,6 +117,17 @@ TABLE_COLUMNS = ("x", "y", "loss", "grad_x", "grad_y", "update_x", "update_y", "
 """Columns of the ``TABLE`` output; rows are steps 0..length (the last row of the per-step columns is 0)."""
 _COLUMN = {name: i for i, name in enumerate(TABLE_COLUMNS)}
 
+RECORD_OPTIONS = {"xla_disable_hlo_passes": "while-loop-invariant-code-motion"}
+"""XLA options for a recorded run (``TABLE``), whose every step happens inside a loop taken once.
+
+XLA's CPU runtime launches each kernel of a program separately, and once a program has more
+than a few kernels touching more than a few hundred bytes it spreads them over its threads:
+for one short 2D run that costs several times what the steps themselves cost. Inside the
+loop, XLA compiles the whole run into one native function (:mod:`core.cpu_backend`), unless
+loop-invariant code motion hoists the setup back out as separate kernels, so that pass is off
+for these programs only. ``tests/test_packing.py`` checks the compiled shape.
+"""
+
 
 def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packing: Packing, batched: bool = False):
     """The pure function running ``length`` padded steps of optimizer ``key``.
@@ -127,6 +138,7 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
     minimum as deep as the best one, NaN padded; their count is static, so the arrival
     test costs one distance per real minimum). ``ints`` is (steps, seed); ``seeds``, when
     given, replaces the seed per run. ``batched`` says the function will be vmapped.
+    ``TABLE`` (one recorded run, never batched) is :func:`record`; the other modes are ``run``.
     """
     spec = OptimizerRun.build(key).spec
     opt = spec.make()
@@ -136,138 +148,177 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
     lp_names = tuple(p.name for p in landscape.params)
     n_targets = packing.width("target") // 2
 
-    def run(shared, per_run, ints, seeds, data):
+    def unpack(shared, per_run, ints, seeds):
+        """The run's fields, hyperparameters, landscape parameters, step count and random key."""
         f = packing.unpack(shared, per_run)
         hp = {name: f[f"hp:{name}"] for name in hp_names}
         lp = {name: f[f"lp:{name}"] for name in lp_names}
-        x0, batch_size, tol = f["x0"], f["size"], f["tol"]
-        target = f["target"].reshape(n_targets, 2)
         steps, seed = ints[0], (ints[1] if seeds is None else seeds)
-        rng = jax.random.key(seed)
+        return f, hp, lp, steps, jax.random.key(seed)
 
+    def value_grad(x, t, f, lp, rng, data):
+        """Loss, gradient and the loss function the gradient belongs to (the minibatch's)."""
         if n is None:
+            value, grad = jax.value_and_grad(lambda z: landscape.loss(z, lp))(x)
+            return value, grad, (lambda z: landscape.loss(z, lp))
+        inputs, targets = data
+        weights = batch_weights(rng, t, f["size"], n)
+        weights = weights / jnp.sum(weights)
+        losses, vjp = jax.vjp(lambda z: landscape.per_example(z, lp, inputs, targets), x)
+        (grad,) = vjp(weights)
+        return (
+            jnp.mean(losses),
+            grad,
+            (lambda z: jnp.sum(weights * landscape.per_example(z, lp, inputs, targets))),
+        )
 
-            def value_grad(x, t):
-                value, grad = jax.value_and_grad(lambda z: landscape.loss(z, lp))(x)
-                return value, grad, (lambda z: landscape.loss(z, lp))
+    def good(x, value):
+        # Elementwise on the two coordinates (no reductions: see engine.step.squared_norm).
+        return jnp.isfinite(value) & (jnp.abs(x[0]) < bound) & (jnp.abs(x[1]) < bound)
 
-        else:
-            inputs, targets = data
+    def hit(x, f):
+        # ``target`` holds every minimum as deep as the best one (NaN rows are padding).
+        target, tol = f["target"].reshape(n_targets, 2), f["tol"]
+        close = False
+        for k in range(n_targets):
+            close = close | (squared_norm(x - target[k]) <= tol * tol)
+        return close
 
-            def value_grad(x, t):
-                weights = batch_weights(rng, t, batch_size, n)
-                weights = weights / jnp.sum(weights)
-                losses, vjp = jax.vjp(lambda z: landscape.per_example(z, lp, inputs, targets), x)
-                (grad,) = vjp(weights)
-                return (
-                    jnp.mean(losses),
-                    grad,
-                    (lambda z: jnp.sum(weights * landscape.per_example(z, lp, inputs, targets))),
-                )
+    def check(t, x, value, steps, f, marks):
+        """Divergence and arrival bookkeeping for iterate ``x`` (loss ``value``) of step ``t``.
 
-        def good(x, value):
-            # Elementwise on the two coordinates (no reductions: see engine.step.squared_norm).
-            return jnp.isfinite(value) & (jnp.abs(x[0]) < bound) & (jnp.abs(x[1]) < bound)
+        ``marks`` is (last good x, last good y, its loss, diverged_at, first_hit); only
+        per-run scalars are selected, never whole 2-vectors (selecting a 2-vector by a
+        per-run flag made the vmapped loop several times slower on the CPU).
+        """
+        last0, last1, last_value, diverged, first = marks
+        counted = t <= steps
+        ok = (diverged < 0) & good(x, value)
+        diverged = jnp.where((diverged < 0) & ~ok & counted, t, diverged)
+        keep = ok & counted
+        last0 = jnp.where(keep, x[0], last0)
+        last1 = jnp.where(keep, x[1], last1)
+        last_value = jnp.where(keep, value, last_value)
+        first = jnp.where((first < 0) & keep & hit(x, f), t, first)
+        return keep, (last0, last1, last_value, diverged, first)
 
-        def hit(x):
-            # ``target`` holds every minimum as deep as the best one (NaN rows are padding).
-            close = False
-            for k in range(n_targets):
-                close = close | (squared_norm(x - target[k]) <= tol * tol)
-            return close
+    def step(x, state, grad, batch_loss, hp, lr_t):
+        hessian = jax.hessian(batch_loss)(x) if spec.needs_hessian else None
+        return apply_step(spec, opt, x, state, grad, hp, lr_t, hessian)
+
+    def start_marks(x0):
+        # The start itself is checked like any other point (a start outside the bound diverges at 0).
+        return (x0[0], x0[1], jnp.float32(0.0), jnp.int32(NO_STEP), jnp.int32(NO_STEP))
+
+    native = records_natively(landscape)
+
+    def record(shared, per_run, ints, seeds, data):
+        """One run's full table (:data:`TABLE_COLUMNS`) and marks, settled inside the loop.
+
+        Each pass checks iterate ``t``, writes the finished row ``t - 1`` (its update is
+        known once point ``t`` is settled) and takes step ``t``; a run that diverged keeps
+        repeating its last good point. On an analytic surface the whole run sits in a loop
+        taken once, which XLA compiles into one native function (see :data:`RECORD_OPTIONS`).
+        """
+        # Every row is overwritten, so the table the loop starts from only lends its buffer.
+        table = jnp.zeros((length + 1, len(TABLE_COLUMNS)), jnp.float32)
+        if not native:
+            return settled(shared, ints, data, table)
+
+        def once(carry):
+            k, (table, _) = carry
+            return k + 1, settled(shared, ints, data, table)
+
+        trips = jnp.minimum(ints[0], 1)  # always 1, but not known to the compiler (no inlining)
+        return jax.lax.while_loop(lambda c: c[0] < trips, once, (jnp.int32(0), (table, jnp.zeros(2, jnp.int32))))[1]
+
+    def settled(shared, ints, data, table):
+        zero = jnp.float32(0.0)
+        fixed = None if native else unpack(shared, None, ints, None)
+
+        def body(carry, t):
+            x, state, marks, pending, table, packed = carry
+            # A native loop unpacks at every step from a carried copy: it then reads two carried
+            # buffers instead of some twenty loop-invariant scalars, about twice as fast.
+            f, hp, lp, steps, rng = unpack(packed[0], None, packed[1], None) if native else fixed
+            value, grad, batch_loss = value_grad(x, t, f, lp, rng, data)
+            keep, marks = check(t, x, value, steps, f, marks)
+            moved = (keep & (t < steps)).astype(jnp.float32)
+            lr_t = scheduled_lr(t, steps, hp["lr"], hp)
+            result = step(x, state, grad, batch_loss, hp, lr_t)
+            # Row t - 1 is complete now that point t is settled (marks[:2] is the last good point).
+            px, py, ploss, pgx, pgy, pvx, pvy, plr, pmoved = pending
+            ux, uy = (marks[0] - px) * pmoved, (marks[1] - py) * pmoved
+            gnorm = jnp.sqrt(pgx * pgx + pgy * pgy)
+            eff = jnp.where(gnorm > 0, jnp.sqrt(ux * ux + uy * uy) / jnp.where(gnorm > 0, gnorm, 1.0), 0.0)
+            row = jnp.stack([px, py, ploss, pgx, pgy, ux, uy, pvx, pvy, plr, eff])
+            table = jax.lax.dynamic_update_slice(table, row[None], (jnp.maximum(t - 1, 0), 0))
+            velocity = result.velocity if spec.velocity is not None else jnp.zeros(2, jnp.float32)
+            pending = (
+                *marks[:3],
+                grad[0] * moved, grad[1] * moved, velocity[0] * moved, velocity[1] * moved, lr_t * moved, moved,
+            )  # fmt: skip
+            return (result.params, result.state, marks, pending, table, packed), None
+
+        x0 = packing.unpack(shared, None)["x0"]
+        pending = (x0[0], x0[1], *(zero,) * 7)
+        carry0 = (x0, opt.init(x0), start_marks(x0), pending, table, (shared, ints) if native else ())
+        flat, how = _split_pairs(carry0, split=True)
+        flat = jax.lax.fori_loop(0, length + 1, lambda t, c: _in_pairs(body, how, c, t)[0], flat)
+        _, _, marks, pending, table, _ = _join_pairs(flat, how)
+        end = jnp.stack([*pending[:3], *(zero,) * (len(TABLE_COLUMNS) - 3)])  # the end point takes no step
+        table = jax.lax.dynamic_update_slice(table, end[None], (length, 0))
+        return table, jnp.stack(marks[3:])
+
+    def run(shared, per_run, ints, seeds, data):
+        f, hp, lp, steps, rng = unpack(shared, per_run, ints, seeds)
+        x0 = jnp.asarray(f["x0"], jnp.float32)
 
         def body(carry, xs):
-            # Only per-run scalars are selected here; the point itself is never frozen inside
-            # the loop (a run that diverges just computes garbage from then on). Selecting whole
-            # 2-vectors by a per-run flag made the vmapped loop several times slower on the CPU.
-            # The last good point is kept coordinate by coordinate, and paths are frozen after
-            # the divergence step once the loop is done (see ``settle`` below).
+            # The point itself is never frozen inside the loop (a run that diverges just computes
+            # garbage from then on); paths are frozen after the divergence step once the loop is
+            # done (see ``settle`` below).
             t, lr_t = xs
-            x, state, last0, last1, last_value, diverged, first = carry
-            value, grad, batch_loss = value_grad(x, t)
-            counted = t <= steps
-            ok = (diverged < 0) & good(x, value)
-            diverged = jnp.where((diverged < 0) & ~ok & counted, t, diverged)
-            keep = ok & counted
-            last0 = jnp.where(keep, x[0], last0)
-            last1 = jnp.where(keep, x[1], last1)
-            last_value = jnp.where(keep, value, last_value)
-            first = jnp.where((first < 0) & keep & hit(x), t, first)
-            hessian = jax.hessian(batch_loss)(x) if spec.needs_hessian else None
-            result = apply_step(spec, opt, x, state, grad, hp, lr_t, hessian)
-            carry = (result.params, result.state, last0, last1, last_value, diverged, first)
-            if mode == FINAL:
-                return carry, None
-            # One small packed row per step (point, loss, gradient, velocity); the update and the
-            # effective lr are derived after the loop, which keeps the loop body small.
-            parts = [x, value[None]]
-            if mode == TABLE:
-                parts.append(grad)
-                if spec.velocity is not None:
-                    parts.append(result.velocity)
-            return carry, jnp.concatenate(parts)
+            x, state, marks = carry
+            value, grad, batch_loss = value_grad(x, t, f, lp, rng, data)
+            _, marks = check(t, x, value, steps, f, marks)
+            result = step(x, state, grad, batch_loss, hp, lr_t)
+            carry = (result.params, result.state, marks)
+            return carry, (None if mode == FINAL else jnp.concatenate([x, value[None]]))
 
-        x0 = jnp.asarray(x0, jnp.float32)
-        carry0 = (x0, opt.init(x0), x0[0], x0[1], jnp.float32(0.0), jnp.int32(NO_STEP), jnp.int32(NO_STEP))
-        # The start itself is checked like any other point (a start outside the bound diverges at 0).
-        ts = jnp.arange(length, dtype=jnp.int32)
-        lrs = scheduled_lr(ts, steps, hp["lr"], hp)
-        if mode != FINAL:
-            flat, how = _split_pairs(carry0, split=not batched)
-            flat, rows = jax.lax.scan(lambda c, xs: _in_pairs(body, how, c, xs), flat, (ts, lrs))
-            carry = _join_pairs(flat, how)
+        carry0 = (x0, opt.init(x0), start_marks(x0))
+        if mode == PATHS:
+            ts = jnp.arange(length, dtype=jnp.int32)
+            rows = jax.lax.scan(body, carry0, (ts, scheduled_lr(ts, steps, hp["lr"], hp)))
+            (x_end, _, marks), rows = rows
             end = jnp.int32(length)
         else:
             # Nothing is recorded, so only the ``steps`` steps asked for run (a traced trip count:
             # no padded steps, and still no recompile when ``steps`` changes). The scheduled lr is
-            # computed in the loop rather than read from ``lrs``: under vmap with a per-run lr that
-            # array is (runs, length), and reading one strided column of it per step made
-            # hyperparameter sweeps about 1.5x slower on the CPU.
+            # computed in the loop rather than read from a precomputed array: under vmap with a
+            # per-run lr that array is (runs, length), and reading one strided column of it per
+            # step made hyperparameter sweeps about 1.5x slower on the CPU.
             def loop(t, c):
-                return _in_pairs(body, how, c, (t, scheduled_lr(t, steps, hp["lr"], hp)))[0]
+                return body(c, (t, scheduled_lr(t, steps, hp["lr"], hp)))[0]
 
-            flat, how = _split_pairs(carry0, split=not batched)
-            carry = _join_pairs(jax.lax.fori_loop(0, steps, loop, flat), how)
+            x_end, _, marks = jax.lax.fori_loop(0, steps, loop, carry0)
             rows, end = None, steps
-        x_end, _, last0, last1, last_value, diverged, first = carry
-        value_end, _, _ = value_grad(x_end, end)
-        keep = (diverged < 0) & good(x_end, value_end) & (end <= steps)
-        diverged = jnp.where((diverged < 0) & ~keep & (end <= steps), end, diverged)
-        first = jnp.where((first < 0) & keep & hit(x_end), end, first)
-        final = jnp.stack([jnp.where(keep, x_end[0], last0), jnp.where(keep, x_end[1], last1)])
-        final_value = jnp.where(keep, value_end, last_value)
+        value_end, _, _ = value_grad(x_end, end, f, lp, rng, data)
+        _, (last0, last1, last_value, diverged, first) = check(end, x_end, value_end, steps, f, marks)
+        final = jnp.stack([last0, last1])
         marks = jnp.stack([diverged, first])
         if mode == FINAL:
-            return jnp.concatenate([final, final_value[None]]), marks
-        return settle(rows, lrs, final, final_value, diverged, steps), marks
+            return jnp.concatenate([final, last_value[None]]), marks
+        return settle(rows, final, last_value, diverged), marks
 
-    def settle(rows, lrs, final, final_value, diverged, steps):
-        """The output table: the recorded iterates with every point after divergence frozen.
-
-        The loop records the raw iterate; once a run diverged its later iterates are garbage,
-        so from the divergence step on the path repeats the last good point (``final``), as
-        does the loss. A step "moved" when it started from a good point before the end of
-        the run; the per-step columns of the other steps are 0.
-        """
-        index = jnp.arange(length + 1)
-        bad = ((diverged >= 0) & (index >= diverged))[:, None]
+    def settle(rows, final, final_value, diverged):
+        """Path and loss with every point from the divergence step on frozen at the last good one."""
+        bad = ((diverged >= 0) & (jnp.arange(length + 1) >= diverged))[:, None]
         path = jnp.where(bad, final, jnp.concatenate([rows[:, 0:2], final[None]]))
         loss = jnp.where(bad, final_value, jnp.concatenate([rows[:, 2:3], final_value[None, None]]))
-        if mode == PATHS:
-            return jnp.concatenate([path, loss], axis=1)
-        stop = jnp.where(diverged >= 0, jnp.minimum(steps, diverged), steps)
-        moved = (index[:length] < stop)[:, None]
-        grad = jnp.where(moved, rows[:, 3:5], 0.0)
-        update = jnp.where(moved, path[1:] - path[:-1], 0.0)
-        velocity = jnp.where(moved, rows[:, 5:7], 0.0) if spec.velocity is not None else jnp.zeros_like(grad)
-        gnorm = jnp.sqrt(grad[:, 0:1] ** 2 + grad[:, 1:2] ** 2)
-        unorm = jnp.sqrt(update[:, 0:1] ** 2 + update[:, 1:2] ** 2)
-        effective = jnp.where(gnorm > 0, unorm / jnp.where(gnorm > 0, gnorm, 1.0), 0.0)
-        per_step = jnp.concatenate([grad, update, velocity, jnp.where(moved, lrs[:, None], 0.0), effective], axis=1)
-        per_step = jnp.concatenate([per_step, jnp.zeros((1, per_step.shape[1]), per_step.dtype)])
-        return jnp.concatenate([path, loss, per_step], axis=1)
+        return jnp.concatenate([path, loss], axis=1)
 
-    return run
+    return record if mode == TABLE else run
 
 
 def _split_pairs(tree: Any, split: bool) -> tuple[tuple[jax.Array, ...], Any]:
@@ -322,7 +373,16 @@ def _compiled_cached(landscape: Landscape, key: str, length: int, mode: str, pac
     fn = _trajectory_fn(landscape, key, length, mode, packing, batched)
     if batched:
         fn = jax.vmap(fn, in_axes=(None, 0 if packing.per_run else None, None, 0 if batched_seeds else None, None))
-    return jax.jit(fn)
+    return jax.jit(fn, compiler_options=RECORD_OPTIONS if mode == TABLE and records_natively(landscape) else None)
+
+
+def records_natively(landscape: Landscape) -> bool:
+    """Whether a recorded run on ``landscape`` compiles into one native function.
+
+    Not on a data set: drawing minibatches shuffles (a sort), which keeps the loop in XLA's
+    kernel-by-kernel runtime, where unpacking settings at every step would cost kernels.
+    """
+    return not landscape.is_dataset
 
 
 @functools.lru_cache(maxsize=1024)
@@ -510,8 +570,7 @@ def simulate(
     # Dispatch every run before reading any result back: JAX runs them asynchronously.
     for run in runs:
         packing = _packing(land, run.key, n_targets)
-        hp = dict(zip((f"hp:{name}" for name in traced_names(run.key)), run.packed(), strict=True))
-        shared, _ = packing.pack({**fields, **hp})
+        shared, _ = packing.pack({**fields, **run.packed})
         pending.append(_compiled(land, run.key, length, TABLE, packing)(shared, None, ints, None, arrays))
     return [_to_trajectory(run, steps, *result) for run, result in zip(runs, pending, strict=True)]
 
@@ -576,7 +635,7 @@ def simulate_many(
         raise ValueError(f"seeds must be whole numbers in [0, {2**31 - 1}]")
     size = np.asarray(_check_batch(land, batch_size, None if data is None else data.size), np.float32)
     fields.update(x0=start_arr, size=size)
-    fields.update(zip((f"hp:{name}" for name in traced_names(run.key)), run.packed(), strict=True))
+    fields.update(run.packed)
 
     params = all_params(run.spec)
     batched = {name for name, value in (("x0", start_arr[..., 0]), ("size", size)) if value.ndim == 1}

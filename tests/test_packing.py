@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -11,7 +13,7 @@ import landscapes
 from core import cpu_backend
 from engine import sharding
 from engine.packing import Packing
-from engine.simulate import TABLE, _compiled, _packing, simulate, simulate_many
+from engine.simulate import TABLE, _compiled, _packing, bucket, simulate, simulate_many
 
 
 def test_packing_round_trips_shared_and_per_run_fields():
@@ -42,14 +44,43 @@ def test_small_loop_option_is_added_once_and_a_users_own_setting_wins():
     assert cpu_backend.configure_xla_flags(own) == own["XLA_FLAGS"]
 
 
-@pytest.mark.parametrize("key", ["sgd", "adam", "newton"])
-def test_a_single_run_compiles_to_one_native_loop(key):
-    """The speed of a Playground run rests on XLA compiling its whole loop as one function."""
-    land = landscapes.get("rosenbrock")
+NOT_KERNELS = ("parameter", "constant", "tuple", "get-tuple-element", "bitcast")
+"""Instructions that launch nothing at run time; every other top-level instruction is one kernel."""
+
+
+def top_level_kernels(hlo: str) -> list[str]:
+    """The instructions of the compiled program's entry computation that run as kernels."""
+    entry = hlo[hlo.index("\nENTRY") :]
+    entry = entry[: entry.index("\n}")]
+    ops = [re.search(r" = .*?([a-z][a-z-]*)\(", line).group(1) for line in entry.splitlines()[1:] if " = " in line]
+    return [op for op in ops if op not in NOT_KERNELS]
+
+
+@pytest.mark.parametrize(
+    ("land_key", "key", "steps"),
+    [
+        ("rosenbrock", "sgd", 50),
+        ("rosenbrock", "adam", 1000),
+        ("rosenbrock", "newton", 50),
+        ("bowl", "nadam", 500),
+    ],
+)
+def test_a_recorded_run_compiles_to_one_native_function(land_key, key, steps):
+    """A Playground run on a surface is fast because XLA compiles all of it, setup and loop, into one function.
+
+    The CPU runtime runs a program of at most 8 kernels inline; more, touching more than a
+    few hundred bytes, and it spreads them over threads at a cost of tens of microseconds.
+    (On a data set, minibatch shuffling keeps the loop out of native code: see
+    ``engine.simulate.records_natively``.)
+    """
+    land = landscapes.get(land_key)
     packing = _packing(land, key, 1)
-    shared, _ = packing.pack({name: np.zeros(width) if width > 1 else 0.0 for name, width in packing.shared})
-    text = _compiled(land, key, 100, TABLE, packing).lower(shared, None, np.int32([50, 0]), None, None).compile()
-    assert 'xla_cpu_small_call="true"' in text.as_text()
+    shared, _ = packing.pack({name: np.zeros(width) if width > 1 else 1.0 for name, width in packing.shared})
+    compiled = _compiled(land, key, bucket(steps), TABLE, packing).lower(shared, None, np.int32([steps, 0]), None, None)
+    hlo = compiled.compile().as_text()
+    kernels = top_level_kernels(hlo)
+    assert "call" in kernels and 'xla_cpu_small_call="true"' in hlo
+    assert len(kernels) <= 8, kernels
 
 
 @pytest.mark.skipif(len(jax.devices()) < 2, reason="one CPU device: nothing to spread over")
