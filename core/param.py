@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 
 @dataclass(frozen=True)
 class Param:
@@ -39,6 +41,17 @@ class Param:
         if self.integer and number != round(number):
             raise ValueError(f"{field} must be a whole number in {allowed}, got {value!r}")
         return number
+
+    def validate_all(self, values: np.ndarray, owner: str) -> None:
+        """:meth:`validate` every entry of a float array at once; the error names the first bad entry.
+
+        One vectorised check instead of a Python call per value: a sweep passes thousands.
+        """
+        bad = ~np.isfinite(values) | (values < self.low) | (values > self.high)
+        if self.integer:
+            bad |= values != np.round(values)
+        if bad.any():
+            self.validate(values.flat[int(np.argmax(bad))], owner)
 
 
 def resolve(params: tuple[Param, ...], given: object, owner: str) -> dict[str, float]:

@@ -306,6 +306,9 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
         value_end, _, _ = value_grad(x_end, end, f, lp, rng, data)
         _, (last0, last1, last_value, diverged, first) = check(end, x_end, value_end, steps, f, marks)
         final = jnp.stack([last0, last1])
+        # The loss at the last good point, evaluated once here rather than carried through every
+        # step (the loop then drops the carried copy: one kernel less per step of a batch).
+        last_value = value_grad(final, end, f, lp, rng, data)[0]
         marks = jnp.stack([diverged, first])
         if mode == FINAL:
             return jnp.concatenate([final, last_value[None]]), marks
@@ -645,8 +648,7 @@ def simulate_many(
         grid = np.asarray(grid, np.float64)
         if grid.ndim > 1:
             raise ValueError(f"hyper_grid[{name!r}] must be a number or a 1-D array of values, got shape {grid.shape}")
-        for value in np.unique(grid):
-            params[name].validate(value, run.key)
+        params[name].validate_all(grid, run.key)
         fields[f"hp:{name}"] = grid
         if grid.ndim == 1:
             batched.add(f"hp:{name}")
