@@ -32,11 +32,18 @@ class PlaygroundView:
     loss_figure: dict[str, Any]
     rows: list[dict[str, object]]
     equations: list[list[str]]
-    json: str
+    scenario: Scenario
 
+    # The exports are methods, handed to ``st.download_button`` as deferred data: a rerun then
+    # stores no file. A stored file is dropped at the session's next rerun, and a page that
+    # draws late (a busy browser) asked for it after that and met a 404 under load.
     def csv(self) -> str:
         """The paths as CSV (built only when the download is requested)."""
         return paths_csv(self.runs)
+
+    def json(self) -> str:
+        """The scenario as JSON (built only when the download is requested)."""
+        return self.scenario.to_json()
 
 
 def scenario_key(scenario: Scenario) -> tuple[tuple[str, str], ...]:
@@ -71,7 +78,7 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
         loss_figure=loss_figure(runs, best_loss(land, values)),
         rows=summary_rows(land, values, runs),
         equations=equations_for(scenario),
-        json=scenario.to_json(),
+        scenario=scenario,
     )
 
 

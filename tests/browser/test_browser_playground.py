@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import json
 import time
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -152,3 +156,24 @@ def test_copy_link_reproduces_the_scenario(page: Any, session: BrowserSession) -
     original, reopened = paths_json(page), paths_json(shared)
     assert reopened == original, "the shared link draws different paths"
     assert len(run_paths(shared)) >= 2
+
+
+def test_exports_download_what_the_page_shows(page: Any, session: BrowserSession) -> None:
+    """After a slider move, both export buttons download the scenario and the paths now drawn."""
+    open_playground(page, session.url)
+    value = nudge_lr(page)
+    label = first_run_label(page)
+    drawn = run_paths(page)[label]
+
+    def download(name: str) -> str:
+        with page.expect_download(timeout=60_000) as info:
+            page.get_by_role("button", name=name).click()
+        return Path(info.value.path()).read_text()
+
+    scenario = json.loads(download("Scenario (JSON)"))
+    assert scenario["optimizers"][0]["lr"] == pytest.approx(float(value))
+    rows = list(csv.DictReader(io.StringIO(download("Paths (CSV)"))))
+    first = np.array([[float(r["x"]), float(r["y"])] for r in rows if r["optimizer"] == label])
+    assert len(first) == scenario["steps"] + 1
+    np.testing.assert_allclose(first[-1], drawn[-1], rtol=1e-6, atol=1e-6)
+    assert page.locator(EXCEPTION).count() == 0
