@@ -4,9 +4,10 @@ Small loops: XLA's CPU runtime normally executes a ``while`` loop op by op, payi
 dispatch for every fused kernel of every iteration. A loop whose body touches few bytes
 is instead compiled into one native function (XLA's "small while loop" hoisting), several
 times faster per step for a 2D run. XLA's default cut-off (1 KiB per iteration) leaves out
-most optimizers once the engine's bookkeeping is added; 16 KiB takes in every single run
-and small batches, and leaves large batches (hundreds of seeds or grid cells, where
-vectorised kernels win) to the op-by-op runtime.
+most optimizers once the engine's bookkeeping is added; 16 KiB takes in every single run on
+an analytic surface (a data set's per-step minibatch work is larger) and small batches, and
+leaves large batches (hundreds of seeds or grid cells, where vectorised kernels win) to the
+op-by-op runtime.
 
 Devices: XLA runs one program on one core. Exposing one CPU device per core (up to
 :data:`MAX_DEVICES`) lets the engine split a large batch of runs across them

@@ -1,7 +1,7 @@
 """The one simulation engine: landscape + optimizer settings -> trajectories.
 
 Each (landscape, optimizer, padded length) triple is compiled once into a single
-``lax.scan``. Everything a user can move -- hyperparameters, landscape parameters,
+loop (``lax.scan`` or ``lax.fori_loop``). Everything a user can move -- hyperparameters, landscape parameters,
 start point, seed, batch size, number of steps up to the padded length -- is a
 traced argument, so moving a slider never recompiles. Many runs (seeds, grids of
 hyperparameters or start points) go through ``jax.vmap`` of the same function.
@@ -12,9 +12,10 @@ the last good point, so returned arrays never hold NaN or infinity.
 
 Speed on a CPU: a run's settings travel packed into one vector (:mod:`engine.packing`)
 and its results come back as one table, because each array crossing into or out of a
-compiled program costs microseconds; a single run's loop is compiled into one native
-function (:mod:`core.cpu_backend`); a large batch is split across the cores
-(:mod:`engine.sharding`). ``benchmarks/engine_bench.py`` measures all three.
+compiled program costs microseconds; a single run on a surface, table included, is compiled
+into one native function (:func:`records_natively`, :data:`RECORD_OPTIONS`), because XLA's
+runtime pays for every separate kernel; a batch keeps few kernels per step and a large one
+is split across the cores (:mod:`engine.sharding`). ``benchmarks/engine_bench.py`` measures them.
 """
 
 from __future__ import annotations
@@ -382,8 +383,10 @@ def _compiled_cached(landscape: Landscape, key: str, length: int, mode: str, pac
 def records_natively(landscape: Landscape) -> bool:
     """Whether a recorded run on ``landscape`` compiles into one native function.
 
-    Not on a data set: drawing minibatches shuffles (a sort), which keeps the loop in XLA's
-    kernel-by-kernel runtime, where unpacking settings at every step would cost kernels.
+    Not on a data set: a step there touches every example (the minibatch weights, the
+    per-example losses), more bytes than XLA's small-loop cut-off (:mod:`core.cpu_backend`),
+    so the loop stays in the kernel-by-kernel runtime, where unpacking the settings at every
+    step would cost kernels; measured, the native layout made such runs about 20% slower.
     """
     return not landscape.is_dataset
 

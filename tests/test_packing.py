@@ -70,7 +70,7 @@ def test_a_recorded_run_compiles_to_one_native_function(land_key, key, steps):
 
     The CPU runtime runs a program of at most 8 kernels inline; more, touching more than a
     few hundred bytes, and it spreads them over threads at a cost of tens of microseconds.
-    (On a data set, minibatch shuffling keeps the loop out of native code: see
+    (On a data set a step touches every example, too many bytes for native code: see
     ``engine.simulate.records_natively``.)
     """
     land = landscapes.get(land_key)
