@@ -19,33 +19,74 @@ apply_page_style()
 
 pages = {
     "Explore": [
-        st.Page("pages/playground.py", title="Playground", icon="🧭", default=True),
-        st.Page("pages/sweeps.py", title="Sweeps", icon="🗺️", url_path="sweep-maps"),
+        st.Page("pages/playground.py", title="Playground", icon=":material/explore:", default=True),
+        st.Page("pages/sweeps.py", title="Sweeps", icon=":material/grid_view:", url_path="sweep-maps"),
     ],
     "Why optimization is hard": [
-        st.Page("pages/lesson_ill_conditioning.py", title="Ill-conditioning", icon="🥣", url_path="ill-conditioning"),
-        st.Page("pages/lesson_saddles.py", title="Saddles and local minima", icon="🐴", url_path="saddles-and-minima"),
-        st.Page("pages/lesson_cliffs.py", title="Cliffs and clipping", icon="🧗", url_path="cliffs-and-clipping"),
-        st.Page("pages/lesson_minibatch_noise.py", title="Minibatch noise", icon="🎲", url_path="minibatch-noise"),
+        st.Page(
+            "pages/lesson_ill_conditioning.py",
+            title="Ill-conditioning",
+            icon=":material/compress:",
+            url_path="ill-conditioning",
+        ),
+        st.Page(
+            "pages/lesson_saddles.py",
+            title="Saddles and local minima",
+            icon=":material/landscape:",
+            url_path="saddles-and-minima",
+        ),
+        st.Page(
+            "pages/lesson_cliffs.py",
+            title="Cliffs and clipping",
+            icon=":material/content_cut:",
+            url_path="cliffs-and-clipping",
+        ),
+        st.Page(
+            "pages/lesson_minibatch_noise.py",
+            title="Minibatch noise",
+            icon=":material/casino:",
+            url_path="minibatch-noise",
+        ),
         st.Page(
             "pages/lesson_implicit_regularization.py",
             title="Implicit regularization",
-            icon="🫧",
+            icon=":material/bubble_chart:",
             url_path="implicit-regularization",
         ),
-        st.Page("pages/lesson_schedules.py", title="Learning-rate schedules", icon="📉", url_path="lr-schedules"),
+        st.Page(
+            "pages/lesson_schedules.py",
+            title="Learning-rate schedules",
+            icon=":material/trending_down:",
+            url_path="lr-schedules",
+        ),
     ],
     "Regularization": [
-        st.Page("pages/lesson_l1_l2.py", title="L1 and L2 penalties", icon="🔷", url_path="l1-l2-geometry"),
-        st.Page("pages/lesson_weight_decay.py", title="Weight decay vs L2", icon="⚖️", url_path="weight-decay-vs-l2"),
         st.Page(
-            "pages/lesson_early_stopping.py", title="Early stopping", icon="⏱️", url_path="overfitting-early-stopping"
+            "pages/lesson_l1_l2.py", title="L1 and L2 penalties", icon=":material/diamond:", url_path="l1-l2-geometry"
         ),
         st.Page(
-            "pages/lesson_dropout_noise.py", title="Dropout and noise", icon="🎲", url_path="dropout-noise-injection"
+            "pages/lesson_weight_decay.py",
+            title="Weight decay vs L2",
+            icon=":material/balance:",
+            url_path="weight-decay-vs-l2",
         ),
         st.Page(
-            "pages/lesson_input_scaling.py", title="Input scaling", icon="📏", url_path="input-scaling-normalization"
+            "pages/lesson_early_stopping.py",
+            title="Early stopping",
+            icon=":material/timer:",
+            url_path="overfitting-early-stopping",
+        ),
+        st.Page(
+            "pages/lesson_dropout_noise.py",
+            title="Dropout and noise",
+            icon=":material/grain:",
+            url_path="dropout-noise-injection",
+        ),
+        st.Page(
+            "pages/lesson_input_scaling.py",
+            title="Input scaling",
+            icon=":material/straighten:",
+            url_path="input-scaling-normalization",
         ),
     ],
 }

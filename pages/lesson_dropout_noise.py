@@ -116,7 +116,7 @@ if diverged or clean_run.diverged_at is not None:
     st.warning(
         f"{diverged} of {len(SEEDS)} noisy runs diverged{also}: the learning rate is too large. "
         "Their paths stop where they left the map.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 average = noisy.iterate_average()
 target = ni.expected_minimum(kind, strength)

@@ -112,7 +112,7 @@ m4.metric(
 if result.run.diverged_at is not None:
     st.warning(
         f"The run diverged at step {result.run.diverged_at}: the learning rate is too large for this surface.",
-        icon="⚠️",
+        icon=":material/warning:",
     )
 st.markdown(
     f"The kept weights ({result.kept_point[0]:.3f}, {result.kept_point[1]:.3f}) lie {result.ridge_distance:.3g} "

@@ -87,7 +87,9 @@ m2.metric(
 m3.metric(f"Loss gap after {steps} steps, raw", f"{raw.gap[-1]:.2g}")
 m4.metric(f"Loss gap after {steps} steps, standardized", f"{std.gap[-1]:.2g}")
 if relative_lr > 2:
-    st.warning("With η·λ_max above 2 gradient descent overshoots more at every step and diverges.", icon="⚠️")
+    st.warning(
+        "With η·λ_max above 2 gradient descent overshoots more at every step and diverges.", icon=":material/warning:"
+    )
 
 st.subheader("Progress of gradient descent")
 st.plotly_chart(PrebuiltFigure(gap_fig), width="stretch", key=f"{PAGE}.gap")

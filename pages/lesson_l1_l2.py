@@ -81,9 +81,11 @@ with right:
 zeros = [f"w{'₁₂'[j]}" for j in range(2) if l1.optimum[j] == 0.0]
 onset = zero_onset(l1.path_alphas, l1.path)
 if zeros:
-    st.success(f"At α = {alpha:g} the L1 optimum has {' and '.join(zeros)} exactly equal to 0.", icon="✂️")
+    st.success(
+        f"At α = {alpha:g} the L1 optimum has {' and '.join(zeros)} exactly equal to 0.", icon=":material/content_cut:"
+    )
 else:
-    st.info(f"At α = {alpha:g} neither L1 weight is zero yet: raise α.", icon="ℹ️")
+    st.info(f"At α = {alpha:g} neither L1 weight is zero yet: raise α.", icon=":material/info:")
 if onset is not None:
     st.markdown(
         f"Along the L1 path, w{'₁₂'[onset[1]]} first becomes exactly 0 at α ≈ {onset[0]:.2g} (first grid value) and "

@@ -102,7 +102,7 @@ if any(r.diverged_at is not None for r in runs):
     st.warning(
         "Some runs diverged (their learning rate is too large for this surface): their paths stop where they "
         "left the map. " + ", ".join(f"{r.label} at step {r.diverged_at}" for r in runs if r.diverged_at is not None),
-        icon="⚠️",
+        icon=":material/warning:",
     )
 verdict = "within" if sgd_gap <= tolerance else "OUTSIDE"
 st.caption(

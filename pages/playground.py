@@ -144,7 +144,7 @@ sync_query_params(query)
 # ---------------------------------------------------------------- main view
 st.title("Descent Lab · Playground")
 if state.get(ps.NOTICE):
-    st.warning(notice_text(state[ps.NOTICE]), icon="⚠️")
+    st.warning(notice_text(state[ps.NOTICE]), icon=":material/warning:")
 
 key = scenario_key(scenario)
 with st.spinner("Simulating…"):

@@ -594,4 +594,4 @@ try:
                 result.cell_scenario(row, col),
             )
 except ValueError as err:
-    st.error(f"These settings cannot be swept: {err}", icon="⚠️")
+    st.error(f"These settings cannot be swept: {err}", icon=":material/warning:")

@@ -57,7 +57,7 @@ class UrlGuard:
             st.session_state[self.state_key] = ignored
         notice = st.session_state.get(self.state_key)
         if notice:
-            st.warning(notice_text(notice), icon="⚠️")
+            st.warning(notice_text(notice), icon=":material/warning:")
         return ignored
 
 
