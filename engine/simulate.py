@@ -244,12 +244,12 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
             f, hp, lp, steps, rng = unpack(packed[0], None, packed[1], None) if native else fixed
             value, grad, batch_loss = value_grad(x, t, f, lp, rng, data)
             keep, marks = check(t, x, value, steps, f, marks)
-            moved = (keep & (t < steps)).astype(jnp.float32)
+            moved = keep & (t < steps)
             lr_t = scheduled_lr(t, steps, hp["lr"], hp)
             result = step(x, state, grad, batch_loss, hp, lr_t)
             # Row t - 1 is complete now that point t is settled (marks[:2] is the last good point).
             px, py, ploss, pgx, pgy, pvx, pvy, plr, pmoved = pending
-            ux, uy = (marks[0] - px) * pmoved, (marks[1] - py) * pmoved
+            ux, uy = jnp.where(pmoved, marks[0] - px, 0.0), jnp.where(pmoved, marks[1] - py, 0.0)
             gnorm = jnp.sqrt(pgx * pgx + pgy * pgy)
             eff = jnp.where(gnorm > 0, jnp.sqrt(ux * ux + uy * uy) / jnp.where(gnorm > 0, gnorm, 1.0), 0.0)
             row = jnp.stack([px, py, ploss, pgx, pgy, ux, uy, pvx, pvy, plr, eff])
@@ -257,12 +257,12 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
             velocity = result.velocity if spec.velocity is not None else jnp.zeros(2, jnp.float32)
             pending = (
                 *marks[:3],
-                grad[0] * moved, grad[1] * moved, velocity[0] * moved, velocity[1] * moved, lr_t * moved, moved,
+                *(jnp.where(moved, v, 0.0) for v in (grad[0], grad[1], velocity[0], velocity[1], lr_t)), moved,
             )  # fmt: skip
             return (result.params, result.state, marks, pending, table, packed), None
 
         x0 = packing.unpack(shared, None)["x0"]
-        pending = (x0[0], x0[1], *(zero,) * 7)
+        pending = (x0[0], x0[1], *(zero,) * 6, jnp.bool_(False))
         carry0 = (x0, opt.init(x0), start_marks(x0), pending, table, (shared, ints) if native else ())
         flat, how = _split_pairs(carry0, split=True)
         flat = jax.lax.fori_loop(0, length + 1, lambda t, c: _in_pairs(body, how, c, t)[0], flat)
@@ -308,8 +308,9 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
         _, (last0, last1, last_value, diverged, first) = check(end, x_end, value_end, steps, f, marks)
         final = jnp.stack([last0, last1])
         # The loss at the last good point, evaluated once here rather than carried through every
-        # step (the loop then drops the carried copy: one kernel less per step of a batch).
-        last_value = value_grad(final, end, f, lp, rng, data)[0]
+        # step (the loop then drops the carried copy: one kernel less per step of a batch). A
+        # start that was already bad has no good point: its loss is reported as 0, as in a table.
+        last_value = jnp.where(diverged == 0, 0.0, value_grad(final, end, f, lp, rng, data)[0])
         marks = jnp.stack([diverged, first])
         if mode == FINAL:
             return jnp.concatenate([final, last_value[None]]), marks

@@ -53,6 +53,29 @@ def test_divergence_is_reported_and_path_stays_finite():
     assert calm.diverged_at is None
 
 
+def test_every_per_step_column_stays_finite_after_divergence_even_without_the_compiler():
+    """The table's masking must not rely on XLA: op by op, NaN * 0 would still be NaN."""
+    with jax.disable_jit():
+        (run,) = simulate("rosenbrock", "sgd", {"lr": 0.1}, start=(-1.5, 2.0), steps=20)
+    assert run.diverged_at is not None
+    for name in ("path", "loss", "grad", "update", "velocity", "lr", "effective_lr"):
+        assert np.all(np.isfinite(getattr(run, name))), name
+    assert np.all(run.grad[run.diverged_at :] == 0) and np.all(run.update[run.diverged_at - 1 :] == 0)
+
+
+@pytest.mark.parametrize("keep_paths", [False, True])
+def test_a_start_outside_the_bound_diverges_at_0_with_the_same_finite_loss_in_both_engines(keep_paths):
+    land = resolve_landscape("bowl")
+    outside = (land.bound * 1.5, 0.0)
+    batch = simulate_many(land, "sgd", starts=[outside, (1.0, 1.0)], steps=50, keep_paths=keep_paths)
+    (single,) = simulate(land, "sgd", start=outside, steps=50)
+    assert batch.diverged_at[0] == 0 and single.diverged_at == 0 and batch.diverged_at[1] == -1
+    assert batch.final_loss[0] == single.loss[-1] == 0.0, "no good point, so no loss to report"
+    np.testing.assert_array_equal(batch.final[0], outside)
+    if keep_paths:
+        np.testing.assert_array_equal(batch.losses[0], single.loss)
+
+
 def test_first_hit_is_first_step_within_tolerance():
     (run,) = simulate("rosenbrock", "adam", {"lr": 0.05}, start=(-1.5, 2.0), steps=2000, tol=0.05)
     assert run.first_hit is not None
