@@ -51,7 +51,7 @@ class Param:
         if self.integer:
             bad |= values != np.round(values)
         if bad.any():
-            self.validate(values.flat[int(np.argmax(bad))], owner)
+            self.validate(float(values.flat[int(np.argmax(bad))]), owner)
 
 
 def resolve(params: tuple[Param, ...], given: object, owner: str) -> dict[str, float]:

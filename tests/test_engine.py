@@ -185,6 +185,19 @@ def test_bad_input_names_the_field(kwargs, field):
         simulate(args.pop("landscape"), args.pop("optimizers"), args.pop("hypers"), **args)
 
 
+@pytest.mark.parametrize(
+    "grid, bad",
+    [
+        ({"lr": [0.01, 0.02, 50.0, 0.03]}, r"momentum\.lr must be in \[.*\], got 50\.0"),
+        ({"lr": [0.01, float("nan")]}, r"momentum\.lr must be in .*got nan"),
+        ({"lr": [0.01, 0.02], "momentum": [0.5, -0.5]}, r"momentum\.momentum must be in .*got -0\.5"),
+    ],
+)
+def test_a_sweep_value_out_of_range_is_named(grid, bad):
+    with pytest.raises(ValueError, match=bad):
+        simulate_many("bowl", "momentum", hyper_grid=grid, steps=10)
+
+
 @pytest.mark.parametrize("batch_size", [0, 257, 2.5])
 def test_batch_size_outside_data_is_rejected(batch_size):
     with pytest.raises(ValueError, match=r"batch_size.*\[1, 256\]"):
