@@ -264,7 +264,7 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
         x0 = packing.unpack(shared, None)["x0"]
         pending = (x0[0], x0[1], *(zero,) * 6, jnp.bool_(False))
         carry0 = (x0, opt.init(x0), start_marks(x0), pending, table, (shared, ints) if native else ())
-        flat, how = _split_pairs(carry0, split=True)
+        flat, how = _split_pairs(carry0)
         flat = jax.lax.fori_loop(0, length + 1, lambda t, c: _in_pairs(body, how, c, t)[0], flat)
         _, _, marks, pending, table, _ = _join_pairs(flat, how)
         end = jnp.stack([*pending[:3], *(zero,) * (len(TABLE_COLUMNS) - 3)])  # the end point takes no step
@@ -326,16 +326,16 @@ def _trajectory_fn(landscape: Landscape, key: str, length: int, mode: str, packi
     return record if mode == TABLE else run
 
 
-def _split_pairs(tree: Any, split: bool) -> tuple[tuple[jax.Array, ...], Any]:
-    """The leaves of ``tree``, with every 2-vector split into its two coordinates if ``split``.
+def _split_pairs(tree: Any) -> tuple[tuple[jax.Array, ...], Any]:
+    """The leaves of ``tree``, with every 2-vector split into its two coordinates.
 
-    A single run's loop carry travels split: XLA then compiles the whole loop into native
-    code on scalars, which made a 1000-step run markedly faster on the CPU. Batched runs
-    keep their vectors (splitting made the vmapped loops slower). Returns the flat leaves
+    A recorded run's loop carry travels split: XLA then compiles the whole loop into native
+    code on scalars, which made a 1000-step run markedly faster on the CPU. (Batched runs
+    keep their vectors: splitting made the vmapped loops slower.) Returns the flat leaves
     and ``how`` to rejoin them (:func:`_join_pairs`).
     """
     leaves, treedef = jax.tree.flatten(tree)
-    pairs = tuple(split and jnp.shape(leaf) == (2,) for leaf in leaves)
+    pairs = tuple(jnp.shape(leaf) == (2,) for leaf in leaves)
     return _flatten(leaves, pairs), (treedef, pairs)
 
 
