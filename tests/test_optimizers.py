@@ -123,17 +123,18 @@ def engine_path(
     return np.asarray(xs), np.asarray(updates)
 
 
-def optax_path(
+def optax_paths(
     tx: optax.GradientTransformation,
     loss: Loss,
-    start: tuple[float, float],
+    starts: np.ndarray,
     steps: int = STEPS,
     dtype: jnp.dtype = jnp.float64,
 ) -> np.ndarray:
-    """Iterates x_1..x_steps of an optax optimizer on ``loss``."""
+    """Iterates x_1..x_steps of an optax optimizer on ``loss`` from each of ``starts`` (shape (k, 2))."""
     grad = jax.grad(loss)
 
     @jax.jit
+    @jax.vmap
     def go(x0: jax.Array) -> jax.Array:
         def body(carry, _):
             x, state = carry
@@ -143,7 +144,41 @@ def optax_path(
 
         return jax.lax.scan(body, (x0, tx.init(x0)), None, length=steps)[1]
 
-    return np.asarray(go(jnp.asarray(start, dtype)))
+    return np.asarray(go(jnp.asarray(starts, dtype)))
+
+
+def optax_path(
+    tx: optax.GradientTransformation,
+    loss: Loss,
+    start: tuple[float, float],
+    steps: int = STEPS,
+    dtype: jnp.dtype = jnp.float64,
+) -> np.ndarray:
+    """Iterates x_1..x_steps of an optax optimizer on ``loss`` from one start."""
+    return optax_paths(tx, loss, np.asarray([start]), steps, dtype)[0]
+
+
+NUDGE = 1e-14
+"""A change of the start far below float32 resolution: a stable reference must not notice it."""
+
+
+def stable_reference(tx: optax.GradientTransformation, loss: Loss, start: tuple[float, float], what: str) -> np.ndarray:
+    """The optax path from ``start``, checked to be insensitive to rounding-sized changes.
+
+    A comparison at rtol 1e-5 is only meaningful on a path that does not amplify rounding:
+    on a chaotic one (Adadelta at lr 2, rho 0.85 on the rotated bowl turned a 1e-15 change
+    of the start into a 1.4e-4 relative change by step ~135), any change of operation order
+    or FMA contraction between machines breaks the comparison although both formulas are
+    right. So each reference is also run from starts nudged by :data:`NUDGE`; if those
+    leave a tenth of the tolerance, the test settings are at fault, not the optimizer.
+    """
+    starts = np.asarray(start) + np.array([[0.0, 0.0], [NUDGE, NUDGE], [-NUDGE, NUDGE]])
+    ref, *nudged = optax_paths(tx, loss, starts)
+    for path in nudged:
+        np.testing.assert_allclose(
+            path, ref, rtol=RTOL / 10, atol=ATOL, err_msg=f"{what}: reference amplifies rounding (bad test settings)"
+        )
+    return ref
 
 
 def assert_paths_close(ours: np.ndarray, ref: np.ndarray, what: str) -> None:
@@ -171,9 +206,10 @@ CASES: dict[str, tuple[dict[str, float], Callable[[], optax.GradientTransformati
         {"lr": 0.01, "rho": 0.8, "eps": 1e-2},
         lambda: optax.rmsprop(f32(0.01), decay=f32(0.8), eps=f32(1e-2)),
     ),
+    # rho 0.95, not 0.85: with 0.85 the bowl's path is chaotic (see stable_reference).
     "adadelta": (
-        {"lr": 2.0, "rho": 0.85, "eps": 1e-4},
-        lambda: optax.adadelta(f32(2.0), rho=f32(0.85), eps=f32(1e-4)),
+        {"lr": 2.0, "rho": 0.95, "eps": 1e-4},
+        lambda: optax.adadelta(f32(2.0), rho=f32(0.95), eps=f32(1e-4)),
     ),
     "adam": (
         {"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
@@ -211,7 +247,7 @@ def test_matches_optax_step_for_step(key: str, x64: None) -> None:
     settings, make_tx = CASES[key]
     for name, (loss, start) in LANDSCAPES.items():
         ours, _ = engine_path(key, settings, loss, start)
-        ref = optax_path(make_tx(), loss, start)
+        ref = stable_reference(make_tx(), loss, start, f"{key} on {name}")
         assert_paths_close(ours, ref, f"{key} on {name}")
 
 
