@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 
 from charts.encoding import typed
+from charts.markers import MINIMUM, SADDLE
 from charts.raster import surface_image
 from charts.scale import LossScale
 from engine.grid import loss_grid
@@ -84,8 +85,8 @@ def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dic
     """Stars on the known minima and crosses on the saddles (empty traces if none)."""
     out = []
     for points, name, symbol in (
-        (landscape.minima(values), "known minimum", "star"),
-        (landscape.saddles(values), "saddle point", "x-thin"),
+        (landscape.minima(values), "known minimum", MINIMUM),
+        (landscape.saddles(values), "saddle point", SADDLE),
     ):
         pts = np.asarray(points, np.float32).reshape(-1, 2)
         out.append(

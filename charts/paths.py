@@ -18,6 +18,7 @@ import numpy as np
 
 from charts.contour import axes_layout, background_image, contour_traces
 from charts.encoding import typed
+from charts.markers import DIVERGED, END, START
 from charts.palette import run_colour
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
@@ -86,7 +87,7 @@ def start_trace(point: Sequence[float], *, name: str = "start", hover: str = "st
         "x": [point[0]],
         "y": [point[1]],
         "name": name,
-        "marker": {"symbol": "circle-open", "size": size, "color": "white", "line": {"width": 3}},
+        "marker": {"symbol": START, "size": size, "color": "white", "line": {"width": 3}},
         "hovertemplate": hover + " (%{x:.4g}, %{y:.4g})<extra></extra>",
     }
 
@@ -125,7 +126,7 @@ def run_traces(
         "marker": {
             "size": 12,
             "color": colour,
-            "symbol": "x" if diverged else "circle",
+            "symbol": DIVERGED if diverged else END,
             "line": {"width": 1.5, "color": "black"},
         },
     }

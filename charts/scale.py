@@ -38,18 +38,56 @@ class LossScale:
             return values.astype(np.float32)
         return np.log10(np.maximum(values - self.floor, 0.0) + self.offset).astype(np.float32)
 
-    def ticks(self, z: np.ndarray) -> tuple[list[float], list[str]] | None:
-        """Colour-bar tick positions and labels in loss units (log scale only)."""
+    def ticks(self, z: np.ndarray, most: int = 7) -> tuple[list[float], list[str]] | None:
+        """Colour-bar tick positions and labels in loss units (log scale only).
+
+        The labels are round losses (0, then 1, 5 and 2 times a power of ten, in that order
+        of preference), never ``floor + 10**k``, which reads as 104 or 14.1. A candidate is
+        kept only if it sits at least ``1/most`` of the bar away from every kept one, so
+        ticks never crowd where the scale compresses (just above the floor); a bar left with
+        fewer than three ticks takes them twice as dense.
+        """
         if not self.log:
             return None
-        top = float(np.max(z) - self.floor)
-        exponents = np.arange(np.ceil(np.log10(self.offset)), np.floor(np.log10(max(top, self.offset))) + 1)
-        gaps = 10.0**exponents
-        positions = np.log10(gaps + self.offset)
-        labels = [f"{gap + self.floor:.3g}" for gap in gaps]
-        return [float(p) for p in positions], labels
+        lo, hi = float(np.min(z)), float(np.max(z))
+        low_pos, high_pos = (float(v) for v in self.apply(np.array([lo, hi])))
+        candidates = [(float(p), v) for v in round_values(lo, hi) for p in self.apply(np.array([v]))]
+        for spacing in (most, 2 * most):  # a bar with fewer than 3 ticks takes them twice as dense
+            gap = (high_pos - low_pos) / max(spacing, 1)
+            kept: list[tuple[float, float]] = []
+            for pos, value in candidates:
+                if all(abs(pos - p) >= gap for p, _ in kept):
+                    kept.append((pos, value))
+            if len(kept) >= 3:
+                break
+        kept.sort()
+        return [p for p, _ in kept], [tick_label(v) for _, v in kept]
 
     @property
     def title(self) -> str:
         """Colour-bar title."""
         return "loss (log scale)" if self.log else "loss"
+
+
+def round_values(lo: float, hi: float) -> list[float]:
+    """Round numbers in ``[lo, hi]``, most preferred first: 0, then m * 10**k for m = 1, 5, 2 (either sign)."""
+    if not (np.isfinite(lo) and np.isfinite(hi)) or hi < lo:
+        return []
+    top = max(abs(lo), abs(hi), 1e-30)
+    exponents = range(int(np.floor(np.log10(top))), int(np.floor(np.log10(top))) - 13, -1)
+    out = [0.0] if lo <= 0.0 <= hi else []
+    for mantissa in (1.0, 5.0, 2.0):
+        for k in exponents:
+            for value in (mantissa * 10.0**k, -mantissa * 10.0**k):
+                if lo <= value <= hi:
+                    out.append(float(f"{value:.12g}"))
+    return out
+
+
+def tick_label(value: float) -> str:
+    """A round loss as a reader writes it: 0.001, 0.5, 20, 5000, 1e+05 (no trailing zeros)."""
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e5:
+        return f"{value:.6f}".rstrip("0").rstrip(".")
+    return f"{value:.0e}".replace("e+0", "e+").replace("e-0", "e-")
