@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from e2e.browser import PATHS_JSON, paths_json, wait_map
+from e2e.browser import PATHS_JSON, PATIENCE_MS, paths_json, wait_map
 from e2e.server import ROOT
 
 ARTIFACTS = ROOT / "artifacts" / "browser"
@@ -49,7 +49,7 @@ class BrowserSession:
     def new_page(self) -> Any:
         """A new page in this test's context, watched for console errors and uncaught exceptions."""
         page = self.context.new_page()
-        page.set_default_timeout(60_000)
+        page.set_default_timeout(PATIENCE_MS)
         index = len(self.pages)
 
         def on_console(message: Any) -> None:
@@ -111,7 +111,7 @@ def lr_thumb(page: Any) -> Any:
     return expander.get_by_role("slider", name=re.compile(r"^lr\b"))
 
 
-def nudge_lr(page: Any, key: str = "ArrowRight", timeout_ms: float = 60_000) -> str:
+def nudge_lr(page: Any, key: str = "ArrowRight", timeout_ms: float = PATIENCE_MS) -> str:
     """Press ``key`` on the first run's lr slider and wait until the drawn paths change.
 
     Returns the slider's new value text. Waiting on the chart's data (not only on the

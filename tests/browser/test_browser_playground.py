@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import time
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -14,7 +13,7 @@ import numpy as np
 import pytest
 
 from charts.paths import GRID_TRACE
-from e2e.browser import MAP_PLOT, paths_json, run_paths, wait_map
+from e2e.browser import MAP_PLOT, PATIENCE_MS, paths_json, run_paths, wait_map
 from tests.browser.pw_helpers import (
     EXCEPTION,
     BrowserSession,
@@ -83,13 +82,17 @@ def test_play_advances_the_animation(page: Any, session: BrowserSession) -> None
     label = first_run_label(page)
     start = page.evaluate(ANIMATION_STATE, label)
     page.locator(".updatemenu-button", has_text="Play").click()
-    moved = f"([label, active]) => ({ANIMATION_STATE})(label).active !== active"
-    page.wait_for_function(moved, arg=[label, start["active"]], timeout=5_000)
-    early = page.evaluate(ANIMATION_STATE, label)
-    page.wait_for_timeout(800)
-    late = page.evaluate(ANIMATION_STATE, label)
+    early = wait_for_frame_after(page, label, start["active"])
+    late = wait_for_frame_after(page, label, early["active"])
     assert late["active"] > early["active"], f"the animation is not advancing: {early} then {late}"
     assert late["head"] != early["head"], "the head marker did not move"
+
+
+def wait_for_frame_after(page: Any, label: str, active: int) -> dict[str, Any]:
+    """The animation state once the step slider has left frame ``active`` (waits as long as the page needs)."""
+    moved = f"([label, active]) => ({ANIMATION_STATE})(label).active !== active"
+    page.wait_for_function(moved, arg=[label, active])
+    return page.evaluate(ANIMATION_STATE, label)
 
 
 def test_surface_stays_drawn_while_animating(page: Any, session: BrowserSession) -> None:
@@ -99,8 +102,10 @@ def test_surface_stays_drawn_while_animating(page: Any, session: BrowserSession)
     """
     open_playground(page, session.url)
     assert page.evaluate(BACKGROUND) > 0
+    label = first_run_label(page)
+    start = page.evaluate(ANIMATION_STATE, label)
     page.locator(".updatemenu-button", has_text="Play").click()
-    page.wait_for_timeout(600)
+    wait_for_frame_after(page, label, wait_for_frame_after(page, label, start["active"])["active"])
     assert page.evaluate(BACKGROUND) > 0, "the surface disappeared when the animation started"
 
 
@@ -114,11 +119,12 @@ def test_clicking_the_map_moves_the_start(page: Any, session: BrowserSession) ->
     expected = f"{target['x']:.4f}", f"{target['y']:.4f}"
     assert expected != before
     page.mouse.click(target["px"], target["py"])
-    deadline = time.monotonic() + 8
-    shown = before
-    while time.monotonic() < deadline and shown != expected:
-        page.wait_for_timeout(250)
-        shown = number_input(page, "start x").input_value(), number_input(page, "start y").input_value()
+    page.wait_for_function(
+        "want => want.every((value, i) => document.querySelector("
+        "`[data-testid='stNumberInput'] input[aria-label='start ${'xy'[i]}']`)?.value === value)",
+        arg=list(expected),
+    )
+    shown = number_input(page, "start x").input_value(), number_input(page, "start y").input_value()
     assert shown == expected, f"start inputs show {shown} after clicking {expected}"
     page.wait_for_function(
         f"([x, y]) => {{ const p = {MAP_PLOT}; const t = p && p._fullData.find(t => t.name === 'start');"
@@ -166,7 +172,7 @@ def test_exports_download_what_the_page_shows(page: Any, session: BrowserSession
     drawn = run_paths(page)[label]
 
     def download(name: str) -> str:
-        with page.expect_download(timeout=60_000) as info:
+        with page.expect_download(timeout=PATIENCE_MS) as info:
             page.get_by_role("button", name=name).click()
         return Path(info.value.path()).read_text()
 
