@@ -28,9 +28,9 @@ CHECKPOINT = "square"
 REFERENCE = "diamond"
 """Any other reference point (a closed-form solution, an average of runs)."""
 
-MEANINGS: dict[str, str] = {
-    MINIMUM: "minimum",
-    SADDLE: "saddle",
-    DIVERGED: "diverged",
+MEANINGS: dict[str, tuple[str, ...]] = {
+    MINIMUM: ("minimum", "minima", "optimum"),
+    SADDLE: ("saddle",),
+    DIVERGED: ("diverged",),
 }
 """Shapes reserved for one meaning: a trace drawn with one must say that meaning in its name."""
