@@ -51,6 +51,11 @@ def chromium() -> Iterator[object]:
             browser.close()
 
 
+CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='stPlotlyChart']"))
+  .every(chart => { const p = chart.querySelector('.js-plotly-plot'); return p && p._fullLayout; })"""
+"""JS predicate: every Plotly chart on the page has been drawn by plotly.js."""
+
+
 def wait_idle(page, timeout_ms: float = PATIENCE_MS) -> None:
     """Wait until the Streamlit script has finished its run and the page has painted."""
     page.wait_for_selector(IDLE, timeout=timeout_ms)

@@ -47,11 +47,13 @@ def streamlit_server(
     extra_args: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     timeout: float = 120.0,
+    root: Path = ROOT,
 ) -> Iterator[tuple[str, subprocess.Popen]]:
     """Run the app in a child process for the duration of the ``with`` block; yields (url, process).
 
     ``extra_args`` are further ``streamlit run`` flags (e.g. ``--client.showErrorDetails=full`` so a
-    failing browser test shows the traceback); ``env`` adds environment variables.
+    failing browser test shows the traceback); ``env`` adds environment variables; ``root`` is the
+    checkout whose ``app.py`` runs (a benchmark may serve an older revision beside this one).
     """
     port = port or free_port()
     url = f"http://127.0.0.1:{port}"
@@ -64,7 +66,7 @@ def streamlit_server(
         "-m",
         "streamlit",
         "run",
-        str(ROOT / "app.py"),
+        str(root / "app.py"),
         "--server.port",
         str(port),
         "--server.address",
@@ -77,7 +79,7 @@ def streamlit_server(
         "none",
         *extra_args,
     ]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen(cmd, cwd=root, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         wait_healthy(url, timeout, proc)
         yield url, proc

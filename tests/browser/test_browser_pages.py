@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from e2e.browser import wait_idle, wait_map
+from e2e.browser import CHARTS_DRAWN, wait_idle, wait_map
 from tests.browser.pw_helpers import ALERT, ARTIFACTS, EXCEPTION, BrowserSession, slug
 
 pytestmark = pytest.mark.browser
@@ -16,9 +16,6 @@ NAV_LINKS = "[data-testid='stSidebarNav'] a"
 VIEW_MORE = "[data-testid='stSidebarNavViewButton']"
 CONTENT = "[data-testid='stMain'] [data-testid='stElementContainer']"
 """Any element drawn in the main area: the page has started to render."""
-CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='stPlotlyChart']"))
-  .every(chart => { const p = chart.querySelector('.js-plotly-plot'); return p && p._fullLayout; })"""
-"""JS predicate: every Plotly chart on the page has been drawn by plotly.js."""
 PARALLEL_TABS = 3
 
 
