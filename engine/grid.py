@@ -8,7 +8,11 @@ from collections.abc import Mapping
 import jax
 import numpy as np
 
+from engine.compile_cache import jit_for
 from landscapes.base import Landscape
+
+MAP_RESOLUTION = 120
+"""Points per side of the grid a contour map is drawn from; a custom formula is checked on this same grid."""
 
 
 @functools.lru_cache(maxsize=64)
@@ -18,21 +22,25 @@ def _grid_fn(landscape: Landscape, validation: bool):
             return jax.vmap(lambda x: landscape.loss(x, p, data))(points)
         return jax.vmap(lambda x: landscape.loss(x, p))(points)
 
-    return jax.jit(evaluate)
+    return jit_for(landscape, evaluate)
 
 
 def loss_grid(
     landscape: Landscape,
     values: Mapping[str, float],
-    resolution: int = 120,
+    resolution: int = MAP_RESOLUTION,
     *,
     validation: bool = False,
     domain: tuple[tuple[float, float], tuple[float, float]] | None = None,
+    keep_undefined: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(xs, ys, z)`` with ``z[i, j] = f(xs[j], ys[i])``: one vmapped call, float32.
 
-    ``validation`` evaluates the held-out loss of a data-set landscape. Non-finite
-    values (overflow far out on the domain) are replaced by the largest finite one.
+    ``validation`` evaluates the held-out loss of a data-set landscape. A cell where the
+    loss is not a finite number (a user formula's ``sqrt`` of a negative number, or an
+    overflow) is NaN with ``keep_undefined``, so a chart can leave it blank instead of
+    colouring it; without, it gets the largest finite value (for callers that need a
+    finite array: no built-in surface has such a cell on its domain).
     """
     (x0, x1), (y0, y1) = domain or landscape.domain
     xs = np.linspace(x0, x1, resolution, dtype=np.float32)
@@ -45,5 +53,6 @@ def loss_grid(
     z = z.reshape(resolution, resolution)
     finite = np.isfinite(z)
     if not finite.all():
-        z = np.where(finite, z, z[finite].max() if finite.any() else 0.0)
+        fill = np.nan if keep_undefined else (z[finite].max() if finite.any() else 0.0)
+        z = np.where(finite, z, np.float32(fill))
     return xs, ys, z

@@ -31,7 +31,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscapes
-from engine.compile_cache import enable_compilation_cache
+from engine.compile_cache import enable_compilation_cache, jit_for
 from engine.config import OptimizerRun, all_params, traced_names
 from engine.minibatch import batch_weights
 from engine.packing import Packing
@@ -378,7 +378,8 @@ def _compiled_cached(landscape: Landscape, key: str, length: int, mode: str, pac
     fn = _trajectory_fn(landscape, key, length, mode, packing, batched)
     if batched:
         fn = jax.vmap(fn, in_axes=(None, 0 if packing.per_run else None, None, 0 if batched_seeds else None, None))
-    return jax.jit(fn, compiler_options=RECORD_OPTIONS if mode == TABLE and records_natively(landscape) else None)
+    options = RECORD_OPTIONS if mode == TABLE and records_natively(landscape) else None
+    return jit_for(landscape, fn, compiler_options=options)  # a user formula's programs stay off the disk cache
 
 
 def records_natively(landscape: Landscape) -> bool:
