@@ -1,13 +1,19 @@
 """A landscape from a formula the user types, checked before the engine ever sees it.
 
 The formula goes through :mod:`landscapes.formula` (an allow-list compiler, never
-``eval``); the domain and start are range-checked; the surface and its gradient must
-be finite on a grid over the domain; and the first compile must be quick. Everything
-shown back to the user (LaTeX, description) is rendered from the validated tree, never
-copied from the typed text, so nothing typed (a ``# comment``, say) reaches the page.
+``eval``); the domain and start are range-checked; a static estimate of its compile
+cost must be within budget before anything compiles (JAX compiles synchronously and
+cannot be stopped, so a limit checked after compiling would bound nothing); and it is
+evaluated on exactly the grid the contour map draws. Where it has no finite value
+there (``sqrt`` of a negative number, say), the map leaves the cells blank and
+:func:`formula_notice` says how much of the area that is; a formula defined nowhere on
+the domain, or not at an explicit start, is rejected. Everything shown back to the
+user (LaTeX, description) is rendered from the validated tree, never copied from the
+typed text, so nothing typed (a ``# comment``, say) reaches the page.
 
-Results are cached on (formula, domain, start): the engine caches compiled runs per
-:class:`Landscape` object, so the same inputs must give the same object on every rerun.
+Results are cached on (normalized formula, domain, start): the engine caches compiled
+runs per :class:`Landscape` object, so the same inputs must give the same object on
+every rerun. Rejections are cached too, so a bad link costs its evaluation once.
 """
 
 from __future__ import annotations
@@ -15,15 +21,31 @@ from __future__ import annotations
 import functools
 import math
 import numbers
-import time
-from collections.abc import Sequence
+import threading
+import weakref
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
+from engine.compile_cache import USER_TAG
+from engine.grid import MAP_RESOLUTION, loss_grid
 from landscapes.base import Domain, Landscape, Point
-from landscapes.formula import Call, Expr, FormulaError, Number, Symbol, Unary, build_function, parse_formula
+from landscapes.formula import (
+    MAX_COST,
+    Call,
+    Expr,
+    FormulaError,
+    Number,
+    Symbol,
+    Unary,
+    build_function,
+    compile_cost,
+    parse_formula,
+)
 
 DEFAULT_FORMULA = "x**2 + 10*y**2"
 DEFAULT_DOMAIN: Domain = ((-3.0, 3.0), (-3.0, 3.0))
@@ -34,11 +56,14 @@ MAX_BOUND = 1e4
 MIN_WIDTH = 1e-3
 """Narrowest allowed domain side."""
 
-GRID = 41
-"""Points per side of the grid on which the formula and its gradient must be finite."""
+MAX_REJECTED = 256
+"""Rejected (formula, domain, start) remembered, so a bad link revisited is answered without evaluating it."""
 
-COMPILE_LIMIT_S = 5.0
-"""Longest the first trace + compile + run of the grid check may take."""
+START_MARGIN = 6
+"""Cells (5% of the map's side) a moved default start keeps from an undefined region, where there is room."""
+
+START_TRIES = 16
+"""Grid points tried, nearest first, for a default start where the formula's value and gradient are finite."""
 
 # Precedence levels shared by the two renderers.
 _ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5
@@ -182,10 +207,8 @@ def _check_domain(domain: object) -> Domain:
 
 
 def _check_start(start: object, domain: Domain) -> Point:
-    """The start point (default: 25% across x, 75% up y), or :class:`FormulaError` naming ``start``."""
+    """An explicit start as two floats inside the domain, or :class:`FormulaError` naming ``start``."""
     (x0, x1), (y0, y1) = domain
-    if start is None:
-        return (x0 + 0.25 * (x1 - x0), y0 + 0.75 * (y1 - y0))
     if isinstance(start, np.ndarray):
         start = start.tolist()
     if (
@@ -201,62 +224,191 @@ def _check_start(start: object, domain: Domain) -> Point:
     return (x, y)
 
 
-def _check_finite(f, domain: Domain, start: Point) -> None:
-    """Raise :class:`FormulaError` unless f and its gradient are finite on the grid and at the start.
+def _trouble_at(f: Callable[[jax.Array], jax.Array], point: Point) -> str | None:
+    """What is not finite at ``point`` ("formula" or "formula's gradient"), or None if both are finite.
 
-    Also raises when the first trace + compile + run takes longer than ``COMPILE_LIMIT_S``.
+    Evaluated op by op, without ``jax.jit``: one point needs no compiled program.
+    """
+    value, grad = jax.value_and_grad(f)(jnp.asarray(point, jnp.float32))
+    if not np.isfinite(np.asarray(value)):
+        return "formula"
+    if not np.isfinite(np.asarray(grad)).all():
+        return "formula's gradient"
+    return None
+
+
+def _wanted_start(domain: Domain) -> Point:
+    """The usual default start: 25% across x and 75% up y."""
+    (x0, x1), (y0, y1) = domain
+    return (x0 + 0.25 * (x1 - x0), y0 + 0.75 * (y1 - y0))
+
+
+def _interior(defined: np.ndarray, margin: int) -> np.ndarray:
+    """Cells of ``defined`` whose neighbours within ``margin`` rows and columns are defined too (the edge counts)."""
+    padded = np.pad(defined, margin, constant_values=True)
+    height, width = defined.shape
+    inside = np.ones_like(defined)
+    for di in range(2 * margin + 1):
+        for dj in range(2 * margin + 1):
+            inside &= padded[di : di + height, dj : dj + width]
+    return inside
+
+
+def _nearest_good_point(f: Callable[[jax.Array], jax.Array], domain: Domain, defined: np.ndarray) -> Point:
+    """The drawn grid point nearest the usual default start where f and its gradient are finite.
+
+    Preferably one ``START_MARGIN`` cells clear of any undefined cell: right at the edge of
+    an undefined region (where ``sqrt`` or ``log`` reaches 0) the slope is usually so steep
+    that the first step jumps out.
     """
     (x0, x1), (y0, y1) = domain
-    gx, gy = np.meshgrid(np.linspace(x0, x1, GRID), np.linspace(y0, y1, GRID))
-    points = np.concatenate([np.stack([gx.ravel(), gy.ravel()], axis=1), [start]]).astype(np.float32)
-    check = jax.jit(jax.vmap(jax.value_and_grad(f)))
-    began = time.perf_counter()
-    values, grads = check(jnp.asarray(points))
-    values, grads = np.asarray(values), np.asarray(grads)
-    if time.perf_counter() - began > COMPILE_LIMIT_S:
-        raise FormulaError(f"formula is too slow to compile (over {COMPILE_LIMIT_S:g} s): simplify it")
-    value_ok = np.isfinite(values)
-    ok = value_ok & np.isfinite(grads).all(axis=1)
-    if not ok.all():
-        i = int(np.argmin(ok))
-        what = "formula" if not value_ok[i] else "formula's gradient"
-        x, y = (float(v) for v in points[i])
-        raise FormulaError(
-            f"the {what} is not finite on the domain at (x, y) = ({x:.4g}, {y:.4g}); "
-            "choose a smaller domain or change the formula"
-        )
+    wanted = _wanted_start(domain)
+    inside = _interior(defined, START_MARGIN)
+    rows, cols = np.nonzero(inside if inside.any() else defined)
+    xs, ys = np.linspace(x0, x1, defined.shape[1]), np.linspace(y0, y1, defined.shape[0])  # the grid, in float64
+    distance = np.hypot((xs[cols] - wanted[0]) / (x1 - x0), (ys[rows] - wanted[1]) / (y1 - y0))
+    for index in np.argsort(distance, kind="stable")[:START_TRIES]:
+        point = (float(xs[cols[index]]), float(ys[rows[index]]))
+        if _trouble_at(f, point) is None:
+            return point
+    raise FormulaError(
+        "the formula's gradient is not finite where the formula is defined near the default start: "
+        "change the formula or the domain"
+    )
+
+
+_UNDEFINED: weakref.WeakKeyDictionary[Landscape, float] = weakref.WeakKeyDictionary()
+"""Each formula landscape's share of the drawn grid where it has no finite value (only shares above 0)."""
+
+
+def undefined_share(landscape: Landscape) -> float:
+    """The fraction of the drawn map of ``landscape`` where its loss has no finite value (0 for a built-in).
+
+    Measured on the ``MAP_RESOLUTION`` x ``MAP_RESOLUTION`` grid over the domain, the very
+    points the contour map evaluates, whose cells it leaves uncoloured.
+    """
+    return _UNDEFINED.get(landscape, 0.0)
+
+
+def formula_notice(landscape: Landscape) -> str | None:
+    """What the page should say about a user's formula that is undefined on part of the map, else None."""
+    share = undefined_share(landscape)
+    if not share:
+        return None
+    percent = 100 * share
+    shown = "under 1%" if percent < 1 else "over 99%" if percent > 99 else f"{percent:.0f}%"
+    return (
+        f"This formula has no value on {shown} of the plotted area: there it takes the square root or the "
+        "log of a negative number, divides by zero, or grows too large for the computer. Those parts are "
+        "hatched grey on the map instead of coloured, and a run that steps into them stops there and is "
+        "counted as diverged."
+    )
 
 
 def custom_landscape(formula: str, domain: Domain = DEFAULT_DOMAIN, start: Point | None = None) -> Landscape:
     """The :class:`Landscape` of a user's formula on ``domain``, started at ``start``.
 
-    ``start`` defaults to the point 25% across x and 75% up y. Every problem raises
-    :class:`FormulaError` (a ``ValueError``) with a message for the user naming the field.
-    The same (formula, domain, start) gives the same object, so the engine compiles once.
+    ``start`` defaults to the point 25% across x and 75% up y (or, where the formula is
+    undefined there, the nearest drawn grid point where it is defined). Every problem
+    raises :class:`FormulaError` (a ``ValueError``) with a message for the user naming
+    the field. The same (formula, domain, start) gives the same object, so the engine
+    compiles once; formulas are compared in their normalized text (``x+y`` is ``x + y``).
+
+    Before anything compiles, :func:`landscapes.formula.compile_cost` must be at most
+    ``MAX_COST``. A rejected (formula, domain, start) is remembered (the last
+    ``MAX_REJECTED``), so a second visit of a bad link answers at once with the same
+    message instead of evaluating the formula again.
     """
     if not isinstance(formula, str):
         raise FormulaError("formula must be text")
     checked = _check_domain(domain)
-    return _cached_landscape(formula, checked, _check_start(start, checked))
+    point = None if start is None else _check_start(start, checked)
+    text = to_text(parse_formula(formula))
+    key = (text, checked, point)
+    with _REJECTED_LOCK:
+        remembered = _REJECTED.get(key)
+        if remembered is not None:
+            _REJECTED.move_to_end(key)
+    if remembered is not None:
+        raise FormulaError(*remembered)
+    try:
+        surface = _surface(text, checked)
+        return surface if point is None or point == surface.starts[0] else _restarted(surface, point)
+    except FormulaError as error:
+        with _REJECTED_LOCK:
+            _REJECTED[key] = (str(error), error.column)
+            while len(_REJECTED) > MAX_REJECTED:
+                _REJECTED.popitem(last=False)
+        raise
+
+
+_REJECTED: OrderedDict[tuple[str, Domain, Point | None], tuple[str, int | None]] = OrderedDict()
+"""Rejected (normalized formula, domain, start) -> (message, column), least recently asked first."""
+_REJECTED_LOCK = threading.Lock()
+
+
+def rejected_count() -> int:
+    """How many rejected (formula, domain, start) are remembered (at most ``MAX_REJECTED``)."""
+    with _REJECTED_LOCK:
+        return len(_REJECTED)
 
 
 @functools.lru_cache(maxsize=32)
-def _cached_landscape(formula: str, domain: Domain, start: Point) -> Landscape:
-    expr = parse_formula(formula)
+def _surface(text: str, domain: Domain) -> Landscape:
+    """The landscape of a normalized formula on a checked domain, at its default start.
+
+    The drawn grid is evaluated on the landscape that is returned (the contour then reuses
+    its compiled grid), except when the usual default start turns out undefined: then
+    the start moves to the nearest good grid point, in a copy.
+    """
+    expr = parse_formula(text)
+    cost = compile_cost(expr)
+    if cost > MAX_COST:
+        raise FormulaError(
+            f"formula is too costly to compile (estimated cost {cost}, at most {MAX_COST}): "
+            "use fewer functions, divisions and powers of x or y"
+        )
     f = build_function(expr)
-    _check_finite(f, domain, start)
     (x0, x1), (y0, y1) = domain
-    return Landscape(
+    wanted = _wanted_start(domain)
+    land = Landscape(
         key="custom",
         name="Custom formula",
         description=(
-            f"Your own surface f(x, y) = {to_text(expr)}, on x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}]. "
+            f"Your own surface f(x, y) = {text}, on x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}]. "
             "Its gradient comes from jax.grad of the formula, exactly as for the built-in surfaces. "
             "No minima are known in advance, so arrival at a minimum is not marked."
         ),
         latex="f(x, y) = " + to_latex(expr),
         domain=domain,
-        starts=(start,),
+        starts=(wanted,),
         loss_fn=lambda x, p: f(x),
-        tags=("custom",),
+        tags=(USER_TAG,),
     )
+    _, _, z = loss_grid(land, {}, MAP_RESOLUTION, keep_undefined=True)
+    defined = np.isfinite(z)
+    if not defined.any():
+        raise FormulaError(
+            "the formula has no finite value anywhere on the domain (e.g. the square root or log of a "
+            "negative number): change the formula or the domain"
+        )
+    if _trouble_at(f, wanted) is not None:
+        land = replace(land, starts=(_nearest_good_point(f, domain, defined),))
+    if not defined.all():
+        _UNDEFINED[land] = float(1.0 - defined.mean())
+    return land
+
+
+@functools.lru_cache(maxsize=32)
+def _restarted(surface: Landscape, start: Point) -> Landscape:
+    """``surface`` started at ``start`` instead, if the formula and its gradient are finite there."""
+    trouble = _trouble_at(lambda xy: surface.loss(xy, {}), start)
+    if trouble is not None:
+        x, y = start
+        raise FormulaError(
+            f"the {trouble} is not finite at the start (x, y) = ({x:.4g}, {y:.4g}): choose another start"
+        )
+    land = replace(surface, starts=(start,))
+    if undefined_share(surface):
+        _UNDEFINED[land] = undefined_share(surface)
+    return land

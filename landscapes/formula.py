@@ -11,7 +11,10 @@ nothing a user types can reach Python's builtins, modules or object internals.
 
 Sizes are capped (length before parsing; node count and nesting depth while
 checking; the size of number literals and of fixed exponents), so no text can make
-parsing, checking, tracing or compiling expensive.
+parsing, checking or tracing expensive. What compiling costs depends on which
+operations a formula uses, not only on how many: :func:`compile_cost` estimates it
+from the tree alone, before JAX sees the formula, and
+:func:`landscapes.custom.custom_landscape` refuses a formula over :data:`MAX_COST`.
 """
 
 from __future__ import annotations
@@ -40,6 +43,9 @@ MAX_NUMBER = 1e6
 
 MAX_EXPONENT = 16
 """Largest absolute value of an exponent that does not depend on x or y."""
+
+MAX_COST = 500
+"""Largest :func:`compile_cost` a custom landscape accepts: about 5 s of compiling on a 2-core machine."""
 
 NAMES = ("x", "y", "pi", "e")
 """The names a formula may use: the two coordinates and two constants."""
@@ -364,6 +370,73 @@ def fold(expr: Expr) -> float | None:
         return None
     with np.errstate(all="ignore"):
         return float(_FUNCTIONS[expr.name][2](*(np.float64(value) for value in values)))
+
+
+_CALL_COSTS: Mapping[str, int] = MappingProxyType(
+    {
+        "abs": 1,
+        "minimum": 1,
+        "maximum": 1,
+        "sin": 9,
+        "tan": 9,
+        "arctan": 9,
+        "exp": 9,
+        "cos": 10,
+        "sqrt": 10,
+        "log": 11,
+        "cosh": 12,
+        "tanh": 15,
+        "sinh": 31,
+    }
+)
+_OPERATOR_COSTS: Mapping[str, int] = MappingProxyType({"+": 1, "-": 1, "*": 4, "/": 18})
+_FIXED_POWER_COST = 5
+"""``a**k`` with a fixed whole ``k``: a few multiplications."""
+_POWER_COST = 24
+"""``a**b`` with ``b`` depending on x or y, or a fixed fraction: exp(b log a) and its derivatives.
+
+Charged above the average of its two measurements (7 and 25) because a tower of them,
+``x**y**y**...``, measured the full 25: 30 storeys compiled their Hessian in 6.4 s."""
+
+
+def compile_cost(expr: Expr) -> int:
+    """An estimate of how long the engine takes to compile ``expr``, from the tree alone (1 ≈ 10 ms).
+
+    The costliest program the engine builds from a formula is Newton's method, which
+    differentiates it twice; XLA's compile time grows with the operations of that second
+    derivative, roughly linearly in the number of nodes but very differently per node:
+    an addition adds a handful of operations, ``sinh`` or a division dozens of
+    transcendental ones. Each weight is the measured compile time of the Hessian per
+    node, in units of 10 ms (jax 0.10 on the project's 2-core CPU machine), averaged
+    over a chain of that node applied to one variable and one mixing x and y. Numbers
+    and names cost nothing; constant sub-expressions are charged as written (they are
+    not folded before tracing). Repeated sub-expressions are charged every time: the
+    compiled program repeats them too. Depth needs no weight of its own (chains of 8, 16
+    and 38 nodes cost the same per node), and a fixed exponent is at most 16, a few
+    multiplications (``MAX_EXPONENT``).
+    """
+    total = 0
+    stack: list[Expr] = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Unary):
+            total += node.op == "-"
+            stack.append(node.operand)
+        elif isinstance(node, Binary):
+            if node.op == "**":
+                exponent = fold(node.right)
+                fixed_whole = exponent is not None and float(exponent).is_integer()
+                total += _FIXED_POWER_COST if fixed_whole else _POWER_COST
+                stack.append(node.left)
+                if exponent is None:
+                    stack.append(node.right)
+            else:
+                total += _OPERATOR_COSTS[node.op]
+                stack.extend((node.left, node.right))
+        elif isinstance(node, Call):
+            total += _CALL_COSTS[node.name]
+            stack.extend(node.args)
+    return total
 
 
 def _closure(expr: Expr) -> Callable[[jax.Array], jax.Array | float]:
