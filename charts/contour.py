@@ -1,4 +1,10 @@
-"""The contour map of a landscape, with its known minima and saddles marked."""
+"""The contour map of a landscape, with its known minima and saddles marked.
+
+A cell where the loss has no finite value (only a user's formula has such cells: the
+square root of a negative number, say) is left out of the colour scale and not
+coloured: the contour leaves a gap there and the background picture hatches it, so an
+undefined region never looks like the highest loss.
+"""
 
 from __future__ import annotations
 
@@ -12,14 +18,14 @@ from charts.encoding import typed
 from charts.markers import MINIMUM, SADDLE
 from charts.raster import surface_image
 from charts.scale import LossScale
-from engine.grid import loss_grid
+from engine.grid import MAP_RESOLUTION, loss_grid
 from landscapes.base import Landscape
 
 COLOURSCALE = "Viridis"
 
 
 def contour_traces(
-    landscape: Landscape, values: Mapping[str, float], *, validation: bool = False, resolution: int = 120
+    landscape: Landscape, values: Mapping[str, float], *, validation: bool = False, resolution: int = MAP_RESOLUTION
 ) -> tuple[list[dict[str, Any]], LossScale]:
     """Contour, minima and saddle traces for ``landscape``; the colour scale used.
 
@@ -35,16 +41,22 @@ def _contour(
     landscape: Landscape, items: tuple[tuple[str, float], ...], validation: bool, resolution: int
 ) -> tuple[tuple[dict[str, Any], ...], LossScale]:
     values = dict(items)
-    xs, ys, z = loss_grid(landscape, values, resolution, validation=validation)
-    scale = LossScale.fit(z)
+    xs, ys, z = loss_grid(landscape, values, resolution, validation=validation, keep_undefined=True)
+    scale = LossScale.fit(defined_values(z))
     traces = [filled_contour(xs, ys, z, scale), *marker_traces(landscape, values)]
     return tuple(traces), scale
+
+
+def defined_values(z: np.ndarray) -> np.ndarray:
+    """The finite values of ``z`` (flattened), or a single 0 if it has none: what a colour scale is fitted to."""
+    finite = np.asarray(z)[np.isfinite(z)]
+    return finite if finite.size else np.zeros(1, np.float32)
 
 
 def colour_bar(scale: LossScale, z: np.ndarray) -> dict[str, Any]:
     """The colour bar of a map of losses ``z`` drawn on ``scale``: its title, and loss-unit ticks where it has them."""
     colorbar: dict[str, Any] = {"title": {"text": scale.title, "side": "right"}, "thickness": 12, "len": 0.9}
-    ticks = scale.ticks(z)
+    ticks = scale.ticks(defined_values(z))
     if ticks:
         colorbar.update(tickvals=ticks[0], ticktext=ticks[1])
     return colorbar
@@ -53,7 +65,10 @@ def colour_bar(scale: LossScale, z: np.ndarray) -> dict[str, Any]:
 def filled_contour(
     xs: np.ndarray, ys: np.ndarray, z: np.ndarray, scale: LossScale, *, name: str = "loss", colorbar: bool = True
 ) -> dict[str, Any]:
-    """The filled contour of losses ``z`` on ``scale`` (30 levels, faint lines), with its colour bar if ``colorbar``."""
+    """The filled contour of losses ``z`` on ``scale`` (30 levels, faint lines), with its colour bar if ``colorbar``.
+
+    NaN cells of ``z`` stay NaN: plotly.js leaves a gap there (``connectgaps`` off).
+    """
     trace: dict[str, Any] = {
         "type": "contour",
         "x": typed(xs),
@@ -63,6 +78,7 @@ def filled_contour(
         "ncontours": 30,
         "contours": {"coloring": "fill", "showlines": True},
         "line": {"width": 0.5, "color": "rgba(255,255,255,0.25)"},
+        "connectgaps": False,
     }
     if colorbar:
         trace["colorbar"] = colour_bar(scale, z)
@@ -70,15 +86,17 @@ def filled_contour(
     return trace
 
 
-def background_image(landscape: Landscape, values: Mapping[str, float], resolution: int = 120) -> dict[str, Any]:
+def background_image(
+    landscape: Landscape, values: Mapping[str, float], resolution: int = MAP_RESOLUTION
+) -> dict[str, Any]:
     """The surface as a ``layout.images`` picture (see :mod:`charts.raster`); cached, never mutate it."""
     return _background(landscape, tuple(sorted(values.items())), resolution)
 
 
 @functools.lru_cache(maxsize=64)
 def _background(landscape: Landscape, items: tuple[tuple[str, float], ...], resolution: int) -> dict[str, Any]:
-    xs, ys, z = loss_grid(landscape, dict(items), resolution)
-    return surface_image(xs, ys, LossScale.fit(z).apply(z))
+    xs, ys, z = loss_grid(landscape, dict(items), resolution, keep_undefined=True)
+    return surface_image(xs, ys, LossScale.fit(defined_values(z)).apply(z))
 
 
 def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dict[str, Any]]:

@@ -4,6 +4,11 @@ Plotly.js clears contour and heatmap layers of a subplot while it animates scatt
 traces (the paths), and does not redraw them until the figure is drawn again. A
 layout image is not a trace, so it stays: drawn under the contour, it keeps the
 surface visible during the animation.
+
+Cells with no value (NaN: a user's formula undefined there) are hatched -- thin grey
+diagonal lines on a transparent ground -- so they read as "nothing here", never as a
+loss. Only a picture that has such cells is drawn at ``HATCH_SCALE`` pixels per cell
+(the lines need finer pixels than a cell) and with an alpha channel.
 """
 
 from __future__ import annotations
@@ -19,32 +24,55 @@ from plotly.colors import hex_to_rgb, sequential
 VIRIDIS = np.array([hex_to_rgb(c) for c in sequential.Viridis], np.float64)
 """Plotly's Viridis stops (the contour's colourscale), as RGB rows."""
 
+HATCH_SCALE = 4
+"""Pixels per cell side in a picture with undefined cells."""
+HATCH_PERIOD = 8
+"""Pixels between hatch lines (along a row)."""
+HATCH_RGBA = (160, 160, 160, 210)
+"""Colour of the hatch lines: a mid grey that shows on a light and on a dark page."""
 
-def _png(rgb: np.ndarray) -> bytes:
-    """A minimal 8-bit RGB PNG of ``rgb`` (rows top to bottom)."""
-    height, width, _ = rgb.shape
-    rows = b"".join(b"\x00" + rgb[i].astype(np.uint8).tobytes() for i in range(height))
+
+def _png(pixels: np.ndarray) -> bytes:
+    """A minimal 8-bit PNG of ``pixels`` (rows top to bottom; 3 channels RGB, 4 RGBA)."""
+    height, width, channels = pixels.shape
+    rows = b"".join(b"\x00" + pixels[i].astype(np.uint8).tobytes() for i in range(height))
 
     def chunk(kind: bytes, body: bytes) -> bytes:
         return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body) & 0xFFFFFFFF)
 
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    header = struct.pack(">IIBBBBB", width, height, 8, 6 if channels == 4 else 2, 0, 0, 0)
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows, 6)) + chunk(b"IEND", b"")
+
+
+def _hatched(rgb: np.ndarray, defined: np.ndarray) -> np.ndarray:
+    """RGBA pixels, ``HATCH_SCALE`` per cell: ``rgb`` where ``defined``, else grey diagonal lines on transparent."""
+    big = np.repeat(np.repeat(rgb, HATCH_SCALE, axis=0), HATCH_SCALE, axis=1)
+    inside = np.repeat(np.repeat(defined, HATCH_SCALE, axis=0), HATCH_SCALE, axis=1)
+    rows, cols = np.indices(inside.shape)
+    line = (rows + cols) % HATCH_PERIOD < 2
+    rgba = np.zeros((*inside.shape, 4))
+    rgba[..., :3] = np.where(inside[..., None], big, HATCH_RGBA[:3])
+    rgba[..., 3] = np.where(inside, 255, np.where(line, HATCH_RGBA[3], 0))
+    return rgba
 
 
 def surface_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray) -> dict[str, Any]:
     """A ``layout.images`` entry painting ``plotted`` (already on the colour scale) over the axes' ranges.
 
     ``plotted[i, j]`` is the value at ``(xs[j], ys[i])``; the picture is coloured with
-    Viridis from the minimum to the maximum of ``plotted``, like the contour above it.
+    Viridis from the minimum to the maximum of its finite values, like the contour above
+    it; NaN cells are hatched (see the module docstring).
     """
-    lo, hi = float(np.min(plotted)), float(np.max(plotted))
-    t = (plotted - lo) / (hi - lo) if hi > lo else np.zeros_like(plotted)
+    defined = np.isfinite(plotted)
+    values = plotted[defined] if defined.any() else np.zeros(1)
+    lo, hi = float(np.min(values)), float(np.max(values))
+    filled = np.where(defined, plotted, lo)
+    t = (filled - lo) / (hi - lo) if hi > lo else np.zeros_like(filled)
     position = t * (len(VIRIDIS) - 1)
     below = np.clip(np.floor(position).astype(int), 0, len(VIRIDIS) - 2)
     frac = (position - below)[..., None]
-    rgb = VIRIDIS[below] * (1 - frac) + VIRIDIS[below + 1] * frac
-    picture = _png(np.round(rgb[::-1]))  # image rows run top to bottom, y runs bottom to top
+    rgb = np.round(VIRIDIS[below] * (1 - frac) + VIRIDIS[below + 1] * frac)
+    picture = _png((rgb if defined.all() else _hatched(rgb, defined))[::-1])  # y runs bottom to top, rows top down
     dx = (xs[-1] - xs[0]) / (len(xs) - 1) / 2
     dy = (ys[-1] - ys[0]) / (len(ys) - 1) / 2
     return {

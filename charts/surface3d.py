@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 
-from charts.contour import COLOURSCALE
+from charts.contour import COLOURSCALE, defined_values
 from charts.encoding import typed
 from charts.palette import run_colour
 from charts.scale import LossScale
@@ -23,8 +23,8 @@ def surface_figure(
     landscape: Landscape, values: Mapping[str, float], runs: Sequence[Trajectory], *, height: int = 620
 ) -> dict[str, Any]:
     """Surface (on the same colour scale as the contour) with the paths lifted onto it."""
-    xs, ys, z = loss_grid(landscape, values, 70)
-    scale = LossScale.fit(z)
+    xs, ys, z = loss_grid(landscape, values, 70, keep_undefined=True)  # NaN where undefined: a hole, not a peak
+    scale = LossScale.fit(defined_values(z))
     data: list[dict[str, Any]] = [
         {
             "type": "surface",
@@ -38,7 +38,7 @@ def surface_figure(
             "contours": {"z": {"show": True, "usecolormap": True, "project": {"z": True}, "width": 1}},
         }
     ]
-    lift = 0.01 * float(np.ptp(scale.apply(z)) or 1.0)
+    lift = 0.01 * float(np.ptp(scale.apply(defined_values(z))) or 1.0)
     for i, run in enumerate(runs):
         idx = np.unique(np.round(np.linspace(0, run.steps, min(MAX_PATH_POINTS, run.steps + 1))).astype(int))
         pts = run.path[idx]
@@ -56,7 +56,7 @@ def surface_figure(
         )
     (x0, x1), (y0, y1) = landscape.domain
     zaxis: dict[str, Any] = {"title": {"text": scale.title}}
-    ticks = scale.ticks(z)
+    ticks = scale.ticks(defined_values(z))
     if ticks:
         zaxis.update(tickvals=ticks[0], ticktext=ticks[1])
     return {

@@ -12,6 +12,7 @@ from charts.paths import GRID_TRACE
 from engine.config import all_params
 from engine.scenario import CUSTOM, LANDSCAPE_KEYS, MAX_RUNS, SPEEDS, to_query
 from engine.summary import summary_table, tolerance_note
+from landscapes.custom import formula_notice
 from landscapes.formula import MAX_LENGTH
 from optimizers.options import WD_MODES
 from optimizers.schedules import SCHEDULES
@@ -145,6 +146,8 @@ sync_query_params(query)
 st.title("Descent Lab · Playground")
 if state.get(ps.NOTICE):
     st.warning(notice_text(state[ps.NOTICE]), icon=":material/warning:")
+if note := formula_notice(land):
+    st.info(note, icon=":material/texture:")
 
 key = scenario_key(scenario)
 with st.spinner("Simulating…"):
