@@ -369,7 +369,8 @@ def _compiled(landscape: Landscape, key: str, length: int, mode: str, packing: P
 MAX_PROGRAMS = 128
 """Compiled runners kept in memory. Each holds about 7 MB (measured on the CPU backend), so an
 unbounded cache would outgrow a 2.5 GB host as visitors try surface x optimizer pairings; an
-evicted runner comes back from the persistent compilation cache on disk, not from a recompile."""
+evicted runner comes back from the persistent compilation cache on disk, not from a recompile
+(except a visitor's formula, whose programs never reach the disk: :func:`engine.compile_cache.jit_for`)."""
 
 
 @functools.lru_cache(maxsize=MAX_PROGRAMS)
