@@ -3,7 +3,9 @@
 The five runs differ only in their ``schedule`` choice (see
 :mod:`optimizers.schedules`, each checked against its optax counterpart); every
 other setting, the start, the steps and the minibatch seed are shared, so any
-difference between the paths is the schedule's doing.
+difference between the paths is the schedule's doing. On a data-set landscape one
+seed could be lucky, so the final losses are also compared over :data:`SEEDS`
+minibatch seeds (same compiled runner, the seed is a traced input).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ SCHEDULE_LABELS = {
 }
 SCHEDULE_SETTINGS = ("decay_every", "decay_rate", "warmup_steps", "final_lr_ratio")
 """The shared options that shape the schedules (each applies to the schedules that use it)."""
+SEEDS = 5
+"""Minibatch seeds 0 .. SEEDS-1 whose final losses are averaged (data-set landscapes only; seed 0 is drawn)."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,14 @@ class ScheduleStudy:
     start: tuple[float, float]
     steps: int
     batch_size: int | None
+    final_gaps: np.ndarray
+    """Loss above ``best`` at the last step, shape (seeds, 5): one row per minibatch seed (just seed 0 when the
+    gradients are exact), one column per schedule; ``inf`` for a run that diverged."""
+
+    @property
+    def mean_final_gaps(self) -> np.ndarray:
+        """Per schedule, the final loss above the best averaged over the seeds (``inf`` if any seed diverged)."""
+        return self.final_gaps.mean(axis=0)
 
 
 def schedule_runs(key: str, lr: float, settings: Mapping[str, float]) -> tuple[OptimizerRun, ...]:
@@ -57,6 +69,13 @@ def schedule_runs(key: str, lr: float, settings: Mapping[str, float]) -> tuple[O
         OptimizerRun.build(key, {"lr": lr, **settings, "schedule": name}, label=SCHEDULE_LABELS[name])
         for name in SCHEDULES
     )
+
+
+def seed_count(landscape: str, batch_size: int | None, values: Mapping[str, float] | None = None) -> int:
+    """How many minibatch seeds :func:`schedule_study` runs: :data:`SEEDS` when minibatches are drawn, else 1."""
+    land = landscapes.get(landscape)
+    data = land.data(land.resolve(values))
+    return SEEDS if data is not None and batch_size is not None and batch_size < data.size else 1
 
 
 def schedule_study(
@@ -78,16 +97,91 @@ def schedule_study(
     trajectories = simulate(
         land, list(runs), start=start, steps=steps, seed=0, batch_size=size, landscape_params=resolved
     )
+    best = best_loss(land, resolved)
+    floor = 0.0 if best is None else best
+    gaps = [_final_gaps(trajectories, floor)]
+    for seed in range(1, seed_count(landscape, size, resolved)):
+        more = simulate(
+            land, list(runs), start=start, steps=steps, seed=seed, batch_size=size, landscape_params=resolved
+        )
+        gaps.append(_final_gaps(more, floor))
     return ScheduleStudy(
         landscape=landscape,
         values=resolved,
         runs=runs,
         trajectories=tuple(trajectories),
-        best=best_loss(land, resolved),
+        best=best,
         start=start,
         steps=int(steps),
         batch_size=size,
+        final_gaps=np.array(gaps, np.float64),
     )
+
+
+def _final_gaps(trajectories: list[Trajectory], best: float) -> list[float]:
+    """Each run's last loss above ``best`` (``inf`` for a run that diverged)."""
+    return [np.inf if t.diverged_at is not None else float(t.loss[-1]) - best for t in trajectories]
+
+
+def outcome(study: ScheduleStudy) -> str:
+    """What the runs show, in words: each schedule's final loss above the best, and how constant η compares.
+
+    On a data-set landscape the numbers are means over :data:`SEEDS` minibatch seeds, so
+    the comparison does not rest on one lucky draw of minibatches.
+    """
+    labels = [run.label for run in study.trajectories]
+    seeds = study.final_gaps.shape[0]
+    noisy = seeds > 1
+    what = "loss above the best possible at the last step" if study.best is not None else "loss at the last step"
+    if noisy:
+        what += f", mean over minibatch seeds 0–{seeds - 1}"
+    listed = "; ".join(f"{label} {_gap_text(column)}" for label, column in zip(labels, study.final_gaps.T, strict=True))
+    gaps = study.mean_final_gaps
+    constant, decays = gaps[0], gaps[1:]
+    survived = [label for label, gap in zip(labels[1:], decays, strict=True) if np.isfinite(gap)]
+    if not np.isfinite(constant):
+        if len(survived) == len(decays):
+            verdict = "Constant η diverged; every decaying schedule survived."
+        elif survived:
+            verdict = f"Constant η diverged; only {_join(survived)} survived."
+        else:
+            verdict = "Every schedule diverged: the peak rate is too large for this surface."
+    else:
+        below = [label for label, gap in zip(labels[1:], decays, strict=True) if gap < constant]
+        if len(below) == len(decays):
+            worst = float(np.max(decays))
+            ratio = constant / worst if worst > 0 else np.inf
+            verdict = "Every decaying schedule ends below constant η" + (
+                f", the highest of them {ratio:.0f}× lower" if np.isfinite(ratio) and ratio >= 2 else ""
+            )
+            verdict += ": constant η keeps bouncing at its noise floor." if noisy else "."
+        elif not below:
+            verdict = "Constant η ends lowest here."
+        else:
+            verdict = f"Only {_join(below)} {'ends' if len(below) == 1 else 'end'} below constant η here."
+    return f"**Final {what}:** {listed}. {verdict}"
+
+
+def _gap_text(gaps: np.ndarray) -> str:
+    """A schedule's mean final gap over the seeds ('diverged' if any seed's run diverged, saying how many)."""
+    diverged = int(np.sum(~np.isfinite(gaps)))
+    if diverged == len(gaps):
+        return "diverged"
+    if diverged:
+        return f"diverged on {diverged} of {len(gaps)} seeds"
+    return _sci(float(np.mean(gaps)))
+
+
+def _sci(value: float) -> str:
+    """A small positive number as 7.5e-3 (one style for every entry, so the decades line up)."""
+    if value == 0:
+        return "0"
+    mantissa, exponent = f"{value:.1e}".split("e")
+    return f"{mantissa}e{int(exponent)}"
+
+
+def _join(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
 
 def summary(study: ScheduleStudy) -> list[dict[str, str]]:
