@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from types import SimpleNamespace
 
 import jax
 import jax.numpy as jnp
@@ -13,10 +14,12 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
+from charts.lessons.conditioning import LABEL_SIZE, eigen_traces
 from engine.lessons import conditioning as cond
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate
 from tests.apptest_helpers import errors, figures, notice
+from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages/lesson_ill_conditioning.py")
@@ -241,3 +244,83 @@ def test_page_extreme_settings_render(query):
 def test_link_spelling_out_the_defaults_shows_no_notice():
     at = open_page({"ill.kappa": "10", "ill.angle": "30", "ill.lr": "1.8"})
     assert errors(at) == [] and not at.warning
+
+
+# ---------------------------------------------------------------- what the default view shows
+
+PX_PER_UNIT = 30.0
+"""A narrow map: 300 px for the bowl's 10 units (a phone, or a half-width column on a small laptop)."""
+GLYPH_PX, LINE_PX = 0.6 * LABEL_SIZE, 1.3 * LABEL_SIZE
+"""A generous average glyph width and a line's height, in pixels, at the labels' font size."""
+
+
+def text_box(x: float, y: float, text: str, position: str) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) in data units of ``text`` drawn at (x, y) with plotly's ``textposition``."""
+    width, height = len(text) * GLYPH_PX / PX_PER_UNIT, LINE_PX / PX_PER_UNIT
+    vertical, horizontal = position.split()
+    left = {"left": x - width, "right": x, "center": x - width / 2}[horizontal]
+    bottom = {"top": y, "bottom": y - height, "middle": y - height / 2}[vertical]
+    return left, left + width, bottom, bottom + height
+
+
+def label_problems(traces: list[dict]) -> list[str]:
+    """Labels of the eigen-direction traces whose text would reach past the bowl's domain."""
+    (x0, x1), (y0, y1) = landscapes.get("bowl").domain
+    problems = []
+    for t in traces:
+        for x, y, text in zip(decode(t["x"]), decode(t["y"]), t["text"], strict=True):
+            if text:
+                left, right, bottom, top = text_box(float(x), float(y), text, t["textposition"])
+                if left < x0 or right > x1 or bottom < y0 or top > y1:
+                    problems.append(f"{text!r} spans x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f}")
+    return problems
+
+
+def test_default_view_labels_both_directions_inside_the_map():
+    map_fig = figures(open_page())[0]
+    labelled = [t for t in map_fig["data"] if t.get("mode") == "lines+text"]
+    assert sorted(t["name"] for t in labelled) == ["flat direction, λ = 0.1", "steep direction, λ = 1"]
+    assert label_problems(labelled) == []
+
+
+@pytest.mark.parametrize("kappa", [1.0, 10.0, 1000.0])
+@pytest.mark.parametrize("angle", range(-90, 91, 15))
+def test_eigen_direction_labels_stay_on_the_map_at_every_rotation(kappa, angle):
+    view = SimpleNamespace(curvature=cond.curvature(kappa, angle), start=cond.bowl_start(angle))
+    traces = eigen_traces(view, landscapes.get("bowl").domain)
+    assert label_problems(traces) == []
+    for t in traces:
+        path = np.stack([decode(t["x"]), decode(t["y"])], axis=1)
+        (ax, ay), (bx, by) = path[0], path[2]
+        assert abs(ax * by - ay * bx) < 1e-6 * (ax * ax + ay * ay), "a line through the minimum"
+
+
+def test_default_view_shows_gd_zig_zag_across_and_crawl_along_while_heavy_ball_gets_further():
+    """The title's claim at the defaults (κ = 10, θ = 30°, η = 1.8), read off the drawn paths.
+
+    The eigen-directions are written out here from the bowl's definition (λ = 1 across the valley at θ,
+    λ = 1/κ along it): GD's component across flips sign every step (1 − η·1 = −0.8 < 0), its component
+    along never does (1 − η/κ = 0.82 > 0) and shrinks by that factor, each step moves much further across
+    than along, and heavy ball is closer to the minimum than GD after the same number of steps.
+    """
+    at = open_page()
+    map_fig, dist_fig = figures(at)
+    theta = math.radians(30.0)
+    across, along = np.array([math.cos(theta), math.sin(theta)]), np.array([-math.sin(theta), math.cos(theta)])
+    gd = trace(map_fig, "GD, your η = 1.8")[:21].astype(np.float64)
+    u, v = gd @ across, gd @ along
+    assert np.all(u[:-1] * u[1:] < 0), "GD bounces from one wall of the valley to the other every step"
+    assert np.all(v > 0) and np.all(np.diff(v) < 0), "GD creeps along the valley floor without overshooting"
+    np.testing.assert_allclose(v[1:] / v[:-1], 1 - 1.8 / 10.0, rtol=1e-4)
+    assert np.all(np.abs(np.diff(u))[:5] > 3 * np.abs(np.diff(v))[:5]), "early steps go mostly across the valley"
+    curves = {t["name"]: decode(t["y"]) for t in dist_fig["data"] if not t["name"].startswith("theory")}
+    gd_d, hb_d = curves["GD, your η = 1.8"], curves["heavy ball, optimal (η*, β*)"]
+    for step in (20, 40, 60):
+        assert hb_d[step] < 1e-2 * gd_d[step], f"heavy ball is far ahead of GD at step {step}"
+    assert any("below the limit" in m.value for m in at.markdown)
+
+
+def test_default_view_follows_the_marker_language_and_round_colour_bars():
+    for fig in figures(open_page()):
+        assert marker_problems(fig) == []
+        assert colour_bar_problems(fig) == []

@@ -10,8 +10,9 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_chart_layout
+from charts.lessons.grid_maps import line_trace, map_layout, step_chart_layout
 from charts.palette import run_colour
+from charts.paths import start_trace
 from engine.lessons.conditioning import FLOOR, LANDSCAPE, Study, distances
 
 MAP_RUNS = (0, 4, 1, 2)
@@ -22,30 +23,61 @@ AXIS_COLOURS = {"steep": "#ff4d4d", "flat": "#ffffff"}
 COLOURS = (run_colour(0), run_colour(1), run_colour(3), run_colour(2), run_colour(4))
 """One colour per rate row (your GD, below, above, optimal GD, heavy ball), on both figures."""
 GUIDE_COLOUR = "#9e9e9e"
+LABEL_SIZE = 13
+"""Font size of the eigen-direction labels."""
+Domain = tuple[tuple[float, float], tuple[float, float]]
 
 
-def on_map(path: np.ndarray, domain: tuple[tuple[float, float], tuple[float, float]]) -> np.ndarray:
+def on_map(path: np.ndarray, domain: Domain) -> np.ndarray:
     """``path`` up to and including its first point outside ``domain`` (a diverging run leaves at once)."""
     (x0, x1), (y0, y1) = domain
     outside = (path[:, 0] < x0) | (path[:, 0] > x1) | (path[:, 1] < y0) | (path[:, 1] > y1)
     return path if not outside.any() else path[: int(np.argmax(outside)) + 1]
 
 
-def eigen_traces(study: Study, reach: float) -> list[dict[str, Any]]:
+LABEL_MARGIN = 0.3
+"""Eigen-direction labels keep at least this far (data units) inside the map's edges."""
+
+
+def label_anchor(vector: np.ndarray, start: tuple[float, float], domain: Domain) -> tuple[np.ndarray, str]:
+    """Where an eigen-direction's label goes, and its ``textposition``, so the text stays on the map.
+
+    The label sits on the half of the line away from the start (where the paths are not),
+    near the map's edge, and its text extends from there towards the centre, so however
+    the bowl is rotated no letter reaches past an edge.
+    """
+    direction = np.asarray(vector, np.float64)
+    if float(np.dot(direction, start)) > 0:
+        direction = -direction
+    (x0, x1), (y0, y1) = domain
+    centre = np.array([(x0 + x1) / 2.0, (y0 + y1) / 2.0])
+    half = min(x1 - x0, y1 - y0) / 2.0 - LABEL_MARGIN
+    point = centre + direction * half / max(abs(direction[0]), abs(direction[1]))
+    dx, dy = point - centre
+    vertical = "bottom" if dy > 0 else "top"
+    # Centred near the middle column; elsewhere the text runs from the anchor towards the centre.
+    horizontal = "center" if abs(dx) < 0.35 * half else "left" if dx > 0 else "right"
+    return point, f"{vertical} {horizontal}"
+
+
+def eigen_traces(study: Study, domain: Domain) -> list[dict[str, Any]]:
     """Two lines through the minimum along the Hessian's eigenvectors, labelled with their eigenvalues."""
     curv = study.curvature
     round_bowl = np.isclose(curv.lam_max, curv.lam_min)
+    (x0, x1), (y0, y1) = domain
+    reach = 1.5 * max(x1 - x0, y1 - y0)
     traces = []
     for name, vector, lam in (("steep", curv.steep, curv.lam_max), ("flat", curv.flat, curv.lam_min)):
-        pts = np.outer(np.array([-1.5, 0.82, 1.5]), vector) * reach
+        anchor, position = label_anchor(vector, study.start, domain)
+        pts = np.stack([-reach * anchor / np.linalg.norm(anchor), anchor, reach * anchor / np.linalg.norm(anchor)])
         # At κ = 1 every direction is an eigen-direction; eigh's pair is then just one choice.
         label = f"eigen-direction, λ = {lam:.4g}" if round_bowl else f"{name} direction, λ = {lam:.4g}"
         trace = line_trace(pts, name=label, colour=AXIS_COLOURS[name], width=1.5, dash="dash")
         trace.update(
             mode="lines+text",
             text=["", html.escape(label), ""],
-            textposition="top center",
-            textfont={"color": AXIS_COLOURS[name], "size": 13},
+            textposition=position,
+            textfont={"color": AXIS_COLOURS[name], "size": LABEL_SIZE},
         )
         traces.append(trace)
     return traces
@@ -57,18 +89,17 @@ def bowl_map(study: Study, *, height: int = 560) -> dict[str, Any]:
     values = {"kappa": study.kappa, "angle": study.angle}
     base, _ = contour_traces(land, values)
     (x0, x1), (y0, y1) = land.domain
-    data = [base[0], *eigen_traces(study, 0.5 * min(x1 - x0, y1 - y0))]
+    data = [base[0], *eigen_traces(study, land.domain)]
     for i in MAP_RUNS:
         run = study.runs[i]
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
         path = on_map(run.path[: min(end, MAP_STEPS + 1)], land.domain)
         trace = line_trace(path, name=run.label, colour=COLOURS[i], width=2)
-        trace.update(mode="lines+markers", marker={"size": 4, "color": COLOURS[i]})
         if i in (1, 2):
             trace["visible"] = "legendonly"
         data.append(trace)
     data.append({**base[1], "name": "minimum"})
-    data.append(point_trace(np.asarray(study.start)[None], name="start", colour="white", size=11))
+    data.append(start_trace(study.start))
     return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
 
 
