@@ -111,8 +111,10 @@ left, right = st.columns([1, 1])
 with left:
     st.plotly_chart(PrebuiltFigure(map_fig), width="stretch", key=f"{PAGE}.map")
     st.caption(
-        "Arrows at the clipped SGD run's wall step: dotted red is the raw step −η∇f plain SGD would take from "
-        "there (it may run far off the map), solid cyan the step actually taken. Dashed paths are unclipped."
+        "At the clipped SGD run's wall step (the square), the dotted red arrow is the raw step −η∇f plain SGD "
+        "would take from there, cut at the map's edge when it is longer than the map; the cyan arrow is the step "
+        "actually taken. Dashed paths are unclipped and drawn over the clipped ones, so both show where they "
+        "share a stretch."
     )
 with right:
     st.plotly_chart(PrebuiltFigure(length_fig), width="stretch", key=f"{PAGE}.lengths")

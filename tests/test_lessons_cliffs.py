@@ -8,12 +8,14 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import landscapes
 from charts.encoding import decode
 from engine.lessons import cliffs
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate
 from landscapes.cliff import WALL_X
 from tests.apptest_helpers import errors, figures, notice
+from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages/lesson_cliffs.py")
@@ -139,3 +141,61 @@ def test_page_extreme_settings_render():
 def test_link_spelling_out_the_defaults_shows_no_notice():
     at = open_page({"cliff.clip": "1", "cliff.lr": "0.1", "cliff.slope": "1000", "cliff.momentum": "off"})
     assert errors(at) == [] and not at.warning
+
+
+# ---------------------------------------------------------------- what the default view shows
+
+
+def trace_named(fig: dict, name: str) -> tuple[int, dict]:
+    return next((i, t) for i, t in enumerate(fig["data"]) if t.get("name") == name)
+
+
+def test_default_view_shows_the_cliff_throwing_plain_sgd_away_and_not_the_clipped_run():
+    """The title's claim at the defaults (c = 1, η = 0.1, G = 1000), read off the drawn paths.
+
+    Expected from the surface, not the module: on the wall face the gradient is about G, so plain SGD's
+    step there is about η·G = 100 long, far beyond the 7-unit-wide map; clipped at c = 1 no step is longer
+    than η·c = 0.1, the run never leaves the map and ends at the foot of the wall.
+    """
+    at = open_page()
+    map_fig = figures(at)[0]
+    (x0, x1), (y0, y1) = landscapes.get("cliff").domain
+    raw = path(map_fig, "SGD, no clipping")
+    jumps = np.hypot(*np.diff(raw.astype(np.float64), axis=0).T)
+    assert jumps.max() == pytest.approx(0.1 * 1000.0, rel=0.01), "thrown about η·G by the wall"
+    assert raw[:, 0].min() < x0 - 10 * (x1 - x0), "thrown far off the map"
+    clipped = path(map_fig, "SGD, clipped")
+    steps = np.hypot(*np.diff(clipped.astype(np.float64), axis=0).T)
+    assert steps.max() <= 0.1 * (1 + FLOAT32_SLACK)
+    assert np.all((clipped[:, 0] >= x0) & (clipped[:, 0] <= x1) & (clipped[:, 1] >= y0) & (clipped[:, 1] <= y1))
+    assert np.hypot(clipped[-1, 0] - WALL_X, clipped[-1, 1]) < 0.2, "it ends at the foot of the wall"
+    assert any("a jump of length 99.8" in m.value for m in at.markdown)
+
+
+def test_default_view_draws_the_raw_arrow_on_the_map_and_both_paths_where_they_coincide():
+    map_fig = figures(open_page())[0]
+    (x0, x1), (y0, y1) = landscapes.get("cliff").domain
+    study = cliffs.cliff_study(0.1, 1.0, 1000.0)
+    hit = study.hits[1]
+    arrow = next(t for t in map_fig["data"] if t.get("name", "").startswith(f"raw step −η∇f at step {hit.step}"))
+    tip = np.array([decode(arrow["x"])[1], decode(arrow["y"])[1]])
+    assert x0 <= tip[0] <= x1 and y0 <= tip[1] <= y1, "the arrowhead is on the map"
+    shown = tip - hit.point
+    assert np.hypot(*shown) > 0.5 * (x1 - x0), "long enough to see"
+    cosine = np.dot(shown, hit.raw) / (np.hypot(*shown) * np.hypot(*hit.raw))
+    assert cosine == pytest.approx(1.0, abs=1e-6), "pointing along the raw step"
+    assert arrow["marker"]["size"][1] > 0 and arrow["cliponaxis"] is False
+    assert arrow["name"].endswith("length 99.8 (cut at the map edge)")
+    assert any("runs off the map" in a["text"] for a in map_fig["layout"]["annotations"])
+    # Before the wall the two runs share a stretch: the unclipped (dashed) one is drawn over the clipped one.
+    below, clipped = trace_named(map_fig, "SGD, clipped at c = 1")
+    above, raw = trace_named(map_fig, "SGD, no clipping")
+    assert above > below and raw["line"]["dash"] == "dash" and clipped["line"]["dash"] == "solid"
+    assert clipped["line"]["width"] > raw["line"]["width"], "the clipped line shows on both sides of the dashes"
+
+
+def test_default_view_follows_the_marker_language_and_round_colour_bars():
+    for query in ({}, {"cliff.momentum": "on", "cliff.lr": "1", "cliff.clip": "0.1", "cliff.slope": "5000"}):
+        for fig in figures(open_page(query)):
+            assert marker_problems(fig) == []
+            assert colour_bar_problems(fig) == []

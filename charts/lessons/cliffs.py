@@ -11,30 +11,64 @@ import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, point_trace
+from charts.markers import CHECKPOINT
 from charts.palette import run_colour
+from charts.paths import run_traces, start_trace
 from engine.lessons.cliffs import LANDSCAPE, CliffStudy, step_lengths
 from landscapes.cliff import WALL_X
 
 RAW_COLOUR = "#ff4d4d"
 CLIPPED_COLOUR = "#00e5ff"
+ARROWHEAD = "arrow"
+"""The head of a drawn vector (as on the Playground's arrows)."""
+EDGE_MARGIN = 0.02
+"""An arrow longer than the map stops this share of the map's side inside its edge."""
+Domain = tuple[tuple[float, float], tuple[float, float]]
 LENGTH_FLOOR = 1e-8
 """Zero-length steps (after a run has stopped) are drawn at this height on the log axis."""
 
 
-def arrow_trace(base: np.ndarray, vector: np.ndarray, *, name: str, colour: str, dash: str = "solid") -> dict[str, Any]:
-    """A straight arrow from ``base`` along ``vector`` (true length, arrowhead at the tip)."""
+def arrow_trace(
+    base: np.ndarray, vector: np.ndarray, *, name: str, colour: str, dash: str = "solid", clip: bool = True
+) -> dict[str, Any]:
+    """A straight arrow from ``base`` along ``vector`` with an arrowhead at the tip (no marker at the base).
+
+    With ``clip=False`` the arrowhead is drawn whole even where the tip touches the plot's edge.
+    """
     pts = np.stack([base, base + vector]).astype(np.float64)
     trace = line_trace(pts, name=name, colour=colour, width=3, dash=dash)
     trace.update(
         mode="lines+markers",
-        marker={"symbol": ["circle", "arrow"], "angleref": "previous", "size": [6, 16], "color": colour},
-        cliponaxis=True,
+        marker={"symbol": ["circle", ARROWHEAD], "angleref": "previous", "size": [0, 16], "color": colour},
+        cliponaxis=clip,
     )
     return trace
 
 
+def inside(base: np.ndarray, vector: np.ndarray, domain: Domain, margin: float = EDGE_MARGIN) -> float:
+    """The largest share t ≤ 1 of ``vector`` such that ``base + t·vector`` stays ``margin`` inside ``domain``.
+
+    ``margin`` is a share of each side's length, so an arrowhead at the edge is still drawn on the map.
+    """
+    share = 1.0
+    for axis, (low, high) in enumerate(domain):
+        pad = margin * (high - low)
+        lo, hi = low + pad, high - pad
+        end = base[axis] + vector[axis]
+        if end < lo and vector[axis] < 0:
+            share = min(share, (lo - base[axis]) / vector[axis])
+        elif end > hi and vector[axis] > 0:
+            share = min(share, (hi - base[axis]) / vector[axis])
+    return float(np.clip(share, 0.0, 1.0))
+
+
 def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
-    """The cliff's contours, the wall, every run's path, and at the clipped SGD run's wall step both arrows."""
+    """The cliff's contours, the wall, every run's path, and at the clipped SGD run's wall step both arrows.
+
+    Clipped runs are drawn first (solid, wide) and unclipped ones dashed on top, so where the
+    two share a stretch (before the wall, when clipping does not act) both stay visible. A raw
+    step longer than the map is cut at the map's edge and says so in its label.
+    """
     land = landscapes.get(LANDSCAPE)
     base, _ = contour_traces(land, {"slope": study.slope})
     (x0, x1), (y0, y1) = land.domain
@@ -42,21 +76,29 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
     data.append(
         line_trace(np.array([[WALL_X, y0], [WALL_X, y1]]), name="foot of the wall", colour="white", width=1, dash="dot")
     )
-    for i, run in enumerate(study.runs):
-        end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
-        dash = "solid" if study.bounds[i] is not None else "dash"
-        trace = line_trace(run.path[:end], name=run.label, colour=run_colour(i), width=2.5, dash=dash)
-        trace.update(mode="lines+markers", marker={"size": 4, "color": run_colour(i)})
-        data.append(trace)
+    order = [i for i in range(len(study.runs)) if study.bounds[i] is not None]
+    order += [i for i in range(len(study.runs)) if study.bounds[i] is None]
+    for i in order:
+        run = study.runs[i]
+        clipped = study.bounds[i] is not None
+        line, head = run_traces(run, i, end="end" if run.diverged_at is None else "diverged")
+        line["line"].update(width=5 if clipped else 2.5, dash="solid" if clipped else "dash")
+        line["legendrank"] = head["legendrank"] = 100 + i
+        data += [line, head]
     hit = study.hits[1]
+    annotations = []
     if hit is not None:
+        share = inside(hit.point.astype(np.float64), hit.raw.astype(np.float64), land.domain)
+        cut = share < 1.0
         data.append(
             arrow_trace(
                 hit.point,
-                hit.raw,
-                name=f"raw step −η∇f at step {hit.step}: length {hit.raw_length:.4g}",
+                hit.raw * share,
+                name=f"raw step −η∇f at step {hit.step}: length {hit.raw_length:.4g}"
+                + (" (cut at the map edge)" if cut else ""),
                 colour=RAW_COLOUR,
                 dash="dot",
+                clip=False,
             )
         )
         data.append(
@@ -67,11 +109,16 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
                 colour=CLIPPED_COLOUR,
             )
         )
-    data.append({**base[1], "name": "minimum (foot of the wall)"})
-    data.append(point_trace(np.asarray(study.runs[0].path[:1]), name="start", colour="white", size=10))
-    layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
-    if hit is not None:
-        layout["annotations"] = [
+        data.append(
+            point_trace(
+                hit.point[None],
+                name=f"wall step of clipped SGD (step {hit.step})",
+                colour=CLIPPED_COLOUR,
+                symbol=CHECKPOINT,
+                size=11,
+            )
+        )
+        annotations.append(
             {
                 "x": float(hit.point[0]),
                 "y": float(hit.point[1]),
@@ -84,7 +131,26 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
                 "font": {"color": "white", "size": 12},
                 "bgcolor": "rgba(0,0,0,0.5)",
             }
-        ]
+        )
+        if cut:
+            tip = hit.point.astype(np.float64) + hit.raw.astype(np.float64) * share
+            annotations.append(
+                {
+                    "x": float(tip[0]),
+                    "y": float(tip[1]),
+                    "text": f"raw step: {hit.raw_length:.3g} long, runs off the map",
+                    "showarrow": False,
+                    "xanchor": "left" if tip[0] < (x0 + x1) / 2 else "right",
+                    "yanchor": "bottom",
+                    "yshift": 8,
+                    "font": {"color": RAW_COLOUR, "size": 12},
+                    "bgcolor": "rgba(0,0,0,0.5)",
+                }
+            )
+    data.append({**base[1], "name": "minimum (foot of the wall)"})
+    data.append(start_trace(study.runs[0].path[0].tolist()))
+    layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
+    layout["annotations"] = annotations
     return {"data": data, "layout": layout}
 
 
