@@ -179,7 +179,8 @@ with escape_area:
     g1.plotly_chart(PrebuiltFigure(dist_fig), width="stretch", key=f"{PAGE}.escape_distance")
     g2.plotly_chart(PrebuiltFigure(path_fig), width="stretch", key=f"{PAGE}.escape_map")
     st.caption(
-        f"A run escapes at the first step farther than R = {basins.ESCAPE_RADIUS:g} from the saddle. Distances "
+        f"A run escapes at the first step farther than R = {basins.ESCAPE_RADIUS:g} from the saddle (a square "
+        "on the distance chart). Distances "
         "below 10⁻¹² (a run sitting on the saddle) are drawn at 10⁻¹²."
     )
     playground_link(basins.escape_scenario(study), "Open the escape runs in Playground")

@@ -18,6 +18,7 @@ from engine.lessons import basins
 from engine.scenario import from_query, to_query
 from engine.simulate import default_tolerance, simulate, simulate_many
 from tests.apptest_helpers import errors, figures, notice
+from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "pages/lesson_saddles.py")
@@ -213,3 +214,60 @@ def test_link_spelling_out_the_defaults_shows_no_notice():
     }
     at = open_page(defaults)
     assert errors(at) == [] and not at.warning
+
+
+# ---------------------------------------------------------------- what the default view shows
+
+
+def gd_escape_by_hand(offset: float, lr: float, c: float = 1.0, radius: float = 0.5) -> int:
+    """Plain gradient descent on x² - c y² + y⁴/4 from (0, offset), in float64: the first step beyond ``radius``."""
+    y, step = offset, 0
+    while abs(y) <= radius:
+        y -= lr * (-2.0 * c * y + y**3)
+        step += 1
+    return step
+
+
+def test_default_view_shows_the_escape_times_the_page_claims():
+    """The title's claim at the defaults (saddle, δ = 1e-4, η = 0.01), read off the page's table and chart.
+
+    Plain GD escapes when a hand-written float64 GD loop says it does (about ln(R/δ)/ln(1 + 2η) steps);
+    momentum, Nesterov, RMSprop and Adam leave sooner; Newton's method is drawn into the saddle and never
+    leaves. The squares on the distance chart sit at the table's escape steps.
+    """
+    at = open_page()
+    table = at.dataframe[0].value
+    column = next(c for c in table.columns if c.startswith("escape step"))
+    escape = dict(zip(table["optimizer"], table[column], strict=True))
+    sgd = int(escape["SGD"])
+    assert abs(sgd - gd_escape_by_hand(1e-4, 0.01)) <= 1
+    assert abs(sgd - math.log(0.5 / 1e-4) / math.log(1.02)) < 0.02 * sgd
+    for name in ("Momentum (heavy ball)", "Nesterov momentum", "RMSprop", "Adam"):
+        assert int(escape[name]) < sgd / 3, f"{name} leaves far sooner than plain GD"
+    assert escape["Newton (damped)"].startswith("never")
+    distance = figures(at)[0]
+    squares = {t["name"].removesuffix(" escapes"): t["x"][0] for t in distance["data"] if t["mode"] == "markers"}
+    assert {name: str(step) for name, step in squares.items()} == {
+        name: value for name, value in escape.items() if not value.startswith("never")
+    }
+    newton = next(t for t in distance["data"] if t["name"] == "Newton (damped)")
+    assert decode(newton["y"])[-1] < 1e-4, "Newton ends closer to the saddle than it started"
+
+
+def test_default_view_shows_the_basins_moving_with_the_optimizer():
+    """Default basin maps (Himmelblau, SGD against momentum, η = 0.01): the borders differ between the two,
+    yet a start right next to each minimum ends in that minimum under both."""
+    at = open_page()
+    a, b = heatmaps(figures(at)[2])
+    assert np.mean(a != b) > 0.1, "the two optimizers send at least a tenth of the starts to different places"
+    bmap = basins.basin_map("himmelblau", "sgd", 0.01, 100)
+    for k, (x, y) in enumerate(HIMMELBLAU):
+        i, j = int(np.argmin(abs(bmap.ys - y))), int(np.argmin(abs(bmap.xs - x)))
+        assert a[i, j] == b[i, j] == k
+
+
+def test_default_view_follows_the_marker_language_and_round_colour_bars():
+    for query in ({}, {"saddle.land": "Monkey saddle", "saddle.lr_b": "1", "saddle.opt_b": "SGD"}):
+        for fig in figures(open_page(query)):
+            assert marker_problems(fig) == []
+            assert colour_bar_problems(fig) == []

@@ -12,7 +12,9 @@ import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_chart_layout
+from charts.markers import CHECKPOINT, MINIMUM
 from charts.palette import run_colour
+from charts.paths import start_trace
 from engine.lessons.basins import DIVERGED, ESCAPE_RADIUS, NAMED_MINIMA, NO_MINIMUM, BasinMap, EscapeStudy, class_label
 
 DISTANCE_FLOOR = 1e-12
@@ -64,7 +66,12 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
                     "name": f"{label} escapes",
                     "legendgroup": f"r{i}",
                     "showlegend": False,
-                    "marker": {"size": 10, "color": run_colour(i), "line": {"width": 1.5, "color": "black"}},
+                    "marker": {
+                        "symbol": CHECKPOINT,
+                        "size": 10,
+                        "color": run_colour(i),
+                        "line": {"width": 1.5, "color": "black"},
+                    },
                     "hovertemplate": f"{label} escapes at step {row.escape}<extra></extra>",
                 }
             )
@@ -107,7 +114,7 @@ def escape_map(study: EscapeStudy, *, height: int = 480) -> dict[str, Any]:
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
         data.append(line_trace(run.path[:end], name=run.label, colour=run_colour(i), width=2.5))
     data += [{**base[1], "name": "minimum"}, {**base[2], "name": "saddle point"}]
-    data.append(point_trace(np.asarray(study.start)[None], name="start", colour="white", size=9))
+    data.append(start_trace(study.start, size=11))
     (x0, x1), (y0, y1) = land.domain
     return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
 
@@ -190,7 +197,7 @@ def basin_figure(maps: Sequence[BasinMap], titles: Sequence[str], *, height: int
             }
         )
         size = 11 if len(minima) <= NAMED_MINIMA else 6
-        stars = point_trace(minima, name="known minima", colour="white", symbol="star", size=size)
+        stars = point_trace(minima, name="known minima", colour="white", symbol=MINIMUM, size=size)
         stars.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}", showlegend=False)
         data.append(stars)
         domain = [k * (width + gap), k * (width + gap) + width]
