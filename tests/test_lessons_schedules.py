@@ -17,6 +17,7 @@ from engine.scenario import from_query, to_query
 from engine.simulate import simulate
 from optimizers.schedules import SCHEDULES
 from tests.apptest_helpers import errors, figures, notice
+from tests.figure_rules import colour_bar_problems, marker_problems
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_schedules.py")
 
@@ -235,3 +236,13 @@ def test_link_spelling_out_the_defaults_shows_no_notice():
     }
     at = run_page(query)
     assert errors(at) == [] and not at.warning
+
+
+def test_default_view_follows_the_marker_language_and_round_colour_bars():
+    for query in ({}, {"sched.land": "Rosenbrock valley", "sched.lr": "0.003"}):
+        at = run_page(query)
+        for fig in figures(at):
+            assert marker_problems(fig) == []
+            assert colour_bar_problems(fig) == []
+    crosses = [t["name"] for t in figures(at)[0]["data"] if t.get("marker", {}).get("symbol") == "x"]
+    assert crosses == ["constant diverged", "step decay diverged", "exponential diverged", "cosine diverged"]
