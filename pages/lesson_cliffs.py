@@ -111,7 +111,7 @@ left, right = st.columns([1, 1])
 with left:
     st.plotly_chart(PrebuiltFigure(map_fig), width="stretch", key=f"{PAGE}.map")
     st.caption(
-        "At the clipped SGD run's wall step (the square), the dotted red arrow is the raw step −η∇f plain SGD "
+        "At the clipped SGD run's wall step (the square), the dotted magenta arrow is the raw step −η∇f plain SGD "
         "would take from there, cut at the map's edge when it is longer than the map; the cyan arrow is the step "
         "actually taken. Dashed paths are unclipped and drawn over the clipped ones, so both show where they "
         "share a stretch."

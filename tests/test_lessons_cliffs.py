@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -184,8 +185,11 @@ def test_default_view_draws_the_raw_arrow_on_the_map_and_both_paths_where_they_c
     assert np.hypot(*shown) > 0.5 * (x1 - x0), "long enough to see"
     cosine = np.dot(shown, hit.raw) / (np.hypot(*shown) * np.hypot(*hit.raw))
     assert cosine == pytest.approx(1.0, abs=1e-6), "pointing along the raw step"
-    assert arrow["marker"]["size"][1] > 0 and arrow["cliponaxis"] is False
     assert arrow["name"].endswith("length 99.8 (cut at the map edge)")
+    _, head = trace_named(map_fig, arrow["name"] + " (head)")
+    assert (head["x"][0], head["y"][0]) == pytest.approx(tuple(tip)) and head["cliponaxis"] is False
+    angle = math.radians(head["marker"]["angle"])  # plotly: clockwise from straight up
+    assert (math.sin(angle), math.cos(angle)) == pytest.approx(tuple(shown / np.hypot(*shown)), abs=1e-6)
     assert any("runs off the map" in a["text"] for a in map_fig["layout"]["annotations"])
     # Before the wall the two runs share a stretch: the unclipped (dashed) one is drawn over the clipped one.
     below, clipped = trace_named(map_fig, "SGD, clipped at c = 1")
@@ -196,6 +200,11 @@ def test_default_view_draws_the_raw_arrow_on_the_map_and_both_paths_where_they_c
 
 def test_default_view_follows_the_marker_language_and_round_colour_bars():
     for query in ({}, {"cliff.momentum": "on", "cliff.lr": "1", "cliff.clip": "0.1", "cliff.slope": "5000"}):
-        for fig in figures(open_page(query)):
+        figs = figures(open_page(query))
+        for fig in figs:
             assert marker_problems(fig) == []
             assert colour_bar_problems(fig) == []
+    lines = [t for t in figs[0]["data"] if t.get("mode") == "lines"]
+    runs = {t["line"]["color"] for t in lines if t.get("legendgroup", "").startswith("run")}
+    arrows = {t["line"]["color"] for t in lines if t.get("legendgroup") in ("raw", "clipped")}
+    assert len(runs) == 4 and len(arrows) == 2 and not runs & arrows, "no arrow shares a colour with a run"

@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
-from charts.lessons.conditioning import LABEL_SIZE, eigen_traces
+from charts.lessons.conditioning import LABEL_SIZE, eigen_labels, eigen_traces
 from engine.lessons import conditioning as cond
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate
@@ -250,49 +250,61 @@ def test_link_spelling_out_the_defaults_shows_no_notice():
 
 PX_PER_UNIT = 30.0
 """A narrow map: 300 px for the bowl's 10 units (a phone, or a half-width column on a small laptop)."""
-GLYPH_PX, LINE_PX = 0.6 * LABEL_SIZE, 1.3 * LABEL_SIZE
-"""A generous average glyph width and a line's height, in pixels, at the labels' font size."""
+GLYPH_PX, LINE_PX, PAD_PX = 0.6 * LABEL_SIZE, 1.3 * LABEL_SIZE, 3.0
+"""A generous average glyph width, a line's height and the backing's padding, in pixels, at the labels' size."""
 
 
-def text_box(x: float, y: float, text: str, position: str) -> tuple[float, float, float, float]:
-    """(left, right, bottom, top) in data units of ``text`` drawn at (x, y) with plotly's ``textposition``."""
-    width, height = len(text) * GLYPH_PX / PX_PER_UNIT, LINE_PX / PX_PER_UNIT
-    vertical, horizontal = position.split()
-    left = {"left": x - width, "right": x, "center": x - width / 2}[horizontal]
-    bottom = {"top": y, "bottom": y - height, "middle": y - height / 2}[vertical]
+def text_box(note: dict) -> tuple[float, float, float, float]:
+    """(left, right, bottom, top) in data units of a map annotation's text, from its anchors."""
+    width = (len(note["text"]) * GLYPH_PX + 2 * PAD_PX) / PX_PER_UNIT
+    height = (LINE_PX + 2 * PAD_PX) / PX_PER_UNIT
+    left = {"right": note["x"] - width, "left": note["x"], "center": note["x"] - width / 2}[note["xanchor"]]
+    bottom = {"bottom": note["y"], "top": note["y"] - height, "middle": note["y"] - height / 2}[note["yanchor"]]
     return left, left + width, bottom, bottom + height
 
 
-def label_problems(traces: list[dict]) -> list[str]:
-    """Labels of the eigen-direction traces whose text would reach past the bowl's domain."""
+def label_problems(notes: list[dict]) -> list[str]:
+    """Map annotations whose text would reach past the bowl's domain."""
     (x0, x1), (y0, y1) = landscapes.get("bowl").domain
     problems = []
-    for t in traces:
-        for x, y, text in zip(decode(t["x"]), decode(t["y"]), t["text"], strict=True):
-            if text:
-                left, right, bottom, top = text_box(float(x), float(y), text, t["textposition"])
-                if left < x0 or right > x1 or bottom < y0 or top > y1:
-                    problems.append(f"{text!r} spans x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f}")
+    for note in notes:
+        left, right, bottom, top = text_box(note)
+        if left < x0 or right > x1 or bottom < y0 or top > y1:
+            problems.append(f"{note['text']!r} spans x {left:.2f}..{right:.2f}, y {bottom:.2f}..{top:.2f}")
     return problems
 
 
+def map_texts(fig: dict) -> list[dict]:
+    """Every text on a map, as annotations: layout annotations, and trace texts with their ``textposition``."""
+    notes = list(fig["layout"].get("annotations", []))
+    for t in fig["data"]:
+        if "text" not in str(t.get("mode", "")):
+            continue
+        vertical, horizontal = t.get("textposition", "middle center").split()
+        for x, y, text in zip(decode(t["x"]), decode(t["y"]), t["text"], strict=True):
+            if text:
+                xanchor = {"left": "right", "right": "left", "center": "center"}[horizontal]
+                yanchor = {"top": "bottom", "bottom": "top", "middle": "middle"}[vertical]
+                notes.append({"x": float(x), "y": float(y), "text": text, "xanchor": xanchor, "yanchor": yanchor})
+    return notes
+
+
 def test_default_view_labels_both_directions_inside_the_map():
-    map_fig = figures(open_page())[0]
-    labelled = [t for t in map_fig["data"] if t.get("mode") == "lines+text"]
-    assert sorted(t["name"] for t in labelled) == ["flat direction, λ = 0.1", "steep direction, λ = 1"]
-    assert label_problems(labelled) == []
+    notes = map_texts(figures(open_page())[0])
+    assert sorted(n["text"] for n in notes) == ["flat direction, λ = 0.1", "steep direction, λ = 1"]
+    assert label_problems(notes) == []
 
 
 @pytest.mark.parametrize("kappa", [1.0, 10.0, 1000.0])
 @pytest.mark.parametrize("angle", range(-90, 91, 15))
 def test_eigen_direction_labels_stay_on_the_map_at_every_rotation(kappa, angle):
     view = SimpleNamespace(curvature=cond.curvature(kappa, angle), start=cond.bowl_start(angle))
-    traces = eigen_traces(view, landscapes.get("bowl").domain)
-    assert label_problems(traces) == []
-    for t in traces:
-        path = np.stack([decode(t["x"]), decode(t["y"])], axis=1)
-        (ax, ay), (bx, by) = path[0], path[2]
+    domain = landscapes.get("bowl").domain
+    assert label_problems(eigen_labels(view, domain)) == []
+    for t, vector in zip(eigen_traces(view, domain), (view.curvature.steep, view.curvature.flat), strict=True):
+        (ax, ay), (bx, by) = np.stack([decode(t["x"]), decode(t["y"])], axis=1)
         assert abs(ax * by - ay * bx) < 1e-6 * (ax * ax + ay * ay), "a line through the minimum"
+        assert abs(ax * vector[1] - ay * vector[0]) < 1e-6 * math.hypot(ax, ay), "along its eigenvector"
 
 
 def test_default_view_shows_gd_zig_zag_across_and_crawl_along_while_heavy_ball_gets_further():

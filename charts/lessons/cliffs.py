@@ -17,7 +17,8 @@ from charts.paths import run_traces, start_trace
 from engine.lessons.cliffs import LANDSCAPE, CliffStudy, step_lengths
 from landscapes.cliff import WALL_X
 
-RAW_COLOUR = "#ff4d4d"
+RAW_COLOUR = "#ff66ff"
+"""Magenta: apart from every run colour the page uses (the fourth run, clipped momentum, is light red)."""
 CLIPPED_COLOUR = "#00e5ff"
 ARROWHEAD = "arrow"
 """The head of a drawn vector (as on the Playground's arrows)."""
@@ -28,21 +29,36 @@ LENGTH_FLOOR = 1e-8
 """Zero-length steps (after a run has stopped) are drawn at this height on the log axis."""
 
 
-def arrow_trace(
-    base: np.ndarray, vector: np.ndarray, *, name: str, colour: str, dash: str = "solid", clip: bool = True
-) -> dict[str, Any]:
-    """A straight arrow from ``base`` along ``vector`` with an arrowhead at the tip (no marker at the base).
+def arrow_traces(
+    base: np.ndarray, vector: np.ndarray, *, name: str, colour: str, dash: str = "solid", group: str
+) -> list[dict[str, Any]]:
+    """A straight arrow from ``base`` along ``vector``: the shaft (named, in the legend) and its head at the tip.
 
-    With ``clip=False`` the arrowhead is drawn whole even where the tip touches the plot's edge.
+    The head is its own marker trace turned to the vector's direction (the map has equal scale on
+    both axes, so data and screen angles agree) and is never clipped, so a tip on the map's edge
+    still shows whole; the legend shows just the shaft's line, no marker.
     """
-    pts = np.stack([base, base + vector]).astype(np.float64)
-    trace = line_trace(pts, name=name, colour=colour, width=3, dash=dash)
-    trace.update(
-        mode="lines+markers",
-        marker={"symbol": ["circle", ARROWHEAD], "angleref": "previous", "size": [0, 16], "color": colour},
-        cliponaxis=clip,
-    )
-    return trace
+    tip = (base + vector).astype(np.float64)
+    shaft = line_trace(np.stack([base, tip]), name=name, colour=colour, width=3, dash=dash)
+    shaft["legendgroup"] = group
+    head = {
+        "type": "scatter",
+        "mode": "markers",
+        "x": [float(tip[0])],
+        "y": [float(tip[1])],
+        "name": f"{name} (head)",
+        "legendgroup": group,
+        "showlegend": False,
+        "marker": {
+            "symbol": ARROWHEAD,
+            "angle": float(np.degrees(np.arctan2(vector[0], vector[1]))),
+            "size": 16,
+            "color": colour,
+        },
+        "cliponaxis": False,
+        "hoverinfo": "skip",
+    }
+    return [shaft, head]
 
 
 def inside(base: np.ndarray, vector: np.ndarray, domain: Domain, margin: float = EDGE_MARGIN) -> float:
@@ -90,24 +106,21 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
     if hit is not None:
         share = inside(hit.point.astype(np.float64), hit.raw.astype(np.float64), land.domain)
         cut = share < 1.0
-        data.append(
-            arrow_trace(
-                hit.point,
-                hit.raw * share,
-                name=f"raw step −η∇f at step {hit.step}: length {hit.raw_length:.4g}"
-                + (" (cut at the map edge)" if cut else ""),
-                colour=RAW_COLOUR,
-                dash="dot",
-                clip=False,
-            )
+        data += arrow_traces(
+            hit.point,
+            hit.raw * share,
+            name=f"raw step −η∇f at step {hit.step}: length {hit.raw_length:.4g}"
+            + (" (cut at the map edge)" if cut else ""),
+            colour=RAW_COLOUR,
+            dash="dot",
+            group="raw",
         )
-        data.append(
-            arrow_trace(
-                hit.point,
-                hit.actual,
-                name=f"clipped step at step {hit.step}: length {hit.actual_length:.4g}",
-                colour=CLIPPED_COLOUR,
-            )
+        data += arrow_traces(
+            hit.point,
+            hit.actual,
+            name=f"clipped step at step {hit.step}: length {hit.actual_length:.4g}",
+            colour=CLIPPED_COLOUR,
+            group="clipped",
         )
         data.append(
             point_trace(
@@ -138,7 +151,7 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
                 {
                     "x": float(tip[0]),
                     "y": float(tip[1]),
-                    "text": f"raw step: {hit.raw_length:.3g} long, runs off the map",
+                    "text": f"raw step: {hit.raw_length:.4g} long, runs off the map",
                     "showarrow": False,
                     "xanchor": "left" if tip[0] < (x0 + x1) / 2 else "right",
                     "yanchor": "bottom",
@@ -194,7 +207,12 @@ def step_length_figure(study: CliffStudy, *, height: int = 380) -> dict[str, Any
             "height": height,
             "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
             "xaxis": {"title": {"text": "step"}},
-            "yaxis": {"type": "log", "title": {"text": "step length ‖xₜ₊₁ − xₜ‖"}, "exponentformat": "power"},
+            "yaxis": {
+                "type": "log",
+                "title": {"text": "step length ‖xₜ₊₁ − xₜ‖"},
+                "exponentformat": "power",
+                "dtick": 1,
+            },
             "legend": {"orientation": "h", "y": -0.2},
         },
     }

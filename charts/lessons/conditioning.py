@@ -39,8 +39,8 @@ LABEL_MARGIN = 0.3
 """Eigen-direction labels keep at least this far (data units) inside the map's edges."""
 
 
-def label_anchor(vector: np.ndarray, start: tuple[float, float], domain: Domain) -> tuple[np.ndarray, str]:
-    """Where an eigen-direction's label goes, and its ``textposition``, so the text stays on the map.
+def label_anchor(vector: np.ndarray, start: tuple[float, float], domain: Domain) -> tuple[np.ndarray, str, str]:
+    """Where an eigen-direction's label goes, and its (xanchor, yanchor), so the text stays on the map.
 
     The label sits on the half of the line away from the start (where the paths are not),
     near the map's edge, and its text extends from there towards the centre, so however
@@ -54,33 +54,55 @@ def label_anchor(vector: np.ndarray, start: tuple[float, float], domain: Domain)
     half = min(x1 - x0, y1 - y0) / 2.0 - LABEL_MARGIN
     point = centre + direction * half / max(abs(direction[0]), abs(direction[1]))
     dx, dy = point - centre
-    vertical = "bottom" if dy > 0 else "top"
     # Centred near the middle column; elsewhere the text runs from the anchor towards the centre.
-    horizontal = "center" if abs(dx) < 0.35 * half else "left" if dx > 0 else "right"
-    return point, f"{vertical} {horizontal}"
+    xanchor = "center" if abs(dx) < 0.35 * half else "right" if dx > 0 else "left"
+    return point, xanchor, "top" if dy > 0 else "bottom"
+
+
+def _label(name: str, lam: float, round_bowl: bool) -> str:
+    # At κ = 1 every direction is an eigen-direction; eigh's pair is then just one choice.
+    return f"eigen-direction, λ = {lam:.4g}" if round_bowl else f"{name} direction, λ = {lam:.4g}"
+
+
+def _directions(study: Study) -> list[tuple[str, np.ndarray, str]]:
+    """(colour key, unit eigenvector, label) for the steep and the flat direction."""
+    curv = study.curvature
+    round_bowl = bool(np.isclose(curv.lam_max, curv.lam_min))
+    return [
+        (name, vector, _label(name, lam, round_bowl))
+        for name, vector, lam in (("steep", curv.steep, curv.lam_max), ("flat", curv.flat, curv.lam_min))
+    ]
 
 
 def eigen_traces(study: Study, domain: Domain) -> list[dict[str, Any]]:
-    """Two lines through the minimum along the Hessian's eigenvectors, labelled with their eigenvalues."""
-    curv = study.curvature
-    round_bowl = np.isclose(curv.lam_max, curv.lam_min)
+    """Two dashed lines through the minimum (the origin) along the Hessian's eigenvectors."""
     (x0, x1), (y0, y1) = domain
     reach = 1.5 * max(x1 - x0, y1 - y0)
-    traces = []
-    for name, vector, lam in (("steep", curv.steep, curv.lam_max), ("flat", curv.flat, curv.lam_min)):
-        anchor, position = label_anchor(vector, study.start, domain)
-        pts = np.stack([-reach * anchor / np.linalg.norm(anchor), anchor, reach * anchor / np.linalg.norm(anchor)])
-        # At κ = 1 every direction is an eigen-direction; eigh's pair is then just one choice.
-        label = f"eigen-direction, λ = {lam:.4g}" if round_bowl else f"{name} direction, λ = {lam:.4g}"
-        trace = line_trace(pts, name=label, colour=AXIS_COLOURS[name], width=1.5, dash="dash")
-        trace.update(
-            mode="lines+text",
-            text=["", html.escape(label), ""],
-            textposition=position,
-            textfont={"color": AXIS_COLOURS[name], "size": LABEL_SIZE},
+    return [
+        line_trace(np.outer([-reach, reach], vector), name=label, colour=AXIS_COLOURS[name], width=1.5, dash="dash")
+        for name, vector, label in _directions(study)
+    ]
+
+
+def eigen_labels(study: Study, domain: Domain) -> list[dict[str, Any]]:
+    """The eigen-directions' names and eigenvalues as map annotations, on a dark backing so they read on any colour."""
+    out = []
+    for name, vector, label in _directions(study):
+        point, xanchor, yanchor = label_anchor(vector, study.start, domain)
+        out.append(
+            {
+                "x": float(point[0]),
+                "y": float(point[1]),
+                "text": html.escape(label),
+                "showarrow": False,
+                "xanchor": xanchor,
+                "yanchor": yanchor,
+                "font": {"color": AXIS_COLOURS[name], "size": LABEL_SIZE},
+                "bgcolor": "rgba(0,0,0,0.55)",
+                "borderpad": 2,
+            }
         )
-        traces.append(trace)
-    return traces
+    return out
 
 
 def bowl_map(study: Study, *, height: int = 560) -> dict[str, Any]:
@@ -100,7 +122,9 @@ def bowl_map(study: Study, *, height: int = 560) -> dict[str, Any]:
         data.append(trace)
     data.append({**base[1], "name": "minimum"})
     data.append(start_trace(study.start))
-    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
+    layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
+    layout["annotations"] = eigen_labels(study, land.domain)
+    return {"data": data, "layout": layout}
 
 
 def distance_figure(study: Study, *, height: int = 400) -> dict[str, Any]:
