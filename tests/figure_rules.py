@@ -24,7 +24,6 @@ SHAPES = {
 }
 ARROWHEAD = "arrow"
 """The head of a drawn vector (part of an arrow, not a point of its own)."""
-PLURALS = {"minimum": "minima"}
 HEAD_SUFFIXES = (" end", " now")
 """How :func:`charts.paths.run_traces` names a run's head: the one use of the plain circle."""
 
@@ -55,9 +54,9 @@ def marker_problems(figure: dict[str, Any]) -> list[str]:
         for symbol in set(_symbols(trace)):
             if symbol not in SHAPES | {ARROWHEAD}:
                 problems.append(f"{name!r}: {symbol!r} is not a shape of charts.markers")
-            meaning = markers.MEANINGS.get(symbol)
-            if meaning and meaning not in lowered and PLURALS.get(meaning, meaning) not in lowered:
-                problems.append(f"{name!r}: {symbol!r} means {meaning!r} but the trace does not say so")
+            words = markers.MEANINGS.get(symbol, ())
+            if words and not any(word in lowered for word in words):
+                problems.append(f"{name!r}: {symbol!r} means {words[0]!r} but the trace does not say so")
             if symbol == markers.START and "start" not in lowered:
                 problems.append(f"{name!r}: the open circle is reserved for the start")
             if symbol == markers.END and not name.endswith(HEAD_SUFFIXES):
