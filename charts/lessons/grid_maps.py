@@ -13,9 +13,13 @@ from typing import Any
 
 import numpy as np
 
-from charts.contour import filled_contour
+from charts.contour import colour_bar, filled_contour
 from charts.encoding import typed
+from charts.markers import DIVERGED
 from charts.scale import LossScale
+
+Window = tuple[tuple[float, float], tuple[float, float]]
+"""A map's axis ranges: ``((x0, x1), (y0, y1))``."""
 
 
 def grid_contour(
@@ -28,12 +32,18 @@ def grid_contour(
     name: str = "loss",
     showscale: bool = True,
 ) -> dict[str, Any]:
-    """A filled contour of ``z`` (losses) on the colour ``scale``; ``zrange`` pins the colours (in loss units)."""
+    """A filled contour of ``z`` (losses) on the colour ``scale``; ``zrange`` pins the colours (in loss units).
+
+    With ``zrange`` the colour bar spans that range, so its round ticks are placed over
+    the whole range, not only over the part ``z`` reaches.
+    """
     trace = filled_contour(xs, ys, z, scale, name=name, colorbar=showscale)
     trace["showscale"] = showscale
     if zrange is not None:
         low, high = scale.apply(np.asarray(zrange, np.float64))
         trace.update(zmin=float(low), zmax=float(high), zauto=False)
+        if showscale:
+            trace["colorbar"] = colour_bar(scale, np.asarray(zrange, np.float64))
     return trace
 
 
@@ -99,6 +109,13 @@ def point_trace(
     }
 
 
+def diverged_trace(point: np.ndarray, *, label: str, step: int, colour: str, size: int = 14) -> dict[str, Any]:
+    """An x on the last point a run reached before it left the map: the only thing drawn as an x."""
+    return point_trace(
+        np.asarray(point)[None], name=f"{label} diverged (step {step})", colour=colour, symbol=DIVERGED, size=size
+    )
+
+
 def map_layout(
     x_range: tuple[float, float],
     y_range: tuple[float, float],
@@ -134,6 +151,19 @@ def map_layout(
     if title:
         layout["title"] = {"text": title, "x": 0.02, "font": {"size": 15}}
     return layout
+
+
+def covering_window(points: np.ndarray, *, margin: float = 0.05) -> Window:
+    """The smallest axis ranges holding every finite point of ``points`` (shape (n, 2)), widened by ``margin``.
+
+    The margin is a fraction of the larger side on both axes, so nothing drawn touches
+    an edge; the map's equal scale (see :func:`map_layout`) keeps the shapes true.
+    """
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    pts = pts[np.all(np.isfinite(pts), axis=1)]
+    low, high = pts.min(axis=0), pts.max(axis=0)
+    pad = margin * float(np.max(high - low))
+    return (float(low[0] - pad), float(high[0] + pad)), (float(low[1] - pad), float(high[1] + pad))
 
 
 def zoom_box(
