@@ -6,7 +6,7 @@ import streamlit as st
 
 from charts.encoding import PrebuiltFigure
 from charts.lessons.grid_maps import side_by_side
-from charts.lessons.regularization import coefficient_figure, geometry_figure
+from charts.lessons.regularization import coefficient_figure, fence_window, geometry_figure
 from engine.lessons.regularization import (
     LANDSCAPE_KEY,
     PenaltyView,
@@ -62,7 +62,9 @@ def solve(alpha: float) -> tuple[PenaltyView, PenaltyView]:
 def figures(alpha: float) -> tuple[dict, dict]:
     """The two maps side by side, and the coefficient paths (shared, never mutated)."""
     l1, l2 = solve(alpha)
-    return side_by_side(geometry_figure(l1, values), geometry_figure(l2, values)), coefficient_figure((l1, l2))
+    window = fence_window((l1, l2), values)
+    maps = side_by_side(geometry_figure(l1, values, window), geometry_figure(l2, values, window))
+    return maps, coefficient_figure((l1, l2))
 
 
 with st.spinner("Solving the penalized problems…"):

@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 from charts.encoding import decode
 from engine.lessons import regularization as rg
-from tests.apptest_helpers import notice
+from tests.apptest_helpers import figures, notice
+from tests.map_rules import colour_bar_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_l1_l2.py")
 
@@ -133,3 +134,42 @@ def test_url_round_trip_and_bad_link():
     assert not bad.exception
     assert len(bad.warning) == 1 and "reg.alpha" in notice(bad) and "reg.zzz" in notice(bad)
     assert bad.select_slider(key="reg.alpha").value == 0.05
+
+
+# ---------------------------------------------------------------- the default view
+
+
+@pytest.fixture(scope="module")
+def default_view() -> AppTest:
+    return _run()
+
+
+def test_default_view_l1_lands_on_an_axis_and_l2_does_not(default_view):
+    """The title's claim at the default α: the L1 optimum sits on a corner of its diamond, the L2 one off every axis."""
+    a, b, _ = _normal_equations()
+    l1, l2 = _optimum(default_view, "L1 optimum"), _optimum(default_view, "L2 optimum")
+    assert np.count_nonzero(l1 == 0.0) == 1, "one L1 weight exactly zero: a corner of the diamond"
+    assert np.all(np.abs(l2) > 0.1), "no L2 weight near zero"
+    np.testing.assert_allclose(l2, np.linalg.solve(a + 2 * 0.05 * np.eye(2), b), rtol=1e-5)
+    assert _subgradient_gap(l1, 0.05) < 1e-5
+
+
+def test_default_view_shows_each_whole_fence_at_equal_scale(default_view):
+    """The diamond's and the circle's outlines lie inside both panels' axis ranges, with x and y at one scale."""
+    fig = json.loads(default_view.get("plotly_chart")[0].proto.spec)
+    layout = fig["layout"]
+    fences = [t for t in fig["data"] if t.get("fill") == "toself"]
+    assert len(fences) == 2
+    for fence in fences:
+        suffix = fence.get("xaxis", "x")[1:]
+        (x0, x1), (y0, y1) = layout[f"xaxis{suffix}"]["range"], layout[f"yaxis{suffix}"]["range"]
+        x, y = decode(fence["x"]), decode(fence["y"])
+        assert x0 < x.min() and x.max() < x1 and y0 < y.min() and y.max() < y1, fence["name"]
+        assert layout[f"yaxis{suffix}"]["scaleanchor"] == f"x{suffix}"
+        assert layout[f"yaxis{suffix}"].get("scaleratio", 1) == 1
+
+
+def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
+    for fig in figures(default_view):
+        assert marker_errors(fig) == []
+        assert colour_bar_errors(fig) == []

@@ -8,16 +8,28 @@ from typing import Any
 import numpy as np
 
 import landscapes
-from charts.contour import contour_traces
+from charts.contour import marker_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import level_line, line_trace, map_layout, point_trace, region_trace
+from charts.lessons.grid_maps import (
+    Window,
+    covering_window,
+    grid_contour,
+    level_line,
+    line_trace,
+    map_layout,
+    point_trace,
+    region_trace,
+)
+from charts.markers import MINIMUM
 from charts.palette import run_colour
+from charts.scale import LossScale
 from engine.grid import loss_grid
 from engine.lessons.regularization import LANDSCAPE_KEY, PenaltyView
 
 PENALTY_COLOURS = {"l1": run_colour(0), "l2": run_colour(1)}
 PENALTY_NAMES = {"l1": "L1", "l2": "L2"}
 REGION_FILL = {"l1": "rgba(230,159,0,0.22)", "l2": "rgba(86,180,233,0.22)"}
+GRID_RESOLUTION = 160
 
 
 def region_outline(kind: str, budget: float, points: int = 241) -> np.ndarray:
@@ -29,17 +41,35 @@ def region_outline(kind: str, budget: float, points: int = 241) -> np.ndarray:
     return np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
 
 
-def geometry_figure(view: PenaltyView, values: Mapping[str, float]) -> dict[str, Any]:
-    """Loss contours, the budget region, the contour line through the optimum, the path and the optimum."""
+def fence_window(views: tuple[PenaltyView, ...], values: Mapping[str, float]) -> Window:
+    """One window for every panel: the landscape's domain, widened until each whole fence shows.
+
+    At small α the L1 diamond reaches ``-s`` on both axes, beyond the domain's left
+    edge; a fence cut off there would hide the corner the lesson is about.
+    """
     land = landscapes.get(LANDSCAPE_KEY)
-    base, _ = contour_traces(land, values)
-    contour, minima = base[0], base[1]
-    xs, ys, z = loss_grid(land, values, 160)
+    (x0, x1), (y0, y1) = land.domain
+    corners = np.array([[x0, y0], [x1, y1]])
+    outlines = [region_outline(view.kind, view.budget) for view in views]
+    return covering_window(np.concatenate([corners, *outlines]), margin=0.04)
+
+
+def geometry_figure(view: PenaltyView, values: Mapping[str, float], window: Window | None = None) -> dict[str, Any]:
+    """Loss contours, the budget region, the contour line through the optimum, the path and the optimum.
+
+    ``window`` (from :func:`fence_window`) sets the axes; panels drawn side by side
+    share it, and so share one colour scale.
+    """
+    land = landscapes.get(LANDSCAPE_KEY)
+    window = window or fence_window((view,), values)
+    xs, ys, z = loss_grid(land, values, GRID_RESOLUTION, domain=window)
+    minima = marker_traces(land, values)[0]
     colour = PENALTY_COLOURS[view.kind]
     name = PENALTY_NAMES[view.kind]
     symbol = "|w₁| + |w₂|" if view.kind == "l1" else "w₁² + w₂²"
+    penalty = "‖w‖₁" if view.kind == "l1" else "‖w‖₂²"
     data = [
-        contour,
+        grid_contour(xs, ys, z, LossScale.fit(z)),
         region_trace(
             region_outline(view.kind, view.budget),
             name=f"{symbol} ≤ s = {view.budget:.3g}",
@@ -51,15 +81,15 @@ def geometry_figure(view: PenaltyView, values: Mapping[str, float]) -> dict[str,
         {**minima, "name": "unpenalized minimum"},
         point_trace(
             view.optimum[None],
-            name=f"{name} optimum at α = {view.alpha:.3g}",
+            name=f"{name} optimum: minimum of f + α{penalty}",
             colour=colour,
-            symbol="diamond" if view.kind == "l1" else "circle",
-            size=15,
+            symbol=MINIMUM,
+            size=17,
+            text=f"{name} optimum at α = {view.alpha:.3g}",
         ),
     ]
-    (x0, x1), (y0, y1) = land.domain
-    title = f"{name}: f(w) + α·{'‖w‖₁' if view.kind == 'l1' else '‖w‖₂²'}"
-    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title=title)}
+    title = f"{name}: f(w) + α·{penalty}"
+    return {"data": data, "layout": map_layout(*window, height=470, title=title)}
 
 
 def coefficient_figure(views: tuple[PenaltyView, ...]) -> dict[str, Any]:
