@@ -13,7 +13,8 @@ import landscapes
 from charts.encoding import decode
 from charts.lessons.weight_decay import ZERO_FLOOR
 from engine.lessons import weight_decay as wd
-from tests.apptest_helpers import notice
+from tests.apptest_helpers import figures, named_traces, notice, path_of
+from tests.map_rules import colour_bar_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_weight_decay.py")
 EPS32 = float(np.finfo(np.float32).eps)
@@ -105,3 +106,31 @@ def test_url_round_trip_and_bad_link():
     bad = _run({"wd.decay": "-3", "wd.steps": "1e9"})
     assert not bad.exception and len(bad.warning) == 1
     assert "wd.decay" in notice(bad) and "wd.steps" in notice(bad)
+
+
+# ---------------------------------------------------------------- the default view
+
+
+@pytest.fixture(scope="module")
+def default_view() -> AppTest:
+    return _run()
+
+
+def test_default_view_sgd_paths_coincide_and_adam_paths_part(default_view):
+    """The title's claim, read off the drawn map: the two SGD paths lie on each other, the two Adam paths do not."""
+    (map_fig, _) = figures(default_view)
+    paths = {name: path_of(map_fig, name) for name in wd.LABELS}
+    sgd = np.abs(paths["SGD + L2"] - paths["SGD + decoupled"]).max()
+    adam = np.hypot(*(paths["Adam + L2"] - paths["AdamW"]).T).max()
+    assert sgd <= 16 * EPS32 * max(1.0, np.abs(paths["SGD + L2"]).max())
+    assert adam > 0.3
+    # and SGD with weight decay λ = 0.1 ends at argmin f + (λ/2)‖w‖², which is drawn as a minimum
+    star = named_traces(map_fig)["minimum of f + (λ/2)‖w‖²"]
+    target = np.array([decode(star["x"])[0], decode(star["y"])[0]])
+    np.testing.assert_allclose(paths["SGD + L2"][-1], target, atol=1e-4)
+
+
+def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
+    for fig in figures(default_view):
+        assert marker_errors(fig) == []
+        assert colour_bar_errors(fig) == []

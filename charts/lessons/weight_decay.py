@@ -12,14 +12,18 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_chart_layout
+from charts.lessons.grid_maps import diverged_trace, line_trace, map_layout, point_trace, step_chart_layout
+from charts.markers import MINIMUM
 from charts.palette import run_colour
+from charts.paths import start_trace
 from engine.lessons.regularization import LANDSCAPE_KEY
 from engine.lessons.weight_decay import FLOAT32_EPS
 from engine.simulate import Trajectory
 
 DASHES = ("solid", "dash", "solid", "dash")
 COLOURS = (run_colour(0), run_colour(1), run_colour(2), run_colour(3))
+DECAYED_MINIMUM_COLOUR = run_colour(5)
+"""Yellow: apart from the four runs' colours and from the white star of the training minimum."""
 ZERO_FLOOR = 1e-12
 """Exact zeros cannot sit on a log axis; they are drawn here and the tick says "0"."""
 
@@ -32,8 +36,14 @@ def paths_figure(runs: Sequence[Trajectory], values: Mapping[str, float], decaye
     for i, run in enumerate(runs):
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
         data.append(line_trace(run.path[:end], name=run.label, colour=COLOURS[i], dash=DASHES[i], width=3 - i % 2))
-    data.append(point_trace(decayed_min[None], name="minimum of f + (λ/2)‖w‖²", colour="#ff4d4d", symbol="x", size=14))
-    data.append(point_trace(np.asarray(runs[0].path[:1]), name="start", colour="white", size=10))
+        if run.diverged_at is not None:
+            data.append(diverged_trace(run.path[end - 1], label=run.label, step=run.diverged_at, colour=COLOURS[i]))
+    data.append(
+        point_trace(
+            decayed_min[None], name="minimum of f + (λ/2)‖w‖²", colour=DECAYED_MINIMUM_COLOUR, symbol=MINIMUM, size=16
+        )
+    )
+    data.append(start_trace(runs[0].path[0], size=12))
     (x0, x1), (y0, y1) = land.domain
     return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=520)}
 
