@@ -12,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 from charts.encoding import decode
 from engine.lessons import early_stopping as es
-from tests.apptest_helpers import notice
+from tests.apptest_helpers import figures, notice
+from tests.map_rules import colour_bar_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_early_stopping.py")
 
@@ -112,3 +113,52 @@ def test_url_round_trip_and_bad_link():
     bad = _run({"early.patience": "zero", "early.batch": "99"})
     assert not bad.exception and len(bad.warning) == 1
     assert "early.patience" in notice(bad) and "early.batch" in notice(bad)
+
+
+# ---------------------------------------------------------------- the default view
+
+
+@pytest.fixture(scope="module")
+def default_view() -> AppTest:
+    return _run()
+
+
+def _point(trace: dict) -> np.ndarray:
+    return np.array([decode(trace["x"])[0], decode(trace["y"])[0]], np.float64)
+
+
+def test_default_view_stops_near_the_validation_minimum_and_near_ridge(default_view):
+    """The title's claim on the drawn charts: the validation loss turns up (overfitting), the stop comes soon
+    after its lowest point, and the stopped weights lie near the ridge path, far from the training minimum."""
+    map_fig, curves = figures(default_view)
+    x, y = _arrays(validation=False)
+    a, b = x.T @ x / len(y), x.T @ y / len(y)
+    xv, yv = _arrays(validation=True)
+
+    validation = next(t for t in curves["data"] if t["name"] == "validation loss")
+    after = next(t for t in curves["data"] if t["name"] == "validation loss after the stop (not run)")
+    steps = np.concatenate([decode(validation["x"]), decode(after["x"])[1:]]).astype(int)
+    curve = np.concatenate([decode(validation["y"]), decode(after["y"])[1:]])
+    np.testing.assert_array_equal(np.diff(steps), 1)
+    lowest = float(curve.min())
+    best = int(steps[np.argmin(curve)])
+    assert curve[-1] > 1.5 * lowest, "the validation loss rises again: overfitting"
+
+    stop_trace = next(t for t in map_fig["data"] if t["name"].startswith("stop (step"))
+    stop_step = int(stop_trace["name"].split("step ")[1].rstrip(")"))
+    assert best < stop_step <= best + 20, "stopped within the patience of the validation minimum"
+    stop = _point(stop_trace)
+    stop_validation = 0.5 * np.mean((xv @ stop - yv) ** 2)
+    assert stop_validation < 1.5 * lowest < curve[-1]
+
+    alphas = np.logspace(-5, 3, 4001)
+    ridge = np.stack([np.linalg.solve(a + 2 * alpha * np.eye(2), b) for alpha in alphas])
+    to_ridge = np.hypot(*(ridge - stop).T).min()
+    to_minimum = np.hypot(*(np.linalg.solve(a, b) - stop))
+    assert to_ridge < 0.3 and to_ridge < 0.2 * to_minimum
+
+
+def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
+    for fig in figures(default_view):
+        assert marker_errors(fig) == []
+        assert colour_bar_errors(fig) == []

@@ -10,7 +10,8 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import line_trace, map_layout, point_trace, zoom_box
+from charts.lessons.grid_maps import diverged_trace, line_trace, map_layout, point_trace, zoom_box
+from charts.markers import CHECKPOINT, MINIMUM, REFERENCE
 from charts.palette import run_colour
 from engine.lessons.early_stopping import EarlyStopping
 from engine.lessons.regularization import LANDSCAPE_KEY
@@ -18,9 +19,15 @@ from landscapes.train_val import validation_minimum
 
 PATH_COLOUR = run_colour(0)
 VALIDATION_COLOUR = run_colour(1)
-BEST_COLOUR = run_colour(2)
+BEST_COLOUR = run_colour(5)
+"""Yellow: the best step is a minimum (of the validation curve), apart from the training minimum's white star."""
 STOP_COLOUR = run_colour(3)
 RIDGE_COLOUR = "#ffffff"
+
+
+def best_name(step: int) -> str:
+    """The legend name of the best step, on both charts: the minimum of the validation curve."""
+    return f"best step {step}: validation minimum along the path"
 
 
 def map_figure(result: EarlyStopping, values: Mapping[str, float]) -> dict[str, Any]:
@@ -43,34 +50,37 @@ def map_figure(result: EarlyStopping, values: Mapping[str, float]) -> dict[str, 
         {**base[1], "name": "training minimum"},
         point_trace(
             np.asarray(validation_minimum(values))[None],
-            name="validation minimum",
+            name="validation minimum (lowest held-out loss anywhere)",
             colour=VALIDATION_COLOUR,
-            symbol="star",
-            size=15,
+            symbol=MINIMUM,
+            size=16,
         ),
         point_trace(
-            path[result.best_step][None],
-            name=f"best validation loss (step {result.best_step})",
-            colour=BEST_COLOUR,
-            symbol="circle",
+            path[result.best_step][None], name=best_name(result.best_step), colour=BEST_COLOUR, symbol=MINIMUM, size=16
         ),
         point_trace(
-            path[result.stop_step][None], name=f"stop (step {result.stop_step})", colour=STOP_COLOUR, symbol="square"
+            path[result.stop_step][None],
+            name=f"stop (step {result.stop_step})",
+            colour=STOP_COLOUR,
+            symbol=CHECKPOINT,
         ),
         line_trace(
             np.stack([kept, result.ridge_point]),
-            name=f"gap to the ridge path: {result.ridge_distance:.3g}",
+            name="gap to the ridge path",
             colour=RIDGE_COLOUR,
             width=2,
+            showlegend=False,
         ),
         point_trace(
             result.ridge_point[None],
-            name=f"nearest ridge solution (α = {result.ridge_alpha:.2g})",
+            name=f"nearest ridge solution (α = {result.ridge_alpha:.2g}), {result.ridge_distance:.3g} away",
             colour=RIDGE_COLOUR,
-            symbol="x",
+            symbol=REFERENCE,
             size=12,
         ),
     ]
+    if run.diverged_at is not None:
+        data.append(diverged_trace(path[-1], label="SGD", step=run.diverged_at, colour=PATH_COLOUR))
     (x0, x1), (y0, y1) = land.domain
     focus = np.concatenate([path, [validation_minimum(values)], land.minima(values), [result.ridge_point]])
     focus = focus[(focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)]
@@ -136,8 +146,8 @@ def curves_figure(result: EarlyStopping, *, height: int = 520) -> dict[str, Any]
             "mode": "markers",
             "x": [max(result.best_step, 1)],
             "y": [float(result.validation[result.best_step])],
-            "name": f"best validation (step {result.best_step})",
-            "marker": {"color": BEST_COLOUR, "size": 12, "line": {"width": 1.5, "color": "black"}},
+            "name": best_name(result.best_step),
+            "marker": {"color": BEST_COLOUR, "size": 15, "symbol": MINIMUM, "line": {"width": 1.5, "color": "black"}},
         },
         {
             "type": "scatter",
@@ -145,7 +155,12 @@ def curves_figure(result: EarlyStopping, *, height: int = 520) -> dict[str, Any]
             "x": [max(stop, 1)],
             "y": [float(result.validation[stop])],
             "name": f"stop (step {stop})",
-            "marker": {"color": STOP_COLOUR, "size": 12, "symbol": "square", "line": {"width": 1.5, "color": "black"}},
+            "marker": {
+                "color": STOP_COLOUR,
+                "size": 12,
+                "symbol": CHECKPOINT,
+                "line": {"width": 1.5, "color": "black"},
+            },
         },
     ]
     return {
