@@ -13,7 +13,8 @@ import landscapes
 from charts.encoding import decode
 from engine.lessons import noise_injection as ni
 from engine.simulate import simulate
-from tests.apptest_helpers import notice
+from tests.apptest_helpers import figures, notice
+from tests.map_rules import colour_bar_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_dropout_noise.py")
 POINTS = np.array([[2.5, -0.17], [1.0, 1.0], [0.3, -1.2]])
@@ -55,16 +56,42 @@ def test_expected_loss_equals_the_monte_carlo_average(kind, strength):
 @pytest.mark.parametrize("kind", ni.KINDS)
 def test_the_checks_shown_on_the_page_agree(kind):
     checks = ni.formula_checks(kind, 0.5)
-    assert [c.name for c in checks] == ["training minimum", "validation minimum", "expected-loss minimum"]
+    assert [c.name for c in checks] == ["clean minimum", "best fit to held-out data", "expected-loss minimum"]
     assert all(c.agrees for c in checks)
     assert all(c.formula > c.clean for c in checks)
 
 
 def test_zero_noise_is_plain_gradient_descent():
-    runs = ni.noisy_training("gaussian", 0.0, 0.1, 200, [0, 1])
+    runs = ni.noisy_training("gaussian", 0.0, 0.1, 200, [0, 1], with_clean=True)
     (clean,) = simulate("train_val", "sgd", {"lr": 0.1}, start=(0.0, 0.0), steps=200, batch_size=16)
-    for path in runs.paths:
+    for path in [*runs.paths, runs.clean_path]:
         np.testing.assert_allclose(path, clean.path, atol=1e-6)
+    assert runs.clean_diverged_at is None
+
+
+def test_the_clean_row_is_the_engines_gradient_descent_beside_noisy_runs():
+    """The clean run shares the noisy runs' call (one compile); it must still be plain GD on the clean loss."""
+    runs = ni.noisy_training("dropout", 0.5, 0.1, 300, range(3), with_clean=True)
+    (clean,) = simulate("train_val", "sgd", {"lr": 0.1}, start=(0.0, 0.0), steps=300, batch_size=16)
+    np.testing.assert_allclose(runs.clean_path, clean.path, atol=1e-6)
+    assert runs.paths.shape == (3, 301, 2) and not np.allclose(runs.paths[0], clean.path, atol=1e-3)
+
+
+@pytest.mark.parametrize(("kind", "strength"), [("dropout", 0.3), ("gaussian", 0.5)])
+def test_noisy_copies_have_the_right_moments_and_are_reproducible(kind, strength):
+    x, _ = _training_arrays()
+    copies = ni.noisy_copies(x, kind, strength, 40000, seed=3)
+    spread = np.abs(x) * np.sqrt(strength / (1 - strength)) if kind == "dropout" else np.full_like(x, strength)
+    assert np.all(np.abs(copies.mean(axis=0) - x) <= 5 * spread / np.sqrt(40000)), "unbiased: E[x̃] = x"
+    if kind == "dropout":
+        dropped = np.mean(copies == 0.0)
+        assert abs(dropped - strength) < 0.01
+        np.testing.assert_allclose(
+            copies[copies != 0.0], np.broadcast_to(x / (1 - strength), copies.shape)[copies != 0.0]
+        )
+    else:
+        assert abs(np.std(copies - x) - strength) < 0.01
+    np.testing.assert_array_equal(ni.noisy_copies(x, kind, strength, 7, seed=3), copies[:7])
 
 
 def test_noisy_runs_hover_around_the_expected_minimum():
@@ -138,3 +165,57 @@ def test_url_round_trip_and_bad_link():
     bad = _run({"noise2.kind": "salt", "noise2.p": "2"})
     assert not bad.exception and len(bad.warning) == 1
     assert "noise2.kind" in notice(bad) and "noise2.p" in notice(bad)
+
+
+# ---------------------------------------------------------------- the default view
+
+
+@pytest.fixture(scope="module")
+def default_view() -> AppTest:
+    return _run()
+
+
+def test_default_view_noisy_runs_hover_around_the_expected_loss_minimum(default_view):
+    """The title's claim on the drawn map (dropout p = 0.3): the noisy paths' second halves average out at
+    the minimum of the clean loss plus dropout's penalty, well away from the clean minimum."""
+    (maps,) = figures(default_view)
+    noisy = [t for t in maps["data"] if t.get("name") == "training on noisy inputs (one per seed)"]
+    assert len(noisy) == 8
+    tails = np.concatenate([np.stack([decode(t["x"]), decode(t["y"])], 1)[len(decode(t["x"])) // 2 :] for t in noisy])
+    x, y = _training_arrays()
+    a, b = x.T @ x / len(y), x.T @ y / len(y)
+    target = np.linalg.solve(a + 0.3 / 0.7 * np.diag(np.diag(a)), b)
+    clean = np.linalg.solve(a, b)
+    assert np.hypot(*(tails.mean(axis=0) - target)) < 0.05 < 0.5 < np.hypot(*(tails.mean(axis=0) - clean))
+
+
+def _luminance(colour: str) -> float:
+    rgb = np.array([int(colour.lstrip("#")[i : i + 2], 16) for i in (0, 2, 4)]) / 255.0
+    linear = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def test_default_view_average_of_the_runs_stands_apart_from_the_star_it_sits_on(default_view):
+    """The average is drawn over the expected-loss minimum (they nearly coincide): it must differ from the star
+    in shape, be clearly smaller, be drawn on top, and contrast with the star's colour (ratio at least 3)."""
+    (maps,) = figures(default_view)
+    names = [t.get("name") for t in maps["data"]]
+    star = maps["data"][names.index("expected-loss minimum")]["marker"]
+    average = maps["data"][names.index("average of the noisy runs (second half)")]["marker"]
+    assert names.index("average of the noisy runs (second half)") > names.index("expected-loss minimum")
+    assert average["symbol"] != star["symbol"] and average["size"] <= 0.6 * star["size"]
+    lighter, darker = sorted((_luminance(average["color"]), _luminance(star["color"])), reverse=True)
+    assert (lighter + 0.05) / (darker + 0.05) >= 3.0
+
+
+def test_default_view_explains_every_point_of_the_formula_table(default_view):
+    """Each point the Monte Carlo table names is described in the text above it, in plain words."""
+    text = " ".join(m.value for m in default_view.markdown)
+    for point in default_view.dataframe[0].value["point"]:
+        assert point in text, point
+
+
+def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
+    for fig in figures(default_view):
+        assert marker_errors(fig) == []
+        assert colour_bar_errors(fig) == []

@@ -7,13 +7,18 @@ from typing import Any
 import numpy as np
 
 import landscapes
-from charts.lessons.grid_maps import grid_contour, line_trace, map_layout, point_trace
+from charts.lessons.grid_maps import diverged_trace, grid_contour, line_trace, map_layout, point_trace
+from charts.markers import DIVERGED, MINIMUM, REFERENCE
 from charts.palette import run_colour
 from charts.scale import LossScale
 from engine.lessons.regularization import LANDSCAPE_KEY
 
 CLEAN_COLOUR = run_colour(0)
 NOISY_COLOUR = "rgba(255,255,255,0.55)"
+EXPECTED_MINIMUM_COLOUR = run_colour(3)
+AVERAGE_COLOUR = "#000000"
+"""The average of the noisy runs sits on the expected-loss minimum's red star, over the dark
+low-loss colours: a small black diamond with a white rim stands out against both."""
 MAX_PATH_POINTS = 400
 
 
@@ -41,17 +46,35 @@ def clean_figure(
     expected: np.ndarray,
     clean_path: np.ndarray,
     clean_minimum: np.ndarray,
+    diverged_at: int | None = None,
 ) -> dict[str, Any]:
-    """The clean training loss with the noise-free path and its minimum."""
+    """The clean training loss with the noise-free path (an x at its end if it diverged) and its minimum."""
     scale, zrange = shared_scale(clean, expected)
     land = landscapes.get(LANDSCAPE_KEY)
     data = [
         grid_contour(xs, ys, clean, scale, zrange=zrange, showscale=False),
         line_trace(_thin(clean_path), name="training on clean inputs", colour=CLEAN_COLOUR),
-        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol="star", size=15),
+        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol=MINIMUM, size=15),
     ]
+    if diverged_at is not None:
+        data.append(
+            diverged_trace(clean_path[-1], label="training on clean inputs", step=diverged_at, colour=CLEAN_COLOUR)
+        )
     (x0, x1), (y0, y1) = land.domain
     return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title="Clean loss f(w)")}
+
+
+def average_trace(average: np.ndarray) -> dict[str, Any]:
+    """Where the noisy runs hover: a small black diamond with a white rim, drawn over the red star it sits on."""
+    trace = point_trace(
+        np.asarray(average)[None],
+        name="average of the noisy runs (second half)",
+        colour=AVERAGE_COLOUR,
+        symbol=REFERENCE,
+        size=10,
+    )
+    trace["marker"]["line"] = {"width": 2, "color": "white"}
+    return trace
 
 
 def expected_figure(
@@ -64,8 +87,12 @@ def expected_figure(
     clean_minimum: np.ndarray,
     average: np.ndarray,
     title: str,
+    diverged_at: np.ndarray | None = None,
 ) -> dict[str, Any]:
-    """The expected loss under the noise, the noisy paths, its minimum and where the noisy runs hover."""
+    """The expected loss under the noise, the noisy paths, its minimum and where the noisy runs hover.
+
+    ``diverged_at`` (one per path, -1 for never) puts an x on the last point of each run that diverged.
+    """
     scale, zrange = shared_scale(clean, expected)
     land = landscapes.get(LANDSCAPE_KEY)
     data: list[dict[str, Any]] = [grid_contour(xs, ys, expected, scale, zrange=zrange)]
@@ -80,15 +107,20 @@ def expected_figure(
             )
         )
     data += [
-        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol="star", size=15),
-        point_trace(expected_minimum[None], name="expected-loss minimum", colour="#ff4d4d", symbol="star", size=15),
+        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol=MINIMUM, size=15),
         point_trace(
-            average[None],
-            name="average of the noisy runs (second half)",
-            colour=run_colour(2),
-            symbol="diamond-open",
-            size=18,
+            expected_minimum[None],
+            name="expected-loss minimum",
+            colour=EXPECTED_MINIMUM_COLOUR,
+            symbol=MINIMUM,
+            size=22,
         ),
+        average_trace(average),
     ]
+    gone = [] if diverged_at is None else [i for i, step in enumerate(diverged_at) if step >= 0]
+    if gone:
+        ends = np.array([noisy_paths[i][-1] for i in gone])
+        name = f"noisy runs diverged ({len(gone)} of {len(noisy_paths)})"
+        data.append(point_trace(ends, name=name, colour="white", symbol=DIVERGED, size=13))
     (x0, x1), (y0, y1) = land.domain
     return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title=title)}

@@ -15,9 +15,11 @@ Because the noise has mean zero and is independent across inputs,
 * dropout: ``f(w) + (p / (2(1-p))) Σ_j w_j² mean_i(x_ij²)`` (ridge scaled per input).
 
 The noisy loss is random, so the engine's ``simulate`` cannot run it; this module
-has its own small scan (one fresh noise key per step, from the seed and the step
-number), reusing the optimizers through :func:`engine.step.apply_step`, vmapped
-over seeds.
+has its own small scan, reusing the optimizers through :func:`engine.step.apply_step`,
+vmapped over seeds, with the noise-free run as one more row of the same call. The
+noise itself is drawn with numpy before the call (a few hundred kilobytes): JAX's
+random-number programs would take longer to compile than the whole training takes to
+run, and a first visit pays for every compile.
 """
 
 from __future__ import annotations
@@ -59,14 +61,22 @@ def _check(kind: str, strength: float) -> float:
     return strength
 
 
-def corrupt(key: jax.Array, inputs: jax.Array, dropout: jax.Array, strength: jax.Array) -> jax.Array:
-    """One noisy copy of ``inputs``: inverted dropout with p = ``strength`` if ``dropout`` else Gaussian σ."""
-    k_mask, k_noise = jax.random.split(key)
-    keep_prob = jnp.where(dropout > 0, 1.0 - strength, 1.0)
-    keep = jax.random.bernoulli(k_mask, keep_prob, inputs.shape)
-    dropped = jnp.where(keep, inputs / keep_prob, 0.0)
-    noisy = inputs + strength * jax.random.normal(k_noise, inputs.shape, inputs.dtype)
-    return jnp.where(dropout > 0, dropped, noisy)
+def noisy_copies(inputs: np.ndarray, kind: str, strength: float, copies: int, seed: int) -> np.ndarray:
+    """``copies`` independently corrupted copies of ``inputs``: shape ``(copies, *inputs.shape)``, float64.
+
+    Inverted dropout keeps each input with probability ``1 - p`` and divides the kept
+    ones by ``1 - p``; Gaussian noise adds ``σ ε`` with ``ε ~ N(0, 1)``. Drawn with
+    numpy from ``seed`` alone, one stream read in order, so copy ``k`` is the same
+    whatever ``copies`` is.
+    """
+    strength = _check(kind, strength)
+    x = np.asarray(inputs, np.float64)
+    rng = np.random.default_rng(seed)
+    shape = (int(copies), *x.shape)
+    if kind == "dropout":
+        keep = rng.random(shape) >= strength
+        return np.where(keep, x / (1.0 - strength), 0.0)
+    return x + strength * rng.standard_normal(shape)
 
 
 def _data(values: Mapping[str, float] | None):
@@ -105,22 +115,6 @@ def expected_minimum(kind: str, strength: float, values: Mapping[str, float] | N
     return np.linalg.solve(problem.hessian + extra, problem.linear)
 
 
-@functools.lru_cache(maxsize=8)
-def _monte_carlo_fn(landscape: Landscape, samples: int):
-    def estimate(points, p, data, dropout, strength, seed):
-        inputs, targets = data
-        keys = jax.random.split(jax.random.key(seed), samples)
-
-        def one_draw(key):
-            noisy = corrupt(key, inputs, dropout, strength)
-            return jax.vmap(lambda w: landscape.loss(w, p, (noisy, targets)))(points)
-
-        draws = jax.lax.map(one_draw, keys, batch_size=1024)
-        return jnp.mean(draws, axis=0), jnp.std(draws, axis=0, ddof=1) / np.sqrt(samples)
-
-    return jax.jit(estimate)
-
-
 def monte_carlo(
     points: np.ndarray,
     kind: str,
@@ -131,40 +125,34 @@ def monte_carlo(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Average loss over ``samples`` independent noise draws at each point: ``(mean, standard error)``.
 
-    Each draw corrupts all 16 examples once and evaluates the full loss at every
-    point with the same corrupted data (so the points' estimates are comparable).
+    Each draw corrupts all 16 examples once and evaluates the full loss (the landscape's
+    own ``example_loss``, averaged over the examples, in float64) at every point with the
+    same corrupted data, so the points' estimates are comparable.
     """
-    strength = _check(kind, strength)
-    land, resolved, data = _data(values)
-    arrays = (np.asarray(data.inputs, np.float32), np.asarray(data.targets, np.float32))
-    mean, se = _monte_carlo_fn(land, int(samples))(
-        np.asarray(points, np.float32).reshape(-1, 2),
-        land.traced(resolved),
-        arrays,
-        np.float32(kind == "dropout"),
-        np.float32(strength),
-        np.int32(seed),
-    )
-    return np.asarray(mean, np.float64), np.asarray(se, np.float64)
+    land, _, data = _data(values)
+    draws = noisy_copies(data.inputs, kind, strength, samples, seed)
+    columns = np.moveaxis(draws, -1, 0)  # example_loss reads input j as row[j]
+    targets = np.asarray(data.targets, np.float64)
+    pts = np.asarray(points, np.float64).reshape(-1, 2)
+    losses = np.stack([land.example_loss(w, columns, targets, None).mean(axis=-1) for w in pts], axis=1)
+    return losses.mean(axis=0), losses.std(axis=0, ddof=1) / np.sqrt(samples)
 
 
 @functools.lru_cache(maxsize=16)
 def _train_fn(landscape: Landscape, key: str, length: int):
+    """Jitted training on given per-step inputs, vmapped over runs (rows of ``inputs``)."""
     spec = OptimizerRun.build(key).spec
     opt = spec.make()
     bound = landscape.bound
 
-    def run(x0, hp, p, data, dropout, strength, seed, steps):
-        inputs, targets = data
-        base = jax.random.key(seed)
+    def run(x0, hp, p, targets, inputs, steps):
         ts = jnp.arange(length, dtype=jnp.int32)
         lrs = scheduled_lr(ts, steps, hp["lr"], hp)
 
         def body(carry, xs):
             x, state, diverged = carry
-            t, lr_t = xs
-            noisy = corrupt(jax.random.fold_in(base, t), inputs, dropout, strength)
-            grad = jax.grad(lambda z: landscape.loss(z, p, (noisy, targets)))(x)
+            t, lr_t, batch = xs
+            grad = jax.grad(lambda z: landscape.loss(z, p, (batch, targets)))(x)
             result = apply_step(spec, opt, x, state, grad, hp, lr_t)
             new = result.params
             fine = jnp.isfinite(new[0]) & jnp.isfinite(new[1]) & (jnp.abs(new[0]) < bound) & (jnp.abs(new[1]) < bound)
@@ -174,18 +162,24 @@ def _train_fn(landscape: Landscape, key: str, length: int):
             return (x_next, result.state, diverged), x
 
         x0 = jnp.asarray(x0, jnp.float32)
-        (x_end, _, diverged), xs = jax.lax.scan(body, (x0, opt.init(x0), jnp.int32(-1)), (ts, lrs))
+        (x_end, _, diverged), xs = jax.lax.scan(body, (x0, opt.init(x0), jnp.int32(-1)), (ts, lrs, inputs))
         return jnp.concatenate([xs, x_end[None]]), diverged
 
-    return jax.jit(jax.vmap(run, in_axes=(None, None, None, None, None, None, 0, None)))
+    return jax.jit(jax.vmap(run, in_axes=(None, None, None, None, 0, None)))
 
 
 @dataclass(frozen=True)
 class NoisyRuns:
-    """Paths (seeds, steps + 1, 2) of training on noisy inputs; ``diverged_at`` (seeds,), -1 for never."""
+    """Paths (seeds, steps + 1, 2) of training on noisy inputs; ``diverged_at`` (seeds,), -1 for never.
+
+    ``clean_path`` (steps + 1, 2) and ``clean_diverged_at`` (None for never) are the same
+    optimizer on the clean inputs, when asked for.
+    """
 
     paths: np.ndarray
     diverged_at: np.ndarray
+    clean_path: np.ndarray | None = None
+    clean_diverged_at: int | None = None
 
     def iterate_average(self) -> np.ndarray:
         """The mean of the second half of every path, over all seeds: where the noisy runs hover."""
@@ -201,33 +195,46 @@ def noisy_training(
     seeds: Sequence[int],
     optimizer: str = "sgd",
     values: Mapping[str, float] | None = None,
+    *,
+    with_clean: bool = False,
 ) -> NoisyRuns:
     """Full-batch training where every step sees freshly corrupted inputs; one vmapped call over ``seeds``.
 
-    A run whose next point is non-finite or beyond the landscape's bound stops there
-    (``diverged_at`` is that step) and its path stays at the last good point.
+    Seed ``s`` draws step ``t``'s inputs as copy ``t`` of :func:`noisy_copies` with seed
+    ``s``. ``with_clean`` adds the run on the clean inputs as one more row of the same
+    call. A run whose next point is non-finite or beyond the landscape's bound stops
+    there (``diverged_at`` is that step) and its path stays at the last good point.
     """
     strength = _check(kind, strength)
     land, resolved, data = _data(values)
     run = OptimizerRun.build(optimizer, {"lr": lr})
     length = bucket(int(steps))
-    arrays = (np.asarray(data.inputs, np.float32), np.asarray(data.targets, np.float32))
+    inputs = [noisy_copies(data.inputs, kind, strength, length, int(seed)) for seed in seeds]
+    if with_clean:
+        inputs.append(np.broadcast_to(np.asarray(data.inputs, np.float64), (length, *data.inputs.shape)))
     paths, diverged = _train_fn(land, run.key, length)(
         np.asarray(START, np.float32),
         run.traced(),
         land.traced(resolved),
-        arrays,
-        np.float32(kind == "dropout"),
-        np.float32(strength),
-        np.asarray(seeds, np.int32),
+        np.asarray(data.targets, np.float32),
+        np.asarray(inputs, np.float32),
         np.int32(steps),
     )
-    return NoisyRuns(paths=np.asarray(paths)[:, : int(steps) + 1], diverged_at=np.asarray(diverged))
+    paths = np.asarray(paths)[:, : int(steps) + 1]
+    diverged = np.asarray(diverged)
+    if not with_clean:
+        return NoisyRuns(paths=paths, diverged_at=diverged)
+    return NoisyRuns(
+        paths=paths[:-1],
+        diverged_at=diverged[:-1],
+        clean_path=paths[-1],
+        clean_diverged_at=None if diverged[-1] < 0 else int(diverged[-1]),
+    )
 
 
 MC_SAMPLES = 20000
 MC_ROUNDING = 1e-6
-"""Relative float32 rounding allowed on top of the Monte Carlo standard error (the draws are float32)."""
+"""Relative rounding allowed on top of the Monte Carlo standard error (what is left when the noise is off)."""
 
 
 @dataclass(frozen=True)
@@ -257,12 +264,16 @@ class FormulaCheck:
 def formula_checks(
     kind: str, strength: float, samples: int = MC_SAMPLES, seed: int = 0, values: Mapping[str, float] | None = None
 ) -> list[FormulaCheck]:
-    """Formula versus Monte Carlo at the training minimum, the validation minimum and the expected minimum."""
+    """Formula versus Monte Carlo at three points, named as the page shows them.
+
+    The clean (training) minimum, the least-squares fit to the held-out (validation)
+    examples, and the expected-loss minimum: points the formula was not tuned to.
+    """
     land, resolved, data = _data(values)
     problem = LeastSquares.from_data(data)
     named = {
-        "training minimum": problem.minimum(),
-        "validation minimum": LeastSquares.from_data(land.validation(resolved)).minimum(),
+        "clean minimum": problem.minimum(),
+        "best fit to held-out data": LeastSquares.from_data(land.validation(resolved)).minimum(),
         "expected-loss minimum": expected_minimum(kind, strength, resolved),
     }
     points = np.array(list(named.values()))
