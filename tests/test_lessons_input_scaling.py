@@ -11,7 +11,8 @@ from streamlit.testing.v1 import AppTest
 
 from charts.encoding import decode
 from engine.lessons import input_scaling as sc
-from tests.apptest_helpers import notice
+from tests.apptest_helpers import figures, notice
+from tests.map_rules import colour_bar_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_input_scaling.py")
 
@@ -98,3 +99,34 @@ def test_page_renders_and_scale_changes_the_raw_bowl():
     bad = _run({"scale.s": "1000", "scale.r": "x"})
     assert not bad.exception and len(bad.warning) == 1
     assert "scale.s" in notice(bad) and "scale.r" in notice(bad)
+
+
+# ---------------------------------------------------------------- the default view
+
+
+@pytest.fixture(scope="module")
+def default_view() -> AppTest:
+    return _run()
+
+
+def _steps_to(gap: np.ndarray, fraction: float) -> int | None:
+    """The first step at which the loss gap is below ``fraction`` of where it started; None if never."""
+    hits = np.flatnonzero(gap <= fraction * gap[0])
+    return int(hits[0]) if len(hits) else None
+
+
+def test_default_view_standardized_inputs_converge_in_far_fewer_steps(default_view):
+    """The title's claim on the drawn progress chart (s = 10, same relative step): standardized inputs cut the
+    loss gap a millionfold within a few steps; raw inputs have not cut it a hundredfold after all 100 steps."""
+    _, progress = figures(default_view)
+    gaps = {t["name"].split(" (")[0]: decode(t["y"]).astype(np.float64) for t in progress["data"]}
+    assert set(gaps) == {"Raw inputs", "Standardized inputs"}
+    standardized = _steps_to(gaps["Standardized inputs"], 1e-6)
+    assert standardized is not None and standardized <= 5
+    assert _steps_to(gaps["Raw inputs"], 0.01) is None and len(gaps["Raw inputs"]) == 101
+
+
+def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
+    for fig in figures(default_view):
+        assert marker_errors(fig) == []
+        assert colour_bar_errors(fig) == []

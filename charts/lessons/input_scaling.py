@@ -8,8 +8,10 @@ from typing import Any
 import numpy as np
 
 from charts.encoding import typed
-from charts.lessons.grid_maps import grid_contour, line_trace, map_layout, point_trace
+from charts.lessons.grid_maps import diverged_trace, grid_contour, line_trace, map_layout, point_trace
+from charts.markers import MINIMUM
 from charts.palette import run_colour
+from charts.paths import start_trace
 from charts.scale import LossScale
 from engine.lessons.input_scaling import START, ScalingView, loss_surface, view_box
 
@@ -23,12 +25,17 @@ def bowl_figure(view: ScalingView) -> dict[str, Any]:
     xs, ys, z = loss_surface(view)
     scale = LossScale.fit(z)
     end = len(view.path) if view.diverged_at is None else max(view.diverged_at, 1)
+    label = f"GD, η = {view.lr:.3g}"
     data = [
         grid_contour(xs, ys, z, scale),
-        line_trace(view.path[:end], name=f"GD, η = {view.lr:.3g}", colour=COLOURS[view.name]),
-        point_trace(np.asarray(START)[None], name="start", colour="white", size=10),
-        point_trace(view.minimum[None], name="least-squares weights", colour="white", symbol="star", size=15),
+        line_trace(view.path[:end], name=label, colour=COLOURS[view.name]),
+        start_trace(START, size=12),
+        point_trace(
+            view.minimum[None], name="minimum (least-squares weights)", colour="white", symbol=MINIMUM, size=15
+        ),
     ]
+    if view.diverged_at is not None:
+        data.append(diverged_trace(view.path[end - 1], label=label, step=view.diverged_at, colour=COLOURS[view.name]))
     x_range, y_range = view_box(view)
     title = f"{TITLES[view.name]}: κ = {view.kappa:.4g}"
     return {"data": data, "layout": map_layout(x_range, y_range, height=470, title=title)}
