@@ -115,3 +115,28 @@ def colour_bar_errors(figure: dict[str, Any], reach: float = 0.2) -> list[str]:
                     if min(abs(position - p) for p in positions) > reach * (high - low):
                         errors.append(f"round loss {value:g} could label an empty stretch of the bar {labels}")
     return errors
+
+
+def log_axis_errors(figure: dict[str, Any]) -> list[str]:
+    """Log axes whose ticks read oddly: Plotly's own (after "10" they label 20 and 50 as "2" and "5"), a label
+    that is not its tick's value, or a value from 0.001 up to 1e5 written with an exponent ("1e0", "1e-2").
+
+    The first tick may stand for a floor, as "0 (exact)" or "≤ value".
+    """
+    errors = []
+    for name, axis in figure["layout"].items():
+        if not name.startswith(("xaxis", "yaxis")) or axis.get("type") != "log":
+            continue
+        values, labels = axis.get("tickvals"), axis.get("ticktext")
+        if not values or not labels:
+            errors.append(f"{name} is left to Plotly's log ticks")
+            continue
+        for i, (value, label) in enumerate(zip(values, labels, strict=True)):
+            if i == 0 and label.startswith("0 ("):
+                continue
+            written = label.removeprefix("≤ ") if i == 0 else label
+            if not math.isclose(float(written), value, rel_tol=1e-9):
+                errors.append(f"{name}: tick at {value:g} reads {label!r}")
+            if 1e-3 <= value < 1e5 and "e" in written:
+                errors.append(f"{name}: {value:g} is written {label!r}")
+    return errors

@@ -13,7 +13,7 @@ import landscapes
 from charts.encoding import decode
 from engine.lessons import early_stopping as es
 from tests.apptest_helpers import figures, notice
-from tests.map_rules import colour_bar_errors, marker_errors
+from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_early_stopping.py")
 
@@ -162,3 +162,4 @@ def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_vi
     for fig in figures(default_view):
         assert marker_errors(fig) == []
         assert colour_bar_errors(fig) == []
+        assert log_axis_errors(fig) == []

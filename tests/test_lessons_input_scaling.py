@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from charts.encoding import decode
 from engine.lessons import input_scaling as sc
 from tests.apptest_helpers import figures, notice
-from tests.map_rules import colour_bar_errors, marker_errors
+from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_input_scaling.py")
 
@@ -130,3 +130,4 @@ def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_vi
     for fig in figures(default_view):
         assert marker_errors(fig) == []
         assert colour_bar_errors(fig) == []
+        assert log_axis_errors(fig) == []

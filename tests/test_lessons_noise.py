@@ -14,7 +14,7 @@ from charts.encoding import decode
 from engine.lessons import noise_injection as ni
 from engine.simulate import simulate
 from tests.apptest_helpers import figures, notice
-from tests.map_rules import colour_bar_errors, marker_errors
+from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_dropout_noise.py")
 POINTS = np.array([[2.5, -0.17], [1.0, 1.0], [0.3, -1.2]])
@@ -219,3 +219,4 @@ def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_vi
     for fig in figures(default_view):
         assert marker_errors(fig) == []
         assert colour_bar_errors(fig) == []
+        assert log_axis_errors(fig) == []

@@ -14,7 +14,7 @@ from charts.encoding import decode
 from charts.lessons.weight_decay import ZERO_FLOOR
 from engine.lessons import weight_decay as wd
 from tests.apptest_helpers import figures, named_traces, notice, path_of
-from tests.map_rules import colour_bar_errors, marker_errors
+from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_weight_decay.py")
 EPS32 = float(np.finfo(np.float32).eps)
@@ -134,3 +134,4 @@ def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_vi
     for fig in figures(default_view):
         assert marker_errors(fig) == []
         assert colour_bar_errors(fig) == []
+        assert log_axis_errors(fig) == []

@@ -10,7 +10,7 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import diverged_trace, line_trace, map_layout, point_trace, zoom_box
+from charts.lessons.grid_maps import diverged_trace, line_trace, log_axis_ticks, map_layout, point_trace, zoom_box
 from charts.markers import CHECKPOINT, MINIMUM, REFERENCE
 from charts.palette import run_colour
 from engine.lessons.early_stopping import EarlyStopping
@@ -53,10 +53,10 @@ def map_figure(result: EarlyStopping, values: Mapping[str, float]) -> dict[str, 
             name="validation minimum (lowest held-out loss anywhere)",
             colour=VALIDATION_COLOUR,
             symbol=MINIMUM,
-            size=16,
+            size=19,
         ),
         point_trace(
-            path[result.best_step][None], name=best_name(result.best_step), colour=BEST_COLOUR, symbol=MINIMUM, size=16
+            path[result.best_step][None], name=best_name(result.best_step), colour=BEST_COLOUR, symbol=MINIMUM, size=14
         ),
         point_trace(
             path[result.stop_step][None],
@@ -85,7 +85,7 @@ def map_figure(result: EarlyStopping, values: Mapping[str, float]) -> dict[str, 
     focus = np.concatenate([path, [validation_minimum(values)], land.minima(values), [result.ridge_point]])
     focus = focus[(focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)]
     x_range, y_range = zoom_box(focus) if len(focus) else ((x0, x1), (y0, y1))
-    return {"data": data, "layout": map_layout(x_range, y_range, height=520)}
+    return {"data": data, "layout": map_layout(x_range, y_range, height=600)}
 
 
 def _vertical(step: int, low: float, high: float, colour: str, dash: str, name: str) -> dict[str, Any]:
@@ -102,7 +102,7 @@ def _vertical(step: int, low: float, high: float, colour: str, dash: str, name: 
     }
 
 
-def curves_figure(result: EarlyStopping, *, height: int = 520) -> dict[str, Any]:
+def curves_figure(result: EarlyStopping, *, height: int = 600) -> dict[str, Any]:
     """Training and validation loss against the step (log axis, from step 1); best and stop steps marked.
 
     The steps after the stop (which early stopping would not have run) are drawn faint.
@@ -168,7 +168,11 @@ def curves_figure(result: EarlyStopping, *, height: int = 520) -> dict[str, Any]
         "layout": {
             "height": height,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"type": "log", "title": {"text": "step (log scale)"}},
+            "xaxis": {
+                "type": "log",
+                "title": {"text": "step (log scale)"},
+                **dict(zip(("tickvals", "ticktext"), log_axis_ticks(1, max(len(steps) - 1, 1)), strict=True)),
+            },
             "yaxis": {"title": {"text": "loss"}},
             "legend": {"orientation": "h", "y": -0.2, "yanchor": "top"},
             "hovermode": "x unified",

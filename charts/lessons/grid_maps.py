@@ -16,7 +16,7 @@ import numpy as np
 from charts.contour import colour_bar, filled_contour
 from charts.encoding import typed
 from charts.markers import DIVERGED
-from charts.scale import LossScale
+from charts.scale import LossScale, tick_label
 
 Window = tuple[tuple[float, float], tuple[float, float]]
 """A map's axis ranges: ``((x0, x1), (y0, y1))``."""
@@ -227,6 +227,22 @@ def side_by_side(left: dict[str, Any], right: dict[str, Any], *, colorbar: bool 
             )
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
+
+
+def log_axis_ticks(
+    low: float, high: float, mantissas: tuple[float, ...] = (1.0, 2.0, 5.0)
+) -> tuple[list[float], list[str]]:
+    """Ticks for a log axis over ``[low, high]`` (both > 0): ``m * 10**k`` per mantissa, written plainly.
+
+    Plotly's own log ticks label 20 and 50 as "2" and "5" after the "10"; these read 1, 2, 5, 10, 20, 50.
+    """
+    values = [
+        m * 10.0**k
+        for k in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+        for m in mantissas
+        if low <= m * 10.0**k <= high
+    ]
+    return values, [tick_label(v) for v in values]
 
 
 def step_chart_layout(

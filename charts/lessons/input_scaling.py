@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from charts.encoding import typed
-from charts.lessons.grid_maps import diverged_trace, grid_contour, line_trace, map_layout, point_trace
+from charts.lessons.grid_maps import diverged_trace, grid_contour, line_trace, log_axis_ticks, map_layout, point_trace
 from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
@@ -18,6 +18,7 @@ from engine.lessons.input_scaling import START, ScalingView, loss_surface, view_
 COLOURS = {"raw": run_colour(0), "standardized": run_colour(1)}
 TITLES = {"raw": "Raw inputs", "standardized": "Standardized inputs"}
 GAP_FLOOR = 1e-12
+"""Gaps below this (down to float rounding) are drawn on it; its tick reads "≤ 1e-12"."""
 
 
 def bowl_figure(view: ScalingView) -> dict[str, Any]:
@@ -56,13 +57,22 @@ def gap_figure(views: Sequence[ScalingView], *, height: int = 320) -> dict[str, 
                 "line": {"color": COLOURS[view.name], "width": 2.5},
             }
         )
+    top = max([GAP_FLOOR * 10, *(float(np.max(view.gap)) for view in views)])
+    ticks, text = log_axis_ticks(GAP_FLOOR, top, mantissas=(1.0,))
+    ticks, text = ticks[::3], text[::3]  # every third power of ten, from the floor (which reads "at most")
     return {
         "data": data,
         "layout": {
             "height": height,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
             "xaxis": {"title": {"text": "step"}},
-            "yaxis": {"type": "log", "title": {"text": "loss − minimum loss (log)"}, "exponentformat": "power"},
+            "yaxis": {
+                "type": "log",
+                "title": {"text": "loss − minimum loss (log)"},
+                "range": [np.log10(GAP_FLOOR) - 0.3, np.log10(top) + 0.2],
+                "tickvals": ticks,
+                "ticktext": [f"≤ {text[0]}", *text[1:]],
+            },
             "legend": {"orientation": "h", "y": -0.25},
             "hovermode": "x unified",
         },

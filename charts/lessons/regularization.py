@@ -16,6 +16,7 @@ from charts.lessons.grid_maps import (
     grid_contour,
     level_line,
     line_trace,
+    log_axis_ticks,
     map_layout,
     point_trace,
     region_trace,
@@ -124,12 +125,19 @@ def coefficient_figure(views: tuple[PenaltyView, ...]) -> dict[str, Any]:
                 "hoverinfo": "skip",
             }
         )
+    alphas = np.concatenate([v.path_alphas[v.path_alphas > 0] for v in views]) if views else np.array([1.0])
+    ticks, labels = log_axis_ticks(float(alphas.min()), float(alphas.max()), mantissas=(1.0,))
     return {
         "data": data,
         "layout": {
             "height": 330,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"type": "log", "title": {"text": "penalty weight α (log)"}, "exponentformat": "power"},
+            "xaxis": {
+                "type": "log",
+                "title": {"text": "penalty weight α (log)"},
+                "tickvals": ticks,
+                "ticktext": labels,
+            },
             "yaxis": {"title": {"text": "weight at the optimum"}, "zeroline": True},
             "legend": {"orientation": "h", "y": -0.25},
             "hovermode": "x unified",

@@ -12,7 +12,15 @@ import numpy as np
 import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import diverged_trace, line_trace, map_layout, point_trace, step_chart_layout
+from charts.lessons.grid_maps import (
+    diverged_trace,
+    line_trace,
+    log_axis_ticks,
+    map_layout,
+    point_trace,
+    step_chart_layout,
+    zoom_box,
+)
 from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
@@ -45,7 +53,10 @@ def paths_figure(runs: Sequence[Trajectory], values: Mapping[str, float], decaye
     )
     data.append(start_trace(runs[0].path[0], size=12))
     (x0, x1), (y0, y1) = land.domain
-    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=520)}
+    focus = np.concatenate([*(run.path for run in runs), decayed_min[None], land.minima(values)])
+    inside = (focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)
+    window = zoom_box(focus[inside], margin=0.1) if inside.any() else ((x0, x1), (y0, y1))
+    return {"data": data, "layout": map_layout(*window, height=560)}
 
 
 def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -> dict[str, Any]:
@@ -80,8 +91,8 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
         }
     )
     upper = max(0.0, math.ceil(math.log10(top)) + 0.2)
-    ticks = [10.0**e for e in range(-12, int(upper) + 1, 2)]
-    text = ["0 (exact)"] + [f"1e{e}" for e in range(-10, int(upper) + 1, 2)]
+    ticks, text = log_axis_ticks(ZERO_FLOOR, 10.0**upper, mantissas=(1.0,))
+    ticks, text = ticks[::2], ["0 (exact)", *text[2::2]]  # every second power of ten; the floor reads 0
     return {
         "data": data,
         "layout": {
