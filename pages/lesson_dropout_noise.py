@@ -156,7 +156,7 @@ st.dataframe(
 )
 st.caption(
     "Each Monte Carlo draw corrupts all 16 training inputs once and computes the loss; the average of the draws "
-    "should match the formula to within about three standard errors (plus float32 rounding)."
+    "should match the formula to within about three standard errors."
 )
 
 playground_link(ni.playground_scenario(kind, strength, lr, steps))

@@ -68,7 +68,7 @@ def figures(lr: float, steps: int, batch: int, patience: int, restore: bool) -> 
     return map_figure(result, scenario.landscape_params), curves_figure(result)
 
 
-with st.spinner("Training and watching the validation loss…"):
+with st.spinner(f"Training SGD for {steps} steps and measuring the validation loss at every step…"):
     result = compute(lr, steps, batch, patience, restore)
     map_fig, curves_fig = figures(lr, steps, batch, patience, restore)
 

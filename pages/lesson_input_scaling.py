@@ -69,7 +69,7 @@ def figures(scale: float, correlation: float, relative_lr: float, steps: int) ->
     return side_by_side(bowl_figure(raw), bowl_figure(std), colorbar=False), gap_figure((raw, std))
 
 
-with st.spinner("Fitting both regressions…"):
+with st.spinner(f"Running gradient descent for {steps} steps on the raw and the standardized inputs…"):
     raw, std = compute(scale, correlation, relative_lr, steps)
     maps, gap_fig = figures(scale, correlation, relative_lr, steps)
 

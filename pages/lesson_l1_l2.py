@@ -9,6 +9,7 @@ from charts.lessons.grid_maps import side_by_side
 from charts.lessons.regularization import coefficient_figure, fence_window, geometry_figure
 from engine.lessons.regularization import (
     LANDSCAPE_KEY,
+    PATH_ALPHAS,
     PenaltyView,
     penalty_view,
     playground_scenario,
@@ -67,7 +68,7 @@ def figures(alpha: float) -> tuple[dict, dict]:
     return maps, coefficient_figure((l1, l2))
 
 
-with st.spinner("Solving the penalized problems…"):
+with st.spinner(f"Solving the L1 and the L2 problem for {len(PATH_ALPHAS) + 1} values of α…"):
     l1, l2 = solve(alpha)
     maps, paths = figures(alpha)
 

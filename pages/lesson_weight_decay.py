@@ -80,7 +80,7 @@ def figures(decay: float, sgd_lr: float, adam_lr: float, steps: int) -> tuple[di
     return paths_figure(runs, scenario.landscape_params, target), distance_figure(distances)
 
 
-with st.spinner("Running the four optimizers…"):
+with st.spinner(f"Running SGD and Adam, each with L2 and with decoupled weight decay, for {steps} steps…"):
     runs, distances, tolerance, target = simulate(decay, sgd_lr, adam_lr, steps)
     map_fig, distance_fig = figures(decay, sgd_lr, adam_lr, steps)
 
