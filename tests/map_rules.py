@@ -28,8 +28,8 @@ VOCABULARY = frozenset(
 
 
 NAMED_SHAPES: tuple[tuple[tuple[str, ...], str], ...] = (
-    (("minimum", "optimum"), markers.MINIMUM),
-    (("diverged",), markers.DIVERGED),
+    (markers.MEANINGS[markers.MINIMUM], markers.MINIMUM),
+    (markers.MEANINGS[markers.DIVERGED], markers.DIVERGED),
     (("start",), markers.START),
 )
 """The other way round: a marker named for one of these meanings has that meaning's shape."""
@@ -56,9 +56,9 @@ def marker_errors(figure: dict[str, Any]) -> list[str]:
         for symbol in _symbols(trace):
             if symbol not in VOCABULARY:
                 errors.append(f"{name!r} is drawn as {symbol!r}, not one of charts.markers' shapes")
-            meaning = markers.MEANINGS.get(symbol)
-            if meaning and meaning not in name.lower():
-                errors.append(f"{name!r} is drawn as {symbol!r}, which means {meaning!r}, but is not named so")
+            words = markers.MEANINGS.get(symbol, ())
+            if words and not any(word in name.lower() for word in words):
+                errors.append(f"{name!r} is drawn as {symbol!r}, which means {words[0]!r}, but is not named so")
             for words, shape in NAMED_SHAPES:
                 if any(word in name.lower() for word in words) and symbol != shape:
                     errors.append(f"{name!r} is drawn as {symbol!r}, not as {shape!r}")
