@@ -220,3 +220,14 @@ def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_vi
         assert marker_errors(fig) == []
         assert colour_bar_errors(fig) == []
         assert log_axis_errors(fig) == []
+
+
+def test_diverged_runs_end_in_crosses_named_diverged():
+    """At learning rate 3 every run blows up: the noisy ones and the clean one end in x markers named so."""
+    at = _run({"noise2.lr": "3"})
+    assert not at.exception and len(at.warning) == 1 and "8 of 8" in notice(at)
+    (maps,) = figures(at)
+    crosses = [t for t in maps["data"] if (t.get("marker") or {}).get("symbol") == "x"]
+    assert {t["name"].split(" (")[0] for t in crosses} == {"training on clean inputs diverged", "noisy runs diverged"}
+    assert len(decode(next(t for t in crosses if t["name"].startswith("noisy"))["x"])) == 8
+    assert marker_errors(maps) == []

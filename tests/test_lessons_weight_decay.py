@@ -135,3 +135,19 @@ def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_vi
         assert marker_errors(fig) == []
         assert colour_bar_errors(fig) == []
         assert log_axis_errors(fig) == []
+
+
+def test_diverged_runs_end_in_a_cross_named_diverged():
+    """At SGD learning rate 3 both SGD runs blow up: each path ends in an x, the one marker that means it."""
+    at = _run({"wd.sgd_lr": "3"})
+    assert not at.exception and len(at.warning) == 1
+    (map_fig, _) = figures(at)
+    crosses = [t["name"] for t in map_fig["data"] if (t.get("marker") or {}).get("symbol") == "x"]
+    assert sorted(crosses) == sorted(f"SGD + {mode} diverged (step {s})" for mode, s in _diverged_steps(at))
+    assert marker_errors(map_fig) == []
+
+
+def _diverged_steps(at: AppTest) -> list[tuple[str, int]]:
+    """(mode, step) of each SGD run the page's warning names as diverged."""
+    text = notice(at)
+    return [(mode, int(text.split(f"SGD + {mode} at step ")[1].split(",")[0])) for mode in ("L2", "decoupled")]
