@@ -13,7 +13,13 @@ import landscapes
 from charts.encoding import decode
 from engine.lessons import early_stopping as es
 from tests.apptest_helpers import figures, notice
-from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
+from tests.figure_rules import (
+    colour_bar_problems,
+    colour_bar_reading_problems,
+    log_axis_problems,
+    marker_problems,
+    named_shape_problems,
+)
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_early_stopping.py")
 
@@ -160,6 +166,6 @@ def test_default_view_stops_near_the_validation_minimum_and_near_ridge(default_v
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
     for fig in figures(default_view):
-        assert marker_errors(fig) == []
-        assert colour_bar_errors(fig) == []
-        assert log_axis_errors(fig) == []
+        assert marker_problems(fig) == [] and named_shape_problems(fig) == []
+        assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
+        assert log_axis_problems(fig) == []

@@ -12,7 +12,13 @@ from streamlit.testing.v1 import AppTest
 from charts.encoding import decode
 from engine.lessons import input_scaling as sc
 from tests.apptest_helpers import figures, notice
-from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
+from tests.figure_rules import (
+    colour_bar_problems,
+    colour_bar_reading_problems,
+    log_axis_problems,
+    marker_problems,
+    named_shape_problems,
+)
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_input_scaling.py")
 
@@ -128,6 +134,6 @@ def test_default_view_standardized_inputs_converge_in_far_fewer_steps(default_vi
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
     for fig in figures(default_view):
-        assert marker_errors(fig) == []
-        assert colour_bar_errors(fig) == []
-        assert log_axis_errors(fig) == []
+        assert marker_problems(fig) == [] and named_shape_problems(fig) == []
+        assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
+        assert log_axis_problems(fig) == []

@@ -14,7 +14,13 @@ from charts.encoding import decode
 from engine.lessons import noise_injection as ni
 from engine.simulate import simulate
 from tests.apptest_helpers import figures, notice
-from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
+from tests.figure_rules import (
+    colour_bar_problems,
+    colour_bar_reading_problems,
+    log_axis_problems,
+    marker_problems,
+    named_shape_problems,
+)
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_dropout_noise.py")
 POINTS = np.array([[2.5, -0.17], [1.0, 1.0], [0.3, -1.2]])
@@ -217,9 +223,9 @@ def test_default_view_explains_every_point_of_the_formula_table(default_view):
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
     for fig in figures(default_view):
-        assert marker_errors(fig) == []
-        assert colour_bar_errors(fig) == []
-        assert log_axis_errors(fig) == []
+        assert marker_problems(fig) == [] and named_shape_problems(fig) == []
+        assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
+        assert log_axis_problems(fig) == []
 
 
 def test_diverged_runs_end_in_crosses_named_diverged():
@@ -230,4 +236,4 @@ def test_diverged_runs_end_in_crosses_named_diverged():
     crosses = [t for t in maps["data"] if (t.get("marker") or {}).get("symbol") == "x"]
     assert {t["name"].split(" (")[0] for t in crosses} == {"training on clean inputs diverged", "noisy runs diverged"}
     assert len(decode(next(t for t in crosses if t["name"].startswith("noisy"))["x"])) == 8
-    assert marker_errors(maps) == []
+    assert marker_problems(maps) == [] and named_shape_problems(maps) == []

@@ -13,7 +13,13 @@ import landscapes
 from charts.encoding import decode
 from engine.lessons import regularization as rg
 from tests.apptest_helpers import figures, notice
-from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
+from tests.figure_rules import (
+    colour_bar_problems,
+    colour_bar_reading_problems,
+    log_axis_problems,
+    marker_problems,
+    named_shape_problems,
+)
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_l1_l2.py")
 
@@ -171,6 +177,6 @@ def test_default_view_shows_each_whole_fence_at_equal_scale(default_view):
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
     for fig in figures(default_view):
-        assert marker_errors(fig) == []
-        assert colour_bar_errors(fig) == []
-        assert log_axis_errors(fig) == []
+        assert marker_problems(fig) == [] and named_shape_problems(fig) == []
+        assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
+        assert log_axis_problems(fig) == []

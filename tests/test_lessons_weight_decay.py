@@ -14,7 +14,13 @@ from charts.encoding import decode
 from charts.lessons.weight_decay import ZERO_FLOOR
 from engine.lessons import weight_decay as wd
 from tests.apptest_helpers import figures, named_traces, notice, path_of
-from tests.map_rules import colour_bar_errors, log_axis_errors, marker_errors
+from tests.figure_rules import (
+    colour_bar_problems,
+    colour_bar_reading_problems,
+    log_axis_problems,
+    marker_problems,
+    named_shape_problems,
+)
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_weight_decay.py")
 EPS32 = float(np.finfo(np.float32).eps)
@@ -132,9 +138,9 @@ def test_default_view_sgd_paths_coincide_and_adam_paths_part(default_view):
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
     for fig in figures(default_view):
-        assert marker_errors(fig) == []
-        assert colour_bar_errors(fig) == []
-        assert log_axis_errors(fig) == []
+        assert marker_problems(fig) == [] and named_shape_problems(fig) == []
+        assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
+        assert log_axis_problems(fig) == []
 
 
 def test_diverged_runs_end_in_a_cross_named_diverged():
@@ -144,7 +150,7 @@ def test_diverged_runs_end_in_a_cross_named_diverged():
     (map_fig, _) = figures(at)
     crosses = [t["name"] for t in map_fig["data"] if (t.get("marker") or {}).get("symbol") == "x"]
     assert sorted(crosses) == sorted(f"SGD + {mode} diverged (step {s})" for mode, s in _diverged_steps(at))
-    assert marker_errors(map_fig) == []
+    assert marker_problems(map_fig) == [] and named_shape_problems(map_fig) == []
 
 
 def _diverged_steps(at: AppTest) -> list[tuple[str, int]]:
