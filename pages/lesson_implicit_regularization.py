@@ -11,9 +11,11 @@ from engine.lessons import implicit as im
 from ui.lesson import UrlGuard, lesson_header, playground_link
 
 PAGE = "implicit"
-# Kept small on purpose: the sharp-flat loss costs about 5 µs per run and step on a 2-core CPU.
+# Kept small on purpose: a step on the sharp-flat data set touches all 256 examples whatever B is,
+# so a run costs about 6 µs per step on a 2-core CPU; 128 seeds x 8 minibatch sizes + 1 full-batch
+# run x 100 steps is under a second per learning rate.
 STEPS = [100, 200, 500]
-SEEDS = [512, 1024]
+SEEDS = list(im.SEED_OPTIONS)
 
 land = landscapes.get(im.LANDSCAPE)
 N = im.BATCH_SIZES[-1]
@@ -66,7 +68,13 @@ steps = int(
 )
 seeds = int(
     c4.select_slider(
-        "Seeds per cell", options=SEEDS, value=512, key=f"{PAGE}.seeds", bind="query-params", format_func=str
+        "Seeds per batch size",
+        options=SEEDS,
+        value=im.DEFAULT_SEEDS,
+        key=f"{PAGE}.seeds",
+        bind="query-params",
+        format_func=str,
+        help=f"Runs per minibatch size. At B = {N} every seed makes the same run, so that point is one run.",
     )
 )
 start_index = int(
@@ -92,52 +100,64 @@ def shares_for(lr: float, steps: int, seeds: int, start_index: int) -> im.FlatSh
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def prediction_for(lr: float) -> tuple[im.ModifiedGrid, im.Prediction]:
-    """The modified loss on a grid and its curvatures at the two minima."""
-    return im.modified_grid(lr), im.prediction(lr)
+def prediction_for(lr: float) -> tuple[tuple[im.ModifiedGrid, im.ModifiedGrid], im.Prediction]:
+    """The modified loss on the map's two grids and its curvatures at the two minima."""
+    return im.map_grids(lr), im.prediction(lr)
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def map_figure(lr: float, start_index: int) -> dict:
-    """The modified-loss map (shared, never mutated)."""
-    grid, pred = prediction_for(lr)
-    return modified_map(grid, pred, land.starts[start_index])
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_figure(lr: float, steps: int, seeds: int, start_index: int) -> dict:
+    """The modified-loss map with the drawn runs (shared, never mutated)."""
+    (grid, zoom), pred = prediction_for(lr)
+    runs = shares_for(lr, steps, seeds, start_index)
+    return modified_map(grid, zoom, pred, land.starts[start_index], runs.examples, N)
 
 
+per_lr = (len(im.BATCH_SIZES) - 1) * seeds + 1
+todo = lrs + ([] if map_lr in lrs else [map_lr])
 shares: list[im.FlatShare] = []
-runs = len(im.BATCH_SIZES) * seeds
-with st.spinner(f"Running {runs:,} SGD runs of {steps} steps per learning rate…"):
+with st.spinner(f"Training {per_lr:,} SGD runs of {steps} steps at each of {len(todo)} learning rates…"):
     progress = st.progress(0.0)
-    for i, lr in enumerate(lrs):
-        progress.progress(i / len(lrs), text=f"η = {lr:g}: {runs:,} runs ({i + 1} of {len(lrs)})")
-        shares.append(shares_for(lr, steps, seeds, start_index))
+    for i, lr in enumerate(todo):
+        progress.progress(i / len(todo), text=f"η = {lr:g}: {per_lr:,} runs ({i + 1} of {len(todo)})")
+        share = shares_for(lr, steps, seeds, start_index)
+        if lr in lrs:
+            shares.append(share)
+    progress.progress(1.0, text=f"Drawing the modified loss for η = {map_lr:g}")
+    (grid, zoom), pred = prediction_for(map_lr)
+    fig_map = map_figure(map_lr, steps, seeds, start_index)
     progress.empty()
-    grid, pred = prediction_for(map_lr)
-    fig_map = map_figure(map_lr, start_index)
+drawn = shares_for(map_lr, steps, seeds, start_index)
 
-left, right = st.columns(2)
+left, right = st.columns([3, 2])
 with left:
     st.subheader("Where the runs end")
     if shares:
         st.plotly_chart(PrebuiltFigure(share_figure(shares)), width="stretch", key=f"{PAGE}.shares")
         st.caption(
-            f"{seeds} seeds per point, {steps} steps of SGD from {im.start_label(start_index)}; bars are Wilson 95% "
-            f"intervals. An end point counts as flat by `basin_of` (the lower of the two minima's quadratic models). "
-            f"At B = {N} every seed sees the full batch, so all its runs are one and the same run."
+            f"{seeds} seeds per batch size, {steps} steps of SGD from {im.start_label(start_index)}; bars are "
+            f"Wilson 95% intervals. A run ends in the flat valley when its end point lies nearer the flat minimum "
+            f"than the sharp one, with distance measured by each valley's own steepness (a point must be very "
+            f"close to the sharp minimum to count as inside its narrow valley). At B = {N} every seed sees the "
+            "full batch and makes the same run, so that point is one run, with no interval."
         )
     else:
         st.info("Pick at least one learning rate to run.")
 with right:
-    st.subheader(f"What gradient descent with η = {map_lr:g} follows")
-    st.plotly_chart(PrebuiltFigure(fig_map), width="stretch", key=f"{PAGE}.map")
-    st.caption(
-        "Colours: the modified loss f̃ (log scale). Dotted lines: the plain loss f at the same levels. Where the "
-        "dotted lines sit farther from a minimum than the coloured bands, the penalty has steepened the valley."
-    )
+    if shares:
+        st.markdown(im.claim_sentence(shares))
+        st.markdown("**What the runs do.** " + im.agreement_sentence(shares))
 
+st.subheader(f"What gradient descent with η = {map_lr:g} follows")
+st.plotly_chart(PrebuiltFigure(fig_map), width="stretch", key=f"{PAGE}.map")
+st.caption(
+    "Colours: the modified loss f̃ (log scale). Dotted lines: the plain loss f at the same levels. Where the "
+    "dotted lines sit farther from a minimum than the coloured bands, the penalty has steepened the valley, as "
+    "the close-up of the sharp valley shows. Lines: runs with this η from the same start, named in the legend: "
+    "at the batch size whose share is closest to one half, one run that ends in the flat valley and one that "
+    f"does not (where both happen), and the full-batch run (B = {N}); dots mark where they end."
+)
 st.markdown("**What the modified loss predicts.** " + im.prediction_sentence(pred))
-if shares:
-    st.markdown("**What the runs do.** " + im.agreement_sentence(shares))
 
 st.info(
     "**What this shows, and what it does not.** It shows, on one two-dimensional toy surface built for the "
@@ -150,9 +170,9 @@ st.info(
     icon=":material/info:",
 )
 
-cell_lr = lrs[-1] if lrs else map_lr
-cell_batch = im.playground_batch(shares, cell_lr)
-playground_link(
-    im.playground_scenario(cell_lr, cell_batch, steps, start),
-    label=f"Open one run in Playground (η = {cell_lr:g}, B = {cell_batch}, seed 0)",
-)
+link_run = drawn.examples[0] if drawn.examples else None
+if link_run is not None:
+    playground_link(
+        im.playground_scenario(map_lr, link_run.batch_size, steps, start, link_run.seed),
+        label=f"Open a drawn run in Playground (η = {map_lr:g}, B = {link_run.batch_size}, seed {link_run.seed})",
+    )

@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
+from charts.markers import END, MEANINGS
 from engine.lessons import implicit as im
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate_many
@@ -91,46 +92,100 @@ def test_wilson_interval_edges_and_symmetry():
         assert low_k == pytest.approx(1 - high_m) and low_k < k / n < high_k
 
 
-def test_smallest_batch_at_the_largest_lr_ends_flat_more_often_than_full_batch():
-    sizes = (1, 256)
-    share = im.flat_share(0.04, 100, 512, sizes=sizes)
-    # The same runs counted directly from the engine and basin_of.
+SEEDS = 64
+"""Seeds per minibatch size in these tests: the page's smallest setting (its default is 128)."""
+N = sharp_flat.N_EXAMPLES
+
+
+def direct_runs(lr: float, seeds: int, start_index: int = 0):
+    """The runs the page counts, made here from the engine: ``seeds`` per minibatch size, one at B = N."""
+    runs = [seeds if b < N else 1 for b in im.BATCH_SIZES]
     batch = simulate_many(
         "sharp_flat",
-        ("sgd", {"lr": 0.04}),
-        starts=landscapes.get("sharp_flat").starts[0],
-        seeds=np.tile(np.arange(512), 2),
-        batch_size=np.repeat(np.asarray(sizes, np.float32), 512),
+        ("sgd", {"lr": lr}),
+        starts=landscapes.get("sharp_flat").starts[start_index],
+        seeds=np.concatenate([np.arange(r) for r in runs]),
+        batch_size=np.repeat(np.asarray(im.BATCH_SIZES, np.float32), runs),
         steps=100,
+        keep_paths=True,
     )
+    cells = np.repeat(np.arange(len(runs)), runs)
     flat = (sharp_flat.basin_of(batch.final) == 1) & (batch.diverged_at < 0)
-    np.testing.assert_array_equal(share.flat, flat.reshape(2, 512).sum(axis=1))
-    assert share.low[0] > share.high[1], "B = 1 must beat B = N beyond both 95% intervals"
-    finals = batch.final[512:]
-    assert np.all(finals == finals[0]), "at B = N all seeds are one run"
+    return batch, cells, flat
+
+
+def test_flat_share_counts_every_cell_and_runs_the_full_batch_once():
+    share = im.flat_share(0.04, 100, SEEDS)
+    batch, cells, flat = direct_runs(0.04, SEEDS)
+    np.testing.assert_array_equal(share.runs, [SEEDS] * 8 + [1])
+    np.testing.assert_array_equal(share.flat, np.bincount(cells, weights=flat).astype(int))
+    # Why one run is enough at B = N: every seed makes the very same run there.
+    same = simulate_many(
+        "sharp_flat",
+        ("sgd", {"lr": 0.04}),
+        seeds=np.arange(len(cells)),
+        batch_size=float(N),
+        steps=100,
+        keep_paths=True,
+    )
+    assert np.all(same.final == same.final[0]) and np.all(same.final[0] == batch.final[-1])
+    assert share.low[-1] == share.high[-1] == share.share[-1], "a certain outcome has no interval"
+    assert share.low[0] > share.high[-1], "B = 1 ends flat more often than B = N beyond both intervals"
+
+    # The drawn runs: at the size whose share is nearest one half, the lowest flat and the lowest sharp seed.
+    k = int(np.argmin(np.abs(share.share[:-1] - 0.5)))
+    first, second, full = share.examples
+    assert (first.batch_size, second.batch_size, full.batch_size) == (im.BATCH_SIZES[k], im.BATCH_SIZES[k], N)
+    assert first.flat and not second.flat and not full.flat
+    in_cell = np.flatnonzero(cells == k)
+    assert first.seed == int(np.flatnonzero(flat[in_cell])[0]) and second.seed == int(np.flatnonzero(~flat[in_cell])[0])
+    for run, row in ((first, in_cell[first.seed]), (second, in_cell[second.seed]), (full, len(cells) - 1)):
+        np.testing.assert_array_equal(run.path, batch.paths[row])
 
 
 def _share(lr: float, flat: list[int], seeds: int = 512) -> im.FlatShare:
+    """Counts for sizes 1, 2, 4, ...; the last size is the full batch, one run (flat[-1] is 0 or 1)."""
     sizes = tuple(2**k for k in range(len(flat)))
-    return im.FlatShare(lr, sizes, seeds, 100, np.array(flat), np.zeros(len(flat), int))
+    runs = np.array([seeds] * (len(flat) - 1) + [1])
+    return im.FlatShare(lr, sizes, seeds, 100, np.array(flat), np.zeros(len(flat), int), runs, sizes[-1])
 
 
-def test_trends_and_sentence_come_from_the_counts():
+def test_trends_and_sentences_come_from_the_counts():
     good = [_share(0.01, [300, 100, 0]), _share(0.04, [512, 400, 0])]
     t = im.trends(good)
     assert t.lr_rise and t.batch_fall and not t.lr_contradictions and not t.batch_contradictions
     text = im.agreement_sentence(good)
-    assert "from 59% at η = 0.01 to 100% at η = 0.04" in text and "The runs agree" in text
-    assert "none of the runs" in text
+    assert "from 59% at η = 0.01 to 100% at η = 0.04" in text and "No neighbouring pair" in text
+    assert "ends in the sharp valley at every η shown" in text
+    assert "show the claim at every η shown" in im.claim_sentence(good)
     bad = [_share(0.01, [300, 100, 0]), _share(0.04, [100, 400, 0])]
     t = im.trends(bad)
     assert t.lr_contradictions == ("B = 1: η = 0.01 → 0.04",)
     assert t.batch_contradictions == ("η = 0.04: B = 1 → 2",)
     assert "disagree" in im.agreement_sentence(bad)
-    assert im.playground_batch(good, 0.04) == 2 and im.playground_batch(good, 0.3) == 8
-    scenario = im.playground_scenario(0.04, 2, 100)
+    # The title's claim, said plainly when the counts do not carry it.
+    partial = [_share(0.005, [0, 0, 0]), _share(0.04, [512, 400, 0])]
+    assert im.claim_sentence(partial).startswith("**The runs show the claim only at η = 0.04.**")
+    assert "η = 0.005: 0% at B = 1, 0% at B = 4" in im.claim_sentence(partial)
+    flat_start = [_share(0.04, [512, 512, 1])]
+    assert im.claim_sentence(flat_start).startswith("**The runs do not show the claim here:**")
+    assert "ends in the flat valley at η = 0.04" in im.agreement_sentence(flat_start)
+    scenario = im.playground_scenario(0.04, 2, 100, seed=7)
     parsed, ignored = from_query(to_query(scenario))
     assert ignored == [] and parsed == scenario
+
+
+def test_modified_grids_put_every_window_on_its_own_points():
+    windows = [im.MAP_WINDOW, im.zoom_window()]
+    grids = im.modified_grids(0.04, windows, (7, 5))
+    for grid, ((x0, x1), (y0, y1)), size in zip(grids, windows, (7, 5), strict=True):
+        np.testing.assert_allclose(grid.xs, np.linspace(x0, x1, size))
+        np.testing.assert_allclose(grid.ys, np.linspace(y0, y1, size))
+        gx, gy = np.meshgrid(grid.xs, grid.ys)
+        np.testing.assert_allclose(grid.loss, sharp_flat_numpy(np.stack([gx, gy], axis=-1)), rtol=1e-5)
+    (x0, x1), (y0, y1) = im.zoom_window()
+    sharp = sharp_flat.minima()[0]
+    assert x0 < sharp[0] < x1 and y0 < sharp[1] < y1 and x1 - x0 <= 0.5
 
 
 # ----------------------------------------------------------------------------- the page
@@ -144,41 +199,110 @@ def run_page(query: dict[str, str]) -> AppTest:
     return at
 
 
+def round_ticks(colorbar: dict) -> list[float]:
+    """The colour bar's tick labels as numbers, asserting each is 0 or 1, 2 or 5 times a power of ten."""
+    values = [float(text) for text in colorbar["ticktext"]]
+    for v in values:
+        if v:
+            mantissa = abs(v) / 10 ** np.floor(np.log10(abs(v)))
+            assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-9, colorbar["ticktext"]
+    return values
+
+
+def assert_one_marker_language(fig: dict) -> None:
+    """charts/markers.py: a star, cross or hourglass says its meaning in its trace's name."""
+    for trace in fig["data"]:
+        symbol = trace.get("marker", {}).get("symbol")
+        if isinstance(symbol, str) and symbol in MEANINGS:
+            assert MEANINGS[symbol] in trace["name"], (symbol, trace["name"])
+
+
 def test_page_chart_equals_a_direct_count_and_the_url_round_trips():
-    at = run_page({"implicit.lrs": "0.04", "implicit.map_lr": "0.02"})
+    at = run_page({"implicit.lrs": "0.04", "implicit.seeds": str(SEEDS)})
     assert errors(at) == [] and not at.warning
     assert at.multiselect(key="implicit.lrs").value == [0.04]
-    assert at.select_slider(key="implicit.map_lr").value == 0.02
+    assert at.select_slider(key="implicit.seeds").value == SEEDS
     share_fig, map_fig = figures(at)
     (line,) = share_fig["data"]
-    land = landscapes.get("sharp_flat")
-    sizes = np.asarray(im.BATCH_SIZES, np.float32)
-    batch = simulate_many(
-        land,
-        ("sgd", {"lr": 0.04}),
-        starts=land.starts[0],
-        seeds=np.tile(np.arange(512), len(sizes)),
-        batch_size=np.repeat(sizes, 512),
-        steps=100,
-    )
-    counts = ((sharp_flat.basin_of(batch.final) == 1) & (batch.diverged_at < 0)).reshape(len(sizes), 512).sum(axis=1)
-    np.testing.assert_array_equal(decode(line["x"]), sizes)
-    np.testing.assert_allclose(decode(line["y"]), counts / 512, rtol=1e-6)
-    low, high = im.wilson(counts, 512)
-    np.testing.assert_allclose(decode(line["error_y"]["array"]), high - counts / 512, atol=1e-6)
-    np.testing.assert_allclose(decode(line["error_y"]["arrayminus"]), counts / 512 - low, atol=1e-6)
+    batch, cells, flat = direct_runs(0.04, SEEDS)
+    counts = np.bincount(cells, weights=flat)
+    runs = np.bincount(cells)
+    np.testing.assert_array_equal(decode(line["x"]), im.BATCH_SIZES)
+    np.testing.assert_allclose(decode(line["y"]), counts / runs, rtol=1e-6)
+    low, high = im.wilson(counts[:-1], SEEDS)
+    np.testing.assert_allclose(decode(line["error_y"]["array"])[:-1], high - counts[:-1] / SEEDS, atol=1e-6)
+    np.testing.assert_allclose(decode(line["error_y"]["arrayminus"])[:-1], counts[:-1] / SEEDS - low, atol=1e-6)
+    assert decode(line["error_y"]["array"])[-1] == decode(line["error_y"]["arrayminus"])[-1] == 0
     text = " ".join(m.value for m in at.markdown)
-    assert f"{100 * counts[0] / 512:.0f}% at B = 1" in text
-    assert im.prediction_sentence(im.prediction(0.02)) in text
-    assert "f + (η/4)‖∇f‖², η = 0.02" in map_fig["data"][0]["name"]
+    assert f"{100 * counts[0] / SEEDS:.0f}% at B = 1" in text
+    assert im.prediction_sentence(im.prediction(0.04)) in text
+    assert "f + (η/4)‖∇f‖², η = 0.04" in map_fig["data"][0]["name"]
+    page_text = text + " ".join(c.value for c in at.caption) + " ".join(i.value for i in at.info)
+    assert "basin_of" not in page_text and "`" not in page_text
+
+    # The map draws a few of these very runs, in both panels, and links the first to the Playground.
+    drawn = [t for t in map_fig["data"] if t.get("mode") == "lines" and t["name"].startswith(("B = ", "full"))]
+    assert len(drawn) == 6 and {t.get("xaxis", "x") for t in drawn} == {"x", "x2"}
+    k = int(np.argmin(np.abs((counts / runs)[:-1] - 0.5)))
+    size = im.BATCH_SIZES[k]
+    seed = int(np.flatnonzero(flat[cells == k])[0])
+    first = drawn[0]
+    assert first["name"] == f"B = {size}, seed {seed}: ends in the flat valley"
+    path = batch.paths[np.flatnonzero(cells == k)[seed]]
+    np.testing.assert_allclose(np.stack([decode(first["x"]), decode(first["y"])], axis=1), path, atol=1e-6)
+    (button,) = at.get("link_button")
+    assert f"batch_size={size}" in button.proto.url and (f"seed={seed}" in button.proto.url or seed == 0)
+
+    # The sharp valley has a close-up: a panel a fraction of the map's width, centred on the sharp minimum.
+    sharp = sharp_flat.minima()[0]
+    main, close = map_fig["layout"]["xaxis"]["range"], map_fig["layout"]["xaxis2"]["range"]
+    assert close[0] < sharp[0] < close[1] and (close[1] - close[0]) < (main[1] - main[0]) / 5
+    assert any(t["type"] == "contour" and t.get("xaxis") == "x2" for t in map_fig["data"])
+    assert round_ticks(map_fig["data"][0]["colorbar"])
+    for fig in (share_fig, map_fig):
+        assert_one_marker_language(fig)
+    ends = [t for t in map_fig["data"] if t["name"].endswith("(end)")]
+    assert ends and all(t["marker"]["symbol"] == END for t in ends)
 
     # Its main control: the modified loss redraws for another step size; the shares stay.
     before = decode(map_fig["data"][0]["z"])
-    at.select_slider(key="implicit.map_lr").set_value(0.005).run()
+    at.select_slider(key="implicit.map_lr").set_value(0.02).run()
     assert errors(at) == []
     share_after, map_after = figures(at)
     assert not np.allclose(before, decode(map_after["data"][0]["z"]))
     np.testing.assert_array_equal(decode(share_after["data"][0]["y"]), decode(line["y"]))
+
+
+def test_default_view_shows_small_batches_ending_flatter():
+    """The title's claim, read off the page's own default chart: at every default η, B = 1 beats B = N."""
+    at = run_page({})
+    assert errors(at) == [] and not at.warning
+    share_fig, map_fig = figures(at)
+    assert [t["name"] for t in share_fig["data"]] == [f"η = {lr:g}" for lr in im.DEFAULT_LRS]
+    for line in share_fig["data"]:
+        y = decode(line["y"])
+        above, below = decode(line["error_y"]["array"]), decode(line["error_y"]["arrayminus"])
+        assert y[0] - below[0] > y[-1] + above[-1], line["name"]
+        assert np.all(above[:-1] + below[:-1] > 0), "the spread over seeds is drawn for every minibatch size"
+    caption = " ".join(c.value for c in at.caption)
+    assert f"{im.DEFAULT_SEEDS} seeds per batch size" in caption
+    text = " ".join(m.value for m in at.markdown)
+    assert "**The runs show the claim at every η shown:**" in text
+    # The map shows it too: from the same start, a minibatch run ends flat and the full-batch run sharp.
+    names = [t["name"] for t in map_fig["data"] if t.get("mode") == "lines" and t.get("xaxis", "x") == "x"]
+    assert any(n.startswith("B = ") and n.endswith("ends in the flat valley") for n in names)
+    assert f"full batch (B = {N}): ends in the sharp valley" in names
+
+
+def test_page_says_so_when_its_runs_do_not_show_the_claim():
+    """From the start in the flat valley every run ends there: no batch size ends flatter, and the page says so."""
+    at = run_page({"implicit.lrs": "0.04", "implicit.seeds": str(SEEDS), "implicit.start": im.start_label(1)})
+    assert errors(at) == [] and not at.warning
+    (line,) = figures(at)[0]["data"]
+    y = decode(line["y"])
+    assert y[0] == y[-1] == 1.0
+    text = " ".join(m.value for m in at.markdown)
+    assert "**The runs do not show the claim here:**" in text and "show the claim at" not in text
 
 
 def test_garbage_link_shows_one_notice():
@@ -190,4 +314,4 @@ def test_garbage_link_shows_one_notice():
     for name in ("implicit.steps", "implicit.seeds", "implicit.bogus"):
         assert name in notice(at)
     assert at.select_slider(key="implicit.steps").value == 100
-    assert at.select_slider(key="implicit.seeds").value == 512
+    assert at.select_slider(key="implicit.seeds").value == im.DEFAULT_SEEDS

@@ -7,16 +7,32 @@ from typing import Any
 
 import numpy as np
 
-import landscapes
-from charts.contour import COLOURSCALE, axes_layout, colour_bar
+from charts.contour import COLOURSCALE, colour_bar
 from charts.encoding import typed
+from charts.markers import DIVERGED, END, MINIMUM
 from charts.palette import run_colour
+from charts.paths import start_trace
 from charts.scale import LossScale
-from engine.lessons.implicit import LANDSCAPE, FlatShare, ModifiedGrid, Prediction
+from engine.lessons.implicit import ExampleRun, FlatShare, ModifiedGrid, Prediction
 
 LEVELS = 30
 LOG_OFFSET = 0.01
 """Colour = log10(loss - lower minimum + this): levels crowd near the floors, where the valleys differ."""
+
+
+def _cell_text(s: FlatShare) -> list[str]:
+    """Hover text per batch size: the count out of its runs, or what the single full-batch run did."""
+    out = []
+    for k, size in enumerate(s.sizes):
+        if size >= s.full_batch:
+            where = "flat" if s.flat[k] else "sharp"
+            out.append(f"full batch: every seed makes the same run,<br>and it ends in the {where} valley")
+        else:
+            out.append(
+                f"{s.flat[k]} of {s.runs[k]} runs end in the flat valley<br>"
+                f"share {s.share[k]:.3f} (95%: {s.low[k]:.3f}–{s.high[k]:.3f})"
+            )
+    return out
 
 
 def share_figure(shares: Sequence[FlatShare], *, height: int = 460) -> dict[str, Any]:
@@ -40,14 +56,11 @@ def share_figure(shares: Sequence[FlatShare], *, height: int = 460) -> dict[str,
                     "thickness": 1.5,
                     "width": 4,
                 },
-                "customdata": np.stack([s.flat, s.low, s.high], axis=1).round(4).tolist(),
+                "text": _cell_text(s),
                 "name": f"η = {s.lr:g}",
                 "line": {"color": run_colour(i), "width": 2.5},
                 "marker": {"size": 8},
-                "hovertemplate": (
-                    f"η = {s.lr:g}, B = %{{x}}<br>%{{customdata[0]:.0f}} of {s.seeds} runs in the flat minimum"
-                    "<br>share %{y:.3f} (95%: %{customdata[1]:.3f}–%{customdata[2]:.3f})<extra></extra>"
-                ),
+                "hovertemplate": f"η = {s.lr:g}, B = %{{x}}<br>%{{text}}<extra></extra>",
             }
         )
     return {
@@ -61,86 +74,214 @@ def share_figure(shares: Sequence[FlatShare], *, height: int = 460) -> dict[str,
                 "tickvals": [float(b) for b in sizes],
                 "ticktext": [str(b) for b in sizes],
             },
-            "yaxis": {"title": {"text": "share of runs ending in the flat minimum"}, "range": [-0.03, 1.03]},
+            "yaxis": {"title": {"text": "share of runs ending in the flat valley"}, "range": [-0.03, 1.03]},
             "legend": {"orientation": "h", "y": -0.2, "x": 0},
             "hovermode": "closest",
         },
     }
 
 
-def modified_map(grid: ModifiedGrid, pred: Prediction, start: Sequence[float], *, height: int = 460) -> dict[str, Any]:
-    """The modified loss filled, the plain loss as dashed lines at the same levels, minima and start marked."""
-    land = landscapes.get(LANDSCAPE)
+PANELS = ((0.0, 0.56), (0.64, 0.94))
+"""Horizontal extent of the two panels (both valleys; the close-up of the sharp one), as shares of the figure."""
+EXAMPLE_COLOURS = (0, 1, 2)
+"""Run colours (``run_colour``) of the drawn runs, in :func:`engine.lessons.implicit.pick_examples` order."""
+
+
+def example_name(run: ExampleRun, full_batch: int) -> str:
+    """The legend name of a drawn run: who it is and where it ends, in plain words."""
+    where = "diverges" if run.diverged else ("ends in the flat valley" if run.flat else "ends in the sharp valley")
+    if run.batch_size >= full_batch:
+        return f"full batch (B = {run.batch_size}): {where}"
+    return f"B = {run.batch_size}, seed {run.seed}: {where}"
+
+
+def _contours(grid: ModifiedGrid, scale: LossScale, levels: dict[str, float], axes: str) -> list[dict[str, Any]]:
+    """The filled modified loss and the dotted plain loss at the same levels, on axes ``axes`` ("" or "2")."""
+    shown = scale.apply(grid.modified)
+    zoom = axes != ""
+    filled: dict[str, Any] = {
+        "type": "contour",
+        "x": typed(grid.xs),
+        "y": typed(grid.ys),
+        "z": typed(shown),
+        "zmin": levels["start"],
+        "zmax": levels["end"],
+        "colorscale": COLOURSCALE,
+        "autocontour": False,
+        "contours": {**levels, "coloring": "fill", "showlines": False},
+        "hoverinfo": "skip",
+        "name": f"f + (η/4)‖∇f‖², η = {grid.lr:g}" + (" (close-up)" if zoom else ""),
+        "showlegend": False,
+    }
+    if zoom:
+        filled["showscale"] = False
+    else:
+        filled["colorbar"] = colour_bar(scale, grid.modified)
+    plain = {
+        "type": "contour",
+        "x": typed(grid.xs),
+        "y": typed(grid.ys),
+        "z": typed(scale.apply(grid.loss)),
+        "autocontour": False,
+        "contours": {**levels, "coloring": "none"},
+        "line": {"color": "rgba(255,255,255,0.55)", "width": 1, "dash": "dot"},
+        "showscale": False,
+        "hoverinfo": "skip",
+        "name": "f alone (same levels)",
+        "showlegend": not zoom,
+    }
+    if zoom:
+        for trace in (filled, plain):
+            trace.update(xaxis="x2", yaxis="y2")
+    return [filled, plain]
+
+
+def modified_map(
+    grid: ModifiedGrid,
+    zoom: ModifiedGrid,
+    pred: Prediction,
+    start: Sequence[float],
+    examples: Sequence[ExampleRun] = (),
+    full_batch: int = 256,
+    *,
+    height: int = 520,
+) -> dict[str, Any]:
+    """The modified loss filled, the plain loss dotted at the same levels, a few runs, minima and start marked.
+
+    Two panels: both valleys (``grid``), and a close-up of the sharp valley (``zoom``, same
+    colours and levels, axes x2/y2) that a white box on the first panel locates: at the
+    first panel's scale that valley is only a few pixels wide.
+    """
     # A log scale (height above the lower minimum) puts most levels near the two floors, where the
     # penalty changes the valleys' shapes; a linear one would spend them on the far walls.
     scale = LossScale(log=True, floor=min(pred.depth), offset=LOG_OFFSET)
     shown = scale.apply(grid.modified)
-    plain = scale.apply(grid.loss)
     low, high = float(shown.min()), float(shown.max())
     levels = {"start": low, "end": high, "size": (high - low) / LEVELS if high > low else 1.0}
-    data: list[dict[str, Any]] = [
-        {
-            "type": "contour",
-            "x": typed(grid.xs),
-            "y": typed(grid.ys),
-            "z": typed(shown),
-            "colorscale": COLOURSCALE,
-            "autocontour": False,
-            "contours": {**levels, "coloring": "fill", "showlines": False},
-            "colorbar": colour_bar(scale, grid.modified),
-            "hoverinfo": "skip",
-            "name": f"f + (η/4)‖∇f‖², η = {grid.lr:g}",
-            "showlegend": False,
-        },
-        {
-            "type": "contour",
-            "x": typed(grid.xs),
-            "y": typed(grid.ys),
-            "z": typed(plain),
-            "autocontour": False,
-            "contours": {**levels, "coloring": "none"},
-            "line": {"color": "rgba(255,255,255,0.55)", "width": 1, "dash": "dot"},
-            "showscale": False,
-            "hoverinfo": "skip",
-            "name": "f alone (same levels)",
-            "showlegend": True,
-        },
-    ]
+    data = _contours(grid, scale, levels, "") + _contours(zoom, scale, levels, "2")
     names = ("sharp", "flat")
-    for k, (m, colour) in enumerate(zip(pred.minima, ("#ff4d4d", "#ffffff"), strict=True)):
-        data.append(
-            {
-                "type": "scatter",
-                "mode": "markers",
-                "x": [float(m[0])],
-                "y": [float(m[1])],
-                "name": f"{names[k]} minimum: curvature {pred.curvature[k]:.3g} → {pred.modified[k]:.3g}",
-                "marker": {"symbol": "star", "size": 15, "color": colour, "line": {"width": 1.5, "color": "black"}},
-                "hovertemplate": f"{names[k]} minimum (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
-            }
-        )
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "markers",
-            "x": [float(start[0])],
-            "y": [float(start[1])],
-            "name": "start of every run",
-            "marker": {"symbol": "circle-open", "size": 13, "color": "white", "line": {"width": 3}},
-            "hovertemplate": "start (%{x:.3g}, %{y:.3g})<extra></extra>",
-        }
-    )
-    layout = {
-        **axes_layout(land),
+    for axes in ("", "2"):
+        for i, run in enumerate(examples):
+            colour = run_colour(EXAMPLE_COLOURS[i % len(EXAMPLE_COLOURS)])
+            name = example_name(run, full_batch)
+            end = run.path[-1]
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "lines",
+                    "x": typed(run.path[:, 0]),
+                    "y": typed(run.path[:, 1]),
+                    "xaxis": "x" + axes,
+                    "yaxis": "y" + axes,
+                    "name": name,
+                    "legendgroup": name,
+                    "showlegend": axes == "",
+                    "line": {"color": colour, "width": 1.6 if run.batch_size >= full_batch else 1.1},
+                    "opacity": 1.0 if run.batch_size >= full_batch else 0.6,
+                    "hovertemplate": f"{name}<br>(%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                }
+            )
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": [float(end[0])],
+                    "y": [float(end[1])],
+                    "xaxis": "x" + axes,
+                    "yaxis": "y" + axes,
+                    "name": f"{name} (diverged)" if run.diverged else f"{name} (end)",
+                    "legendgroup": name,
+                    "showlegend": False,
+                    "marker": {
+                        "symbol": DIVERGED if run.diverged else END,
+                        "size": 9,
+                        "color": colour,
+                        "line": {"width": 1, "color": "black"},
+                    },
+                    "hovertemplate": f"{name}<br>end (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                }
+            )
+    for axes in ("", "2"):
+        for k, (m, colour) in enumerate(zip(pred.minima, ("#ff4d4d", "#ffffff"), strict=True)):
+            data.append(
+                {
+                    "type": "scatter",
+                    "mode": "markers",
+                    "x": [float(m[0])],
+                    "y": [float(m[1])],
+                    "xaxis": "x" + axes,
+                    "yaxis": "y" + axes,
+                    "name": f"{names[k]} minimum: curvature {pred.curvature[k]:.3g} → {pred.modified[k]:.3g}",
+                    "showlegend": axes == "",
+                    "marker": {
+                        "symbol": MINIMUM,
+                        "size": 12 if axes else 11,
+                        "color": colour,
+                        "line": {"width": 1.5, "color": "black"},
+                    },
+                    "hovertemplate": f"{names[k]} minimum (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                }
+            )
+    point = start_trace((float(start[0]), float(start[1])), name="start of every run", size=13)
+    data.append(point)
+    data.append({**point, "xaxis": "x2", "yaxis": "y2", "showlegend": False})
+    (zx0, zx1), (zy0, zy1) = (float(zoom.xs[0]), float(zoom.xs[-1])), (float(zoom.ys[0]), float(zoom.ys[-1]))
+    layout: dict[str, Any] = {
         "height": height,
-        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
-        "legend": {"orientation": "h", "y": -0.12, "x": 0},
+        "margin": {"l": 50, "r": 10, "t": 36, "b": 50},
+        "legend": {"orientation": "h", "y": -0.16, "yanchor": "top", "x": 0},
+        "shapes": [
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "y",
+                "x0": zx0,
+                "x1": zx1,
+                "y0": zy0,
+                "y1": zy1,
+                "line": {"color": "white", "width": 1.5},
+            }
+        ],
+        "annotations": [
+            _panel_title("both valleys", "x"),
+            _panel_title("close-up of the sharp valley (the white box)", "x2"),
+        ],
     }
-    layout["xaxis"] = {**layout["xaxis"], "range": [float(grid.xs[0]), float(grid.xs[-1])]}
-    layout["yaxis"] = {
-        **layout["yaxis"],
-        "range": [float(grid.ys[0]), float(grid.ys[-1])],
-        "scaleanchor": "x",
-        "scaleratio": 1,
-    }
+    for suffix, (x0, x1), (y0, y1), panel in (
+        ("", (grid.xs[0], grid.xs[-1]), (grid.ys[0], grid.ys[-1]), PANELS[0]),
+        ("2", (zx0, zx1), (zy0, zy1), PANELS[1]),
+    ):
+        layout["xaxis" + suffix] = {
+            "range": [float(x0), float(x1)],
+            "domain": list(panel),
+            "anchor": "y" + suffix,
+            "title": {"text": "x"},
+            "constrain": "domain",
+            "showgrid": False,
+            "zeroline": False,
+        }
+        layout["yaxis" + suffix] = {
+            "range": [float(y0), float(y1)],
+            "anchor": "x" + suffix,
+            "title": {"text": "y"},
+            "constrain": "domain",
+            "scaleanchor": "x" + suffix,
+            "scaleratio": 1,
+            "showgrid": False,
+            "zeroline": False,
+        }
     return {"data": data, "layout": layout}
+
+
+def _panel_title(text: str, axis: str) -> dict[str, Any]:
+    return {
+        "text": f"<b>{text}</b>",
+        "xref": f"{axis} domain",
+        "yref": f"y{axis[1:]} domain",
+        "x": 0,
+        "y": 1.01,
+        "xanchor": "left",
+        "yanchor": "bottom",
+        "showarrow": False,
+        "font": {"size": 13},
+    }

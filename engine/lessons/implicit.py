@@ -6,7 +6,8 @@ Two pieces of evidence side by side:
   vmapped :func:`engine.simulate.simulate_many` call; each end point is assigned to the
   sharp or the flat basin by :func:`landscapes.sharp_flat.basin_of`, and the share in the
   flat one gets a Wilson 95% interval (the runs of one cell are independent Bernoulli
-  trials; at B = N they are all the same run, since every seed sees the full batch).
+  trials). At B = N every seed sees the full batch and makes the same run, so that cell
+  is one run, whose outcome is certain.
 * **The modified loss.** Gradient descent with step ``lr`` follows, to first order in
   ``lr``, the gradient flow of ``f + (lr / 4) ||grad f||^2`` (Barrett & Dherin 2021,
   "Implicit Gradient Regularization"). The penalty vanishes at every critical point, so it
@@ -20,7 +21,7 @@ from __future__ import annotations
 import functools
 import itertools
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import jax
 import jax.numpy as jnp
@@ -36,7 +37,9 @@ LANDSCAPE = "sharp_flat"
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
 LR_OPTIONS = (0.0025, 0.005, 0.01, 0.02, 0.03, 0.04, 0.05)
 DEFAULT_LRS = (0.005, 0.01, 0.02, 0.04)
-MIN_SEEDS = 512
+SEED_OPTIONS = (64, 128, 256, 512, 1024)
+DEFAULT_SEEDS = 128
+"""Runs per minibatch cell by default: Wilson 95% intervals at most ±0.09 wide, enough to tell the cells apart."""
 Z95 = 1.959963984540054
 """Two-sided 95% normal quantile, for the Wilson intervals."""
 
@@ -53,12 +56,28 @@ def wilson(successes: np.ndarray | int, trials: np.ndarray | int, z: float = Z95
 
 
 @dataclass(frozen=True)
-class FlatShare:
-    """For one learning rate: how many of ``seeds`` runs per batch size end in the flat basin.
+class ExampleRun:
+    """One run drawn on the map: its batch size and seed, its path, and the valley it ends in."""
 
-    ``flat[k]`` counts runs of batch size ``sizes[k]`` ending in the flat basin,
-    ``diverged[k]`` those that diverged (they count as not flat); ``low``/``high`` is the
-    Wilson 95% interval of ``share``.
+    batch_size: int
+    seed: int
+    path: np.ndarray
+    """(steps + 1, 2): the start, then the point after every step."""
+    flat: bool
+    diverged: bool
+
+
+@dataclass(frozen=True)
+class FlatShare:
+    """For one learning rate: how many runs per batch size end in the flat basin.
+
+    ``runs[k]`` runs of batch size ``sizes[k]`` were made: ``seeds`` of them below the
+    full batch, and ONE at B = N, where every seed draws the same full batch and so makes
+    the same run (running it ``seeds`` times would only repeat it). ``flat[k]`` counts the
+    runs ending in the flat basin, ``diverged[k]`` those that diverged (they count as not
+    flat). ``low``/``high`` is the Wilson 95% interval of ``share``, except for that one
+    full-batch run: it is certain, so its interval is the share itself. ``examples`` are a
+    few runs whose paths the map draws (see :func:`pick_examples`).
     """
 
     lr: float
@@ -67,21 +86,29 @@ class FlatShare:
     steps: int
     flat: np.ndarray
     diverged: np.ndarray
+    runs: np.ndarray
+    full_batch: int
+    examples: tuple[ExampleRun, ...] = ()
 
     @property
     def share(self) -> np.ndarray:
         """Share of runs in the flat basin per batch size."""
-        return self.flat / self.seeds
+        return self.flat / self.runs
+
+    def _interval(self) -> tuple[np.ndarray, np.ndarray]:
+        low, high = wilson(self.flat, self.runs)
+        certain = np.asarray(self.sizes) >= self.full_batch
+        return np.where(certain, self.share, low), np.where(certain, self.share, high)
 
     @property
     def low(self) -> np.ndarray:
-        """Lower end of the Wilson 95% interval."""
-        return wilson(self.flat, self.seeds)[0]
+        """Lower end of the 95% interval (Wilson; the share itself for the single full-batch run)."""
+        return self._interval()[0]
 
     @property
     def high(self) -> np.ndarray:
-        """Upper end of the Wilson 95% interval."""
-        return wilson(self.flat, self.seeds)[1]
+        """Upper end of the 95% interval (Wilson; the share itself for the single full-batch run)."""
+        return self._interval()[1]
 
 
 def _check(lr: float, seeds: int) -> None:
@@ -94,33 +121,71 @@ def _check(lr: float, seeds: int) -> None:
 def flat_share(
     lr: float,
     steps: int,
-    seeds: int = MIN_SEEDS,
+    seeds: int = DEFAULT_SEEDS,
     start: Sequence[float] | None = None,
     sizes: Sequence[int] = BATCH_SIZES,
 ) -> FlatShare:
-    """Run ``seeds`` seeds of SGD for every batch size in ``sizes`` (one vmapped call) and count the flat ends."""
+    """Run ``seeds`` seeds of SGD for every batch size in ``sizes`` below N, one run at N (one vmapped call).
+
+    Every path is recorded in the same call (no second program to compile), and the few
+    that :func:`pick_examples` chooses are kept for the map.
+    """
     _check(lr, seeds)
     land = resolve_landscape(LANDSCAPE)
     start = land.starts[0] if start is None else start
     sizes = tuple(int(s) for s in sizes)
+    n = land.data(land.resolve()).size
+    runs = np.array([1 if s >= n else seeds for s in sizes], np.int64)
+    seed_ids = np.concatenate([np.arange(r, dtype=np.int64) for r in runs])
     batch = simulate_many(
         land,
         ("sgd", {"lr": lr}),
         starts=np.asarray(start, np.float32),
-        seeds=np.tile(np.arange(seeds, dtype=np.int64), len(sizes)),
-        batch_size=np.repeat(np.asarray(sizes, np.float32), seeds),
+        seeds=seed_ids,
+        batch_size=np.repeat(np.asarray(sizes, np.float32), runs),
         steps=steps,
+        keep_paths=True,
     )
-    ok = (batch.diverged_at < 0).reshape(len(sizes), seeds)
-    basin = sharp_flat.basin_of(batch.final).reshape(len(sizes), seeds)
-    return FlatShare(
+    ok = batch.diverged_at < 0
+    flat = (sharp_flat.basin_of(batch.final) == 1) & ok
+    cells = np.repeat(np.arange(len(sizes)), runs)
+    share = FlatShare(
         lr=float(lr),
         sizes=sizes,
         seeds=int(seeds),
         steps=int(steps),
-        flat=np.sum((basin == 1) & ok, axis=1),
-        diverged=np.sum(~ok, axis=1),
+        flat=np.bincount(cells, weights=flat, minlength=len(sizes)).astype(np.int64),
+        diverged=np.bincount(cells, weights=~ok, minlength=len(sizes)).astype(np.int64),
+        runs=runs,
+        full_batch=n,
     )
+    assert batch.paths is not None
+    examples = []
+    for k, seed in pick_examples(share, flat, cells, seed_ids):
+        i = int(np.flatnonzero((cells == k) & (seed_ids == seed))[0])
+        examples.append(ExampleRun(sizes[k], int(seed), np.array(batch.paths[i]), bool(flat[i]), bool(not ok[i])))
+    return replace(share, examples=tuple(examples))
+
+
+def pick_examples(share: FlatShare, flat: np.ndarray, cells: np.ndarray, seeds: np.ndarray) -> list[tuple[int, int]]:
+    """(cell, seed) of the runs the map draws: at most three, from the same start.
+
+    At the minibatch size whose flat share is closest to one half (the smallest such size
+    on a tie), the lowest seed that ends in the flat valley and the lowest that does not
+    (either may be missing), then the full-batch run (when ``sizes`` has one).
+    """
+    full = np.asarray(share.sizes) >= share.full_batch
+    minibatch = np.flatnonzero(~full)
+    out: list[tuple[int, int]] = []
+    if len(minibatch):
+        k = int(minibatch[np.argmin(np.abs(share.share[minibatch] - 0.5))])
+        for wanted in (True, False):
+            hits = np.flatnonzero((cells == k) & (flat == wanted))
+            if len(hits):
+                out.append((k, int(seeds[hits[0]])))
+    if np.any(full):
+        out.append((int(np.flatnonzero(full)[0]), 0))
+    return out
 
 
 # ----------------------------------------------------------------------------- the modified loss
@@ -197,6 +262,15 @@ class ModifiedGrid:
 
 MAP_WINDOW = ((-1.6, 1.9), (-1.6, 1.3))
 """The part of the sharp-flat domain drawn for the modified loss: both minima and every listed start."""
+ZOOM_HALF_WIDTH = 0.2
+"""Half the side of the close-up around the sharp minimum: its valley is about 0.15 wide at half a loss unit."""
+
+
+def zoom_window() -> tuple[tuple[float, float], tuple[float, float]]:
+    """A square around the sharp minimum, small enough that its narrow valley fills the close-up."""
+    x, y = sharp_flat.minima()[0]
+    h = ZOOM_HALF_WIDTH
+    return (x - h, x + h), (y - h, y + h)
 
 
 def modified_grid(
@@ -207,12 +281,52 @@ def modified_grid(
 ) -> ModifiedGrid:
     """The modified loss over ``window`` (default: around the two minima; None: the whole domain), vmapped."""
     land = resolve_landscape(landscape)
-    (x0, x1), (y0, y1) = window or land.domain
-    xs = np.linspace(x0, x1, resolution)
-    ys = np.linspace(y0, y1, resolution)
-    gx, gy = np.meshgrid(xs, ys)
-    f, pen = modified_loss(np.stack([gx, gy], axis=-1), lr, land)
-    return ModifiedGrid(lr=float(lr), xs=xs, ys=ys, loss=f, penalty=pen)
+    return modified_grids(lr, [window or land.domain], resolution, land)[0]
+
+
+def modified_grids(
+    lr: float,
+    windows: Sequence[tuple[tuple[float, float], tuple[float, float]]],
+    resolution: int | Sequence[int] = 140,
+    landscape: str | Landscape = LANDSCAPE,
+) -> list[ModifiedGrid]:
+    """The modified loss on a grid over each window (``resolution`` points a side, one or one per window).
+
+    All the grids' points go through one vmapped call, so they cost one program to compile.
+    """
+    land = resolve_landscape(landscape)
+    counts = [int(resolution)] * len(windows) if np.isscalar(resolution) else [int(r) for r in resolution]
+    axes = [
+        (np.linspace(x0, x1, r), np.linspace(y0, y1, r))
+        for ((x0, x1), (y0, y1)), r in zip(windows, counts, strict=True)
+    ]
+    points = np.concatenate([np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2) for xs, ys in axes])
+    f, pen = modified_loss(points, lr, land)
+    out, at = [], 0
+    for xs, ys in axes:
+        size = len(xs) * len(ys)
+        shape = (len(ys), len(xs))
+        out.append(
+            ModifiedGrid(
+                lr=float(lr),
+                xs=xs,
+                ys=ys,
+                loss=f[at : at + size].reshape(shape),
+                penalty=pen[at : at + size].reshape(shape),
+            )
+        )
+        at += size
+    return out
+
+
+MAP_RESOLUTION = (120, 80)
+"""Grid points a side of the map and of its close-up (the close-up spans a tenth of the map's width)."""
+
+
+def map_grids(lr: float) -> tuple[ModifiedGrid, ModifiedGrid]:
+    """The map's two grids of the modified loss: :data:`MAP_WINDOW` and the close-up of the sharp valley."""
+    whole, zoom = modified_grids(lr, [MAP_WINDOW, zoom_window()], MAP_RESOLUTION)
+    return whole, zoom
 
 
 @dataclass(frozen=True)
@@ -318,6 +432,41 @@ def prediction_sentence(pred: Prediction) -> str:
     )
 
 
+def smaller_is_flatter(share: FlatShare) -> bool:
+    """The page's claim at one η: the smallest batch ends flat more often than the largest, beyond both intervals."""
+    return bool(share.low[0] > share.high[-1])
+
+
+def claim_sentence(shares: Sequence[FlatShare]) -> str:
+    """Whether the runs show the title's claim (small batches end flatter) at each η, said plainly either way."""
+    if not shares:
+        return ""
+    ordered = sorted(shares, key=lambda s: s.lr)
+    held = [s for s in ordered if smaller_is_flatter(s)]
+    failed = [s for s in ordered if not smaller_is_flatter(s)]
+    first, last = ordered[0].sizes[0], ordered[0].sizes[-1]
+    if not failed:
+        where = "at every η shown" if len(ordered) > 1 else f"at η = {ordered[0].lr:g}"
+        return (
+            f"**The runs show the claim {where}:** batches of {first} end in the flat valley more often than "
+            f"batches of {last}, and the two 95% intervals do not overlap."
+        )
+    missed = "; ".join(
+        f"η = {s.lr:g}: {_pct(s.share[0])} at B = {s.sizes[0]}, {_pct(s.share[-1])} at B = {s.sizes[-1]}"
+        for s in failed
+    )
+    if not held:
+        return (
+            f"**The runs do not show the claim here:** at no η shown do batches of {first} end in the flat valley "
+            f"more often than batches of {last} beyond the 95% intervals ({missed})."
+        )
+    return (
+        f"**The runs show the claim only at η = {', '.join(f'{s.lr:g}' for s in held)}.** At the other step sizes "
+        f"batches of {first} do not end in the flat valley more often than batches of {last} beyond the 95% "
+        f"intervals ({missed})."
+    )
+
+
 def agreement_sentence(shares: Sequence[FlatShare]) -> str:
     """Whether the runs agree with the prediction (share rising with η, falling with B), from the counts."""
     if not shares:
@@ -339,7 +488,7 @@ def agreement_sentence(shares: Sequence[FlatShare]) -> str:
     )
     text = "; ".join(parts) + ". "
     if not t.lr_contradictions and not t.batch_contradictions:
-        verdict = "The runs agree: no neighbouring pair of cells moves against "
+        verdict = "No neighbouring pair of cells moves against "
         verdict += (
             "'more flat with larger η, less flat with larger B'" if len(ordered) > 1 else "'less flat with larger B'"
         )
@@ -354,32 +503,27 @@ def agreement_sentence(shares: Sequence[FlatShare]) -> str:
             (*t.lr_contradictions, *t.batch_contradictions)
         )
         text += ". "
-    gd = [s.share[last] for s in ordered if s.sizes[last] == max(s.sizes)]
-    if gd and max(gd) == 0.0:
+    full = [s for s in ordered if s.sizes[last] >= s.full_batch]
+    if full and all(s.share[last] == 0.0 for s in full):
         text += (
-            f"Full-batch gradient descent (B = {big.sizes[last]}) ends in the flat valley in none of the runs at any η "
-            "shown: the penalty drawn here makes the sharp valley steeper but does not remove its minimum, so "
-            "plain gradient descent started inside it stays there. The escapes come with minibatch noise, whose "
-            "own term (Smith et al. 2021) is not drawn."
+            f"Full-batch gradient descent (B = {big.sizes[last]}, one run per η, since every seed makes the same "
+            "run) ends in the sharp valley at every η shown: the penalty drawn on the map makes the sharp valley "
+            "steeper but does not remove its minimum, so plain gradient descent heading into it stays there. The "
+            "escapes come with minibatch noise, whose own term (Smith et al. 2021) is not drawn."
         )
-    elif gd:
+    elif full:
+        flat_at = ", ".join(f"{s.lr:g}" for s in full if s.share[last] == 1.0)
         text += (
-            f"Full-batch gradient descent ends in the flat valley in up to {_pct(max(gd))} of the runs "
-            "(all runs at B = N are the same run, so this is 0% or 100% per η)."
+            f"Full-batch gradient descent (B = {big.sizes[last]}, one run per η, since every seed makes the same "
+            f"run) ends in the flat valley at η = {flat_at}."
         )
     return text
 
 
-def playground_batch(shares: Sequence[FlatShare], lr: float, default: int = 8) -> int:
-    """The batch size whose flat share at ``lr`` is closest to one half: the most telling single run."""
-    for s in shares:
-        if s.lr == lr:
-            return int(s.sizes[int(np.argmin(np.abs(s.share - 0.5)))])
-    return default
-
-
-def playground_scenario(lr: float, batch_size: int, steps: int, start: Sequence[float] | None = None) -> Scenario:
-    """The Playground scenario of one cell of the chart: SGD with this lr and batch size, seed 0."""
+def playground_scenario(
+    lr: float, batch_size: int, steps: int, start: Sequence[float] | None = None, seed: int = 0
+) -> Scenario:
+    """The Playground scenario of one run of the chart: SGD with this lr, batch size and seed."""
     land = resolve_landscape(LANDSCAPE)
     start = land.starts[0] if start is None else start
     return Scenario(
@@ -388,7 +532,7 @@ def playground_scenario(lr: float, batch_size: int, steps: int, start: Sequence[
         runs=(OptimizerRun.build("sgd", {"lr": lr}, label=f"SGD η={lr:g}, B={batch_size}"),),
         start=(float(start[0]), float(start[1])),
         steps=int(steps),
-        seed=0,
+        seed=int(seed),
         batch_size=int(batch_size),
     )
 
