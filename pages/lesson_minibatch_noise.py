@@ -6,14 +6,14 @@ import streamlit as st
 
 import landscapes
 from charts.encoding import PrebuiltFigure
-from charts.lessons.noise import noise_map, spread_figure
+from charts.lessons.noise import fan_figure, noise_map, spread_figure
 from engine.lessons import noise
 from ui.lesson import UrlGuard, lesson_header, playground_link
 
 PAGE = "noise"
 LRS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
 STEPS = [100, 200, 500, 1000]
-SEEDS = [256, 512, 1024]
+SEEDS = [64, 128, 256, 512, 1024]
 
 land = landscapes.get(noise.LANDSCAPE)
 N = noise.data_size()
@@ -26,9 +26,9 @@ lesson_header(
     "Minibatch noise: many small samples of one gradient",
     f"The loss here is the mean error of a straight-line fit over {N} data points, so the true gradient is an "
     "average over all of them. A minibatch of B points gives a cheaper estimate of that average: right on "
-    "average, but off by a random amount that grows as B shrinks. The arrows show this at one point: the "
-    "white arrow is the full-batch direction, the blue ones are minibatches of the chosen size. Run the same "
-    "optimizer from that point with hundreds of different shuffles and the paths fan out into a cloud; where "
+    "average, but off by a random amount that grows as B shrinks. The arrows beside the map show this at one "
+    "point: the white arrow is the full-batch direction, the blue ones are minibatches of the chosen size. Run "
+    "the same optimizer from that point with hundreds of different shuffles and the paths fan out into a cloud; where "
     "they end scatters around the minimum. With B = N every shuffle sees the same full batch, so all runs "
     "follow the one gradient-descent path and the scatter disappears.",
     r"g_B(x)=\frac{1}{B}\sum_{i\in\mathcal{B}_t}\nabla\ell_i(x),\qquad"
@@ -117,32 +117,26 @@ zoom = view == "end points"
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def spread_data(sigma: float, lr: float, x: float, y: float, steps: int, seeds: int) -> noise.SpreadCurve:
-    """End-point spread for every batch size (one vmapped call of len(SIZES) x seeds runs)."""
+    """Every run of the page: len(SIZES) x seeds runs in one vmapped call, end points and thinned paths."""
     return noise.spread_curve({"noise": sigma}, lr, (x, y), steps, seeds)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def cloud_data(sigma: float, lr: float, x: float, y: float, steps: int, seeds: int, batch: int):
-    """The paths of every seed at batch size ``batch``, the GD path and the gradient fan at the point."""
+def fan_data(sigma: float, x: float, y: float, batch: int) -> tuple[noise.Fan, float]:
+    """The gradient fan at the point and the RMS deviation the formula predicts for it."""
     values = {"noise": sigma}
-    return (
-        noise.cloud(values, lr, (x, y), steps, batch, seeds),
-        noise.gd_reference(values, lr, (x, y), steps),
-        noise.fan((x, y), batch, values),
-        noise.predicted_spread((x, y), batch, values),
-    )
+    return noise.fan((x, y), batch, values), noise.predicted_spread((x, y), batch, values)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def map_figure(sigma: float, lr: float, x: float, y: float, steps: int, seeds: int, batch: int, zoom: bool) -> dict:
     """The map figure (shared between sessions, never mutated)."""
-    cloud, gd, fan, _ = cloud_data(sigma, lr, x, y, steps, seeds, batch)
-    return noise_map(land, {"noise": sigma}, fan, cloud, gd, batch, zoom=zoom)
+    return noise_map(land, {"noise": sigma}, (x, y), spread_data(sigma, lr, x, y, steps, seeds), batch, zoom=zoom)
 
 
-with st.spinner(f"Running {seeds} seeds for each of {len(SIZES)} batch sizes…"):
+with st.spinner(f"Training {seeds} SGD runs of {steps} steps at each of {len(SIZES)} batch sizes…"):
     curve = spread_data(sigma, lr, x, y, steps, seeds)
-    cloud, gd, fan, predicted = cloud_data(sigma, lr, x, y, steps, seeds, batch)
+    fan, predicted = fan_data(sigma, x, y, batch)
     fig = map_figure(sigma, lr, x, y, steps, seeds, batch, zoom)
 
 full_norm = float((fan.full**2).sum() ** 0.5)
@@ -157,13 +151,19 @@ with left:
         config={"displaylogo": False, "scrollZoom": True},
     )
     st.caption(
-        f"Click the map to move the point. Arrows share one scale: the full-batch gradient has length "
-        f"{full_norm:.3g}; the {len(fan.minibatch)} minibatch gradients (B = {batch}, the first batch of seeds "
-        f"0–{len(fan.minibatch) - 1}) differ from it by {fan.spread:.3g} RMS, against {predicted:.3g} expected "
-        "from the formula above. Thin white lines: every seed's path; orange dots: where they end; red: "
-        "full-batch gradient descent, which every seed follows when B = N."
+        "Click the map to move the point. Thin white lines: every seed's path from the point; orange dots: where "
+        "they end; red: full-batch gradient descent, which every seed follows when B = N."
     )
 with right:
+    st.markdown("**The gradients at the point**")
+    st.plotly_chart(PrebuiltFigure(fan_figure(fan, predicted, batch)), width="stretch", key=f"{PAGE}.fan")
+    st.markdown(noise.fan_sentence(fan, predicted))
+    st.caption(
+        f"Arrows start at the point and share one scale, in gradient units: the full-batch gradient has length "
+        f"{full_norm:.3g}; the blue ones are the first minibatch (B = {batch}) of the runs with seeds "
+        f"0–{len(fan.minibatch) - 1}. Dotted circle: the scatter the formula expects around the white tip."
+    )
+    st.markdown("**Where the runs end**")
     st.plotly_chart(PrebuiltFigure(spread_figure(curve, batch)), width="stretch", key=f"{PAGE}.spread")
     st.markdown(noise.spread_sentence(curve, batch))
     st.caption(

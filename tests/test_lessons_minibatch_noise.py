@@ -12,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
+from charts.markers import END, MEANINGS, REFERENCE
 from engine.lessons import noise
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate, simulate_many
@@ -38,20 +39,22 @@ def hand_gradient(point: tuple[float, float], values: dict[str, float] | None = 
 def test_epoch_of_minibatch_gradients_averages_to_the_full_gradient():
     full = hand_gradient(POINT)
     np.testing.assert_allclose(noise.full_gradient(POINT), full, rtol=1e-5)
-    for batch in (1, 4, 8, 64, N):
-        for seed in (0, 7):
-            steps = noise.epoch_steps(batch, N)
-            grads = noise.minibatch_gradients(POINT, batch, np.full(len(steps), seed), steps)
-            assert grads.shape == (N // batch, 2)
-            np.testing.assert_allclose(grads.mean(axis=0), full, rtol=1e-5, atol=1e-6)
-            if batch < N:  # the single batches really differ from the full gradient
-                assert np.max(np.abs(grads - full)) > 1e-2
+    cases = [(batch, seed) for batch in (1, 4, 8, 64, N) for seed in (0, 7)]
+    rows = [(batch, seed, step) for batch, seed in cases for step in noise.epoch_steps(batch, N)]
+    sizes, seeds, steps = (np.array(column) for column in zip(*rows, strict=True))
+    grads = noise.minibatch_gradients(POINT, sizes, seeds, steps)  # every epoch of every case in one call
+    for batch, seed in cases:
+        epoch = grads[(sizes == batch) & (seeds == seed)]
+        assert epoch.shape == (N // batch, 2)
+        np.testing.assert_allclose(epoch.mean(axis=0), full, rtol=1e-5, atol=1e-6)
+        if batch < N:  # the single batches really differ from the full gradient
+            assert np.max(np.abs(epoch - full)) > 1e-2
 
 
 def test_fan_is_the_first_minibatch_each_run_uses():
     batch = 8
-    fan = noise.fan(POINT, batch, VALUES, count=16)
-    for seed in (0, 3, 15):
+    fan = noise.fan(POINT, batch, VALUES)
+    for seed in (0, 3, 63):
         (run,) = simulate("minibatch", ("sgd", {"lr": 0.1}), start=POINT, steps=5, seed=seed, batch_size=batch)
         np.testing.assert_allclose(fan.minibatch[seed], run.grad[0], rtol=1e-5, atol=1e-6)
     assert noise.fan(POINT, N, VALUES).spread == 0.0, "at B = N every minibatch is the full batch"
@@ -59,7 +62,7 @@ def test_fan_is_the_first_minibatch_each_run_uses():
     parsed, ignored = from_query(to_query(scenario))
     assert ignored == [] and parsed == scenario
     (replay,) = parsed.run()  # the linked run (seed 0) starts with the fan's first minibatch
-    np.testing.assert_allclose(replay.grad[0], noise.fan(POINT, batch, {"noise": 0.7}, count=1).minibatch[0], rtol=1e-5)
+    np.testing.assert_allclose(replay.grad[0], noise.fan(POINT, batch, {"noise": 0.7}).minibatch[0], rtol=1e-5)
 
 
 def test_predicted_spread_matches_many_draws():
@@ -70,20 +73,51 @@ def test_predicted_spread_matches_many_draws():
     assert noise.predicted_spread(POINT, N) == 0.0
 
 
+SEEDS = 64
+"""Seeds per batch size in these tests: the page's smallest setting (its default is 256)."""
+
+
 def test_full_batch_gives_zero_spread_and_small_batches_do_not():
-    curve = noise.spread_curve(VALUES, 0.1, POINT, 100, 256)
-    assert curve.sizes == tuple(2**k for k in range(9))
+    curve = noise.spread_curve(VALUES, 0.1, POINT, 100, SEEDS)
+    sizes = tuple(2**k for k in range(9))
+    assert curve.sizes == sizes
     assert curve.spread[-1] == 0.0
     assert np.all(curve.finals[-1] == curve.finals[-1][0]), "every seed ends on the same point at B = N"
     assert np.all(curve.spread[:-1] > 0) and curve.spread[0] > 5 * curve.spread[-2]
     assert np.all(curve.diverged == 0)
-    # The chart's number for B = 8 against a direct run of those 256 seeds (a different vmapped batch).
+    # The chart's number and the cloud for B = 8 against a direct run of those seeds (their own batch).
+    m = len(sizes) * SEEDS
     direct = simulate_many(
-        "minibatch", ("sgd", {"lr": 0.1}), starts=POINT, seeds=np.arange(256), batch_size=8, steps=100
+        "minibatch",
+        ("sgd", {"lr": 0.1}),
+        starts=POINT,
+        seeds=np.arange(m) % SEEDS,
+        batch_size=np.full(m, 8, np.float32),
+        steps=100,
+        keep_paths=True,
     )
-    ends = direct.final.astype(np.float64)
+    ends = direct.final[:SEEDS].astype(np.float64)
     rms = np.sqrt(np.mean(np.sum((ends - ends.mean(axis=0)) ** 2, axis=1)))
     np.testing.assert_allclose(curve.spread[3], rms, rtol=1e-4)
+    paths, finals, diverged = curve.cloud(8)
+    np.testing.assert_allclose(paths, direct.paths[:SEEDS][:, curve.path_steps], atol=1e-6)
+    np.testing.assert_allclose(finals, direct.final[:SEEDS], atol=1e-6)
+    assert not np.any(diverged)
+    assert curve.path_steps[0] == 0 and curve.path_steps[-1] == 100
+    # The red line is full-batch gradient descent, as simulate() runs it.
+    (gd,) = simulate("minibatch", ("sgd", {"lr": 0.1}), start=POINT, steps=100, batch_size=N)
+    np.testing.assert_allclose(curve.full_batch_path(), gd.path[curve.path_steps], atol=1e-5)
+
+
+def test_fan_sentence_says_whether_the_average_is_the_full_gradient():
+    full = np.array([1.0, 0.5])
+    spread = np.array([[0.5, 0.0], [-0.5, 0.0], [0.0, 0.5], [0.0, -0.5]])
+    fair = noise.Fan(np.zeros(2), full, full + spread)
+    assert "consistent with a minibatch gradient being right on average" in noise.fan_sentence(fair, 0.5)
+    biased = noise.Fan(np.zeros(2), full, full + spread + [1.0, 0.0])
+    text = noise.fan_sentence(biased, 0.5)
+    assert "more than three times that, which chance does not explain" in text and "right on average" not in text
+    assert "every minibatch is the whole data set" in noise.fan_sentence(noise.Fan(np.zeros(2), full, full[None]), 0.0)
 
 
 def test_spread_sentence_handles_full_batch_and_divergence():
@@ -117,37 +151,117 @@ def run_page(query: dict[str, str] | None = None) -> AppTest:
     return at
 
 
+SMALL = {"noise.seeds": str(SEEDS), "noise.steps": "100"}
+"""The page's smallest settings, for tests that check behaviour rather than the default view."""
+
+
 def trace(fig: dict, prefix: str) -> dict:
     return next(t for t in fig["data"] if str(t.get("name", "")).startswith(prefix))
 
 
-def test_page_renders_and_its_numbers_are_the_engines():
+def points_of(tr: dict) -> np.ndarray:
+    xy = np.stack([decode(tr["x"]), decode(tr["y"])], axis=1)
+    return xy[np.all(np.isfinite(xy), axis=1)]
+
+
+def assert_arrows_inside(at: AppTest) -> None:
+    """Every gradient arrow on the page lies inside its figure's axis ranges (none is cut off)."""
+    count = 0
+    for fig in figures(at):
+        for tr in fig["data"]:
+            if str(tr.get("name", "")).startswith("−∇"):
+                pts = points_of(tr)
+                (x0, x1), (y0, y1) = fig["layout"]["xaxis"]["range"], fig["layout"]["yaxis"]["range"]
+                assert np.all((pts[:, 0] >= x0) & (pts[:, 0] <= x1) & (pts[:, 1] >= y0) & (pts[:, 1] <= y1)), tr["name"]
+                count += 1
+    assert count == 2, "the minibatch and the full-batch arrows"
+
+
+def round_ticks(colorbar: dict) -> list[float]:
+    """The colour bar's tick labels as numbers, asserting each is 0 or 1, 2 or 5 times a power of ten."""
+    values = [float(text) for text in colorbar["ticktext"]]
+    for v in values:
+        if v:
+            mantissa = abs(v) / 10 ** np.floor(np.log10(abs(v)))
+            assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-9, colorbar["ticktext"]
+    return values
+
+
+def assert_one_marker_language(fig: dict) -> None:
+    """charts/markers.py: a star, cross or hourglass says its meaning in its trace's name."""
+    for tr in fig["data"]:
+        symbol = tr.get("marker", {}).get("symbol")
+        if isinstance(symbol, str) and symbol in MEANINGS:
+            assert MEANINGS[symbol] in tr["name"], (symbol, tr["name"])
+
+
+def hand_spread(point: tuple[float, float], batch: int) -> float:
+    """RMS deviation of a B-example minibatch gradient (without replacement), from per-example gradients here."""
+    data = LAND.data(VALUES)
+    t = data.inputs[:, 0].astype(np.float64)
+    r = point[0] * t + point[1] - data.targets.astype(np.float64)
+    per = np.stack([r * t, r], axis=1)
+    return float(np.sqrt((N - batch) / (batch * (N - 1)) * np.sum(np.var(per, axis=0))))
+
+
+def test_default_view_shows_minibatch_gradients_scattering_around_the_full_one():
+    """The title's claim on the default view: minibatch gradients scatter around the full one, average to it,
+    and the runs' end points scatter less as B grows, not at all at B = N."""
     at = run_page()
     assert errors(at) == [] and not at.warning
-    map_fig, spread_fig = figures(at)
-    assert map_fig["data"][0]["type"] == "contour"
-    curve = noise.spread_curve(VALUES, 0.1, POINT, 500, 256)
-    np.testing.assert_allclose(decode(spread_fig["data"][0]["y"]), curve.spread, rtol=1e-6)
+    map_fig, fan_fig, spread_fig = figures(at)
+    tips = points_of(trace(fan_fig, "−∇ of"))[1::2]  # (point, tip) pairs: every second point is a tip
+    full = points_of(trace(fan_fig, "−∇f, full batch"))[1]
+    np.testing.assert_allclose(full, -hand_gradient(POINT), rtol=1e-4)
+    assert len(tips) == noise.FAN_SIZE
+    scatter = np.sqrt(np.mean(np.sum((tips - full) ** 2, axis=1)))
+    expected = hand_spread(POINT, 8)
+    assert 0.7 < scatter / expected < 1.3, "they scatter by about what the formula says"
+    mean = tips.mean(axis=0)
+    assert np.linalg.norm(mean - full) < 3 * expected / np.sqrt(len(tips)), "their average is the full gradient"
+    np.testing.assert_allclose(points_of(trace(fan_fig, "average of the minibatch"))[0], mean, atol=1e-5)
     text = " ".join(m.value for m in at.markdown)
+    assert "consistent with a minibatch gradient being right on average" in text
+    # The end points: the spread falls with every doubling of B, to exactly 0 at B = N.
+    spread = decode(spread_fig["data"][0]["y"])
+    assert np.all(np.diff(spread) < 0) and spread[-1] == 0.0
+    curve = noise.spread_curve(VALUES, 0.1, POINT, 500, 256)
+    np.testing.assert_allclose(spread, curve.spread, rtol=1e-6)
     assert f"**{curve.spread[3]:.3g}**" in text and f"at B = 1 the spread is {curve.spread[0]:.3g}" in text
-    fan = noise.fan(POINT, 8, VALUES)
-    caption = " ".join(c.value for c in at.caption)
-    assert f"differ from it by {fan.spread:.3g} RMS" in caption
-    assert f"against {noise.predicted_spread(POINT, 8, VALUES):.3g} expected" in caption
+    assert map_fig["data"][0]["type"] == "contour"
+    assert_arrows_inside(at)
+    assert round_ticks(map_fig["data"][0]["colorbar"])
+    for fig in (map_fig, fan_fig, spread_fig):
+        assert_one_marker_language(fig)
+    assert trace(map_fig, "end points")["marker"]["symbol"] == END
+    assert trace(fan_fig, "average of the minibatch")["marker"]["symbol"] == REFERENCE
+
+
+def test_arrows_stay_inside_their_figure_even_from_the_corner():
+    at = run_page({**SMALL, "noise.x": "-2.0", "noise.y": "2.5", "noise.batch": "1"})
+    assert errors(at) == [] and not at.warning
+    assert_arrows_inside(at)
 
 
 def test_batch_size_changes_the_cloud_and_full_batch_collapses_it():
-    at = run_page()
+    at = run_page(SMALL)
     before = decode(trace(figures(at)[0], "end points")["x"])
     at.select_slider(key="noise.batch").set_value(N).run()
     assert errors(at) == []
     ends = np.stack([decode(trace(figures(at)[0], "end points")[c]) for c in ("x", "y")], axis=1)
-    assert len(before) == len(ends) == 256
+    assert len(before) == len(ends) == SEEDS
     assert np.all(ends == ends[0]) and not np.all(before == before[0])
 
 
 def test_url_round_trips_and_garbage_shows_one_notice():
-    query = {"noise.batch": "32", "noise.lr": "0.2", "noise.x": "1.0", "noise.y": "-1.0", "noise.view": "end points"}
+    query = {
+        **SMALL,
+        "noise.batch": "32",
+        "noise.lr": "0.2",
+        "noise.x": "1.0",
+        "noise.y": "-1.0",
+        "noise.view": "end points",
+    }
     at = run_page(query)
     assert errors(at) == [] and not at.warning
     assert at.select_slider(key="noise.batch").value == 32
@@ -157,7 +271,7 @@ def test_url_round_trips_and_garbage_shows_one_notice():
     point = trace(figures(at)[0], "the point")
     assert (point["x"][0], point["y"][0]) == (1.0, -1.0)
 
-    bad = run_page({"noise.batch": "7", "noise.lr": "abc", "noise.zzz": "<b>1</b>"})
+    bad = run_page({**SMALL, "noise.batch": "7", "noise.lr": "abc", "noise.zzz": "<b>1</b>"})
     assert errors(bad) == []
     assert len(bad.warning) == 1
     for name in ("noise.batch", "noise.lr", "noise.zzz"):

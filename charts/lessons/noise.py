@@ -1,8 +1,7 @@
-"""Figures for the minibatch-noise lesson: the map (fan, cloud of runs, GD) and the spread chart."""
+"""Figures for the minibatch-noise lesson: the map (cloud of runs, GD), the gradient fan, the spread chart."""
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,17 +9,13 @@ import numpy as np
 
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
+from charts.markers import DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
 from engine.lessons.noise import Fan, SpreadCurve
-from engine.simulate import Batch, Trajectory
 from landscapes.base import Landscape
 
 CLICK_GRID = 30
-PATH_POINTS = 60
-"""Points kept per path of the cloud (denser near the start, where the paths move fast)."""
-FAN_LENGTH = 0.25
-"""Display length of the longest gradient arrow, as a share of the domain's diagonal."""
 CLOUD_COLOUR = "rgba(255,255,255,0.10)"
 END_COLOUR = "#E69F00"
 FAN_COLOUR = "#56B4E9"
@@ -45,14 +40,6 @@ def click_grid(landscape: Landscape, cells: int = CLICK_GRID) -> dict[str, Any]:
     }
 
 
-def path_indices(steps: int, points: int = PATH_POINTS) -> np.ndarray:
-    """Which path points to draw: geometric spacing from step 0 to ``steps`` (both kept)."""
-    if steps + 1 <= points:
-        return np.arange(steps + 1)
-    inner = np.geomspace(1, steps, points - 1).round().astype(int)
-    return np.unique(np.concatenate([[0], inner, [steps]]))
-
-
 def joined(paths: np.ndarray) -> np.ndarray:
     """Many paths (M, T, 2) as one polyline with a NaN row between paths (one Plotly trace)."""
     m, t, _ = paths.shape
@@ -69,17 +56,12 @@ def _arrows(base: np.ndarray, vectors: np.ndarray) -> np.ndarray:
     return out.reshape(-1, 2)
 
 
-def arrow_scale(fan: Fan, landscape: Landscape) -> float:
-    """One factor for every arrow: the longest of the full and minibatch gradients gets ``FAN_LENGTH``."""
-    (x0, x1), (y0, y1) = landscape.domain
-    longest = float(np.max(np.hypot(*np.vstack([fan.minibatch, fan.full[None]]).T)))
-    return 0.0 if longest == 0 or not math.isfinite(longest) else FAN_LENGTH * math.hypot(x1 - x0, y1 - y0) / longest
+Window = tuple[tuple[float, float], tuple[float, float]]
 
 
-def end_view(batch: Batch, gd: Trajectory, landscape: Landscape) -> tuple[tuple[float, float], tuple[float, float]]:
+def end_view(finals: np.ndarray, gd_end: np.ndarray, landscape: Landscape) -> Window:
     """A square window around the end points (and GD's end), wide enough to show their scatter."""
-    ok = batch.diverged_at < 0
-    ends = np.vstack([batch.final[ok], gd.path[-1:]]).astype(np.float64)
+    ends = np.vstack([finals, gd_end[None]]).astype(np.float64)
     centre = np.median(ends, axis=0)
     reach = np.percentile(np.max(np.abs(ends - centre), axis=1), 99)
     (x0, x1), (y0, y1) = landscape.domain
@@ -90,86 +72,73 @@ def end_view(batch: Batch, gd: Trajectory, landscape: Landscape) -> tuple[tuple[
 def noise_map(
     landscape: Landscape,
     values: Mapping[str, float],
-    fan: Fan,
-    batch: Batch,
-    gd: Trajectory,
+    point: tuple[float, float],
+    curve: SpreadCurve,
     batch_size: int,
     *,
     zoom: bool = False,
     height: int = 620,
 ) -> dict[str, Any]:
-    """Contour map with the gradient fan at the point, the cloud of paths, their end points and GD.
+    """Contour map with the point, the cloud of paths at ``batch_size`` from it, their ends and GD.
 
     ``zoom`` frames the end points instead of the whole domain (the contour is the same).
+    The gradients at the point have their own figure (:func:`fan_figure`), whose axes fit
+    every arrow: on the map they would run off the edge whenever the point is near it.
     """
     data, _ = contour_traces(landscape, values)
     data.append(click_grid(landscape))
-    assert batch.paths is not None
-    steps = batch.paths.shape[1] - 1
-    cloud = joined(batch.paths[:, path_indices(steps)])
+    paths, finals, diverged = curve.cloud(batch_size)
+    gd = curve.full_batch_path()
+    cloud = joined(paths)
     data.append(
         {
             "type": "scatter",
             "mode": "lines",
             "x": typed(cloud[:, 0]),
             "y": typed(cloud[:, 1]),
-            "name": f"minibatch SGD, B = {batch_size} ({len(batch.final)} seeds)",
+            "name": f"minibatch SGD, B = {batch_size} ({curve.seeds} seeds)",
             "line": {"color": CLOUD_COLOUR, "width": 0.6},
             "hoverinfo": "skip",
         }
     )
-    ok = batch.diverged_at < 0
+    ok = ~diverged
     data.append(
         {
             "type": "scatter",
             "mode": "markers",
-            "x": typed(batch.final[ok, 0]),
-            "y": typed(batch.final[ok, 1]),
+            "x": typed(finals[ok, 0]),
+            "y": typed(finals[ok, 1]),
             "name": "end points",
-            "marker": {"size": 5, "color": END_COLOUR, "opacity": 0.6},
+            "marker": {"symbol": END, "size": 5, "color": END_COLOUR, "opacity": 0.6},
             "hovertemplate": "end point (%{x:.4g}, %{y:.4g})<extra></extra>",
         }
     )
+    if np.any(diverged):
+        data.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "x": typed(finals[diverged, 0]),
+                "y": typed(finals[diverged, 1]),
+                "name": "diverged (last finite point)",
+                "marker": {"symbol": DIVERGED, "size": 7, "color": END_COLOUR},
+                "hovertemplate": "diverged after (%{x:.4g}, %{y:.4g})<extra></extra>",
+            }
+        )
     data.append(
         {
             "type": "scatter",
             "mode": "lines",
-            "x": typed(gd.path[:, 0]),
-            "y": typed(gd.path[:, 1]),
+            "x": typed(gd[:, 0]),
+            "y": typed(gd[:, 1]),
             "name": "GD (B = N), every seed",
             "line": {"color": GD_COLOUR, "width": 2.5},
             "hovertemplate": "GD (%{x:.4g}, %{y:.4g})<extra></extra>",
         }
     )
-    scale = arrow_scale(fan, landscape)
-    tips = _arrows(fan.point, -scale * fan.minibatch)
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": typed(tips[:, 0]),
-            "y": typed(tips[:, 1]),
-            "name": f"−∇ of {len(fan.minibatch)} minibatches (B = {batch_size})",
-            "line": {"color": FAN_COLOUR, "width": 1.2},
-            "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 7, 0] * len(fan.minibatch)},
-            "hoverinfo": "skip",
-        }
-    )
-    full = _arrows(fan.point, -scale * fan.full[None])
-    data.append(
-        {
-            "type": "scatter",
-            "mode": "lines+markers",
-            "x": typed(full[:, 0]),
-            "y": typed(full[:, 1]),
-            "name": "−∇f, full batch",
-            "line": {"color": "white", "width": 3.5},
-            "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 14, 0], "color": "white"},
-            "hoverinfo": "skip",
-        }
-    )
-    point = (float(fan.point[0]), float(fan.point[1]))
-    data.append(start_trace(point, name="the point (start of every run)", hover="point"))
+    point = (float(point[0]), float(point[1]))
+    # Not clipped: the point may sit on the edge of the domain, and half a ring reads as something else.
+    data.append({**start_trace(point, name="the point (start of every run)", hover="point"), "cliponaxis": False})
     layout = {
         **axes_layout(landscape),
         "height": height,
@@ -180,11 +149,90 @@ def noise_map(
         "uirevision": "noise",
     }
     layout["yaxis"] = {**layout["yaxis"], "scaleanchor": "x", "scaleratio": 1}
-    if zoom:
-        xr, yr = end_view(batch, gd, landscape)
+    if zoom and np.any(ok):
+        xr, yr = end_view(finals[ok], gd[-1], landscape)
         layout["xaxis"] = {**layout["xaxis"], "range": list(xr)}
         layout["yaxis"] = {**layout["yaxis"], "range": list(yr)}
     return {"data": data, "layout": layout}
+
+
+def fan_figure(fan: Fan, predicted: float, batch_size: int, *, height: int = 360) -> dict[str, Any]:
+    """The gradients at the point as arrows from it, in gradient units, on axes fitted to every tip.
+
+    Blue: the negative minibatch gradients; white: the negative full gradient; a diamond on
+    the average of the blue tips; a dotted circle of radius ``predicted`` (the RMS deviation
+    the formula expects) around the white tip. Equal scale, so angles and lengths are true.
+    """
+    tips = -fan.minibatch
+    full = -fan.full
+    mean = tips.mean(axis=0)
+    angle = np.linspace(0.0, 2 * np.pi, 73)
+    ring = full + predicted * np.stack([np.cos(angle), np.sin(angle)], axis=1)
+    origin = np.zeros(2)
+    arrows = _arrows(origin, tips)
+    white = _arrows(origin, full[None])
+    reach = np.vstack([tips, full[None], ring, origin[None]])
+    low, high = reach.min(axis=0), reach.max(axis=0)
+    centre = (low + high) / 2
+    half = max(float(np.max(high - low)) / 2 * 1.12, 1e-6)
+    data: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "mode": "lines",
+            "x": typed(ring[:, 0]),
+            "y": typed(ring[:, 1]),
+            "name": "expected scatter (RMS, from the formula)",
+            "line": {"color": "rgba(255,255,255,0.7)", "width": 1.2, "dash": "dot"},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": typed(arrows[:, 0]),
+            "y": typed(arrows[:, 1]),
+            "name": f"−∇ of {len(tips)} minibatches (B = {batch_size})",
+            "line": {"color": FAN_COLOUR, "width": 1.2},
+            "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 7, 0] * len(tips)},
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [float(mean[0])],
+            "y": [float(mean[1])],
+            "name": "average of the minibatch arrows",
+            "marker": {"symbol": REFERENCE, "size": 12, "color": FAN_COLOUR, "line": {"width": 1.5, "color": "black"}},
+            "hovertemplate": "average of the minibatch arrows (%{x:.3g}, %{y:.3g})<extra></extra>",
+        },
+        {
+            "type": "scatter",
+            "mode": "lines+markers",
+            "x": typed(white[:, 0]),
+            "y": typed(white[:, 1]),
+            "name": "−∇f, full batch",
+            "line": {"color": "white", "width": 3.5},
+            "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 14, 0], "color": "white"},
+            "hoverinfo": "skip",
+        },
+        start_trace((0.0, 0.0), name="the point (start of every run)", hover="the point", size=11),
+    ]
+    axis = {"showgrid": True, "gridcolor": "rgba(255,255,255,0.08)", "zeroline": False, "constrain": "domain"}
+    return {
+        "data": data,
+        "layout": {
+            "height": height,
+            "margin": {"l": 60, "r": 10, "t": 10, "b": 50},
+            "xaxis": {**axis, "range": [centre[0] - half, centre[0] + half], "title": {"text": "−∂f/∂w"}},
+            "yaxis": {
+                **axis,
+                "range": [centre[1] - half, centre[1] + half],
+                "title": {"text": "−∂f/∂b"},
+                "scaleanchor": "x",
+                "scaleratio": 1,
+            },
+            "legend": {"orientation": "h", "y": -0.25, "yanchor": "top", "x": 0},
+        },
+    }
 
 
 def spread_figure(curve: SpreadCurve, selected: int, *, height: int = 340) -> dict[str, Any]:

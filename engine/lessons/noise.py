@@ -24,7 +24,7 @@ import numpy as np
 from engine.config import OptimizerRun
 from engine.minibatch import batch_weights
 from engine.scenario import Scenario
-from engine.simulate import Batch, Trajectory, resolve_landscape, simulate, simulate_many
+from engine.simulate import resolve_landscape, simulate_many
 from landscapes.base import Landscape
 
 LANDSCAPE = "minibatch"
@@ -170,6 +170,37 @@ def fan(
     return Fan(point=np.asarray(point, np.float64), full=grads[-1], minibatch=grads[:-1])
 
 
+def fan_sentence(fan: Fan, predicted: float) -> str:
+    """How the fan's minibatch gradients sit around the full one: their RMS scatter and their average (Markdown).
+
+    The draws come from different seeds, so they are independent: their average should be
+    off the full gradient by about ``predicted / sqrt(count)``; more than three times that
+    is reported as more than chance explains.
+    """
+    count = len(fan.minibatch)
+    if fan.spread == 0.0:
+        return (
+            f"All {count} minibatch gradients equal the full-batch one: at this batch size every minibatch is the "
+            "whole data set."
+        )
+    error = float(np.linalg.norm(fan.minibatch.mean(axis=0) - fan.full))
+    chance = predicted / math.sqrt(count)
+    head = (
+        f"The {count} minibatch gradients scatter around the full-batch one by {fan.spread:.3g} (RMS), against "
+        f"{predicted:.3g} expected from the formula above. Their average (the diamond) is off the full gradient by "
+        f"{error:.3g}"
+    )
+    if error <= 3 * chance:
+        return (
+            f"{head}; by chance alone {count} independent draws leave about {chance:.3g}, and this is within three "
+            "times that: consistent with a minibatch gradient being right on average."
+        )
+    return (
+        f"{head}; by chance alone {count} independent draws leave about {chance:.3g}, and this is more than three "
+        "times that, which chance does not explain."
+    )
+
+
 def rms_spread(points: np.ndarray) -> float:
     """Root-mean-square distance of ``points`` (M, 2) from their mean; NaN for no points."""
     pts = np.asarray(points, np.float64).reshape(-1, 2)
@@ -178,13 +209,26 @@ def rms_spread(points: np.ndarray) -> float:
     return float(np.sqrt(np.mean(np.sum((pts - pts.mean(axis=0)) ** 2, axis=1))))
 
 
+PATH_POINTS = 60
+"""Points kept per path of the cloud (denser near the start, where the paths move fast)."""
+
+
+def path_steps(steps: int, points: int = PATH_POINTS) -> np.ndarray:
+    """Which steps of a path to keep for drawing: geometric spacing from 0 to ``steps`` (both kept)."""
+    if steps + 1 <= points:
+        return np.arange(steps + 1)
+    inner = np.geomspace(1, steps, points - 1).round().astype(int)
+    return np.unique(np.concatenate([[0], inner, [steps]]))
+
+
 @dataclass(frozen=True)
 class SpreadCurve:
-    """End-point spread across seeds for every batch size (one vmapped engine call).
+    """Every run of the page, one vmapped engine call: S seeds for each of K batch sizes.
 
-    ``finals`` is (K, S, 2) for K batch sizes and S seeds; ``spread[k]`` is the RMS
-    distance of the non-diverged end points of batch size ``sizes[k]`` from their mean;
-    ``diverged[k]`` counts the runs that diverged.
+    ``finals`` is (K, S, 2); ``paths`` (K, S, P, 2) the points at steps ``path_steps`` (P
+    of them, for drawing); ``spread[k]`` is the RMS distance of the non-diverged end points
+    of batch size ``sizes[k]`` from their mean; ``diverged[k]`` counts the runs that
+    diverged, and ``diverged_at`` (K, S) says at which step (-1: never).
     """
 
     sizes: tuple[int, ...]
@@ -192,6 +236,22 @@ class SpreadCurve:
     finals: np.ndarray
     spread: np.ndarray
     diverged: np.ndarray
+    paths: np.ndarray | None = None
+    path_steps: np.ndarray | None = None
+    diverged_at: np.ndarray | None = None
+
+    def cloud(self, batch_size: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(paths (S, P, 2), end points (S, 2), diverged (S,)) of every seed at ``batch_size``."""
+        if self.paths is None or self.diverged_at is None:
+            raise ValueError("this curve was computed without paths")
+        k = self.sizes.index(batch_size)
+        return self.paths[k], self.finals[k], self.diverged_at[k] >= 0
+
+    def full_batch_path(self) -> np.ndarray:
+        """The path (P, 2) of full-batch gradient descent: seed 0 at B = N, which every seed follows there."""
+        if self.paths is None:
+            raise ValueError("this curve was computed without paths")
+        return self.paths[-1, 0]
 
 
 def _sgd(lr: float) -> OptimizerRun:
@@ -205,8 +265,14 @@ def spread_curve(
     steps: int,
     seeds: int = MIN_SEEDS,
     sizes: Sequence[int] | None = None,
+    points: int = PATH_POINTS,
 ) -> SpreadCurve:
-    """Run ``seeds`` seeds for each batch size (all K x S runs in one ``simulate_many`` call)."""
+    """Run ``seeds`` seeds for each batch size (all K x S runs in one ``simulate_many`` call).
+
+    The paths come from the same call (``points`` points each, see :func:`path_steps`), so
+    the cloud of any batch size and the full-batch path (the last size, when it is N) need
+    no second program to compile and no second run.
+    """
     land = resolve_landscape(LANDSCAPE)
     sizes = tuple(sizes or batch_sizes(data_size(land, values)))
     seed_ids = np.arange(seeds, dtype=np.int64)
@@ -218,11 +284,24 @@ def spread_curve(
         batch_size=np.repeat(np.asarray(sizes, np.float32), seeds),
         steps=steps,
         landscape_params=values,
+        keep_paths=True,
     )
+    assert batch.paths is not None
+    kept = path_steps(steps, points)
     finals = batch.final.reshape(len(sizes), seeds, 2)
-    bad = (batch.diverged_at >= 0).reshape(len(sizes), seeds)
+    at = batch.diverged_at.reshape(len(sizes), seeds)
+    bad = at >= 0
     spread = np.array([rms_spread(finals[k][~bad[k]]) for k in range(len(sizes))])
-    return SpreadCurve(sizes=sizes, seeds=seeds, finals=finals, spread=spread, diverged=bad.sum(axis=1))
+    return SpreadCurve(
+        sizes=sizes,
+        seeds=seeds,
+        finals=finals,
+        spread=spread,
+        diverged=bad.sum(axis=1),
+        paths=np.ascontiguousarray(batch.paths[:, kept].reshape(len(sizes), seeds, len(kept), 2)),
+        path_steps=kept,
+        diverged_at=at,
+    )
 
 
 def _num(value: float) -> str:
@@ -251,35 +330,6 @@ def spread_sentence(curve: SpreadCurve, batch_size: int) -> str:
         f"mean{left_out}; at B = 1 the spread is {_num(curve.spread[0])}, at B = {n} it is "
         f"{_num(curve.spread[-1])}: there all seeds end on the same point."
     )
-
-
-def cloud(
-    values: Mapping[str, float], lr: float, start: Sequence[float], steps: int, batch_size: int, seeds: int = MIN_SEEDS
-) -> Batch:
-    """Every path of ``seeds`` runs of minibatch SGD with batch size ``batch_size`` (one call, paths kept)."""
-    return simulate_many(
-        LANDSCAPE,
-        _sgd(lr),
-        starts=np.asarray(start, np.float32),
-        seeds=np.arange(seeds, dtype=np.int64),
-        batch_size=int(batch_size),
-        steps=steps,
-        landscape_params=values,
-        keep_paths=True,
-    )
-
-
-def gd_reference(values: Mapping[str, float], lr: float, start: Sequence[float], steps: int) -> Trajectory:
-    """Full-batch gradient descent (B = N) from the same start: the path every seed follows at B = N."""
-    (run,) = simulate(
-        LANDSCAPE,
-        OptimizerRun.build("sgd", {"lr": lr}, label="GD (B = N)"),
-        start=tuple(start),
-        steps=steps,
-        batch_size=data_size(LANDSCAPE, values),
-        landscape_params=values,
-    )
-    return run
 
 
 def clicked_point(event: Any, domain: tuple[tuple[float, float], tuple[float, float]]) -> tuple[float, float] | None:
