@@ -111,6 +111,9 @@ view = left.segmented_control(
     help="Zoom the map on where the runs end (the contour is the same surface).",
 )
 guard.finish()
+# Canonical cache keys: a slider's 0.1 steps arrive as 0.30000000000000004, a typed point with more
+# digits than the three shown; both would otherwise miss the cache for the same visible setting.
+sigma, x, y = round(sigma, 2), round(x, 3), round(y, 3)
 values = land.resolve({"noise": sigma})
 zoom = view == "end points"
 
