@@ -192,7 +192,7 @@ def assert_one_marker_language(fig: dict) -> None:
     for tr in fig["data"]:
         symbol = tr.get("marker", {}).get("symbol")
         if isinstance(symbol, str) and symbol in MEANINGS:
-            assert MEANINGS[symbol] in tr["name"], (symbol, tr["name"])
+            assert any(word in tr["name"] for word in MEANINGS[symbol]), (symbol, tr["name"])
 
 
 def hand_spread(point: tuple[float, float], batch: int) -> float:
