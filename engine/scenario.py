@@ -8,9 +8,11 @@ is reported in a message list so the page can show one notice.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -25,8 +27,19 @@ from landscapes.formula import MAX_LENGTH, FormulaError, parse_formula
 MAX_RUNS = 8
 MAX_LABEL = 40
 MAX_VALUE_CHARS = 200
+MAX_ECHO = 30
+"""A notice echoes at most this many characters of any one key or value from a link."""
 DEFAULT_OPTIMIZERS = ("sgd", "momentum", "rmsprop", "adam")
-DEFAULT_LANDSCAPE = "rosenbrock"
+DEFAULT_LANDSCAPE = "himmelblau"
+DEFAULT_START = (0.5, -4.5)
+"""Where the Playground opens on :data:`DEFAULT_LANDSCAPE`, chosen so the default view teaches at a glance.
+
+From here the four default optimizers, at their own default settings, take four visibly
+different routes within the default 500 steps: SGD follows the slope, momentum overshoots and
+settles in another of Himmelblau's four minima, RMSprop heads off on a straight diagonal
+(its steps are nearly sign-sized) and Adam curves in between. All four arrive, at different
+steps (``tests/test_playground.py`` checks both claims).
+"""
 CUSTOM = "custom"
 """The landscape key of a user formula (not in the registry: built from ``formula`` and ``domain``)."""
 LANDSCAPE_KEYS = (*landscapes.REGISTRY, CUSTOM)
@@ -43,7 +56,7 @@ class Scenario:
     runs: tuple[OptimizerRun, ...] = field(
         default_factory=lambda: tuple(OptimizerRun.build(k) for k in DEFAULT_OPTIMIZERS)
     )
-    start: tuple[float, float] = (-1.5, 2.0)
+    start: tuple[float, float] = DEFAULT_START
     steps: int = 500
     seed: int = 0
     batch_size: int | None = None
@@ -53,14 +66,14 @@ class Scenario:
 
     @classmethod
     def default(cls, landscape: str = DEFAULT_LANDSCAPE) -> Scenario:
-        """The defaults for ``landscape``: its default parameters, first start, batch 32 (or N if smaller)."""
+        """The defaults for ``landscape``: its default parameters, default start, batch 32 (or N if smaller)."""
         land = custom_landscape(DEFAULT_FORMULA, DEFAULT_DOMAIN) if landscape == CUSTOM else landscapes.get(landscape)
         values = land.resolve()
         data = land.data(values)
         return cls(
             landscape=landscape,
             landscape_params=values,
-            start=tuple(map(float, land.starts[0])),  # type: ignore[arg-type]
+            start=default_start(land),
             batch_size=None if data is None else min(32, data.size),
         )
 
@@ -105,6 +118,13 @@ class Scenario:
         )
 
 
+def default_start(land: Landscape) -> tuple[float, float]:
+    """Where a run on ``land`` starts by default: :data:`DEFAULT_START` on the opening surface, else its first start."""
+    if land.key == DEFAULT_LANDSCAPE:
+        return DEFAULT_START
+    return (float(land.starts[0][0]), float(land.starts[0][1]))
+
+
 def _fmt(value: float) -> str:
     return repr(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
 
@@ -132,8 +152,7 @@ def to_query(scenario: Scenario) -> dict[str, str]:
                 q[f"o{i}.{name}"] = getattr(run.choices, name)
         if run.label != default.label:
             q[f"o{i}.label"] = run.label
-    base_start = tuple(map(float, land.starts[0])) if scenario.landscape == CUSTOM else base.start
-    if scenario.start != base_start:
+    if scenario.start != default_start(land):
         q["start"] = f"{_fmt(scenario.start[0])},{_fmt(scenario.start[1])}"
     for name in ("steps", "seed", "batch_size", "speed"):
         value = getattr(scenario, name)
@@ -149,7 +168,35 @@ def _first(value: Any) -> str:
 
 
 def _short(text: str) -> str:
-    return text if len(text) <= 40 else text[:37] + "..."
+    """``text`` as a notice may echo it: unprintable characters replaced, at most :data:`MAX_ECHO` characters."""
+    text = "".join(ch if ch.isprintable() else "?" for ch in text)
+    return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
+
+
+_RUN_KEY = re.compile(r"o(\d+)\.(.+)")
+
+
+def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]) -> str:
+    """The notice item for a query key that nothing reads, naming the key that was probably meant.
+
+    ``lr=abc`` says "did you mean o1.lr?" (the first run that has such a setting), a landscape
+    parameter without its ``land.`` prefix points at ``land.<name>``, a typo at the nearest known
+    key. The value is echoed only beside such a suggestion, so a link of garbage stays short.
+    """
+    slot = _RUN_KEY.fullmatch(key)
+    if slot and not 1 <= int(slot.group(1)) <= len(runs):
+        count = f"{len(runs)} optimizer{'' if len(runs) == 1 else 's'}"
+        return f"{_short(key)} (no run {_short(slot.group(1))}: the link has {count})"
+    name = key.strip().lower()
+    meant = [f"o{i}.{name}" for i in range(1, len(runs) + 1)] + [f"land.{name}"]
+    suggestion = next((k for k in meant if k in known), None)
+    if suggestion is None:
+        close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
+        suggestion = close[0] if close else None
+    if suggestion is None:
+        return f"{_short(key)} (unknown setting)"
+    shown = f"{_short(key)}={_short(value)}" if value else _short(key)
+    return f"{shown} (unknown setting; did you mean {suggestion}?)"
 
 
 def _parse_int(text: str, low: int, high: int) -> int:
@@ -242,9 +289,19 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
             allowed = f"one of {list(SPEEDS)}" if name == "speed" else f"a whole number in [{low}, {high}]"
             ignored.append(f"{name}={_short(text)} ({allowed})")
 
+    known = {
+        "land", "opt", "start", "steps", "seed", "speed", "batch_size",
+        *(["f", "dom"] if land_key == CUSTOM else []),
+        *(f"land.{p.name}" for p in land.params),
+        *(
+            f"o{i}.{name}"
+            for i, run in enumerate(runs, start=1)
+            for name in (*all_params(run.spec), *CHOICE_NAMES, "label")
+        ),
+    }  # fmt: skip
     for key in q:
         if key not in used:
-            ignored.append(f"{_short(key)} (unknown setting)")
+            ignored.append(_unknown(key, q[key], runs, known))
     scenario = replace(base, landscape_params=params, runs=tuple(runs) or base.runs, start=start, **fields)
     return scenario, ignored
 
@@ -270,7 +327,7 @@ def _parse_custom(base: Scenario, take, ignored: list[str]) -> Scenario:
         except FormulaError as err:
             ignored.append(f"f={_short(text)} ({err})")
     land = custom_landscape(formula, domain)
-    return replace(base, formula=formula, domain=domain, start=tuple(map(float, land.starts[0])))  # type: ignore[arg-type]
+    return replace(base, formula=formula, domain=domain, start=default_start(land))
 
 
 def _parse_run(key: str, slot: int, take, ignored: list[str]) -> OptimizerRun:

@@ -54,7 +54,7 @@ def test_url_reproduces_the_same_paths_as_widgets():
     from_url = run_app(query)
     assert errors(from_url) == [] and not from_url.warning
 
-    by_hand = run_app({"opt": "adam"})
+    by_hand = run_app({"land": "rosenbrock", "opt": "adam"})
     by_hand.select_slider(key=ps.run_key(0, "lr")).set_value(0.1).run()
     by_hand.button(key="dup0").click().run()
     by_hand.select_slider(key=ps.run_key(1, "lr")).set_value(0.01).run()
@@ -91,17 +91,17 @@ def test_garbage_url_shows_notice_and_defaults():
         assert escape_markdown(bad) in notice
     fig = figures(at)[0]
     default = Scenario.default()
-    (sgd,) = simulate("rosenbrock", "sgd", start=default.start, steps=default.steps)
+    (sgd,) = simulate(default.landscape, "sgd", start=default.start, steps=default.steps)
     np.testing.assert_allclose(path_of(fig, "SGD"), sgd.path, rtol=1e-6)
 
 
 def test_landscape_change_resets_start_and_keeps_optimizers():
     at = run_app()
-    at.selectbox(key=ps.LAND).set_value("himmelblau").run()
+    at.selectbox(key=ps.LAND).set_value("rosenbrock").run()
     assert errors(at) == []
-    land = resolve_landscape("himmelblau")
+    land = resolve_landscape("rosenbrock")
     assert (at.number_input(key=ps.START_X).value, at.number_input(key=ps.START_Y).value) == tuple(land.starts[0])
-    assert at.query_params["land"] == "himmelblau"
+    assert at.query_params["land"] == "rosenbrock"
     assert at.multiselect(key=ps.OPTS).value == ["sgd", "momentum", "rmsprop", "adam"]
 
 
@@ -145,7 +145,7 @@ def test_extreme_settings_show_divergence_not_a_crash(steps):
     assert errors(at) == []
     table = at.dataframe[0].value
     sgd = table[table["optimizer"] == optimizers.get("sgd").name].iloc[0]
-    assert sgd["diverged at step"] != "—", "SGD at lr 10 on Rosenbrock diverges and the table says when"
+    assert sgd["diverged at step"] != "—", "SGD at lr 10 on the default surface diverges and the table says when"
 
 
 def test_link_text_is_shown_literally_not_as_markdown():

@@ -16,11 +16,12 @@ def escape_markdown(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", str(text))
 
 
-MAX_NOTICE_ITEMS = 20
+MAX_NOTICE_ITEMS = 8
+"""A notice names at most this many ignored items, then says how many more there were."""
 
 
 def notice_text(ignored: list[str]) -> str:
-    """The one notice a page shows for a link it could not fully apply (escaped, at most 20 items)."""
+    """The one notice a page shows for a link it could not fully apply (escaped, capped at :data:`MAX_NOTICE_ITEMS`)."""
     shown = "; ".join(escape_markdown(item) for item in ignored[:MAX_NOTICE_ITEMS])
     more = len(ignored) - MAX_NOTICE_ITEMS
     return (

@@ -14,8 +14,9 @@ from dataclasses import replace
 from typing import Any
 
 import optimizers
+from core.param import Param
 from engine.config import OptimizerRun, all_params
-from engine.scenario import MAX_RUNS, Scenario, from_query
+from engine.scenario import MAX_RUNS, Scenario, default_start, from_query
 from landscapes.base import Landscape
 from landscapes.custom import custom_landscape, to_text
 from landscapes.formula import FormulaError, parse_formula
@@ -36,6 +37,16 @@ RUNS_BY_ID = "pg.runs_by_id"
 START_MOVED = "pg.start_moved"
 """Set by a map click; the map's fragment then asks for a full rerun."""
 OPTS_NOTICE = "pg.opts_notice"
+
+
+RARE_SETTINGS = frozenset({"eps"})
+"""Settings rarely changed: kept in a run's "More settings" expander, not beside its lr."""
+
+
+def split_settings(spec: optimizers.OptimizerSpec) -> tuple[list[Param], list[Param]]:
+    """The optimizer's own settings split into those shown at once (lr and what defines the rule) and rare ones."""
+    main = [p for p in spec.hypers if p.name not in RARE_SETTINGS]
+    return main, [p for p in spec.hypers if p.name in RARE_SETTINGS]
 
 
 def land_key(name: str) -> str:
@@ -164,13 +175,13 @@ def on_formula_submit(state: MutableMapping[str, Any]) -> None:
     state[FORMULA_ERROR] = None
     state[FORMULA], state[DOMAIN] = text, domain
     state[FORMULA_INPUT] = text
-    state[START_X], state[START_Y] = (float(v) for v in land.starts[0])
+    state[START_X], state[START_Y] = default_start(land)
 
 
 def on_landscape_change(state: MutableMapping[str, Any]) -> None:
     """A new landscape: its default parameters, start and batch size; optimizer runs are kept."""
     fresh = replace(Scenario.default(state[LAND]), formula=state[FORMULA], domain=state[DOMAIN])
-    fresh = replace(fresh, start=tuple(map(float, fresh.surface.starts[0])))
+    fresh = replace(fresh, start=default_start(fresh.surface))
     scenario = replace(
         state[SCENARIO],
         landscape=fresh.landscape,

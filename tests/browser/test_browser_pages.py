@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from e2e.browser import CHARTS_DRAWN, wait_idle, wait_map
+from engine.scenario import DEFAULT_LANDSCAPE
 from tests.browser.pw_helpers import ALERT, ARTIFACTS, EXCEPTION, BrowserSession, slug
 
 pytestmark = pytest.mark.browser
@@ -71,5 +72,5 @@ def test_garbage_url_shows_one_notice(session: BrowserSession, page: Any) -> Non
     for bad in ("atlantis", "o1.lr", "zzz"):
         assert bad in notice
     query = parse_qs(urlsplit(page.url).query)
-    assert query.get("land") == ["rosenbrock"], "the link was rewritten to the scenario actually shown"
+    assert query.get("land") == [DEFAULT_LANDSCAPE], "the link was rewritten to the scenario actually shown"
     assert "zzz" not in query and "o1.lr" not in query
