@@ -70,7 +70,7 @@ SPEC = OptimizerSpec(
     name="Newton (damped)",
     make=newton,
     hypers=hyperparams(lr(0.5), damping(0.1)),
-    latex=r"x_{t+1} = x_t - [[lr]]\,\left(\nabla^2 f(x_t) + [[damping]]\, I\right)^{-1} g_t",
+    latex=r"x_{t+1} = x_t - [[lr]]\,\left(H_t + [[damping]]\, I\right)^{-1} g_t",
     paper="Levenberg (1944); Marquardt (1963), An Algorithm for Least-Squares Estimation of Nonlinear Parameters",
     summary=(
         "Jump to the minimum of the local quadratic model, using the exact curvature: one step on a "

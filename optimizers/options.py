@@ -20,7 +20,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from core.param import Param as Hyperparam
-from optimizers.schedules import SCHEDULES
+from optimizers.base import OptimizerSpec, format_number
+from optimizers.schedules import SCHEDULE_LATEX, SCHEDULES
 
 WD_MODES: tuple[str, ...] = ("l2", "decoupled")
 
@@ -55,33 +56,40 @@ class Choices:
         return {"decoupled": float(WD_MODES.index(self.wd_mode)), "schedule": float(SCHEDULES.index(self.schedule))}
 
 
-def options_latex(
-    choices: Choices, values: Mapping[str, float], *, minibatch: bool = False, hessian: bool = False
+def step_latex(
+    spec: OptimizerSpec, choices: Choices, values: Mapping[str, float], *, minibatch: bool = False
 ) -> list[str]:
-    """The LaTeX lines for the options that are active in ``values`` (with numbers substituted).
+    """Every line of one step as the engine computes it, with this run's numbers, in the engine's order.
 
-    These are the lines of :func:`engine.step.apply_step` that change the gradient or
-    the step, in the order the engine applies them.
+    The order is that of the engine's loop and :func:`engine.step.apply_step`: the gradient,
+    the scheduled learning rate, the Hessian (Newton only), clipping, coupled L2 decay on the
+    gradient (and on the Hessian), the optimizer's own rule, and last the decoupled decay, which
+    shrinks the ``x_{t+1}`` the rule produced. Only active options get a line. With a constant
+    schedule the learning rate is one number, shown as that number everywhere; a decaying
+    schedule defines ``\\eta_t`` from ``\\eta`` and the later lines use ``\\eta_t``.
     """
-    from optimizers.base import format_number
-    from optimizers.schedules import SCHEDULE_LATEX
-
-    lines = []
+    constant = choices.schedule == "constant"
+    lr = format_number(values.get("lr", 0.0))
+    rate = lr if constant else r"\eta_t"
     clip = values.get("clip_norm", 0.0)
     wd = values.get("weight_decay", 0.0)
-    lines.append(r"g_t = \nabla f(x_t)" + (r"\quad\text{(minibatch gradient)}" if minibatch else ""))
+    decay = format_number(wd)
+    l2, decoupled = wd > 0 and choices.wd_mode == "l2", wd > 0 and choices.wd_mode == "decoupled"
+    lines = [r"g_t = \nabla f(x_t)" + (r"\quad\text{(minibatch gradient)}" if minibatch else "")]
+    if not constant:
+        lines.append(SCHEDULE_LATEX[choices.schedule] + rf",\quad \eta = {lr}")
+    if spec.needs_hessian:
+        lines.append(r"H_t = \nabla^2 f(x_t)" + (r"\quad\text{(minibatch Hessian)}" if minibatch else ""))
     if clip > 0:
         lines.append(
             rf"g_t \leftarrow g_t \cdot \min\!\left(1, \frac{{{format_number(clip)}}}{{\lVert g_t \rVert}}\right)"
         )
-    if wd > 0 and choices.wd_mode == "l2":
-        lines.append(rf"g_t \leftarrow g_t + {format_number(wd)}\, x_t\quad\text{{(L2)}}")
-        if hessian:
-            lines.append(rf"H_t \leftarrow H_t + {format_number(wd)}\, I\quad\text{{(L2)}}")
-    if choices.schedule != "constant":
-        lines.append(SCHEDULE_LATEX[choices.schedule] + rf",\quad \eta = {format_number(values.get('lr', 0.0))}")
-    if wd > 0 and choices.wd_mode == "decoupled":
-        lines.append(
-            rf"x_{{t+1}} \leftarrow x_{{t+1}} - \eta_t\, {format_number(wd)}\, x_t\quad\text{{(decoupled decay)}}"
-        )
+    if l2:
+        lines.append(rf"g_t \leftarrow g_t + {decay}\, x_t\quad\text{{(L2)}}")
+        if spec.needs_hessian:
+            lines.append(rf"H_t \leftarrow H_t + {decay}\, I\quad\text{{(L2)}}")
+    rule_values = {name: value for name, value in values.items() if name != "lr" or constant}
+    lines.append(spec.render_latex(rule_values))
+    if decoupled:
+        lines.append(rf"x_{{t+1}} \leftarrow x_{{t+1}} - {rate} \cdot {decay}\, x_t\quad\text{{(decoupled decay)}}")
     return lines

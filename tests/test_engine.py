@@ -222,13 +222,14 @@ def test_any_equally_deep_minimum_counts_as_arrival():
 
 
 def test_displayed_option_lines_follow_the_settings():
-    from optimizers.options import Choices, options_latex
+    from optimizers import get
+    from optimizers.options import Choices, step_latex
 
-    plain = options_latex(Choices(), {"weight_decay": 0.0, "clip_norm": 0.0})
-    assert plain == [r"g_t = \nabla f(x_t)"]
-    data = options_latex(Choices(), {}, minibatch=True)
+    plain = step_latex(get("sgd"), Choices(), {"lr": 0.1, "weight_decay": 0.0, "clip_norm": 0.0})
+    assert plain[0] == r"g_t = \nabla f(x_t)" and len(plain) == 2
+    data = step_latex(get("sgd"), Choices(), {"lr": 0.1}, minibatch=True)
     assert "minibatch" in data[0]
-    newton_l2 = options_latex(Choices(wd_mode="l2"), {"weight_decay": 0.5}, hessian=True)
-    assert any("H_t" in line and "0.5" in line for line in newton_l2), "the Hessian gets +lambda I under L2"
-    decoupled = options_latex(Choices(wd_mode="decoupled"), {"weight_decay": 0.5}, hessian=True)
-    assert not any("H_t" in line for line in decoupled)
+    newton_l2 = step_latex(get("newton"), Choices(wd_mode="l2"), {"lr": 1.0, "weight_decay": 0.5})
+    assert any("H_t \\leftarrow" in line and "0.5" in line for line in newton_l2), "the Hessian gets +lambda I under L2"
+    decoupled = step_latex(get("newton"), Choices(wd_mode="decoupled"), {"lr": 1.0, "weight_decay": 0.5})
+    assert not any("H_t \\leftarrow" in line for line in decoupled)

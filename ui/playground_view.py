@@ -18,7 +18,7 @@ from charts.surface3d import surface_figure
 from engine.scenario import Scenario, from_query, to_query
 from engine.simulate import Trajectory, best_loss
 from engine.summary import paths_csv, summary_rows
-from optimizers.options import options_latex
+from optimizers.options import step_latex
 
 FRAME_MS = {1: 160, 2: 80, 5: 35, 10: 16}
 
@@ -52,17 +52,9 @@ def scenario_key(scenario: Scenario) -> tuple[tuple[str, str], ...]:
 
 
 def equations_for(scenario: Scenario) -> list[list[str]]:
-    """Per run: the option lines and the rule, with this run's numbers substituted."""
-    out = []
-    for run in scenario.runs:
-        values = dict(run.values)
-        if run.choices.schedule != "constant":
-            values.pop("lr")
-        options = options_latex(
-            run.choices, run.values, minibatch=scenario.surface.is_dataset, hessian=run.spec.needs_hessian
-        )
-        out.append([*options, run.spec.render_latex(values)])
-    return out
+    """Per run: every line of its step with this run's numbers, in the order the engine applies them."""
+    minibatch = scenario.surface.is_dataset
+    return [step_latex(run.spec, run.choices, run.values, minibatch=minibatch) for run in scenario.runs]
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
