@@ -31,7 +31,7 @@ def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int =
                 "y": typed(y),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2},
-                "hovertemplate": "%{fullData.name}<br>step %{x}<br>%{y:.4g}<extra></extra>",
+                "hovertemplate": "%{fullData.name}<br>step %{x}<br>%{y:.4~g}<extra></extra>",
             }
         )
         if run.diverged_at is not None:

@@ -24,6 +24,9 @@ from engine.simulate import Trajectory
 from landscapes.base import Landscape
 
 MAX_FRAMES = 60
+"""At most this many animation frames after the first (frames sit on round steps, see :func:`frame_steps`)."""
+MAX_TICK_LABELS = 10
+"""At most this many labelled intervals on the step slider."""
 FRAME_POINTS = 40
 """At most this many points of each path prefix travel in one frame."""
 CLICK_GRID = 30
@@ -36,12 +39,70 @@ BACKGROUND_RESOLUTION = 120
 """Pixels per side of the surface picture kept under the contour while animating."""
 GRID_TRACE = 3
 """Index of the click-to-set-start grid trace (selection events on it move the start)."""
+SLIDER_X, SLIDER_LEN, SLIDER_Y = 0.18, 0.82, 1.1
+"""Where the step slider sits, in paper coordinates (left end, length, bottom)."""
+TEXT_COLOUR = "#fafafa"
+"""The dark theme's text colour (``.streamlit/config.toml`` sets ``base = "dark"``)."""
+
+
+def round_stride(span: int, count: int, multiple_of: int = 1) -> int:
+    """The smallest round stride (1, 2 or 5 times a power of ten) that covers ``span`` in at most ``count`` strides.
+
+    Only strides that are multiples of ``multiple_of`` qualify, so labels can sit on frames.
+    """
+    magnitude = 1
+    while True:
+        for mantissa in (1, 2, 5):
+            stride = mantissa * magnitude
+            if stride % multiple_of == 0 and span <= stride * count:
+                return stride
+        magnitude *= 10
 
 
 def frame_steps(steps: int, frames: int = MAX_FRAMES) -> np.ndarray:
-    """The path step shown by each animation frame (first 0, last ``steps``)."""
-    count = min(frames, steps + 1)
-    return np.unique(np.round(np.linspace(0, steps, count)).astype(int))
+    """The path step shown by each animation frame: 0, a round stride apart, and last ``steps`` itself.
+
+    On round steps (0, 10, 20, ... for 500 steps) the slider's current value reads as a round
+    number while it animates, and its tick labels can sit on round values.
+    """
+    stride = round_stride(steps, frames)
+    return np.unique(np.append(np.arange(0, steps + 1, stride), steps))
+
+
+def step_tick_labels(shown_steps: np.ndarray) -> list[tuple[int, int]]:
+    """(frame index, step) of the slider ticks to label: round steps, at most :data:`MAX_TICK_LABELS` apart."""
+    stride = int(shown_steps[1] - shown_steps[0]) if len(shown_steps) > 1 else 1
+    every = round_stride(int(shown_steps[-1]), MAX_TICK_LABELS, multiple_of=stride)
+    return [(i, int(step)) for i, step in enumerate(shown_steps) if step % every == 0]
+
+
+def slider_tick_annotations(
+    labels: Sequence[tuple[int, int]], frames: int, x: float, length: float, y: float
+) -> list[dict[str, Any]]:
+    """Text labels under the step slider's ticks at ``labels`` (frame index, step).
+
+    Plotly labels every n-th slider step, with n chosen from the chart's width, so its own
+    labels fall on steps like 0, 25, 51, 76. The slider's labels are hidden instead and these
+    annotations label round steps. Plotly places slider step i at ``stepInset + (rail - 2 *
+    stepInset) * i / (frames - 1)`` pixels from the slider's left end (stepInset = 10 px), which
+    in paper coordinates is ``x + length * f`` shifted by ``10 - 20 f`` pixels.
+    """
+    last = max(frames - 1, 1)
+    return [
+        {
+            "text": str(step),
+            "x": x + length * (i / last),
+            "xshift": 10 - 20 * (i / last),
+            "y": y,
+            "xref": "paper",
+            "yref": "paper",
+            "xanchor": "center",
+            "yanchor": "top",
+            "showarrow": False,
+            "font": {"size": 11},
+        }
+        for i, step in labels
+    ]
 
 
 def prefix_indices(steps: np.ndarray, points: int) -> list[np.ndarray]:
@@ -88,7 +149,7 @@ def start_trace(point: Sequence[float], *, name: str = "start", hover: str = "st
         "y": [point[1]],
         "name": name,
         "marker": {"symbol": START, "size": size, "color": "white", "line": {"width": 3}},
-        "hovertemplate": hover + " (%{x:.4g}, %{y:.4g})<extra></extra>",
+        "hovertemplate": hover + " (%{x:.4~g}, %{y:.4~g})<extra></extra>",
     }
 
 
@@ -112,7 +173,7 @@ def run_traces(
         "legendgroup": f"run{index}",
         "line": {"color": colour, "width": 2.5},
         # The label is user text: refer to the trace name rather than pasting the label into the template.
-        "hovertemplate": "%{fullData.name}<br>(%{x:.4g}, %{y:.4g})<extra></extra>",
+        "hovertemplate": "%{fullData.name}<br>(%{x:.4~g}, %{y:.4~g})<extra></extra>",
     }
     diverged = run.diverged_at is not None
     head: dict[str, Any] = {
@@ -160,7 +221,7 @@ def path_figure(
             "marker": {"size": 9, "color": "white", "opacity": 0.07},
             "selected": {"marker": {"opacity": 0.6}},
             "unselected": {"marker": {"opacity": 0.07}},
-            "hovertemplate": "start here<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+            "hovertemplate": "start here<br>(%{x:.3~g}, %{y:.3~g})<extra></extra>",
             "showlegend": False,
         }
     )
@@ -212,8 +273,10 @@ def path_figure(
         "transition": {"duration": 0},
         "mode": "immediate",
     }
+    ticks = step_tick_labels(shown_steps)
     layout: dict[str, Any] = {
         **axes_layout(landscape),
+        "annotations": slider_tick_annotations(ticks, len(frames), SLIDER_X, SLIDER_LEN, SLIDER_Y),
         "images": [background_image(landscape, values, BACKGROUND_RESOLUTION)],
         "height": height,
         "margin": {"l": 50, "r": 10, "t": 30, "b": 40},
@@ -244,12 +307,17 @@ def path_figure(
         "sliders": [
             {
                 "active": len(frames) - 1,
-                "x": 0.18,
-                "len": 0.82,
-                "y": 1.1,
+                "x": SLIDER_X,
+                "len": SLIDER_LEN,
+                "y": SLIDER_Y,
                 "yanchor": "bottom",
-                "pad": {"t": 0, "b": 0},
-                "currentvalue": {"prefix": "step ", "font": {"size": 12}},
+                "pad": {"t": 0, "b": 0, "l": 0, "r": 0},
+                # Plotly's own tick labels are drawn too small to see (its label spacing is then one
+                # step, so every tick is a major one); round labels come from the annotations.
+                "font": {"size": 1, "color": "rgba(0,0,0,0)"},
+                "minorticklen": 7,
+                # The current value would inherit the hidden labels' colour: give it the app's text colour.
+                "currentvalue": {"prefix": "step ", "font": {"size": 12, "color": TEXT_COLOUR}},
                 "steps": [
                     {
                         "label": f["name"],
