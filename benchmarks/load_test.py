@@ -208,9 +208,8 @@ async def browser_person(
         await page.goto(f"{url}/?seed={index + 1}", timeout=120_000)
         await page.wait_for_selector(IDLE, timeout=120_000)
         await page.wait_for_function(MAP_READY, timeout=120_000)
-        expander = page.locator("[data-testid='stSidebar'] [data-testid='stExpander']").first
-        await expander.locator("summary").click()
-        thumb = expander.get_by_role("slider", name=LR_LABEL)
+        run_box = page.locator("[data-testid='stSidebar'] [class*='st-key-pg-run-']").first
+        thumb = run_box.get_by_role("slider", name=LR_LABEL)
         start.arrive()
         arrived = True
         deadline, waits = await set_off(start, index, pause, duration)

@@ -67,6 +67,14 @@ class OptimizerSpec:
     default_wd_mode: str = "l2"
     option_defaults: Mapping[str, float] = field(default_factory=dict)
 
+    @property
+    def short_name(self) -> str:
+        """The name without its trailing note in brackets ("Momentum (heavy ball)" -> "Momentum").
+
+        For tight places such as the optimizer picker's chips, which cut a long name off.
+        """
+        return re.sub(r"\s*\([^()]*\)$", "", self.name) or self.name
+
     def hyper(self, name: str) -> Hyperparam:
         """The hyperparameter called ``name``."""
         for h in self.hypers:

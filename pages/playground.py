@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
 import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
-from charts.paths import GRID_TRACE
+from charts.palette import run_colour
 from engine.config import all_params
 from engine.scenario import CUSTOM, LANDSCAPE_KEYS, MAX_RUNS, SPEEDS, to_query
 from engine.summary import summary_table, tolerance_note
@@ -78,7 +80,7 @@ with st.sidebar:
     st.multiselect(
         "Compare",
         options=list(optimizers.REGISTRY),
-        format_func=lambda k: optimizers.get(k).name,
+        format_func=lambda k: optimizers.get(k).short_name,
         key=ps.OPTS,
         on_change=ps.on_optimizers_change,
         args=(state,),
@@ -88,45 +90,55 @@ with st.sidebar:
         st.caption(state[ps.OPTS_NOTICE])
     for index, rid in enumerate(state[ps.RUN_IDS]):
         spec = optimizers.get(state[ps.run_key(rid, "key")])
-        with st.expander(f"{index + 1}. {escape_markdown(state[ps.run_key(rid, 'label')])}", expanded=False):
-            st.text_input("Label", key=ps.run_key(rid, "label"), max_chars=40)
-            for p in spec.hypers:
+        main, rare = ps.split_settings(spec)
+        with st.container(border=True, key=f"pg-run-{rid}"):
+            # The run's colour on the map beside its name; the label is the user's text, escaped here.
+            title = html.escape(f"{index + 1}. {state[ps.run_key(rid, 'label')]}")
+            st.html(f'<b><span style="color:{run_colour(index)}">&#9679;</span> {title}</b>')
+            for p in main:
                 param_widget(p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name)
-            options = all_params(spec)
-            st.radio(
-                "Weight decay",
-                WD_MODES,
-                key=ps.run_key(rid, "wd_mode"),
-                horizontal=True,
-                format_func=lambda m: "L2 (in the gradient)" if m == "l2" else "decoupled (AdamW)",
-            )
-            param_widget(options["weight_decay"], ps.run_key(rid, "weight_decay"), label="weight_decay λ")
-            if st.toggle(
-                "Clip gradient norm", key=ps.run_key(rid, "clip_on"), on_change=ps.on_clip_toggle, args=(state, rid)
-            ):
-                param_widget(options["clip_norm"], ps.run_key(rid, "clip_norm"), label="max norm c")
-            schedule = st.selectbox(
-                "Schedule", SCHEDULES, key=ps.run_key(rid, "schedule"), format_func=SCHEDULE_LABELS.get
-            )
-            for name in SCHEDULE_PARAMS.get(schedule, ()):
-                param_widget(options[name], ps.run_key(rid, name))
-            left, right = st.columns(2)
-            left.button(
-                "Duplicate",
-                key=f"dup{rid}",
-                on_click=ps.on_duplicate,
-                args=(state, rid),
-                disabled=len(state[ps.RUN_IDS]) >= MAX_RUNS,
-                width="stretch",
-            )
-            right.button(
-                "Remove",
-                key=f"rm{rid}",
-                on_click=ps.on_remove,
-                args=(state, rid),
-                width="stretch",
-                disabled=len(state[ps.RUN_IDS]) <= 1,
-            )
+            with st.expander("More settings", expanded=False):
+                st.text_input("Label", key=ps.run_key(rid, "label"), max_chars=40)
+                for p in rare:
+                    param_widget(p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name)
+                options = all_params(spec)
+                st.radio(
+                    "Weight decay",
+                    WD_MODES,
+                    key=ps.run_key(rid, "wd_mode"),
+                    horizontal=True,
+                    format_func=lambda m: "L2 (in the gradient)" if m == "l2" else "decoupled (AdamW)",
+                )
+                param_widget(options["weight_decay"], ps.run_key(rid, "weight_decay"), label="weight_decay λ")
+                if st.toggle(
+                    "Clip gradient norm",
+                    key=ps.run_key(rid, "clip_on"),
+                    on_change=ps.on_clip_toggle,
+                    args=(state, rid),
+                ):
+                    param_widget(options["clip_norm"], ps.run_key(rid, "clip_norm"), label="max norm c")
+                schedule = st.selectbox(
+                    "Schedule", SCHEDULES, key=ps.run_key(rid, "schedule"), format_func=SCHEDULE_LABELS.get
+                )
+                for name in SCHEDULE_PARAMS.get(schedule, ()):
+                    param_widget(options[name], ps.run_key(rid, name))
+                left, right = st.columns(2)
+                left.button(
+                    "Duplicate",
+                    key=f"dup{rid}",
+                    on_click=ps.on_duplicate,
+                    args=(state, rid),
+                    disabled=len(state[ps.RUN_IDS]) >= MAX_RUNS,
+                    width="stretch",
+                )
+                right.button(
+                    "Remove",
+                    key=f"rm{rid}",
+                    on_click=ps.on_remove,
+                    args=(state, rid),
+                    width="stretch",
+                    disabled=len(state[ps.RUN_IDS]) <= 1,
+                )
 
     st.header("Run")
     (x0, x1), (y0, y1) = land.domain
@@ -150,7 +162,8 @@ if note := formula_notice(land):
     st.info(note, icon=":material/texture:")
 
 key = scenario_key(scenario)
-with st.spinner("Simulating…"):
+runs_text = f"{len(scenario.runs)} optimizer{'' if len(scenario.runs) == 1 else 's'}"
+with st.spinner(f"Running {runs_text} for {scenario.steps} steps on {land.name} and drawing the map…"):
     view = build_view(key)
 
 head_left, head_right = st.columns([3, 1])
@@ -180,9 +193,9 @@ def main_view() -> None:
         config={"displaylogo": False, "scrollZoom": True},
     )
     st.caption(
-        "Press ▶ to animate; drag the step slider to inspect a step. Arrows at the current step: the descent "
-        "direction −∇f (dotted), the actual step (red) and the momentum direction (dashed); arrow lengths are "
-        f"normalised to show direction. Faint dots are click targets (trace {GRID_TRACE})."
+        "Press ▶ Play to animate, or drag the step slider to any step. The arrows at that step show directions "
+        "only (all are drawn the same length): downhill −∇f (dotted), the step actually taken (red) and the "
+        "momentum (dashed). Click anywhere on the map to start every run from there."
     )
 
 

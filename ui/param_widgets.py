@@ -30,7 +30,11 @@ def log_grid(low: float, high: float, current: float | None = None) -> list[floa
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 or value == 0 else f"{value:.1e}"
+    """A log slider's value as a reader writes it: 0.05, 0.0005, 2e-5 (no padded exponent, no trailing zeros)."""
+    if value == 0 or 1e-4 <= abs(value) < 1e4:
+        return f"{value:.3g}"
+    mantissa, exponent = f"{value:.2g}".split("e")
+    return f"{mantissa}e{int(exponent)}"
 
 
 def param_widget(param: Param, key: str, label: str | None = None, help: str | None = None) -> float:
@@ -48,6 +52,10 @@ def param_widget(param: Param, key: str, label: str | None = None, help: str | N
     span = param.high - param.low
     step = float(f"{10 ** math.floor(math.log10(span / 1000)):.0e}") if span > 0 else 0.01
     decimals = max(0, -int(np.floor(np.log10(step))))
+    # Enough significant digits for the step, without trailing zeros: 0.9 reads "0.9", not "0.9000".
+    whole = max(1, math.floor(math.log10(max(abs(param.low), abs(param.high), 1.0))) + 1)
     return float(
-        st.slider(label, float(param.low), float(param.high), step=step, key=key, help=help, format=f"%.{decimals}f")
+        st.slider(
+            label, float(param.low), float(param.high), step=step, key=key, help=help, format=f"%.{decimals + whole}g"
+        )
     )

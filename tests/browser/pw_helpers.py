@@ -79,8 +79,8 @@ def is_benign(text: str, url: str) -> bool:
     return any(re.search(message, text) and re.search(where, url) for message, where, _ in BENIGN_CONSOLE_ERRORS)
 
 
-SIDEBAR_RUNS = "[data-testid='stSidebar'] [data-testid='stExpander']"
-"""The per-optimizer expanders in the sidebar, in run order."""
+SIDEBAR_RUNS = "[data-testid='stSidebar'] [class*='st-key-pg-run-']"
+"""The per-optimizer boxes in the sidebar (containers keyed ``pg-run-<id>``), in run order."""
 
 EXCEPTION = "[data-testid='stException']"
 ALERT = "[data-testid='stAlert']"
@@ -94,21 +94,18 @@ def open_playground(page: Any, base_url: str, query: str = "") -> None:
 
 
 def first_run_label(page: Any) -> str:
-    """The label of the first run, read from its sidebar expander ("1. SGD" -> "SGD")."""
-    title = page.locator(SIDEBAR_RUNS).first.locator("summary [data-testid='stMarkdownContainer']").inner_text()
-    return re.sub(r"^\s*\d+\.\s*", "", title).strip()
+    """The label of the first run, read from the title of its sidebar box ("● 1. SGD" -> "SGD")."""
+    title = page.locator(SIDEBAR_RUNS).first.locator("[data-testid='stHtml']").first.inner_text()
+    return re.sub(r"^\W*\d+\.\s*", "", title).strip()
 
 
 def lr_thumb(page: Any) -> Any:
-    """The lr slider of the first run (its expander is opened first).
+    """The lr slider of the first run (always shown, outside the run's "More settings" expander).
 
     Streamlit 1.67 draws sliders with react-aria: the thumb is an ``<input type=range>``
     whose role is implicit, so it is found by role and accessible name, not ``[role=slider]``.
     """
-    expander = page.locator(SIDEBAR_RUNS).first
-    if expander.locator("details").get_attribute("open") is None:
-        expander.locator("summary").click()
-    return expander.get_by_role("slider", name=re.compile(r"^lr\b"))
+    return page.locator(SIDEBAR_RUNS).first.get_by_role("slider", name=re.compile(r"^lr\b"))
 
 
 def nudge_lr(page: Any, key: str = "ArrowRight", timeout_ms: float = PATIENCE_MS) -> str:

@@ -1,0 +1,309 @@
+"""What the Playground shows a first-time visitor: a default view that teaches, sliders in reach,
+readable names and ticks, helpful notices, equations as the engine computes them, full navigation."""
+
+from __future__ import annotations
+
+import itertools
+import re
+from typing import Any
+from urllib.parse import quote
+
+import numpy as np
+import pytest
+import streamlit
+
+import optimizers
+from charts.paths import path_figure
+from engine.scenario import Scenario
+from engine.simulate import resolve_landscape, simulate
+from tests.apptest_helpers import errors, figures, notice, path_of, run_app
+from ui import playground_state as ps
+
+ROUND_MANTISSAS = {1, 2, 5}
+
+
+def hausdorff(a: np.ndarray, b: np.ndarray) -> float:
+    """The largest distance from a point of one drawn path to the nearest point of the other."""
+    d = np.linalg.norm(a[:, None, :].astype(np.float64) - b[None, :, :].astype(np.float64), axis=2)
+    return float(max(d.min(axis=1).max(), d.min(axis=0).max()))
+
+
+def run_lines(figure: dict[str, Any]) -> dict[str, np.ndarray]:
+    """Every run's full path on the map, by name."""
+    names = [
+        t["name"] for t in figure["data"] if t.get("mode") == "lines" and t.get("legendgroup", "").startswith("run")
+    ]
+    return {name: path_of(figure, name) for name in names}
+
+
+def himmelblau_gradient(x: np.ndarray) -> np.ndarray:
+    """The gradient of (x² + y - 11)² + (x + y² - 7)², by hand."""
+    px, py = x
+    a, b = px**2 + py - 11, px + py**2 - 7
+    return np.array([4 * px * a + 2 * b, 2 * a + 4 * py * b])
+
+
+# ----- 1. the default view teaches at a glance ------------------------------------------------
+
+
+def test_default_view_shows_four_different_routes_that_arrive_at_different_steps():
+    """The title promises a playground of optimizers: by default their paths visibly differ and reach a minimum.
+
+    Visibly different: every pair of drawn paths is at some point at least 3% of the plotted
+    diagonal apart (about 25 px on the map), so no two runs hide on one curve.
+    """
+    at = run_app()
+    assert errors(at) == []
+    paths = run_lines(figures(at)[0])
+    assert len(paths) == 4
+    (x0, x1), (y0, y1) = Scenario.default().surface.domain
+    diagonal = float(np.hypot(x1 - x0, y1 - y0))
+    for (a, pa), (b, pb) in itertools.combinations(paths.items(), 2):
+        assert hausdorff(pa, pb) > 0.03 * diagonal, f"{a} and {b} lie on one curve"
+    table = at.dataframe[0].value
+    arrivals = list(table["reached best minimum at step"])
+    assert any(step != "never" for step in arrivals), "no run reaches a minimum in the default steps"
+    assert len(set(arrivals)) > 1, f"every run arrives at the same step: {arrivals}"
+    assert all(step == "—" for step in table["diverged at step"])
+
+
+def test_default_surface_opens_at_its_own_start_with_a_clean_link():
+    """The default start is the surface's default: the default link names only the surface and optimizers."""
+    at = run_app()
+    assert dict(at.query_params.items()) == {"land": Scenario.default().landscape, "opt": "sgd,momentum,rmsprop,adam"}
+    same = run_app({"land": Scenario.default().landscape})
+    assert run_lines(figures(same)[0]).keys() == run_lines(figures(at)[0]).keys()
+    for name, path in run_lines(figures(at)[0]).items():
+        np.testing.assert_array_equal(path, run_lines(figures(same)[0])[name])
+
+
+# ----- 2. each run's defining sliders are in view ------------------------------------------------
+
+
+def ancestors_of(node: Any, key: str, chain: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
+    """The blocks enclosing the widget with ``key`` (outermost first), or None where it is absent."""
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "key", None) == key and not hasattr(child, "children"):
+            return chain
+        found = ancestors_of(child, key, (*chain, child))
+        if found is not None:
+            return found
+    return None
+
+
+def test_each_runs_lr_and_defining_settings_are_visible_without_opening_anything():
+    at = run_app()
+    assert errors(at) == []
+    for rid, key in enumerate(("sgd", "momentum", "rmsprop", "adam")):
+        shown = ["lr"] + [p.name for p in optimizers.get(key).hypers if p.name in {"momentum", "rho", "beta1", "beta2"}]
+        for name in shown:
+            chain = ancestors_of(at.sidebar, ps.run_key(rid, name))
+            assert chain is not None, f"{key}: no {name} widget in the sidebar"
+            closed = [b.label for b in chain if b.type == "expander" and not b.proto.expandable.expanded]
+            assert not closed, f"{key}'s {name} slider is inside the collapsed expander {closed}"
+    # Rarer settings wait in a collapsed expander rather than crowding the sidebar.
+    chain = ancestors_of(at.sidebar, ps.run_key(3, "eps"))
+    assert chain is not None and any(b.type == "expander" for b in chain)
+
+
+# ----- 3. and 4. no internal names; names that fit -----------------------------------------------
+
+
+def test_no_internal_names_in_the_page_text():
+    at = run_app()
+    text = " ".join(e.value for e in (*at.caption, *at.markdown))
+    assert not re.search(r"\btrace \d", text), "a Plotly trace index is shown to readers"
+    for index, figure in enumerate(figures(at)):
+        # The map's own traces (runs, start, click grid) and the loss curves; contour.py draws the rest.
+        ours = [t for t in figure["data"] if t.get("legendgroup", "").startswith("run") or t.get("name") == "start"]
+        for trace in ours if index == 0 else figure["data"]:
+            for fmt in re.findall(r"%\{[xy]:([^}]*)\}", trace.get("hovertemplate", "")):
+                assert "~" in fmt, f"hover numbers keep trailing zeros ('0.5000'): {trace['name']} uses {fmt}"
+
+
+def test_optimizer_picker_names_fit_their_chips():
+    """A chip shows about 17 characters in the sidebar before it cuts the name off."""
+    at = run_app()
+    picker = at.multiselect(key=ps.OPTS)
+    assert len(picker.options) == len(optimizers.REGISTRY)
+    too_long = [name for name in picker.options if len(name) > 17]
+    assert not too_long, f"cut off in the picker: {too_long}"
+    assert "Momentum" in picker.options
+
+
+# ----- 5. the step slider ticks on round values ----------------------------------------------------
+
+
+def is_round(value: int) -> bool:
+    """1, 2 or 5 times a power of ten."""
+    text = str(value).rstrip("0")
+    return value > 0 and len(text) == 1 and int(text) in ROUND_MANTISSAS
+
+
+@pytest.mark.parametrize("steps", [10, 37, 300, 500, 1000, 4990])
+def test_step_slider_frames_and_tick_labels_sit_on_round_steps(steps):
+    land = resolve_landscape("himmelblau")
+    runs = simulate(land, "sgd", start=(0.5, -4.5), steps=steps)
+    figure = path_figure(land, land.resolve(), runs, (0.5, -4.5))
+    slider = figure["layout"]["sliders"][0]
+    frames = [int(step["label"]) for step in slider["steps"]]
+    stride = frames[1] - frames[0]
+    assert is_round(stride) and frames[0] == 0 and frames[-1] == steps
+    assert all(b - a == stride for a, b in itertools.pairwise(frames[:-1])), "evenly spaced frames"
+    assert slider["font"]["size"] <= 1, "Plotly's own labels (every n-th frame, n by chart width) are hidden"
+    labels = [int(a["text"]) for a in figure["layout"]["annotations"] if a.get("yref") == "paper"]
+    assert labels[0] == 0 and 2 <= len(labels) <= 11
+    every = labels[1] - labels[0]
+    assert is_round(every) and all(b - a == every for a, b in itertools.pairwise(labels))
+    assert labels[-1] > steps - every, "the labels run to the end of the slider"
+    # Each label sits where Plotly draws its frame's tick: x + len * i / (n - 1), shifted 10 - 20 f px.
+    for a in figure["layout"]["annotations"]:
+        f = frames.index(int(a["text"])) / (len(frames) - 1)
+        assert a["x"] == pytest.approx(slider["x"] + slider["len"] * f)
+        assert a["xshift"] == pytest.approx(10 - 20 * f)
+
+
+def test_default_map_labels_its_step_slider_0_50_100():
+    labels = [a["text"] for a in figures(run_app())[0]["layout"]["annotations"] if a.get("yref") == "paper"]
+    assert labels == [str(v) for v in range(0, 501, 50)]
+
+
+# ----- 6. notices that help ------------------------------------------------------------------------
+
+
+def test_a_setting_without_its_run_points_at_the_real_key():
+    at = run_app({"lr": "abc"})
+    assert errors(at) == []
+    assert "lr=abc (unknown setting; did you mean o1.lr?)" in notice(at)
+    at = run_app({"momentum": "0.5", "stpes": "30"})
+    assert "did you mean o2.momentum?" in notice(at) and "did you mean steps?" in notice(at)
+
+
+def test_a_huge_garbage_link_gets_a_short_notice():
+    """A few items, each cut short, then how many more: not a wall of the link's garbage."""
+    garbage = "qwj#&<>%zk" * 6
+    query = {f"{i}{garbage}": garbage * 2 for i in range(80)}
+    assert len("&".join(f"{quote(k)}={quote(v)}" for k, v in query.items())) > 5000
+    at = run_app(query)
+    assert errors(at) == [] and len(at.warning) == 1
+    text = notice(at)
+    items = text.split(": ", 1)[1].split("; ")
+    assert len(items) <= 8 and re.search(rf"and {80 - len(items)} more", text)
+    echoed = re.findall(r"[^\s=]+", " ".join(items))
+    assert max(len(word) for word in echoed) <= 30, "each echoed key and value is cut short"
+    assert len(text) < 600, f"a {len(text)}-character notice"
+    assert run_lines(figures(at)[0]), "the defaults are drawn"
+
+
+# ----- 7. equations as computed, in engine order ------------------------------------------------------
+
+
+def shown_equations(at: Any, title: str) -> list[str]:
+    """The LaTeX lines the page shows under the run titled ``title``."""
+    out: list[str] = []
+    collecting = False
+    for element in _walk(at.main):
+        if element.type == "markdown" and element.value.startswith("**"):
+            collecting = element.value.startswith(f"**{title}")
+            continue
+        if collecting and element.type == "latex":
+            out.append(element.value.strip("$").strip())
+    assert out, f"no equations shown for {title}"
+    return out
+
+
+def _walk(node: Any):
+    for child in getattr(node, "children", {}).values():
+        if hasattr(child, "children"):
+            yield from _walk(child)
+        else:
+            yield child
+
+
+def test_newton_under_l2_uses_one_symbol_for_its_hessian_and_the_engine_agrees():
+    at = run_app({"opt": "newton", "o1.weight_decay": "0.5", "o1.lr": "0.5", "steps": "10"})
+    assert errors(at) == []
+    lines = shown_equations(at, "Newton")
+    assert lines[0] == r"g_t = \nabla f(x_t)"
+    define = lines.index(r"H_t = \nabla^2 f(x_t)")
+    decay_g = next(i for i, line in enumerate(lines) if line.startswith(r"g_t \leftarrow g_t + 0.5\, x_t"))
+    decay_h = next(i for i, line in enumerate(lines) if line.startswith(r"H_t \leftarrow H_t + 0.5\, I"))
+    rule = next(i for i, line in enumerate(lines) if line.startswith("x_{t+1} ="))
+    assert define < decay_g < decay_h < rule == len(lines) - 1
+    assert r"\nabla^2" not in lines[rule] and r"\left(H_t + 0.1\, I\right)^{-1} g_t" in lines[rule]
+    # What those lines say, computed by hand for the first step, is the engine's first step.
+    x = np.array(Scenario.default().start, np.float64)
+    px, py = x
+    grad = np.array(
+        [4 * px * (px**2 + py - 11) + 2 * (px + py**2 - 7), 2 * (px**2 + py - 11) + 4 * py * (px + py**2 - 7)]
+    )
+    hess = np.array([[12 * px**2 + 4 * py - 42, 4 * px + 4 * py], [4 * px + 4 * py, 4 * px + 12 * py**2 - 26]])
+    g, h = grad + 0.5 * x, hess + 0.5 * np.eye(2)
+    expected = x - 0.5 * np.linalg.solve(h + 0.1 * np.eye(2), g)
+    np.testing.assert_allclose(path_of(figures(at)[0], "Newton (damped)")[1], expected, rtol=1e-4)
+
+
+def test_adamw_decoupled_decay_comes_after_the_rule_it_shrinks():
+    at = run_app({"opt": "adamw", "o1.lr": "0.1", "o1.weight_decay": "0.2"})
+    lines = shown_equations(at, "AdamW")
+    rule = next(i for i, line in enumerate(lines) if re.search(r"x_\{t\+1\} &?= x_t", line))
+    assert lines[-1] == r"x_{t+1} \leftarrow x_{t+1} - 0.1 \cdot 0.2\, x_t\quad\text{(decoupled decay)}"
+    assert rule == len(lines) - 2, "the decay line follows the line that defines x_{t+1}"
+    assert not any(r"\eta" in line for line in lines), "a constant lr is one number everywhere"
+
+
+def test_decoupled_decay_as_shown_is_what_the_engine_computes():
+    """SGD with decoupled decay: x1 = x0 - lr g0, then x1 <- x1 - lr * wd * x0, as the page prints it."""
+    at = run_app({"opt": "sgd", "o1.lr": "0.001", "o1.weight_decay": "0.5", "o1.wd_mode": "decoupled"})
+    lines = shown_equations(at, "SGD")
+    assert lines[-2:] == [
+        r"x_{t+1} = x_t - 0.001\, g_t",
+        r"x_{t+1} \leftarrow x_{t+1} - 0.001 \cdot 0.5\, x_t\quad\text{(decoupled decay)}",
+    ]
+    x = np.array(Scenario.default().start, np.float64)
+    step = x - 0.001 * himmelblau_gradient(x)
+    step = step - 0.001 * 0.5 * x
+    np.testing.assert_allclose(path_of(figures(at)[0], "SGD")[1], step, rtol=1e-5)
+
+
+def test_constant_lr_is_a_number_and_a_decaying_one_is_eta_t_defined_first():
+    """With a constant schedule the lr is one number everywhere, decoupled decay included; a decaying
+    schedule defines eta_t (from eta) before any line uses it."""
+    decay = {"weight_decay": "0.1", "wd_mode": "decoupled"}
+    query = {"opt": "sgd,sgd", "o2.schedule": "cosine", "o2.label": "cos"}
+    for slot in (1, 2):
+        query |= {f"o{slot}.lr": "0.002", **{f"o{slot}.{k}": v for k, v in decay.items()}}
+    at = run_app(query)
+    assert errors(at) == []
+    constant = shown_equations(at, "SGD")
+    assert constant == [
+        r"g_t = \nabla f(x_t)",
+        r"x_{t+1} = x_t - 0.002\, g_t",
+        r"x_{t+1} \leftarrow x_{t+1} - 0.002 \cdot 0.1\, x_t\quad\text{(decoupled decay)}",
+    ]
+    cosine = shown_equations(at, "cos")
+    assert cosine[1].startswith(r"\eta_t = ") and cosine[1].endswith(r"\eta = 0.002")
+    assert cosine[2:] == [
+        r"x_{t+1} = x_t - \eta_t\, g_t",
+        r"x_{t+1} \leftarrow x_{t+1} - \eta_t \cdot 0.1\, x_t\quad\text{(decoupled decay)}",
+    ]
+
+
+# ----- 8. every lesson one click away --------------------------------------------------------------------
+
+
+def test_navigation_is_always_fully_expanded(monkeypatch):
+    """Streamlit folds a navigation of more than twelve pages behind "View N more" unless asked not to."""
+    calls: list[dict[str, Any]] = []
+    original = streamlit.navigation
+
+    def recording(pages, **kwargs):
+        calls.append({"pages": pages, **kwargs})
+        return original(pages, **kwargs)
+
+    monkeypatch.setattr(streamlit, "navigation", recording)
+    at = run_app()
+    assert errors(at) == [] and calls
+    pages = sum(len(section) for section in calls[-1]["pages"].values())
+    assert pages > 12, "the fold would apply: the test must see more than twelve pages"
+    assert calls[-1].get("expanded") is True
