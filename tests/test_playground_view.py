@@ -168,6 +168,28 @@ def test_default_map_labels_its_step_slider_0_50_100():
     assert labels == [str(v) for v in range(0, 501, 50)]
 
 
+def read_tick(text: str) -> float:
+    """The number a log-axis tick label shows: 0.5, 20, 10<sup>−6</sup> or 2×10<sup>−7</sup>."""
+    match = re.fullmatch(r"(?:(\d)×)?10<sup>(−?\d+)</sup>", text)
+    if match is None:
+        return float(text)
+    return float(match.group(1) or 1) * 10.0 ** int(match.group(2).replace("−", "-"))
+
+
+@pytest.mark.parametrize("query", [{}, {"land": "rosenbrock"}])
+def test_loss_axis_ticks_read_as_their_values(query):
+    """Plotly's own log ticks read 10, 5, 2, 1, 5, 2, 10^-1 on a short axis: bare digits between powers."""
+    at = run_app(query)
+    axis = figures(at)[1]["layout"]["yaxis"]
+    assert axis["type"] == "log" and len(axis["tickvals"]) >= 3
+    for value, text in zip(axis["tickvals"], axis["ticktext"], strict=True):
+        assert read_tick(text) == pytest.approx(value, rel=1e-9), f"{text!r} labels {value}"
+    mantissas = {round(v / 10 ** np.floor(np.log10(v) + 1e-9)) for v in axis["tickvals"]}
+    assert mantissas <= ROUND_MANTISSAS
+    powers = [t for t in axis["ticktext"] if "<sup>" in t]
+    assert not powers or all(t in ("1", "10") or "<sup>" in t for t in axis["ticktext"]), "one style per axis"
+
+
 # ----- 6. notices that help ------------------------------------------------------------------------
 
 
