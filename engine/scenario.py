@@ -176,12 +176,13 @@ def _short(text: str) -> str:
 _RUN_KEY = re.compile(r"o(\d+)\.(.+)")
 
 
-def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]) -> str:
-    """The notice item for a query key that nothing reads, naming the key that was probably meant.
+def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]) -> str | None:
+    """The notice item for a query key that nothing reads, if the key that was probably meant is clear.
 
     ``lr=abc`` says "did you mean o1.lr?" (the first run that has such a setting), a landscape
     parameter without its ``land.`` prefix points at ``land.<name>``, a typo at the nearest known
-    key. The value is echoed only beside such a suggestion, so a link of garbage stays short.
+    key, a run number the link lacks says so. None when nothing comes close: such keys are
+    counted together (see :func:`_unknown_summary`), so a link of garbage gets a short notice.
     """
     slot = _RUN_KEY.fullmatch(key)
     if slot and not 1 <= int(slot.group(1)) <= len(runs):
@@ -194,9 +195,19 @@ def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]
         close = difflib.get_close_matches(key, sorted(known), n=1, cutoff=0.75)
         suggestion = close[0] if close else None
     if suggestion is None:
-        return f"{_short(key)} (unknown setting)"
+        return None
     shown = f"{_short(key)}={_short(value)}" if value else _short(key)
     return f"{shown} (unknown setting; did you mean {suggestion}?)"
+
+
+def _unknown_summary(keys: Sequence[str], shown: int = 3) -> list[str]:
+    """One notice item for the unknown keys nothing resembles: the first few, then how many more."""
+    if len(keys) == 1:
+        return [f"{_short(keys[0])} (unknown setting)"]
+    if not keys:
+        return []
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return [f"unknown settings {', '.join(_short(k) for k in keys[:shown])}{more}"]
 
 
 def _parse_int(text: str, low: int, high: int) -> int:
@@ -299,9 +310,13 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
             for name in (*all_params(run.spec), *CHOICE_NAMES, "label")
         ),
     }  # fmt: skip
+    strangers = []
     for key in q:
         if key not in used:
-            ignored.append(_unknown(key, q[key], runs, known))
+            item = _unknown(key, q[key], runs, known)
+            strangers += [key] if item is None else []
+            ignored += [] if item is None else [item]
+    ignored += _unknown_summary(strangers)
     scenario = replace(base, landscape_params=params, runs=tuple(runs) or base.runs, start=start, **fields)
     return scenario, ignored
 
