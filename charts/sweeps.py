@@ -19,8 +19,11 @@ import numpy as np
 
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
+from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
+from charts.scale import tick_label
+from core.numbers import number_text
 from engine.simulate import Trajectory
 from engine.sweeps import BASIN_DIVERGED, Overlay, SweepAxis
 from landscapes.base import Landscape
@@ -40,13 +43,8 @@ METRIC_TITLES = {
 MISSING_LABELS = {"loss": "diverged", "arrival": "never arrived", "diverged": "did not diverge"}
 COLOURSCALES = {"loss": "Viridis", "arrival": "Cividis", "diverged": "Reds_r"}
 HEIGHT = 470
-
-
-def _fmt(value: float) -> str:
-    value = float(value)
-    if value == 0:
-        return "0"
-    return f"{value:.3g}" if 1e-3 <= abs(value) < 1e4 else f"{value:.0e}".replace("e-0", "e-").replace("e+0", "e")
+MOST_COLOUR_TICKS = 6
+"""A colour bar of decades shows at most this many ticks (every 1, 2, 5, 10, ... decades)."""
 
 
 def plot_coords(axis: SweepAxis, values: Any) -> np.ndarray:
@@ -69,7 +67,7 @@ def axis_layout(axis: SweepAxis, values: np.ndarray, symbol: str | None = None) 
         mantissas = (1.0,) if hi - lo > 2 else (1.0, 2.0, 5.0)
         ticks = [e + math.log10(m) for e in range(lo, hi + 1) for m in mantissas]
         ticks = [t for t in ticks if coords[0] - half <= t <= coords[-1] + half]
-        layout.update(tickvals=ticks, ticktext=[_fmt(10.0**t) for t in ticks])
+        layout.update(tickvals=ticks, ticktext=[number_text(10.0**t, 3) for t in ticks])
     return layout
 
 
@@ -125,15 +123,30 @@ def _legend_swatch(name: str, colour: str) -> dict[str, Any]:
     }
 
 
+def decade_ticks(lo: float, hi: float, most: int = MOST_COLOUR_TICKS) -> list[int]:
+    """Whole decades (log10 values) in ``[lo, hi]``, every 1, 2, 5, 10, 20, ... decades: at most ``most`` ticks.
+
+    The ticks sit on multiples of their spacing (-12, -8, -4, 0, not -11, -7, -3), so the
+    labels are round and the same on every map with that spacing.
+    """
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi < lo:
+        return []
+    spacing = 1
+    for spacing in (k * 10**e for e in range(4) for k in (1, 2, 5)):
+        if math.floor(hi / spacing) - math.ceil(lo / spacing) + 1 <= most:
+            break
+    return [k * spacing for k in range(math.ceil(lo / spacing), math.floor(hi / spacing) + 1)]
+
+
 def _colourbar(metric: str, z: np.ndarray, zrange: tuple[float, float] | None) -> dict[str, Any]:
     bar: dict[str, Any] = {"title": {"text": METRIC_TITLES[metric], "side": "right"}, "thickness": 12, "len": 0.85}
     if metric == "loss":
         lo, hi = zrange if zrange is not None else (np.nanmin(z), np.nanmax(z))
-        if np.isfinite(lo) and np.isfinite(hi):
-            ticks = list(range(math.ceil(lo), math.floor(hi) + 1))
-            step = max(1, len(ticks) // 8)
-            ticks = ticks[::step]
-            bar.update(tickvals=ticks, ticktext=[f"1e{t}" for t in ticks])
+        ticks = decade_ticks(float(lo), float(hi))
+        if ticks:
+            bar.update(tickvals=ticks, ticktext=[tick_label(10.0**t) for t in ticks])
+    else:
+        bar["nticks"] = MOST_COLOUR_TICKS
     return bar
 
 
@@ -180,7 +193,8 @@ def sweep_figure(
     custom = np.stack([vx.ravel(), vy.ravel(), np.ravel(final_loss)], axis=1)
     xname, yname = html.escape(symbols.get(x.name, x.name)), html.escape(symbols.get(y.name, y.name))
     head = (
-        f"{xname} = %{{customdata[0]:.4g}}<br>{yname} = %{{customdata[1]:.4g}}<br>final loss = %{{customdata[2]:.4g}}"
+        f"{xname} = %{{customdata[0]:.4~g}}<br>{yname} = %{{customdata[1]:.4~g}}<br>"
+        "final loss = %{customdata[2]:.4~g}"
     )
     cells = max(len(xs), len(ys))
     data: list[dict[str, Any]] = [
@@ -210,8 +224,8 @@ def sweep_figure(
                     "y": [float(plot_coords(y, overlay.point[1]))],
                     "name": overlay.point_name,
                     "marker": {
-                        "symbol": "star",
-                        "size": 16,
+                        "symbol": REFERENCE,
+                        "size": 14,
                         "color": "white",
                         "line": {"width": 1.5, "color": "black"},
                     },
@@ -275,7 +289,7 @@ def start_figure(
             showscale=False,
         )
         for i, (mx, my) in enumerate(minima):
-            legend.append(_legend_swatch(f"ends at ({mx:.3g}, {my:.3g})", run_colour(i)))
+            legend.append(_legend_swatch(f"ends at ({number_text(mx, 3)}, {number_text(my, 3)})", run_colour(i)))
         legend.append(_legend_swatch("ends elsewhere", ELSEWHERE_COLOUR))
         legend.append(_legend_swatch("diverged", DIVERGED_COLOUR))
     else:
@@ -290,7 +304,7 @@ def start_figure(
         )
         legend.append(_legend_swatch(MISSING_LABELS[metric], NAN_COLOUR))
     custom = np.stack([gx.ravel(), gy.ravel(), np.ravel(final_loss)], axis=1)
-    head = "start (%{customdata[0]:.3g}, %{customdata[1]:.3g})<br>final loss = %{customdata[2]:.4g}"
+    head = "start (%{customdata[0]:.3~g}, %{customdata[1]:.3~g})<br>final loss = %{customdata[2]:.4~g}"
     contour, _ = contour_traces(landscape, values)
     lines = {
         **contour[0],
@@ -320,7 +334,11 @@ def start_figure(
 
 
 def with_selection(figure: dict[str, Any], point: tuple[float, float] | None) -> dict[str, Any]:
-    """A copy of ``figure`` with the selected cell outlined at ``point`` (plot coordinates); never mutates."""
+    """A copy of ``figure`` with the chosen cell outlined at ``point`` (plot coordinates); never mutates.
+
+    The outline is the marker language's square (a singled-out item), drawn open so the
+    cell's own colour shows through.
+    """
     if point is None:
         return figure
     marker = {
@@ -329,7 +347,7 @@ def with_selection(figure: dict[str, Any], point: tuple[float, float] | None) ->
         "x": [float(point[0])],
         "y": [float(point[1])],
         "name": "selected cell",
-        "marker": {"symbol": "square-open", "size": 16, "color": "white", "line": {"width": 3}},
+        "marker": {"symbol": f"{CHECKPOINT}-open", "size": 16, "color": "white", "line": {"width": 3}},
         "hoverinfo": "skip",
     }
     return {**figure, "data": [*figure["data"], marker]}
@@ -351,7 +369,7 @@ def cell_path_figure(
             "y": typed(run.path[:, 1]),
             "name": html.escape(run.label),
             "line": {"color": colour, "width": 2.5},
-            "hovertemplate": "(%{x:.4g}, %{y:.4g})<extra></extra>",
+            "hovertemplate": "(%{x:.4~g}, %{y:.4~g})<extra></extra>",
         },
         start_trace((float(run.path[0, 0]), float(run.path[0, 1])), size=13),
         {
@@ -359,14 +377,14 @@ def cell_path_figure(
             "mode": "markers",
             "x": [float(run.path[-1, 0])],
             "y": [float(run.path[-1, 1])],
-            "name": "last point",
+            "name": "diverged" if diverged else "last point",
             "marker": {
-                "symbol": "x" if diverged else "circle",
+                "symbol": DIVERGED if diverged else END,
                 "size": 12,
                 "color": colour,
                 "line": {"width": 1.5, "color": "black"},
             },
-            "hovertemplate": f"last point ({last})<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+            "hovertemplate": f"last point ({last})<br>(%{{x:.4~g}}, %{{y:.4~g}})<extra></extra>",
         },
     ]
     return {
@@ -374,9 +392,10 @@ def cell_path_figure(
         "layout": {
             **axes_layout(landscape),
             "height": height,
-            "margin": {"l": 50, "r": 10, "t": 40, "b": 40},
+            "margin": {"l": 50, "r": 10, "t": 40, "b": 80},
             "title": {"text": html.escape(title), "x": 0.01, "font": {"size": 14}},
-            "legend": {"orientation": "h", "y": -0.15, "x": 0},
+            # Below the x axis's title, not beside it (a two-column legend reached up to it).
+            "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
             "dragmode": "pan",
         },
     }

@@ -23,6 +23,7 @@ from typing import Any
 
 import numpy as np
 
+from core.numbers import number_text
 from core.param import Param
 from engine.config import OptimizerRun, all_params
 from engine.scenario import Scenario
@@ -747,14 +748,14 @@ def theory_overlay(
         return Curve(name, lr, sweep, dash) if x.name == "lr" else Curve(name, sweep, lr, dash)
 
     curves = [curve("convergence boundary (theory)", lr_limit(mu, lam_max, wd), "dash")]
-    spectrum = f"Hessian eigenvalues {lam_min:.3g} and {lam_max:.3g}"
+    spectrum = f"Hessian eigenvalues {_num(lam_min)} and {_num(lam_max)}"
     if optimizer == "sgd" and other.name == "clip_norm":
         return Overlay(
             tuple(curves),
             None,
             "",
             f"Theory for gradient descent on this bowl ({spectrum}): it converges exactly when "
-            f"lr < 2/λ_max = {2.0 / lam_max:.3g} (dashed line), with or without clipping: a clipped step is "
+            f"lr < 2/λ_max = {_num(2.0 / lam_max)} (dashed line), with or without clipping: a clipped step is "
             "only a shorter gradient step, and near the minimum clipping is off.",
         )
     if optimizer == "sgd":
@@ -764,28 +765,33 @@ def theory_overlay(
             None,
             "",
             f"Theory for gradient descent on this bowl ({spectrum}): L2 weight decay wd adds wd to both, so it "
-            f"converges exactly when lr < 2/(λ_max + wd) (dashed; {2.0 / lam_max:.3g} at wd = 0) and is fastest "
-            f"at lr = 2/(λ_max + λ_min + 2 wd) (dotted; {2.0 / (lam_max + lam_min):.3g} at wd = 0).",
+            f"converges exactly when lr < 2/(λ_max + wd) (dashed; {_num(2.0 / lam_max)} at wd = 0) and is fastest "
+            f"at lr = 2/(λ_max + λ_min + 2 wd) (dotted; {_num(2.0 / (lam_max + lam_min))} at wd = 0).",
         )
     if other.name == "momentum":
         w = float(wd_fixed)
         lr_star, mu_star, rate = heavy_ball_optimum(lam_min + w, lam_max + w)
         point = (lr_star, mu_star) if x.name == "lr" else (mu_star, lr_star)
-        shift = f", both raised by the weight decay {w:.3g}" if w else ""
+        shift = f", both raised by the weight decay {_num(w)}" if w else ""
         return Overlay(
             tuple(curves),
             point,
-            f"optimum (theory): lr* = {lr_star:.3g}, μ* = {mu_star:.3g}",
+            f"optimum (theory): lr* = {_num(lr_star)}, μ* = {_num(mu_star)}",
             f"Theory for heavy-ball momentum on this bowl ({spectrum}{shift}): it converges exactly when "
-            f"lr < 2(1 + μ)/λ_max (dashed; {float(lr_limit(0.0, lam_max, w)):.3g} at μ = 0). The fastest setting "
-            f"is lr* = {lr_star:.3g}, μ* = {mu_star:.3g} (star): there the error shrinks by a factor "
-            f"{rate:.3g} per step.",
+            f"lr < 2(1 + μ)/λ_max (dashed; {_num(float(lr_limit(0.0, lam_max, w)))} at μ = 0). The fastest setting "
+            f"is lr* = {_num(lr_star)}, μ* = {_num(mu_star)} (diamond): there the error shrinks by a factor "
+            f"{_num(rate)} per step.",
         )
     m = float(mu[0])
     return Overlay(
         tuple(curves),
         None,
         "",
-        f"Theory for heavy-ball momentum at μ = {m:.3g} on this bowl ({spectrum}): L2 weight decay wd adds wd to "
+        f"Theory for heavy-ball momentum at μ = {_num(m)} on this bowl ({spectrum}): L2 weight decay wd adds wd to "
         f"both, so it converges exactly when lr < 2(1 + μ)/(λ_max + wd) (dashed).",
     )
+
+
+def _num(value: float) -> str:
+    """A number in a theory caption or legend (three significant digits)."""
+    return number_text(value, 3)

@@ -14,8 +14,9 @@ import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
 from charts.sweeps import CLICK_TRACES, cell_path_figure, plot_coords, start_figure, sweep_figure, with_selection
+from core.numbers import number_text
 from core.param import Param
-from engine import sweeps
+from engine import budget, sweeps
 from engine.config import OptimizerRun
 from engine.simulate import default_tolerance
 from engine.sweeps import SweepAxis, SweepMap
@@ -23,8 +24,8 @@ from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.param_widgets import log_grid
 
 PAGE = "sweep"
-# Widgets bound to the URL store the shown label there, so labels are short; landscapes and
-# optimizers are listed by registry key, as the Playground's links name them.
+# Widgets bound to the URL store the shown label there, so labels are short. Landscapes and
+# optimizers show their display names but are linked by registry key (see ``registry_select``).
 MODES = {"map": "Hyperparameters", "compare": "Compare two", "starts": "Start points"}
 METRIC_LABELS = {"loss": "Final loss", "arrival": "Steps to arrive", "diverged": "Divergence step"}
 START_METRIC_LABELS = {"basin": "Which minimum", "arrival": "Steps to arrive", "loss": "Final loss"}
@@ -41,8 +42,46 @@ def key(name: str) -> str:
 
 
 def fmt(value: float) -> str:
-    """Compact, unambiguous text for an option value (it is also what the URL holds)."""
+    """Compact, unambiguous text for an option value (it is also what the URL holds, so it stays ``.6g``)."""
     return f"{float(value):.6g}"
+
+
+def landscape_name(land_key: str) -> str:
+    """What the landscape selector shows for ``land_key``."""
+    return landscapes.get(land_key).name
+
+
+def optimizer_name(opt_key: str) -> str:
+    """What the optimizer selectors show for ``opt_key``."""
+    return optimizers.get(opt_key).name
+
+
+def registry_select(label: str, name: str, registry: dict, default: str, shown: Any, **kwargs: Any) -> str:
+    """A selector of a registry entry (landscape or optimizer) that shows display names, linked by key.
+
+    The link holds the registry key (``sweep.land=minibatch``, the Playground's spelling);
+    the selector shows the display name ("Minibatch regression"), and a link may use either.
+    Streamlit's own URL binding would put the shown name in the link, so this selector keeps
+    the link itself: it reads it on the first draw and writes it after every draw (nothing
+    for the default). A value it cannot place is dropped from the link, so the page's
+    :class:`ui.lesson.UrlGuard` reports it.
+    """
+    k = key(name)
+    wanted = st.query_params.get(k)
+    if k not in state:
+        by_name = {shown(entry): entry for entry in registry}
+        entry = wanted if wanted in registry else by_name.get(wanted)  # type: ignore[arg-type]
+        state[k] = entry or default
+    options = list(registry)
+    if state.get(k) not in options:
+        state[k] = default
+    value = st.selectbox(label, options, format_func=shown, key=k, **kwargs)
+    if value == default:
+        if k in st.query_params:
+            del st.query_params[k]
+    elif st.query_params.get(k) != value:
+        st.query_params[k] = value
+    return value
 
 
 def forget(*names: str, prefix: str | None = None) -> None:
@@ -317,16 +356,10 @@ else:
 
 with st.sidebar:
     st.header("Surface")
-    land_key = st.selectbox(
-        "Landscape",
-        list(landscapes.REGISTRY),
-        index=list(landscapes.REGISTRY).index("bowl"),
-        key=key("land"),
-        bind="query-params",
-        on_change=on_landscape_change,
+    land_key = registry_select(
+        "Landscape", "land", landscapes.REGISTRY, "bowl", landscape_name, on_change=on_landscape_change
     )
     land = landscapes.get(land_key)
-    st.caption(land.name)
     lp = {p.name: setting_widget(p, f"lp.{p.name}", p.default) for p in land.params}
     values = land.resolve(lp)
     data = land.data(values)
@@ -345,15 +378,9 @@ with st.sidebar:
         )
 
     st.header("Optimizer")
-    opt = st.selectbox(
-        "Optimizer",
-        list(optimizers.REGISTRY),
-        index=list(optimizers.REGISTRY).index("momentum"),
-        key=key("opt"),
-        bind="query-params",
-        on_change=on_optimizer_change,
+    opt = registry_select(
+        "Optimizer", "opt", optimizers.REGISTRY, "momentum", optimizer_name, on_change=on_optimizer_change
     )
-    st.caption(optimizers.get(opt).name)
     x_axis = y_axis = None
     if mode in ("map", "compare"):
         choices = sweeps.sweepable(opt)
@@ -371,25 +398,29 @@ with st.sidebar:
     fixed2: dict[str, float] = {}
     if mode == "compare":
         st.header("Second optimizer")
-        opt2 = st.selectbox(
+        opt2 = registry_select(
             "Compare with",
-            list(optimizers.REGISTRY),
-            index=list(optimizers.REGISTRY).index("adam"),
-            key=key("opt2"),
-            bind="query-params",
+            "opt2",
+            optimizers.REGISTRY,
+            "adam",
+            optimizer_name,
             on_change=forget,
             kwargs={"prefix": "h2."},
         )
-        st.caption(optimizers.get(opt2).name)
         x2, y2 = sweeps.compare_axes(opt2, x_axis, y_axis)
         with st.expander("Its fixed settings", expanded=False):
             fixed2 = fixed_settings(opt2, (x2.name, y2.name), "h2")
 
     st.header("Grid")
-    cells = st.select_slider(
-        "Cells per axis", CELL_OPTIONS, value=32, key=key("n"), bind="query-params", help="up to 128 x 128 runs"
+    asked_cells = st.select_slider(
+        "Cells per axis",
+        CELL_OPTIONS,
+        value=32,
+        key=key("n"),
+        bind="query-params",
+        help="up to 128 x 128 runs; a request over the page's compute budget runs fewer (a note says so)",
     )
-    steps = st.slider("Steps", 10, sweeps.MAX_SWEEP_STEPS, 300, step=10, key=key("steps"), bind="query-params")
+    asked_steps = st.slider("Steps", 10, sweeps.MAX_SWEEP_STEPS, 300, step=10, key=key("steps"), bind="query-params")
     start = None
     if mode != "starts":
         (x0, x1), (y0, y1) = land.domain
@@ -436,6 +467,16 @@ theory = top_right.toggle(
 )
 guard.finish()
 
+# ----------------------------------------------------------------------------- budget
+
+# Every view gets a bounded amount of server time: a request over it runs fewer cells (then
+# fewer steps), and a note says what was cut and why. The widgets keep what was asked for.
+mapped = [opt] if mode != "compare" else [opt, opt2]
+plan = budget.fit_grid(land_key, mapped, asked_cells, asked_steps, cell_options=CELL_OPTIONS)
+cells, steps = int(plan.cells or asked_cells), plan.steps
+if plan.reduced:
+    st.info(plan.notice("map"), icon=":material/speed:")
+
 # ----------------------------------------------------------------------------- maps
 
 lp_items = tuple(sorted(values.items()))
@@ -443,25 +484,42 @@ selected = state.get(SELECTED)
 tol = default_tolerance(land)
 MISSING = {
     "loss": "Colour: how far the final loss sits above the best known minimum, on a log scale. Grey: the run diverged.",
-    "arrival": f"Colour: the first step at which the run came within {tol:.3g} of the best minimum. Grey: it never "
-    f"did within {steps} steps.",
+    "arrival": f"Colour: the first step at which the run came within {number_text(tol, 3)} of the best minimum. "
+    f"Grey: it never did within {steps} steps.",
     "diverged": "Colour: the step at which the run left the map (its loss or position blew up). Grey: it never "
     "diverged.",
 }
+
+
+def path_caption(run, tolerance: float) -> str:
+    """What happened on the drawn path, numbers written by :func:`core.numbers.number_text`."""
+    loss = number_text(float(run.loss[-1]))
+    if run.diverged_at is not None:
+        return f"This run diverged at step {run.diverged_at}; its last finite loss was {loss}."
+    if run.first_hit is not None:
+        arrived = f"came within {number_text(tolerance, 3)} of the best minimum at step {run.first_hit}"
+    else:
+        arrived = f"did not come within {number_text(tolerance, 3)} of the best minimum"
+    return f"This run {arrived}; its loss is {loss} after {run.steps} steps."
 
 
 def show_path(surface: str, opt_key: str, settings: dict, start_pt: tuple, title: str, scenario) -> None:
     """Draw one cell's path beside the map, and the link that opens it in the Playground."""
     run, fig = path_figure(surface, lp_items, opt_key, tuple(sorted(settings.items())), start_pt, steps, batch, title)
     st.plotly_chart(PrebuiltFigure(fig), width="stretch", key=key("path"))
-    if run.diverged_at is not None:
-        outcome = f"diverged at step {run.diverged_at}"
-    elif run.first_hit is not None:
-        outcome = f"came within {tol:.3g} of the best minimum at step {run.first_hit}"
-    else:
-        outcome = f"did not reach the best minimum in {run.steps} steps"
-    st.caption(f"This run {outcome}; final loss {float(run.loss[-1]):.4g}.")
+    st.caption(path_caption(run, tol))
     playground_link(scenario)
+
+
+def spinner_text(keys: Sequence[str], n: int, step_count: int, x: SweepAxis | None = None, y=None) -> str:
+    """The progress line naming what is computed, e.g. "Ill-conditioned bowl: running Adam 1,024 times (...)…"."""
+    who = " and ".join(optimizer_name(k) for k in keys)
+    each = " each" if len(keys) > 1 else ""
+    if x is None or y is None:
+        grid = f"from {n * n:,} start points on a {n} × {n} grid"
+    else:
+        grid = f"{n * n:,} times{each}, once per cell of a {n} × {n} grid of {x.name} and {y.name}"
+    return f"{land.name}: running {who} {grid}, {step_count} steps per run…"
 
 
 def map_args(opt_key: str, settings: dict, x: SweepAxis, y: SweepAxis) -> tuple:
@@ -485,7 +543,7 @@ try:
         maps = [map_args(opt, fixed, x_axis, y_axis)]
         if mode == "compare":
             maps.append(map_args(opt2, fixed2, x2, y2))
-        with st.spinner(f"Running {len(maps) * cells * cells:,} optimizers…"):
+        with st.spinner(spinner_text(mapped, cells, steps, x_axis, y_axis)):
             results = [compute_map(*a) for a in maps]
         zrange = None
         if mode == "compare":
@@ -532,7 +590,8 @@ try:
             )
             st.caption(
                 f"Right map: {optimizers.get(b.optimizer).name} over {same}, ranges "
-                f"[{b.x.low:.3g}, {b.x.high:.3g}] × [{b.y.low:.3g}, {b.y.high:.3g}]; both maps share one colour scale."
+                f"[{number_text(b.x.low, 3)}, {number_text(b.x.high, 3)}] × [{number_text(b.y.low, 3)}, "
+                f"{number_text(b.y.high, 3)}]; both maps share one colour scale."
             )
         for result in results:
             overlay = (
@@ -548,15 +607,15 @@ try:
         chosen = results[which]
         cell_settings = chosen.cell_settings(row, col)
         title = (
-            f"{optimizers.get(chosen.optimizer).name}: {chosen.x.name} = {chosen.xs[col]:.4g}, "
-            f"{chosen.y.name} = {chosen.ys[row]:.4g}"
+            f"{optimizers.get(chosen.optimizer).name}: {chosen.x.name} = {number_text(chosen.xs[col])}, "
+            f"{chosen.y.name} = {number_text(chosen.ys[row])}"
         )
         holder = columns[1] if mode == "map" else st.columns([1, 1])[0]
         with holder:
             show_path(land_key, chosen.optimizer, cell_settings, tuple(start), title, chosen.cell_scenario(row, col))
     else:
         args_s = (land_key, lp_items, opt, tuple(sorted(fixed.items())), cells, steps, batch)
-        with st.spinner(f"Running {cells * cells:,} optimizers…"):
+        with st.spinner(spinner_text(mapped, cells, steps)):
             result = compute_starts(*args_s)
         row_col = None
         if selected and selected.get("which") == "starts":
@@ -578,8 +637,8 @@ try:
             )
             if metric == "basin":
                 st.caption(
-                    f"Colour: the known minimum a run ended within {result.tolerance:.3g} of, starting from that "
-                    f"cell. Dark: it ended near none of them after {steps} steps; red: it diverged."
+                    f"Colour: the known minimum a run ended within {number_text(result.tolerance, 3)} of, "
+                    f"starting from that cell. Dark: it ended near none of them after {steps} steps; red: it diverged."
                 )
             else:
                 st.caption(MISSING[metric])
@@ -590,7 +649,7 @@ try:
                 opt,
                 dict(result.settings),
                 start_pt,
-                f"{optimizers.get(opt).name} from ({start_pt[0]:.3g}, {start_pt[1]:.3g})",
+                f"{optimizers.get(opt).name} from ({number_text(start_pt[0], 3)}, {number_text(start_pt[1], 3)})",
                 result.cell_scenario(row, col),
             )
 except ValueError as err:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from itertools import pairwise
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
@@ -10,8 +12,9 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from charts import markers
 from charts.encoding import decode
-from charts.sweeps import CLICK_TRACES
+from charts.sweeps import CLICK_TRACES, decade_ticks
 from engine import sweeps
 from engine.scenario import from_query
 from engine.simulate import simulate
@@ -352,3 +355,141 @@ def test_compare_and_start_modes_render():
     assert not at.exception and not at.warning
     legend = [t.get("name", "") for t in _figures(at)[0]["data"]]
     assert sum(name.startswith("ends at") for name in legend) == 4
+
+
+# ---------------------------------------------------------------- issue 12: what the page shows and how
+
+
+COSTLY_LINK = {
+    "sweep.mode": "Compare two",
+    "sweep.n": "128",
+    "sweep.steps": "2000",
+    "sweep.land": "minibatch",
+    "sweep.opt": "newton",
+    "sweep.opt2": "adabelief",
+}
+"""Issue 12's link: 32.6 s of server CPU and 230 MB before the page had a compute budget."""
+
+
+def test_default_view_shows_where_the_optimizer_works_at_all():
+    """The title asks where an optimizer works at all; the default map must show every answer the text names.
+
+    The text promises "where the loss ends low, where the steps are too timid to arrive in
+    time, and the edge past which ... the run flies off the map", checked against theory:
+    so the default map holds a sizeable share of each, the theory boundary is drawn, and a
+    chosen cell (a square on the map) has its path drawn beside it.
+    """
+    at = _run()
+    assert not at.exception and not at.warning
+    assert not [i for i in at.info if "compute budget" in i.value], "the default view runs in full"
+    heat_fig, path_fig = _figures(at)
+    diverged, arrived, timid = (len(decode(heat_fig["data"][i]["x"])) for i in CLICK_TRACES)
+    total = diverged + arrived + timid
+    for share, what in ((diverged, "diverged"), (arrived, "arrived"), (timid, "too timid to arrive")):
+        assert share >= 0.05 * total, f"the default map shows too few cells that {what}"
+    names = {t.get("name") for t in heat_fig["data"]}
+    assert "convergence boundary (theory)" in names
+    chosen = next(t for t in heat_fig["data"] if t.get("name") == "selected cell")
+    assert chosen["marker"]["symbol"].startswith("square")
+    assert any(t.get("mode") == "lines" for t in path_fig["data"])
+    assert at.title[0].value.startswith("Sweeps: where does an optimizer work at all?")
+
+
+def test_selectors_show_display_names_and_links_keep_registry_keys():
+    at = _run({"sweep.land": "rosenbrock", "sweep.opt": "Adam"})
+    assert not at.exception and not at.warning
+    land, opt = at.selectbox(key="sweep.land"), at.selectbox(key="sweep.opt")
+    assert "Rosenbrock valley" in land.options and "Ill-conditioned bowl" in land.options
+    assert "Momentum (heavy ball)" in opt.options
+    assert not {"bowl", "rosenbrock", "momentum", "adam"} & set(land.options + opt.options), "raw keys shown"
+    assert (land.value, opt.value) == ("rosenbrock", "adam")
+    # The link names them by key, as the Playground's links do, whichever way it was opened.
+    assert at.query_params["sweep.land"] == "rosenbrock" and at.query_params["sweep.opt"] == "adam"
+    land.set_value("himmelblau").run()
+    assert not at.exception and at.query_params["sweep.land"] == "himmelblau"
+    at.selectbox(key="sweep.land").set_value("bowl").run()
+    assert "sweep.land" not in at.query_params, "the default is left out of the link"
+
+
+def test_the_costly_link_runs_within_the_budget_and_says_so():
+    at = _run(COSTLY_LINK)
+    assert not at.exception and not at.warning
+    notices = [i.value for i in at.info if "compute budget" in i.value]
+    assert len(notices) == 1
+    assert "128 × 128" in notices[0] and "2000 steps" in notices[0]
+    left, right = _figures(at)[:2]
+    cells = _heat(left)[2].shape[0]
+    assert _heat(left)[2].shape == _heat(right)[2].shape == (cells, cells) and cells < 128
+    assert f"{cells} × {cells} cells instead of 128 × 128" in notices[0]
+    assert any(f"{cells} × {cells} runs of 2000 steps per map" in c.value for c in at.caption)
+    # The widgets keep what the link asked for; only the run is smaller.
+    assert at.select_slider(key="sweep.n").value == 128 and at.slider(key="sweep.steps").value == 2000
+
+
+def test_numbers_are_written_without_dangling_points():
+    """'final loss 0.' read as a cut-off number: captions write numbers whole, hovers trim zeros."""
+    at = _run()
+    captions = [c.value for c in at.caption]
+    assert any("its loss is 0 after 300 steps" in c for c in captions), captions
+    for text in captions + [i.value for i in at.info]:
+        assert not re.search(r"\d\.(\s|$)", text), text
+    templates = [t.get("hovertemplate", "") for fig in _figures(at) for t in fig["data"]]
+    cells = [t for t in templates if "final loss" in t]
+    assert cells
+    for template in cells:
+        assert not re.search(r":\.\d+g\}", template), template  # d3's .4g prints a loss of 0 as 0.000
+
+
+def test_colour_bar_has_few_round_ticks():
+    at = _run()
+    bar = _figures(at)[0]["data"][0]["colorbar"]
+    ticks, labels = bar["tickvals"], bar["ticktext"]
+    assert 3 <= len(ticks) <= 6, labels
+    spacing = {b - a for a, b in pairwise(ticks)}
+    assert len(spacing) == 1 and spacing.pop() in (1, 2, 5, 10, 20, 50)
+    assert all(t % (ticks[1] - ticks[0]) == 0 for t in ticks), "ticks sit on multiples of their spacing"
+    for value, label in zip(ticks, labels, strict=True):
+        assert float(label) == pytest.approx(10.0**value), (value, label)
+        assert re.fullmatch(r"1e[+-]\d+|1|10|100|1000|0\.1|0\.01|0\.001", label), label
+
+
+def test_decade_ticks_stay_few_and_round():
+    assert decade_ticks(-12.3, 2.1) == [-10, -5, 0]
+    assert decade_ticks(-3.5, 0.2) == [-3, -2, -1, 0]
+    assert decade_ticks(-40.0, 0.0) == [-40, -30, -20, -10, 0]
+    assert decade_ticks(0.2, 0.8) == []
+    for lo in np.linspace(-60, 0, 37):
+        ticks = decade_ticks(lo, lo + 30)
+        assert 1 <= len(ticks) <= 6
+
+
+def test_sweeps_charts_speak_the_marker_language():
+    """A square marks the chosen cell, a diamond the theory's optimum, an x only a run that diverged."""
+    diverged_cell = {"sweep.cell": {"which": "0", "point": (10.0, 0.9)}}
+    pages = [
+        _run(),
+        _run(state=diverged_cell),
+        _run({"sweep.mode": "Compare two", "sweep.n": "8"}),
+        _run({"sweep.mode": "Start points", "sweep.land": "himmelblau", "sweep.opt": "adam", "sweep.n": "8"}),
+    ]
+    seen = set()
+    for at in pages:
+        assert not at.exception
+        for fig in _figures(at):
+            for trace in fig["data"]:
+                symbol = (trace.get("marker") or {}).get("symbol")
+                if symbol is None or trace.get("mode") != "markers" or trace.get("x") == [None]:
+                    continue  # not a marker, or a colour swatch of the legend
+                base = symbol.removesuffix("-open")
+                name = trace.get("name", "")
+                seen.add((base, name))
+                assert base in vars(markers).values(), (symbol, name)
+                for shape, meaning in markers.MEANINGS.items():
+                    if base == shape:
+                        assert meaning in name, f"{symbol} drawn for {name!r}"
+                if name == "selected cell":
+                    assert base == markers.CHECKPOINT
+                if name.startswith("optimum (theory)"):
+                    assert base == markers.REFERENCE
+    assert (markers.DIVERGED, "diverged") in seen, "the diverged cell's path ends in an x"
+    assert (markers.CHECKPOINT, "selected cell") in seen
