@@ -32,10 +32,19 @@ class UrlGuard:
     def __init__(self, page: str):
         self.page = page
         self.state_key = f"{page}.url_notice"
+        self.prefix = f"{page}."
         self.snapshot = {k: st.query_params.get(k) for k in st.query_params}
         # Widgets that already exist were set by the user, not by the link: a parameter that
         # Streamlit drops for them (a value moved back to its default) was not rejected.
-        self.existing = {k for k in self.snapshot if k in st.session_state}
+        self.existing = {k for k in self.snapshot if self._ours(k) and k in st.session_state}
+
+    def _ours(self, key: str) -> bool:
+        """Whether ``key`` could name one of this page's widgets.
+
+        Only such keys are looked up in ``st.session_state``, which raises for some names a
+        link may hold (the empty name of ``?=1``, names starting with ``$$ID``).
+        """
+        return key.startswith(self.prefix)
 
     def finish(self) -> list[str]:
         """Show one warning listing ignored parameters (unknown keys, values the widgets refused).
@@ -43,10 +52,10 @@ class UrlGuard:
         A bound widget's key is its query parameter name; a parameter that is not the
         key of a widget drawn on this page is unknown. Returns the messages.
         """
-        known = {str(k) for k in st.session_state if str(k).startswith(f"{self.page}.")}
+        known = {str(k) for k in st.session_state if str(k).startswith(self.prefix)} - {self.state_key}
         ignored = []
         for key, value in self.snapshot.items():
-            shown = f"{key[:MAX_SHOWN]}={str(value)[:MAX_SHOWN]}"
+            shown = f"{key[:MAX_SHOWN] or '(no name)'}={str(value)[:MAX_SHOWN]}"
             if key not in known:
                 ignored.append(f"{shown} (unknown setting)")
                 if key in st.query_params:
