@@ -298,3 +298,68 @@ def fit_grid(
     fitted = max(step_multiple, _largest_steps(cost(n, 1) - cost(n, 0), cost(n, 0), steps, step_multiple, budget_s))
     fitted = min(fitted, steps)
     return Plan(n, fitted, cells, steps, cost(n, fitted), asked, budget_s)
+
+
+@dataclass(frozen=True)
+class SeedPlan:
+    """What a page of repeated seeded runs runs: the request, or fewer seeds (then steps) that fit the budget."""
+
+    seeds: int
+    steps: int
+    asked_seeds: int
+    asked_steps: int
+    seconds: float
+    asked_seconds: float
+    budget_s: float
+
+    @property
+    def reduced(self) -> bool:
+        """Whether the plan is smaller than the request."""
+        return (self.seeds, self.steps) != (self.asked_seeds, self.asked_steps)
+
+    def notice(self) -> str | None:
+        """What was reduced and why, in a sentence or two; None if nothing was."""
+        if not self.reduced:
+            return None
+        changes = []
+        if self.seeds != self.asked_seeds:
+            changes.append(f"{self.seeds} seeds instead of {self.asked_seeds}")
+        if self.steps != self.asked_steps:
+            changes.append(f"{self.steps} steps instead of {self.asked_steps}")
+        return (
+            f"Reduced to fit the compute budget: {' and '.join(changes)}. As asked, it would take about "
+            f"{_seconds_text(self.asked_seconds)} of server time, and each page view gets about "
+            f"{_seconds_text(self.budget_s)}. Ask for fewer seeds, steps or learning rates to run exactly what you set."
+        )
+
+
+def fit_seeds(
+    landscape: str,
+    optimizer: str,
+    seeds: int,
+    steps: int,
+    *,
+    seed_options: Sequence[int],
+    step_options: Sequence[int],
+    runs_per_seed: int,
+    extra_runs: int = 0,
+    calls: int = 1,
+    budget_s: float = BUDGET_S,
+    overhead_s: float = VIEW_OVERHEAD_S,
+) -> SeedPlan:
+    """``calls`` vmapped calls of ``runs_per_seed * seeds + extra_runs`` runs of ``steps`` steps, fitted to the budget.
+
+    Seeds go first, down to the smallest of ``seed_options``: more seeds only narrow the
+    spread a page reports, while the steps say what a run means. Only then do the steps
+    shrink, through the smaller ``step_options``; the cheapest pair is the last resort.
+    """
+
+    def cost(k: int, s: int) -> float:
+        return overhead_s + calls * Job(landscape, optimizer, runs_per_seed * k + extra_runs, s).seconds
+
+    asked = cost(seeds, steps)
+    seed_choices = sorted({int(k) for k in seed_options if k <= seeds} | {seeds}, reverse=True)
+    step_choices = sorted({int(s) for s in step_options if s <= steps} | {steps}, reverse=True)
+    pairs = [(k, steps) for k in seed_choices] + [(seed_choices[-1], s) for s in step_choices[1:]]
+    k, s = next(((k, s) for k, s in pairs if cost(k, s) <= budget_s), pairs[-1])
+    return SeedPlan(k, s, seeds, steps, cost(k, s), asked, budget_s)

@@ -7,6 +7,7 @@ import streamlit as st
 import landscapes
 from charts.encoding import PrebuiltFigure
 from charts.lessons.implicit import modified_map, share_figure
+from engine import budget
 from engine.lessons import implicit as im
 from ui.lesson import UrlGuard, lesson_header, playground_link
 
@@ -113,8 +114,22 @@ def map_figure(lr: float, steps: int, seeds: int, start_index: int) -> dict:
     return modified_map(grid, zoom, pred, land.starts[start_index], runs.examples, N)
 
 
-per_lr = (len(im.BATCH_SIZES) - 1) * seeds + 1
 todo = lrs + ([] if map_lr in lrs else [map_lr])
+plan = budget.fit_seeds(
+    im.LANDSCAPE,
+    "sgd",
+    seeds,
+    steps,
+    seed_options=SEEDS,
+    step_options=STEPS,
+    runs_per_seed=len(im.BATCH_SIZES) - 1,
+    extra_runs=1,
+    calls=len(todo),
+)
+if plan.reduced:
+    st.info(plan.notice(), icon=":material/speed:")
+seeds, steps = plan.seeds, plan.steps
+per_lr = (len(im.BATCH_SIZES) - 1) * seeds + 1
 shares: list[im.FlatShare] = []
 with st.spinner(f"Training {per_lr:,} SGD runs of {steps} steps at each of {len(todo)} learning rates…"):
     progress = st.progress(0.0)

@@ -117,3 +117,32 @@ def test_fit_steps_cuts_only_steps():
 def test_unknown_surfaces_and_optimizers_are_priced_not_refused():
     assert Job("custom", "adam", 10, 10).seconds > 0
     assert budget.step_seconds("custom", "some-plugin") > budget.step_seconds("bowl", "sgd")
+
+
+# ----------------------------------------------------------------------------- seeded runs (implicit regularization)
+
+IMPLICIT = {
+    "runs_per_seed": 8,
+    "extra_runs": 1,
+    "seed_options": (64, 128, 256, 512, 1024),
+    "step_options": (100, 200, 500),
+}
+"""The implicit-regularization page: 8 minibatch sizes per seed plus one full-batch run, per learning rate."""
+
+
+def test_seed_plan_leaves_the_implicit_default_alone():
+    plan = budget.fit_seeds("sharp_flat", "sgd", 128, 100, calls=4, **IMPLICIT)
+    assert not plan.reduced and plan.notice() is None
+    assert plan.seconds <= BUDGET_S
+
+
+def test_seed_plan_cuts_seeds_before_steps_and_fits():
+    # 4 learning rates x 8,193 runs x 500 steps on the sharp/flat data set: about a minute and a half.
+    plan = budget.fit_seeds("sharp_flat", "sgd", 1024, 500, calls=4, **IMPLICIT)
+    assert plan.asked_seconds > 30
+    assert plan.reduced and plan.seconds <= BUDGET_S
+    assert plan.seeds == 64, "every seed option above the smallest is tried before a step is cut"
+    assert plan.steps in (100, 200)
+    assert "64 seeds instead of 1024" in plan.notice() and "500" in plan.notice()
+    wide = budget.fit_seeds("sharp_flat", "sgd", 1024, 100, calls=1, **IMPLICIT)
+    assert wide.steps == 100 and 64 < wide.seeds < 1024 and wide.seconds <= BUDGET_S

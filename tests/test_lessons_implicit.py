@@ -315,3 +315,12 @@ def test_garbage_link_shows_one_notice():
         assert name in notice(at)
     assert at.select_slider(key="implicit.steps").value == 100
     assert at.select_slider(key="implicit.seeds").value == im.DEFAULT_SEEDS
+
+
+def test_a_costly_link_is_reduced_with_a_notice():
+    """Every page view fits the compute budget: 1024 seeds x 500 steps at four rates runs 64 seeds, and says so."""
+    at = run_page({"implicit.seeds": "1024", "implicit.steps": "500", "implicit.lrs": "0.005,0.01,0.02,0.04"})
+    assert errors(at) == []
+    notices = [i.value for i in at.info]
+    assert any("64 seeds instead of 1024" in text for text in notices), notices
+    assert any("64 seeds per batch size" in c.value for c in at.caption)
