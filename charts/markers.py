@@ -28,6 +28,9 @@ CHECKPOINT = "square"
 REFERENCE = "diamond"
 """Any other reference point (a closed-form solution, an average of runs)."""
 
+CLICK_TARGET = "circle-dot"
+"""The faint grid of dots a map click lands on (Plotly reports clicks on markers only)."""
+
 MEANINGS: dict[str, tuple[str, ...]] = {
     MINIMUM: ("minimum", "minima", "optimum"),
     SADDLE: ("saddle",),

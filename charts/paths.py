@@ -18,7 +18,7 @@ import numpy as np
 
 from charts.contour import axes_layout, background_image, contour_traces
 from charts.encoding import typed
-from charts.markers import DIVERGED, END, START
+from charts.markers import CLICK_TARGET, DIVERGED, END, START
 from charts.palette import run_colour
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
@@ -181,7 +181,7 @@ def run_traces(
         "mode": "markers",
         "x": [float(run.path[-1, 0])],
         "y": [float(run.path[-1, 1])],
-        "name": f"{label} {end}",
+        "name": f"{label} {end}" + (" (diverged)" if diverged else ""),
         "legendgroup": f"run{index}",
         "showlegend": False,
         "marker": {
@@ -193,7 +193,7 @@ def run_traces(
     }
     if opaque:
         head["unselected"] = {"marker": {"opacity": 1}}
-    note = f" (diverged at step {run.diverged_at})" if diverged else ""
+    note = f" at step {run.diverged_at}" if diverged else ""
     head["hovertemplate"] = "%{fullData.name}" + note + "<extra></extra>"
     return [line, head]
 
@@ -218,7 +218,7 @@ def path_figure(
             "x": typed(gx.ravel()),
             "y": typed(gy.ravel()),
             "name": "click to start here",
-            "marker": {"size": 9, "color": "white", "opacity": 0.07},
+            "marker": {"symbol": CLICK_TARGET, "size": 9, "color": "white", "opacity": 0.07},
             "selected": {"marker": {"opacity": 0.6}},
             "unselected": {"marker": {"opacity": 0.07}},
             "hovertemplate": "start here<br>(%{x:.3~g}, %{y:.3~g})<extra></extra>",

@@ -24,10 +24,11 @@ SHAPES = {
     markers.DIVERGED,
     markers.CHECKPOINT,
     markers.REFERENCE,
+    markers.CLICK_TARGET,
 }
 ARROWHEAD = "arrow"
 """The head of a drawn vector (part of an arrow, not a point of its own)."""
-HEAD_SUFFIXES = (" end", " now")
+HEAD_SUFFIXES = (" end", " now", " (diverged)")
 """How :func:`charts.paths.run_traces` names a run's head: the one use of the plain circle."""
 NAMED_SHAPES: tuple[tuple[tuple[str, ...], str], ...] = (
     (markers.MEANINGS[markers.MINIMUM], markers.MINIMUM),
@@ -42,8 +43,9 @@ def _symbols(trace: dict[str, Any]) -> list[str]:
         return []
     marker = trace.get("marker", {})
     symbol, size = marker.get("symbol", "circle"), marker.get("size", 6)
-    symbols = symbol if isinstance(symbol, list) else [symbol]
-    sizes = size if isinstance(size, list) else [size] * len(symbols)
+    count = max(len(v) if isinstance(v, list) else 1 for v in (symbol, size))
+    symbols = symbol if isinstance(symbol, list) else [symbol] * count
+    sizes = size if isinstance(size, list) else [size] * count
     return [s for s, n in zip(symbols, sizes, strict=True) if n]
 
 

@@ -245,4 +245,4 @@ def test_default_view_follows_the_marker_language_and_round_colour_bars():
             assert marker_problems(fig) == []
             assert colour_bar_problems(fig) == []
     crosses = [t["name"] for t in figures(at)[0]["data"] if t.get("marker", {}).get("symbol") == "x"]
-    assert crosses == ["constant diverged", "step decay diverged", "exponential diverged", "cosine diverged"]
+    assert crosses == [f"{name} end (diverged)" for name in ("constant", "step decay", "exponential", "cosine")]

@@ -328,3 +328,19 @@ def test_navigation_is_always_fully_expanded(monkeypatch):
     pages = sum(len(section) for section in calls[-1]["pages"].values())
     assert pages > 12, "the fold would apply: the test must see more than twelve pages"
     assert calls[-1].get("expanded") is True
+
+
+@pytest.mark.parametrize("query", [{}, {"land": "rosenbrock", "o1.lr": "0.01"}], ids=["default", "diverging"])
+def test_playground_map_follows_the_marker_language(query: dict[str, str]) -> None:
+    """Crosses only for runs that diverged (named so), stars only for minima, faint click targets of their own shape."""
+    from tests.figure_rules import colour_bar_problems, marker_problems
+
+    at = run_app(query)
+    assert errors(at) == []
+    figs = figures(at)
+    for fig in figs:
+        assert marker_problems(fig) == []
+        assert colour_bar_problems(fig) == []
+    heads = [t["name"] for t in figs[0]["data"] if (t.get("marker") or {}).get("symbol") == "x"]
+    assert bool(heads) == bool(query), heads
+    assert all(name.endswith("now (diverged)") for name in heads), heads

@@ -97,7 +97,7 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
     for i in order:
         run = study.runs[i]
         clipped = study.bounds[i] is not None
-        line, head = run_traces(run, i, end="end" if run.diverged_at is None else "diverged")
+        line, head = run_traces(run, i, end="end")
         line["line"].update(width=5 if clipped else 2.5, dash="solid" if clipped else "dash")
         line["legendrank"] = head["legendrank"] = 100 + i
         data += [line, head]

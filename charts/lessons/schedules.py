@@ -29,7 +29,7 @@ def paths_map(study: ScheduleStudy, *, height: int = 560) -> dict[str, Any]:
     land = landscapes.get(study.landscape)
     data, _ = contour_traces(land, study.values)
     for i, run in enumerate(study.trajectories):
-        data += run_traces(run, i, path=_thin(run.path), end="end" if run.diverged_at is None else "diverged")
+        data += run_traces(run, i, path=_thin(run.path), end="end")
     data.append(start_trace(study.start))
     return {
         "data": data,
