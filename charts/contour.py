@@ -115,7 +115,7 @@ def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dic
                 "y": typed(pts[:, 1]),
                 "name": name,
                 "marker": {"symbol": symbol, "size": 14, "color": "white", "line": {"width": 2, "color": "black"}},
-                "hovertemplate": f"{name}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+                "hovertemplate": f"{name}<br>(%{{x:.4~g}}, %{{y:.4~g}})<extra></extra>",
                 "showlegend": bool(len(pts)),
             }
         )

@@ -107,3 +107,18 @@ def test_the_first_four_run_colours_stand_out_on_the_viridis_surface() -> None:
     for colour, point in zip(RUN_COLOURS[:4], lab(list(RUN_COLOURS[:4])), strict=True):
         distance = float(np.linalg.norm(surface - point, axis=1).min())
         assert distance >= MIN_DELTA_E, f"{colour} is ΔE {distance:.1f} from a surface colour"
+
+
+def test_plotly_hover_numbers_drop_trailing_zeros() -> None:
+    """d3's ``.4g`` shows 1 as "1.000"; every Plotly template in charts/ uses ``~g``, which shows "1"."""
+    import re
+    from pathlib import Path
+
+    template_g = re.compile(r"%\{\{?[\w.]+:[^}~]*\.\d+g\}")
+    offenders = [
+        f"{path.name}:{number}: {line.strip()}"
+        for path in sorted((Path(__file__).resolve().parent.parent / "charts").rglob("*.py"))
+        for number, line in enumerate(path.read_text().splitlines(), 1)
+        if template_g.search(line)
+    ]
+    assert offenders == []

@@ -183,7 +183,7 @@ def step_length_figure(study: CliffStudy, *, height: int = 380) -> dict[str, Any
                 "y": typed(lengths),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2, "dash": dash},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>step length %{{y:.4g}}<extra></extra>",
+                "hovertemplate": f"{label}<br>step %{{x}}<br>step length %{{y:.4~g}}<extra></extra>",
             }
         )
     for i, bound in enumerate(study.bounds):

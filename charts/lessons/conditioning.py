@@ -153,7 +153,7 @@ def distance_figure(study: Study, *, height: int = 400) -> dict[str, Any]:
                 "name": label,
                 "legendgroup": f"r{i}",
                 "line": {"color": colour, "width": 2.5},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3g}}<extra></extra>",
+                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3~g}}<extra></extra>",
             }
         )
         if row.measured is not None:

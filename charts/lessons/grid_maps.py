@@ -79,7 +79,7 @@ def line_trace(
         "y": typed(pts[:, 1]),
         "name": label,
         "line": {"color": colour, "width": width, "dash": dash},
-        "hovertemplate": f"{label}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        "hovertemplate": f"{label}<br>(%{{x:.4~g}}, %{{y:.4~g}})<extra></extra>",
         "showlegend": showlegend,
     }
 
@@ -105,7 +105,7 @@ def point_trace(
         "y": typed(pts[:, 1]),
         "name": label,
         "marker": {"symbol": symbol, "size": size, "color": colour, "line": {"width": 1.5, "color": "black"}},
-        "hovertemplate": f"{html.escape(text or name)}<br>(%{{x:.4g}}, %{{y:.4g}})<extra></extra>",
+        "hovertemplate": f"{html.escape(text or name)}<br>(%{{x:.4~g}}, %{{y:.4~g}})<extra></extra>",
     }
 
 

@@ -35,7 +35,7 @@ def click_grid(landscape: Landscape, cells: int = CLICK_GRID) -> dict[str, Any]:
         "marker": {"size": 9, "color": "white", "opacity": 0.07},
         "selected": {"marker": {"opacity": 0.6}},
         "unselected": {"marker": {"opacity": 0.07}},
-        "hovertemplate": "move the point here<br>(%{x:.3g}, %{y:.3g})<extra></extra>",
+        "hovertemplate": "move the point here<br>(%{x:.3~g}, %{y:.3~g})<extra></extra>",
         "showlegend": False,
     }
 
@@ -110,7 +110,7 @@ def noise_map(
             "y": typed(finals[ok, 1]),
             "name": "end points",
             "marker": {"symbol": END, "size": 5, "color": END_COLOUR, "opacity": 0.6},
-            "hovertemplate": "end point (%{x:.4g}, %{y:.4g})<extra></extra>",
+            "hovertemplate": "end point (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         }
     )
     if np.any(diverged):
@@ -122,7 +122,7 @@ def noise_map(
                 "y": typed(finals[diverged, 1]),
                 "name": "diverged (last finite point)",
                 "marker": {"symbol": DIVERGED, "size": 7, "color": END_COLOUR},
-                "hovertemplate": "diverged after (%{x:.4g}, %{y:.4g})<extra></extra>",
+                "hovertemplate": "diverged after (%{x:.4~g}, %{y:.4~g})<extra></extra>",
             }
         )
     data.append(
@@ -133,7 +133,7 @@ def noise_map(
             "y": typed(gd[:, 1]),
             "name": "GD (B = N), every seed",
             "line": {"color": GD_COLOUR, "width": 2.5},
-            "hovertemplate": "GD (%{x:.4g}, %{y:.4g})<extra></extra>",
+            "hovertemplate": "GD (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         }
     )
     point = (float(point[0]), float(point[1]))
@@ -202,7 +202,7 @@ def fan_figure(fan: Fan, predicted: float, batch_size: int, *, height: int = 360
             "y": [float(mean[1])],
             "name": "average of the minibatch arrows",
             "marker": {"symbol": REFERENCE, "size": 12, "color": FAN_COLOUR, "line": {"width": 1.5, "color": "black"}},
-            "hovertemplate": "average of the minibatch arrows (%{x:.3g}, %{y:.3g})<extra></extra>",
+            "hovertemplate": "average of the minibatch arrows (%{x:.3~g}, %{y:.3~g})<extra></extra>",
         },
         {
             "type": "scatter",
@@ -250,7 +250,7 @@ def spread_figure(curve: SpreadCurve, selected: int, *, height: int = 340) -> di
             "name": "spread of the end points",
             "line": {"color": run_colour(0), "width": 2.5},
             "marker": {"size": 8},
-            "hovertemplate": "B = %{x}<br>RMS spread %{y:.4g}<br>%{text}<extra></extra>",
+            "hovertemplate": "B = %{x}<br>RMS spread %{y:.4~g}<br>%{text}<extra></extra>",
         }
     ]
     if selected in curve.sizes:

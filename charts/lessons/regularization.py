@@ -108,7 +108,7 @@ def coefficient_figure(views: tuple[PenaltyView, ...]) -> dict[str, Any]:
                     "y": typed(view.path[keep, j]),
                     "name": f"{name}: w{'₁₂'[j]}",
                     "line": {"color": PENALTY_COLOURS[view.kind], "width": 2.5, "dash": dash},
-                    "hovertemplate": f"{name} w{'₁₂'[j]}<br>α = %{{x:.3g}}<br>%{{y:.4g}}<extra></extra>",
+                    "hovertemplate": f"{name} w{'₁₂'[j]}<br>α = %{{x:.3~g}}<br>%{{y:.4~g}}<extra></extra>",
                 }
             )
     if views:

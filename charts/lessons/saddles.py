@@ -53,7 +53,7 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
                 "name": label,
                 "legendgroup": f"r{i}",
                 "line": {"color": run_colour(i), "width": 2.5},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3g}}<extra></extra>",
+                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3~g}}<extra></extra>",
             }
         )
         if row.escape is not None:
@@ -193,7 +193,7 @@ def basin_figure(maps: Sequence[BasinMap], titles: Sequence[str], *, height: int
                 "name": html.escape(title),
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
-                "hovertemplate": "start (%{x:.3g}, %{y:.3g})<extra></extra>",
+                "hovertemplate": "start (%{x:.3~g}, %{y:.3~g})<extra></extra>",
             }
         )
         size = 11 if len(minima) <= NAMED_MINIMA else 6

@@ -56,7 +56,7 @@ def lr_figure(study: ScheduleStudy, *, height: int = 300) -> dict[str, Any]:
                 "name": name,
                 "legendgroup": f"run{i}",
                 "line": {"color": run_colour(i), "width": 2},
-                "hovertemplate": f"{name}<br>step %{{x}}<br>η = %{{y:.4g}}<extra></extra>",
+                "hovertemplate": f"{name}<br>step %{{x}}<br>η = %{{y:.4~g}}<extra></extra>",
             }
         )
         if len(used) < len(planned):
@@ -70,7 +70,7 @@ def lr_figure(study: ScheduleStudy, *, height: int = 300) -> dict[str, Any]:
                     "legendgroup": f"run{i}",
                     "showlegend": False,
                     "line": {"color": run_colour(i), "width": 1.5, "dash": "dot"},
-                    "hovertemplate": f"{name}, planned<br>step %{{x}}<br>η = %{{y:.4g}}<extra></extra>",
+                    "hovertemplate": f"{name}, planned<br>step %{{x}}<br>η = %{{y:.4~g}}<extra></extra>",
                 }
             )
     return {

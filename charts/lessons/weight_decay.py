@@ -75,7 +75,7 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
                 "y": typed(shown),
                 "name": label,
                 "line": {"color": COLOURS[2 * i], "width": 2.5},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3g}}<extra></extra>",
+                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3~g}}<extra></extra>",
             }
         )
     steps = max((len(d) for d in distances.values()), default=1)
