@@ -203,11 +203,11 @@ def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]
 def _unknown_summary(keys: Sequence[str], shown: int = 3) -> list[str]:
     """One notice item for the unknown keys nothing resembles: the first few, then how many more."""
     if len(keys) == 1:
-        return [f"{_short(keys[0])} (unknown setting)"]
+        return [f"{_short(keys[0]) or '(no name)'} (unknown setting)"]
     if not keys:
         return []
     more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
-    return [f"unknown settings {', '.join(_short(k) for k in keys[:shown])}{more}"]
+    return [f"unknown settings {', '.join(_short(k) or '(no name)' for k in keys[:shown])}{more}"]
 
 
 def _parse_int(text: str, low: int, high: int) -> int:
@@ -357,7 +357,9 @@ def _parse_run(key: str, slot: int, take, ignored: list[str]) -> OptimizerRun:
             OptimizerRun.build(key, {name: text})
             settings[name] = text if name in CHOICE_NAMES else float(text)
         except ValueError as err:
-            ignored.append(f"o{slot}.{name}={_short(text)} ({err})")
+            param = known.get(name)
+            reason = f"must be in [{param.low:g}, {param.high:g}]" if param is not None else str(err)
+            ignored.append(f"o{slot}.{name}={_short(text)} ({reason})")
     label = take(f"o{slot}.label")
     if label is not None:
         label = "".join(ch for ch in label if ch.isprintable())[:MAX_LABEL].strip() or None

@@ -344,3 +344,20 @@ def test_playground_map_follows_the_marker_language(query: dict[str, str]) -> No
     heads = [t["name"] for t in figs[0]["data"] if (t.get("marker") or {}).get("symbol") == "x"]
     assert bool(heads) == bool(query), heads
     assert all(name.endswith("now (diverged)") for name in heads), heads
+
+
+@pytest.mark.parametrize(
+    ("query", "shown", "hidden"),
+    [
+        ({"": "1"}, "(no name) (unknown setting)", None),
+        ({"o1.lr": "1e9"}, "o1.lr=1e9 (must be in [1e-05, 10])", "sgd.lr"),
+    ],
+    ids=["empty-name", "out-of-range"],
+)
+def test_notices_name_the_link_keys_a_reader_typed(query: dict[str, str], shown: str, hidden: str | None) -> None:
+    """A notice quotes keys as they are in the link, never the engine's internal names, and never a blank."""
+    at = run_app(query)
+    assert errors(at) == []
+    assert shown in notice(at)
+    if hidden:
+        assert hidden not in notice(at)
