@@ -9,7 +9,7 @@ import numpy as np
 
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
-from charts.markers import DIVERGED, END, REFERENCE
+from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
 from engine.lessons.noise import Fan, SpreadCurve
@@ -263,7 +263,12 @@ def spread_figure(curve: SpreadCurve, selected: int, *, height: int = 340) -> di
                     "x": [float(selected)],
                     "y": [float(curve.spread[k])],
                     "name": f"B = {selected} (shown on the map)",
-                    "marker": {"size": 18, "color": "rgba(0,0,0,0)", "line": {"width": 2.5, "color": "white"}},
+                    "marker": {
+                        "symbol": CHECKPOINT,
+                        "size": 18,
+                        "color": "rgba(0,0,0,0)",
+                        "line": {"width": 2.5, "color": "white"},
+                    },
                     "hoverinfo": "skip",
                 }
             )
