@@ -9,6 +9,7 @@ the figure follows the rules), so a failing test names every offending trace at 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -55,7 +56,8 @@ def marker_problems(figure: dict[str, Any]) -> list[str]:
     A shape must come from :mod:`charts.markers` (or be an arrowhead); a reserved shape
     (star, hourglass, cross) must sit in a trace whose name says its meaning; the open
     circle is only for the start, and a trace named "start" must use it; the plain circle
-    is only a run's head (named "<run> end" or "<run> now").
+    is only where runs end (named "<run> end", "<run> now" or "end points"); the data points
+    of a line chart (``lines+markers``) are not points on a map and may be plain circles.
     """
     problems = []
     for trace in figure["data"]:
@@ -69,7 +71,8 @@ def marker_problems(figure: dict[str, Any]) -> list[str]:
                 problems.append(f"{name!r}: {symbol!r} means {words[0]!r} but the trace does not say so")
             if symbol == markers.START and "start" not in lowered:
                 problems.append(f"{name!r}: the open circle is reserved for the start")
-            if symbol == markers.END and not name.endswith(HEAD_SUFFIXES):
+            is_head = name.endswith(HEAD_SUFFIXES) or re.search(r"\bends?\b", lowered) is not None
+            if symbol == markers.END and trace.get("mode") == "markers" and not is_head:
                 problems.append(f"{name!r}: the plain circle is reserved for a run's head")
         if lowered == "start" and set(_symbols(trace)) != {markers.START}:
             problems.append(f"{name!r}: the start is drawn with {_symbols(trace)}, not {markers.START!r}")

@@ -10,12 +10,13 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
-from charts.markers import END, MEANINGS
+from charts.markers import END
 from engine.lessons import implicit as im
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate_many
 from landscapes import bowl, sharp_flat
 from tests.apptest_helpers import errors, figures, notice
+from tests.figure_rules import colour_bar_problems, marker_problems
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_implicit_regularization.py")
 
@@ -199,24 +200,6 @@ def run_page(query: dict[str, str]) -> AppTest:
     return at
 
 
-def round_ticks(colorbar: dict) -> list[float]:
-    """The colour bar's tick labels as numbers, asserting each is 0 or 1, 2 or 5 times a power of ten."""
-    values = [float(text) for text in colorbar["ticktext"]]
-    for v in values:
-        if v:
-            mantissa = abs(v) / 10 ** np.floor(np.log10(abs(v)))
-            assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-9, colorbar["ticktext"]
-    return values
-
-
-def assert_one_marker_language(fig: dict) -> None:
-    """charts/markers.py: a star, cross or hourglass says its meaning in its trace's name."""
-    for trace in fig["data"]:
-        symbol = trace.get("marker", {}).get("symbol")
-        if isinstance(symbol, str) and symbol in MEANINGS:
-            assert any(word in trace["name"] for word in MEANINGS[symbol]), (symbol, trace["name"])
-
-
 def test_page_chart_equals_a_direct_count_and_the_url_round_trips():
     at = run_page({"implicit.lrs": "0.04", "implicit.seeds": str(SEEDS)})
     assert errors(at) == [] and not at.warning
@@ -258,9 +241,9 @@ def test_page_chart_equals_a_direct_count_and_the_url_round_trips():
     main, close = map_fig["layout"]["xaxis"]["range"], map_fig["layout"]["xaxis2"]["range"]
     assert close[0] < sharp[0] < close[1] and (close[1] - close[0]) < (main[1] - main[0]) / 5
     assert any(t["type"] == "contour" and t.get("xaxis") == "x2" for t in map_fig["data"])
-    assert round_ticks(map_fig["data"][0]["colorbar"])
+    assert map_fig["data"][0]["colorbar"]["ticktext"] and colour_bar_problems(map_fig) == []
     for fig in (share_fig, map_fig):
-        assert_one_marker_language(fig)
+        assert marker_problems(fig) == []
     ends = [t for t in map_fig["data"] if t["name"].endswith("(end)")]
     assert ends and all(t["marker"]["symbol"] == END for t in ends)
 

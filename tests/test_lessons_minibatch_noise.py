@@ -12,11 +12,12 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
-from charts.markers import END, MEANINGS, REFERENCE
+from charts.markers import END, REFERENCE
 from engine.lessons import noise
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate, simulate_many
 from tests.apptest_helpers import errors, figures, notice
+from tests.figure_rules import colour_bar_problems, marker_problems
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_minibatch_noise.py")
 
@@ -177,24 +178,6 @@ def assert_arrows_inside(at: AppTest) -> None:
     assert count == 2, "the minibatch and the full-batch arrows"
 
 
-def round_ticks(colorbar: dict) -> list[float]:
-    """The colour bar's tick labels as numbers, asserting each is 0 or 1, 2 or 5 times a power of ten."""
-    values = [float(text) for text in colorbar["ticktext"]]
-    for v in values:
-        if v:
-            mantissa = abs(v) / 10 ** np.floor(np.log10(abs(v)))
-            assert min(abs(mantissa - m) for m in (1, 2, 5, 10)) < 1e-9, colorbar["ticktext"]
-    return values
-
-
-def assert_one_marker_language(fig: dict) -> None:
-    """charts/markers.py: a star, cross or hourglass says its meaning in its trace's name."""
-    for tr in fig["data"]:
-        symbol = tr.get("marker", {}).get("symbol")
-        if isinstance(symbol, str) and symbol in MEANINGS:
-            assert any(word in tr["name"] for word in MEANINGS[symbol]), (symbol, tr["name"])
-
-
 def hand_spread(point: tuple[float, float], batch: int) -> float:
     """RMS deviation of a B-example minibatch gradient (without replacement), from per-example gradients here."""
     data = LAND.data(VALUES)
@@ -230,9 +213,9 @@ def test_default_view_shows_minibatch_gradients_scattering_around_the_full_one()
     assert f"**{curve.spread[3]:.3g}**" in text and f"at B = 1 the spread is {curve.spread[0]:.3g}" in text
     assert map_fig["data"][0]["type"] == "contour"
     assert_arrows_inside(at)
-    assert round_ticks(map_fig["data"][0]["colorbar"])
+    assert map_fig["data"][0]["colorbar"]["ticktext"] and colour_bar_problems(map_fig) == []
     for fig in (map_fig, fan_fig, spread_fig):
-        assert_one_marker_language(fig)
+        assert marker_problems(fig) == []
     assert trace(map_fig, "end points")["marker"]["symbol"] == END
     assert trace(fan_fig, "average of the minibatch")["marker"]["symbol"] == REFERENCE
 

@@ -9,7 +9,7 @@ import numpy as np
 
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
-from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
+from charts.markers import CHECKPOINT, CLICK_TARGET, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
 from engine.lessons.noise import Fan, SpreadCurve
@@ -32,7 +32,7 @@ def click_grid(landscape: Landscape, cells: int = CLICK_GRID) -> dict[str, Any]:
         "x": typed(gx.ravel()),
         "y": typed(gy.ravel()),
         "name": "click to move the point",
-        "marker": {"size": 9, "color": "white", "opacity": 0.07},
+        "marker": {"symbol": CLICK_TARGET, "size": 9, "color": "white", "opacity": 0.07},
         "selected": {"marker": {"opacity": 0.6}},
         "unselected": {"marker": {"opacity": 0.07}},
         "hovertemplate": "move the point here<br>(%{x:.3~g}, %{y:.3~g})<extra></extra>",
