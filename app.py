@@ -3,9 +3,6 @@
 Run with ``streamlit run app.py``; this file only configures the page and routes.
 """
 
-import importlib
-import sys
-
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -19,12 +16,6 @@ PagesManager.uses_pages_directory = False
 
 st.set_page_config(page_title="Descent Lab", page_icon="⛰️", layout="wide")
 apply_page_style()
-
-# The first visit to a freshly started server imports JAX and the engine, which takes seconds on a
-# small machine: say so rather than show an empty page (later visits find the modules loaded).
-if "engine.simulate" not in sys.modules:
-    with st.spinner("Starting Descent Lab: loading JAX, the surfaces and the optimizers…"):
-        importlib.import_module("engine.simulate")
 
 pages = {
     "Explore": [
