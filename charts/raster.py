@@ -56,22 +56,25 @@ def _hatched(rgb: np.ndarray, defined: np.ndarray) -> np.ndarray:
     return rgba
 
 
-def surface_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray) -> dict[str, Any]:
-    """A ``layout.images`` entry painting ``plotted`` (already on the colour scale) over the axes' ranges.
+def viridis(t: np.ndarray) -> np.ndarray:
+    """RGB rows (0-255 floats) of Viridis at positions ``t`` in [0, 1], interpolated between its stops."""
+    position = np.clip(t, 0.0, 1.0) * (len(VIRIDIS) - 1)
+    below = np.clip(np.floor(position).astype(int), 0, len(VIRIDIS) - 2)
+    frac = (position - below)[..., None]
+    return np.round(VIRIDIS[below] * (1 - frac) + VIRIDIS[below + 1] * frac)
 
-    ``plotted[i, j]`` is the value at ``(xs[j], ys[i])``; the picture is coloured with
-    Viridis from the minimum to the maximum of its finite values, like the contour above
-    it; NaN cells are hatched (see the module docstring).
-    """
+
+def _unit(plotted: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``plotted`` mapped to [0, 1] over its finite range, and the mask of its finite cells."""
     defined = np.isfinite(plotted)
     values = plotted[defined] if defined.any() else np.zeros(1)
     lo, hi = float(np.min(values)), float(np.max(values))
     filled = np.where(defined, plotted, lo)
-    t = (filled - lo) / (hi - lo) if hi > lo else np.zeros_like(filled)
-    position = t * (len(VIRIDIS) - 1)
-    below = np.clip(np.floor(position).astype(int), 0, len(VIRIDIS) - 2)
-    frac = (position - below)[..., None]
-    rgb = np.round(VIRIDIS[below] * (1 - frac) + VIRIDIS[below + 1] * frac)
+    return ((filled - lo) / (hi - lo) if hi > lo else np.zeros_like(filled)), defined
+
+
+def _image(xs: np.ndarray, ys: np.ndarray, rgb: np.ndarray, defined: np.ndarray) -> dict[str, Any]:
+    """A ``layout.images`` entry painting ``rgb`` (rows along y) over the cells centred on ``xs`` x ``ys``."""
     picture = _png((rgb if defined.all() else _hatched(rgb, defined))[::-1])  # y runs bottom to top, rows top down
     dx = (xs[-1] - xs[0]) / (len(xs) - 1) / 2
     dy = (ys[-1] - ys[0]) / (len(ys) - 1) / 2
@@ -86,3 +89,44 @@ def surface_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray) -> dict[s
         "sizing": "stretch",
         "layer": "below",
     }
+
+
+def surface_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray) -> dict[str, Any]:
+    """A ``layout.images`` entry painting ``plotted`` (already on the colour scale) over the axes' ranges.
+
+    ``plotted[i, j]`` is the value at ``(xs[j], ys[i])``; the picture is coloured with
+    Viridis from the minimum to the maximum of its finite values, like the contour above
+    it; NaN cells are hatched (see the module docstring).
+    """
+    t, defined = _unit(plotted)
+    return _image(xs, ys, viridis(t), defined)
+
+
+BAND_LINE = 0.3
+"""How far the pixels on a band's edge are lightened towards white: the contour lines of a banded picture."""
+LINE_WIDTH = 1.0
+"""Width of those lines in pixels; they fade out over their last pixel, so they are drawn without jagged steps."""
+
+
+def banded_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray, levels: int = 30) -> dict[str, Any]:
+    """Like :func:`surface_image`, but drawn as a filled contour: ``levels`` flat bands with light edges.
+
+    Each band takes the Viridis colour of its middle. A pixel near a band's edge is
+    lightened by up to :data:`BAND_LINE`, by how close it is in pixels (the distance to the
+    edge in band units divided by how fast the bands change per pixel): the picture reads
+    as the 30-level contour map the app drew before, as one image the browser paints
+    without recomputing anything (see :mod:`charts.live_map`).
+    """
+    t, defined = _unit(plotted)
+    position = t * levels
+    band = np.clip(np.floor(position), 0, levels - 1)
+    rgb = viridis((band + 0.5) / levels)
+    gy, gx = np.gradient(position)
+    per_pixel = np.hypot(gx, gy)
+    to_edge = np.abs(position - np.round(position))
+    pixels = to_edge / np.maximum(per_pixel, 1e-9)
+    strength = np.clip(LINE_WIDTH - pixels + 0.5, 0.0, 1.0) * BAND_LINE
+    inside = (position > 0.5) & (position < levels - 0.5) & defined
+    strength = np.where(inside, strength, 0.0)[..., None]
+    rgb = np.round(rgb + (255 - rgb) * strength)
+    return _image(xs, ys, rgb, defined)

@@ -19,12 +19,15 @@ from landscapes.formula import MAX_LENGTH
 from optimizers.options import WD_MODES
 from optimizers.schedules import SCHEDULES
 from ui import playground_state as ps
+from ui.live_map import live_map
+from ui.live_map import scrub_choice as live_map_choice
 from ui.markdown import escape_markdown, notice_text
 from ui.param_widgets import param_widget
-from ui.playground_view import build_surface, build_view, scenario_key
+from ui.playground_view import FRAME_MS, build_surface, build_view, scenario_key, scrub_payload
 from ui.share import copy_link_button, share_url, sync_query_params
 
 state = st.session_state
+MAP_KEY = "pg.map"
 ps.start_session(state, st.query_params.to_dict())
 ps.seed_widgets(state, state[ps.SCENARIO])
 
@@ -172,34 +175,33 @@ with head_right:
     copy_link_button(share_url(query))
 
 
-@st.fragment
-def main_view() -> None:
-    """Map or 3D view; its own toggle reruns only this fragment."""
-    if state.pop(ps.START_MOVED, False):
-        st.rerun()  # a click on the map moved the start: everything else must follow
-    mode = st.segmented_control(
-        "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
-    )
-    if mode == "3D surface":
-        st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
-        return
-    chart_key = f"pg.map.{scenario.start[0]:.6g},{scenario.start[1]:.6g}.{scenario.landscape}"
-    st.plotly_chart(
-        PrebuiltFigure(view.map_figure),
-        width="stretch",
-        key=chart_key,
-        on_select=lambda: ps.on_map_select(state, chart_key),
-        selection_mode="points",
-        config={"displaylogo": False, "scrollZoom": True},
+mode = st.segmented_control(
+    "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
+)
+if mode == "3D surface":
+    st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
+else:
+    scrub = scrub_payload(scenario, live_map_choice(MAP_KEY))
+    live_map(
+        MAP_KEY,
+        view.surface,
+        overlay=view.overlay,
+        paths=view.paths,
+        scrub=scrub,
+        speed={
+            "options": [{"value": s, "label": f"×{s}", "ms": FRAME_MS[s]} for s in SPEEDS],
+            "value": scenario.speed,
+        },
+        on_click=lambda x, y: ps.on_map_click(state, x, y),
+        on_commit=lambda target, value: ps.on_scrub_commit(state, target, value),
+        on_speed=lambda speed: ps.on_speed(state, speed),
     )
     st.caption(
-        "Press ▶ Play to animate, or drag the step slider to any step. The arrows at that step show directions "
-        "only (all are drawn the same length): downhill −∇f (dotted), the step actually taken (red) and the "
+        "▶ Play animates the paths; the step slider goes to any step. Drag the setting slider above the map: the "
+        "path follows each of its values at once, and letting go keeps the value. The arrows at a step "
+        "show directions only (all the same length): downhill −∇f (dotted), the step actually taken (red) and the "
         "momentum (dashed). Click anywhere on the map to start every run from there."
     )
-
-
-main_view()
 
 st.subheader("Loss")
 st.plotly_chart(PrebuiltFigure(view.loss_figure), width="stretch", key="pg.loss")

@@ -28,6 +28,37 @@ def figures(at: AppTest) -> list[dict[str, Any]]:
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
 
 
+def live_maps(at: AppTest) -> list[dict[str, Any]]:
+    """The data each live map (``ui.live_map``) on the page received in this run, in order."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name.endswith("live_map")]
+
+
+def map_figure(at: AppTest, index: int = 0) -> dict[str, Any]:
+    """Live map ``index`` as one figure: its surface layer, overlay and each run's path and head.
+
+    Only a run that sent the surface layer has one (the session's first, or after the surface
+    changed); the paths are decoded from their float32 arrays.
+    """
+    data = live_maps(at)[index]
+    assert "surface" in data, "this run did not send the surface layer (the browser already holds it)"
+    traces = [*data["surface"]["data"], *data["overlay"]]
+    for run in data.get("paths", {}).get("runs", []):
+        xy = decode(run["xy"]).reshape(-1, 2)
+        diverged = run["diverged_at"] is not None
+        traces.append({"type": "scatter", "mode": "lines", "name": run["name"], "x": xy[:, 0], "y": xy[:, 1]})
+        traces.append(
+            {
+                "type": "scatter",
+                "mode": "markers",
+                "name": run["name"] + (" (diverged)" if diverged else " now"),
+                "x": xy[-1:, 0],
+                "y": xy[-1:, 1],
+                "marker": {"symbol": "x" if diverged else "circle", "color": run["colour"]},
+            }
+        )
+    return {"data": traces, "layout": data["surface"]["layout"], "live": data}
+
+
 def named_traces(figure: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Traces of a figure by name (first one wins)."""
     out: dict[str, dict[str, Any]] = {}

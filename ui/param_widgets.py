@@ -37,6 +37,42 @@ def _fmt(value: float) -> str:
     return f"{mantissa}e{int(exponent)}"
 
 
+SCRUB_POSITIONS = 64
+"""Most positions of a setting's slider in the live map: a log slider over six decades keeps all ten per decade."""
+
+
+def linear_step(param: Param) -> float:
+    """The step of a linear slider for ``param``: a power of ten near a thousandth of its range."""
+    span = param.high - param.low
+    return float(f"{10 ** math.floor(math.log10(span / 1000)):.0e}") if span > 0 else 0.01
+
+
+def slider_positions(param: Param, most: int = SCRUB_POSITIONS) -> np.ndarray:
+    """Values of ``param`` that its sidebar widget can take, at most ``most`` of them, spread over its range.
+
+    A log slider's own grid (:func:`log_grid`), or evenly spread values on a linear or an
+    integer slider's steps: committing any of them sets the sidebar widget exactly.
+    """
+    if param.log and param.low > 0:
+        values = np.array(log_grid(param.low, param.high))
+        if len(values) > most:
+            values = values[np.unique(np.round(np.linspace(0, len(values) - 1, most)).astype(int))]
+        return values
+    step = 1.0 if param.integer else linear_step(param)
+    raw = np.linspace(param.low, param.high, most)
+    snapped = param.low + np.round((raw - param.low) / step) * step
+    return np.unique(np.clip(np.round(snapped, 12), param.low, param.high))
+
+
+def slider_label(param: Param, value: float) -> str:
+    """``value`` as ``param``'s sidebar widget shows it."""
+    if param.log and param.low > 0:
+        return _fmt(value)
+    if param.integer:
+        return str(round(value))
+    return f"{value:.4g}"
+
+
 def param_widget(param: Param, key: str, label: str | None = None, help: str | None = None) -> float:
     """Draw the widget for ``param`` bound to ``st.session_state[key]`` and return its value."""
     label = label or param.name
@@ -49,8 +85,7 @@ def param_widget(param: Param, key: str, label: str | None = None, help: str | N
         return float(st.select_slider(label, options=options, key=key, format_func=_fmt, help=help))
     if param.integer:
         return float(st.slider(label, int(param.low), int(param.high), step=1, key=key, help=help))
-    span = param.high - param.low
-    step = float(f"{10 ** math.floor(math.log10(span / 1000)):.0e}") if span > 0 else 0.01
+    step = linear_step(param)
     decimals = max(0, -int(np.floor(np.log10(step))))
     # Enough significant digits for the step, without trailing zeros: 0.9 reads "0.9", not "0.9000".
     whole = max(1, math.floor(math.log10(max(abs(param.low), abs(param.high), 1.0))) + 1)

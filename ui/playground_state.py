@@ -9,6 +9,7 @@ Optimizer runs get stable ids so the same optimizer can appear twice.
 
 from __future__ import annotations
 
+import math
 from collections.abc import MutableMapping
 from dataclasses import replace
 from typing import Any
@@ -16,7 +17,7 @@ from typing import Any
 import optimizers
 from core.param import Param
 from engine.config import OptimizerRun, all_params
-from engine.scenario import MAX_RUNS, Scenario, default_start, from_query
+from engine.scenario import MAX_RUNS, SPEEDS, Scenario, default_start, from_query
 from landscapes.base import Landscape
 from landscapes.custom import custom_landscape, to_text
 from landscapes.formula import FormulaError, parse_formula
@@ -34,8 +35,6 @@ FORMULA, DOMAIN = "pg.formula", "pg.domain"
 FORMULA_INPUT, DOMAIN_INPUT, FORMULA_ERROR = "pg.formula_text", "pg.domain_in", "pg.formula_error"
 RUNS_BY_ID = "pg.runs_by_id"
 """Each run's last known settings by run id: re-seeds widgets Streamlit dropped while hidden."""
-START_MOVED = "pg.start_moved"
-"""Set by a map click; the map's fragment then asks for a full rerun."""
 OPTS_NOTICE = "pg.opts_notice"
 
 
@@ -232,21 +231,37 @@ def on_remove(state: MutableMapping[str, Any], rid: int) -> None:
     state[OPTS] = list(dict.fromkeys(state[run_key(r, "key")] for r in state[RUN_IDS]))
 
 
-def on_map_select(state: MutableMapping[str, Any], chart_key: str) -> None:
-    """A click on the map: move the start point to the clicked position."""
-    event = state.get(chart_key)
-    points = (event or {}).get("selection", {}).get("points", []) if hasattr(event, "get") else []
-    if not points:
-        return
-    point = points[-1]
-    try:
-        x, y = float(point["x"]), float(point["y"])
-    except (KeyError, TypeError, ValueError):
-        return
+def on_map_click(state: MutableMapping[str, Any], x: float, y: float) -> None:
+    """A click on the map: start every run there (a point outside the surface's domain is ignored).
+
+    The point is rounded to a thousandth of the domain's width (a power of ten), so the share
+    link reads ``start=-3,2`` rather than the pixel's ``-3.0000004713,1.9999995287``.
+    """
     (x0, x1), (y0, y1) = current_surface(state).domain
     if x0 <= x <= x1 and y0 <= y <= y1:
-        state[START_X], state[START_Y] = x, y
-        state[START_MOVED] = True
+        quantum = 10.0 ** math.floor(math.log10(max(x1 - x0, y1 - y0) / 1000))
+        state[START_X], state[START_Y] = (float(f"{round(v / quantum) * quantum:.12g}") for v in (x, y))
+
+
+def on_scrub_commit(state: MutableMapping[str, Any], target: str, value: float) -> None:
+    """The map's slider was let go at ``value`` for ``target`` (``"<run index>.<setting>"``): set that widget.
+
+    A stale or forged target, or a value the setting does not allow, changes nothing.
+    """
+    index, _, name = target.partition(".")
+    try:
+        rid = state[RUN_IDS][int(index)]
+        spec = optimizers.get(state[run_key(rid, "key")])
+        param = all_params(spec)[name]
+        state[run_key(rid, name)] = param.validate(value, spec.key)
+    except (ValueError, IndexError, KeyError):
+        return
+
+
+def on_speed(state: MutableMapping[str, Any], speed: int) -> None:
+    """The map's speed menu: the animation speed widget follows (an unknown speed is ignored)."""
+    if speed in SPEEDS:
+        state[SPEED] = speed
 
 
 def _new_run(state: MutableMapping[str, Any], run: OptimizerRun) -> int:

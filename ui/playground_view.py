@@ -7,20 +7,28 @@ unrelated widget) costs a dictionary lookup.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
 
+from charts.live_map import SurfaceLayer, content_key, family_payload, runs_payload, surface_layer
 from charts.loss_curve import loss_figure
-from charts.paths import path_figure
+from charts.paths import start_trace
 from charts.surface3d import surface_figure
+from engine.config import all_params
 from engine.scenario import Scenario, from_query, to_query
+from engine.scrub import path_family
 from engine.simulate import Trajectory, best_loss
 from engine.summary import paths_csv, summary_rows
 from optimizers.options import step_latex
+from ui.param_widgets import slider_label, slider_positions
+from ui.playground_state import split_settings
 
 FRAME_MS = {1: 160, 2: 80, 5: 35, 10: 16}
+"""Milliseconds between animation frames at each speed of :data:`engine.scenario.SPEEDS`."""
+FAMILY_POINTS = 300
+"""Points kept of each path in a scrubbing family: enough for the few hundred pixels a path spans on screen."""
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,9 @@ class PlaygroundView:
     """Trajectories, figures, table rows, equations and exports of one scenario."""
 
     runs: list[Trajectory]
-    map_figure: dict[str, Any]
+    surface: SurfaceLayer
+    paths: dict[str, Any]
+    overlay: list[dict[str, Any]]
     loss_figure: dict[str, Any]
     rows: list[dict[str, object]]
     equations: list[list[str]]
@@ -66,7 +76,9 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
     runs = scenario.run()
     return PlaygroundView(
         runs=runs,
-        map_figure=path_figure(land, values, runs, scenario.start, frame_ms=FRAME_MS.get(scenario.speed, 80)),
+        surface=surface_layer(land, values),
+        paths=runs_payload(runs, arrow_length(land)),
+        overlay=[start_trace(scenario.start)],
         loss_figure=loss_figure(runs, best_loss(land, values)),
         rows=summary_rows(land, values, runs),
         equations=equations_for(scenario),
@@ -81,3 +93,62 @@ def build_surface(key: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
     return surface_figure(land, values, build_view(key).runs)
+
+
+def arrow_length(land: Any) -> float:
+    """Display length of the map's direction arrows: 7% of the domain's diagonal."""
+    (x0, x1), (y0, y1) = land.domain
+    return 0.07 * float(((x1 - x0) ** 2 + (y1 - y0) ** 2) ** 0.5)
+
+
+def family_scenario(scenario: Scenario, run: int, name: str) -> Scenario:
+    """``scenario`` with setting ``name`` of run ``run`` at its default: what a family across ``name`` depends on.
+
+    Two scenarios that differ only in that setting share one family, so committing a value
+    found by dragging does not compute or send the family again.
+    """
+    target = scenario.runs[run]
+    param = all_params(target.spec)[name]
+    runs = list(scenario.runs)
+    runs[run] = replace(target, values={**target.values, name: float(param.default)})
+    return replace(scenario, runs=tuple(runs))
+
+
+@st.cache_resource(max_entries=32, show_spinner=False)
+def build_family(key: tuple[tuple[str, str], ...], run: int, name: str) -> dict[str, Any]:
+    """The family of paths across setting ``name`` of run ``run`` (``key`` from :func:`family_scenario`), as sent."""
+    scenario, _ = from_query(dict(key))
+    param = all_params(scenario.runs[run].spec)[name]
+    values = slider_positions(param)
+    family = path_family(scenario, run, name, values, FAMILY_POINTS)
+    return family_payload(family, [slider_label(param, v) for v in values])
+
+
+def scrub_targets(scenario: Scenario) -> list[tuple[int, str]]:
+    """(run index, setting) pairs the map's slider can drag: each run's main settings (lr first)."""
+    return [(i, p.name) for i, run in enumerate(scenario.runs) for p in split_settings(run.spec)[0]]
+
+
+def scrub_id(run: int, name: str) -> str:
+    """The id of the map slider's target: ``"<run index>.<setting>"``."""
+    return f"{run}.{name}"
+
+
+def scrub_payload(scenario: Scenario, choice: str | None) -> dict[str, Any]:
+    """What the map's slider needs: the targets to pick from, the one chosen (``choice`` if valid, else
+    the first run's lr), where the committed value sits among its positions, and its family of paths."""
+    targets = scrub_targets(scenario)
+    ids = [scrub_id(*t) for t in targets]
+    run, name = targets[ids.index(choice)] if choice in ids else targets[0]
+    key = scenario_key(family_scenario(scenario, run, name))
+    family = build_family(key, run, name)
+    current = scenario.runs[run].values[name]
+    return {
+        "options": [
+            {"value": scrub_id(i, n), "label": f"{i + 1}. {scenario.runs[i].label} · {n}"} for i, n in targets
+        ],
+        "selected": scrub_id(run, name),
+        "index": min(range(len(family["values"])), key=lambda k: abs(family["values"][k] - current)),
+        "family_key": content_key(key, run, name),
+        "family": family,
+    }

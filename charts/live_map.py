@@ -1,0 +1,204 @@
+"""What the live map draws, as plain JSON-ready data: a surface layer sent once, paths sent as float32.
+
+The live map (:mod:`ui.live_map`) keeps one plotly.js plot alive across reruns. Its
+data splits in two:
+
+- a :class:`SurfaceLayer` -- the loss surface as one banded picture (a filled contour's
+  look, see :func:`charts.raster.banded_image`), its colour bar, the minima and saddles,
+  the axes and the theme -- sent to a browser once per surface and kept there;
+- per rerun, only what moves: each run's path as float32 arrays, the animation frames'
+  arrows, and a *family* of paths across one setting's slider positions for scrubbing.
+
+Why a picture and not a contour trace: measured in Chromium on a 2-core machine
+(``benchmarks/live_map_bench.py`` shows the page-level effect), ``Plotly.react`` on a
+120² 30-level contour with 8 paths costs 48-62 ms per update, the same plot with the
+surface as a layout image 24-27 ms: a contour trace is recomputed and redrawn on every
+update, a picture is not. Under 33 ms is what drawing at 30 frames per second needs.
+
+Every float array travels as ``{"dtype": "f4", "bdata": <base64>}`` (:func:`charts.encoding.typed`):
+NaN and infinity are bit patterns there, so a diverged path survives the trip. Component
+data is parsed with ``JSON.parse``, which has no NaN: :func:`json_safe` checks that no
+bare non-finite number is left anywhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import html
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from charts.contour import axes_layout, colour_bar, defined_values, marker_traces
+from charts.encoding import typed
+from charts.palette import run_colour
+from charts.paths import ARROWS, arrow_points, frame_steps
+from charts.raster import banded_image
+from charts.scale import LossScale
+from engine.grid import loss_grid
+from engine.scrub import Family
+from engine.simulate import Trajectory
+from landscapes.base import Landscape
+
+RASTER_RESOLUTION = 320
+"""Pixels per side of the surface picture: a little more than the map shows on screen, so its lines stay crisp."""
+FAMILY_POINTS = 300
+"""Points kept of each path in a scrubbing family: enough for the few hundred pixels a path spans on screen."""
+TEXT_COLOUR = "#fafafa"
+"""The dark theme's text colour (``.streamlit/config.toml`` sets ``base = "dark"``)."""
+FONT = {"family": '"Source Sans", "Source Sans Pro", sans-serif', "size": 13, "color": TEXT_COLOUR}
+
+
+@dataclass(frozen=True)
+class SurfaceLayer:
+    """The static part of a map: traces under the paths and the layout; ``key`` names its content."""
+
+    key: str
+    data: tuple[dict[str, Any], ...]
+    layout: dict[str, Any]
+
+    def payload(self) -> dict[str, Any]:
+        """The layer as the component receives it."""
+        return {"data": list(self.data), "layout": self.layout}
+
+
+def content_key(*parts: Any) -> str:
+    """A short digest of ``parts`` (JSON-encoded): equal content, equal key."""
+    text = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=10).hexdigest()
+
+
+def dark_theme(layout: Mapping[str, Any]) -> dict[str, Any]:
+    """``layout`` on the app's dark theme: transparent ground, light text and axes."""
+    axis = {"color": TEXT_COLOUR, "linecolor": "rgba(250,250,250,0.3)", "tickcolor": "rgba(250,250,250,0.3)"}
+    themed = {
+        "paper_bgcolor": "rgba(0,0,0,0)",
+        "plot_bgcolor": "rgba(0,0,0,0)",
+        "font": FONT,
+        "hoverlabel": {"font": {"family": FONT["family"]}},
+        **layout,
+    }
+    for name in [k for k in themed if k.startswith(("xaxis", "yaxis"))]:
+        themed[name] = {**axis, **themed[name]}
+    return themed
+
+
+def surface_layer(landscape: Landscape, values: Mapping[str, float], *, height: int = 620) -> SurfaceLayer:
+    """The Playground's surface layer for ``landscape`` at ``values`` (cached; never mutate it)."""
+    return _surface_layer(landscape, tuple(sorted(values.items())), height)
+
+
+@functools.lru_cache(maxsize=32)
+def _surface_layer(landscape: Landscape, items: tuple[tuple[str, float], ...], height: int) -> SurfaceLayer:
+    values = dict(items)
+    xs, ys, z = loss_grid(landscape, values, RASTER_RESOLUTION, keep_undefined=True)
+    scale = LossScale.fit(defined_values(z))
+    plotted = scale.apply(z)
+    finite = plotted[np.isfinite(plotted)]
+    lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
+    (x0, _), (y0, _) = landscape.domain
+    carrier = {
+        # Plotly draws a colour bar only for a trace: this one point is invisible, its bar is the surface's.
+        "type": "scatter",
+        "mode": "markers",
+        "x": [x0],
+        "y": [y0],
+        "name": "loss",
+        "showlegend": False,
+        "hoverinfo": "skip",
+        "marker": {
+            "color": [lo],
+            "cmin": lo,
+            "cmax": hi if hi > lo else lo + 1,
+            "colorscale": "Viridis",
+            "opacity": 0,
+            "size": 1,
+            "showscale": True,
+            "colorbar": {**colour_bar(scale, z), "tickfont": {"color": TEXT_COLOUR}},
+        },
+    }
+    layout = dark_theme(
+        {
+            **axes_layout(landscape),
+            "images": [banded_image(xs, ys, plotted)],
+            "height": height,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+            "legend": {"orientation": "h", "y": -0.1, "x": 0},
+            "uirevision": f"{landscape.key}:{landscape.domain}",
+            "dragmode": "pan",
+            "hovermode": "closest",
+        }
+    )
+    data = (carrier, *marker_traces(landscape, values))
+    key = content_key(landscape.key, str(landscape.domain), getattr(landscape, "formula", ""), items, height)
+    return SurfaceLayer(key=key, data=data, layout=layout)
+
+
+def runs_payload(runs: Sequence[Trajectory], arrow_length: float) -> dict[str, Any]:
+    """Every run's full path (float32) and the animation frames: the steps shown and the arrows at each.
+
+    A run's path is drawn up to the frame's step while the animation plays; the arrows
+    show directions only (all the same ``arrow_length``), as in :mod:`charts.paths`.
+    """
+    steps = max((run.steps for run in runs), default=0)
+    shown = frame_steps(steps)
+    arrows = arrow_points(runs, shown, arrow_length)
+    return {
+        "runs": [
+            {
+                "name": html.escape(run.label),
+                "colour": run_colour(i),
+                "xy": typed(run.path.reshape(-1)),
+                "steps": int(run.steps),
+                "diverged_at": run.diverged_at,
+            }
+            for i, run in enumerate(runs)
+        ],
+        "frames": [int(s) for s in shown],
+        "arrows": [
+            {"name": label, "colour": colour, "dash": dash, "xy": typed(arrows[name].reshape(-1))}
+            for name, label, colour, dash in ARROWS
+        ],
+    }
+
+
+def split_figure(figure: Mapping[str, Any], surface_traces: int) -> tuple[SurfaceLayer, list[dict[str, Any]]]:
+    """A lesson's figure as a live map: its first ``surface_traces`` traces and its layout (on the dark
+    theme) as the surface layer, the rest (the paths) as the overlay redrawn on every rerun.
+
+    The layer's key is a digest of its content, so an unchanged surface is not sent again.
+    """
+    data = list(figure["data"])
+    layout = dark_theme(figure.get("layout", {}))
+    static = tuple(data[:surface_traces])
+    return SurfaceLayer(key=content_key(static, layout), data=static, layout=layout), data[surface_traces:]
+
+
+def family_payload(family: Family, labels: Sequence[str]) -> dict[str, Any]:
+    """``family`` as the component receives it: its values, their labels and its paths as one float32 array."""
+    return {
+        "run": family.run,
+        "name": family.name,
+        "values": [float(v) for v in family.values],
+        "labels": list(labels),
+        "points": int(family.paths.shape[1]),
+        "xy": typed(family.paths.reshape(-1)),
+        "diverged_at": [int(d) for d in family.diverged_at],
+    }
+
+
+def json_safe(value: Any, where: str = "data") -> None:
+    """Raise ``ValueError`` naming the place of the first non-finite number outside a typed array."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{where} is {value!r}: JSON has no such number; send it inside a float32 array")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            json_safe(item, f"{where}.{key}")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            json_safe(item, f"{where}[{i}]")
