@@ -63,38 +63,36 @@ def wait_idle(page, timeout_ms: float = PATIENCE_MS) -> None:
     page.wait_for_selector(IDLE, timeout=timeout_ms)
 
 
-# ----- reading the Playground's animated map (the Plotly graph div) in the page -----
+# ----- reading the Playground's live map (ui/live_map.js) in the page -----
 
-MAP_PLOT = (
-    "Array.from(document.querySelectorAll('.js-plotly-plot'))"
-    ".find(p => p._fullLayout && p.layout && Array.isArray(p.layout.sliders) && p.layout.sliders.length)"
-)
-"""JS expression: the graph div of the animated map (the only chart with a step slider), or undefined."""
+MAP_PLOT = "document.querySelector(\"[data-testid='live-map-plot']\")"
+"""JS expression: the live map's graph div, or null."""
 
-MAP_READY = f"() => !!({MAP_PLOT})"
-"""JS predicate: the map has been drawn."""
+MAP_READY = f"() => {{ const p = {MAP_PLOT}; return !!p && !!p._fullLayout && Number(p.dataset.draws) > 0; }}"
+"""JS predicate: the map has been drawn at least once."""
 
-MAP_SHOWN = f"() => {{ const p = {MAP_PLOT}; return !!p && p.style.visibility !== 'hidden'; }}"
-"""JS predicate: the map has been drawn and is visible.
+MAP_SHOWN = MAP_READY
+"""JS predicate: the map has been drawn and is visible (the live map draws into the visible div it keeps)."""
 
-A figure that changed is drawn into a new graph div that Streamlit keeps hidden until it
-knows the chart's width (then it draws it a second time), so new paths can be in the page
-a few hundred milliseconds before anybody can see them.
-"""
+MAP_DRAWS = f"() => {{ const p = {MAP_PLOT}; return p ? Number(p.dataset.draws || 0) : 0; }}"
+"""JS function: how many times the live map has drawn (``Plotly.react`` calls) since the page loaded."""
 
 PATHS_JSON = f"""() => {{
   const p = {MAP_PLOT};
-  if (!p) return null;
-  const enc = v => (v && v.bdata !== undefined) ? {{dtype: v.dtype, bdata: v.bdata}} : Array.from(v || []);
+  if (!p || !p.data) return null;
   const out = {{}};
-  for (const t of p.data) if (t.mode === 'lines' && !(t.name in out)) out[t.name] = {{x: enc(t.x), y: enc(t.y)}};
+  const plain = a => Array.from(a, v => Number.isFinite(v) ? v : String(v));
+  for (const t of p.data) {{
+    if (t.mode !== 'lines' || (t.name in out) || !t.legendgroup || !t.legendgroup.startsWith('run')) continue;
+    out[t.name] = {{x: plain(t.x), y: plain(t.y)}};
+  }}
   return JSON.stringify(out);
 }}"""
-"""JS function: every run's drawn path (traces in ``lines`` mode, by name) as a JSON string.
+"""JS function: every run's drawn path (by name) as a JSON string of plain numbers.
 
-Typed arrays stay base64 (``{dtype, bdata}``), so equal strings mean bit-identical paths, and
-a changed string means a changed drawing. Read it before pressing Play: frames replace
-``data`` with path prefixes while the animation runs.
+Equal strings mean identical drawings (float32 values print exactly); a non-finite value is
+written as the string ``"NaN"``/``"Infinity"``. While the animation plays, paths are drawn
+only up to the current step.
 """
 
 
@@ -108,14 +106,13 @@ def paths_json(page) -> str:
     """The drawn run paths as :data:`PATHS_JSON` returns them (raises if there is no map)."""
     text = page.evaluate(PATHS_JSON)
     if text is None:
-        raise AssertionError("no animated map on the page")
+        raise AssertionError("no live map on the page")
     return text
 
 
 def run_paths(page) -> dict[str, np.ndarray]:
     """The drawn path of each run, by trace name, as numpy arrays of shape (N, 2)."""
-    from charts.encoding import decode  # imports plotly: only when a test reads paths
-
     return {
-        name: np.stack([decode(xy["x"]), decode(xy["y"])], axis=1) for name, xy in json.loads(paths_json(page)).items()
+        name: np.stack([np.asarray(xy["x"], np.float64), np.asarray(xy["y"], np.float64)], axis=1)
+        for name, xy in json.loads(paths_json(page)).items()
     }
