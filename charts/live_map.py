@@ -117,7 +117,7 @@ def _surface_layer(landscape: Landscape, items: tuple[tuple[str, float], ...], h
             "cmax": hi if hi > lo else lo + 1,
             "colorscale": "Viridis",
             "opacity": 0,
-            "size": 1,
+            "size": 0,
             "showscale": True,
             "colorbar": {**colour_bar(scale, z), "tickfont": {"color": TEXT_COLOUR}},
         },

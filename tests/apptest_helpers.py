@@ -36,27 +36,30 @@ def live_maps(at: AppTest) -> list[dict[str, Any]]:
 def map_figure(at: AppTest, index: int = 0) -> dict[str, Any]:
     """Live map ``index`` as one figure: its surface layer, overlay and each run's path and head.
 
-    Only a run that sent the surface layer has one (the session's first, or after the surface
-    changed); the paths are decoded from their float32 arrays.
+    Only a run that sent the surface layer has its traces and layout (the session's first run,
+    or one whose surface changed); otherwise ``layout`` is None. The paths are decoded from
+    their float32 arrays.
     """
     data = live_maps(at)[index]
-    assert "surface" in data, "this run did not send the surface layer (the browser already holds it)"
-    traces = [*data["surface"]["data"], *data["overlay"]]
+    surface = data.get("surface", {"data": [], "layout": None})
+    traces = [*surface["data"], *data["overlay"]]
     for run in data.get("paths", {}).get("runs", []):
         xy = decode(run["xy"]).reshape(-1, 2)
         diverged = run["diverged_at"] is not None
-        traces.append({"type": "scatter", "mode": "lines", "name": run["name"], "x": xy[:, 0], "y": xy[:, 1]})
+        line = {"type": "scatter", "mode": "lines", "name": run["name"], "x": xy[:, 0], "y": xy[:, 1]}
+        traces.append({**line, "legendgroup": f"run{len(traces)}"})
         traces.append(
             {
                 "type": "scatter",
                 "mode": "markers",
                 "name": run["name"] + (" (diverged)" if diverged else " now"),
+                "legendgroup": "head",
                 "x": xy[-1:, 0],
                 "y": xy[-1:, 1],
                 "marker": {"symbol": "x" if diverged else "circle", "color": run["colour"]},
             }
         )
-    return {"data": traces, "layout": data["surface"]["layout"], "live": data}
+    return {"data": traces, "layout": surface["layout"], "live": data}
 
 
 def named_traces(figure: dict[str, Any]) -> dict[str, dict[str, Any]]:

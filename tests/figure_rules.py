@@ -95,7 +95,10 @@ def colour_bar_problems(figure: dict[str, Any]) -> list[str]:
     """
     problems = []
     for trace in figure["data"]:
-        bar = trace.get("colorbar")
+        marker = trace.get("marker") or {}
+        # A trace's own colour bar, or its markers' (the live map's surface carries its bar that way).
+        own = marker.get("colorbar") if marker.get("showscale") else None
+        bar = trace.get("colorbar", own)
         if bar is None or trace.get("showscale") is False:
             continue
         name = trace.get("name", trace.get("type"))

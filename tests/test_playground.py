@@ -6,14 +6,13 @@ import json
 from dataclasses import replace
 
 import numpy as np
-import pytest
 
 import optimizers
-from charts.paths import path_figure
+from charts.live_map import json_safe, runs_payload, surface_layer
 from engine.scenario import Scenario, from_query
 from engine.simulate import resolve_landscape, simulate
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
-from tests.apptest_helpers import errors, figures, path_of, run_app
+from tests.apptest_helpers import errors, live_maps, map_figure, path_of, run_app
 from ui import playground_state as ps
 from ui.markdown import escape_markdown
 
@@ -21,21 +20,22 @@ from ui.markdown import escape_markdown
 def test_default_page_renders_four_runs():
     at = run_app()
     assert errors(at) == []
-    fig = figures(at)[0]
+    fig = map_figure(at)
     names = {t.get("name") for t in fig["data"] if t.get("mode") == "lines"}
     assert {optimizers.get(k).name for k in ("sgd", "momentum", "rmsprop", "adam")} <= names
-    assert fig["data"][0]["type"] == "contour"
+    assert fig["layout"]["images"][0]["source"].startswith("data:image/png;base64,"), "the surface is one picture"
+    assert [t for t in fig["data"] if t.get("marker", {}).get("showscale")], "with a colour bar"
     assert not at.warning, "a clean URL shows no notice"
     assert at.query_params["opt"] == "sgd,momentum,rmsprop,adam"
 
 
 def test_lr_slider_changes_the_drawn_path():
     at = run_app()
-    before = path_of(figures(at)[0], "SGD")
+    before = path_of(map_figure(at), "SGD")
     slider = at.select_slider(key=ps.run_key(0, "lr"))
     slider.set_value(0.002).run()
     assert errors(at) == []
-    after = path_of(figures(at)[0], "SGD")
+    after = path_of(map_figure(at), "SGD")
     assert before.shape == after.shape
     assert not np.allclose(before, after)
     assert at.query_params["o1.lr"], "the new lr is in the share link"
@@ -64,7 +64,7 @@ def test_url_reproduces_the_same_paths_as_widgets():
     by_hand.slider(key=ps.STEPS).set_value(300).run()
     assert errors(by_hand) == []
 
-    a, b = figures(from_url)[0], figures(by_hand)[0]
+    a, b = map_figure(from_url), map_figure(by_hand)
     for name in ("Adam", "slow Adam"):
         np.testing.assert_array_equal(path_of(a, name), path_of(b, name))
     direct = simulate("rosenbrock", [("adam", {"lr": 0.1}), ("adam", {"lr": 0.01})], start=(-1, 2.5), steps=300)
@@ -89,7 +89,7 @@ def test_garbage_url_shows_notice_and_defaults():
     notice = at.warning[0].value
     for bad in ("atlantis", "warp_drive", "o1.lr", "steps", "start", "zzz", "o1.schedule"):
         assert escape_markdown(bad) in notice
-    fig = figures(at)[0]
+    fig = map_figure(at)
     default = Scenario.default()
     (sgd,) = simulate(default.landscape, "sgd", start=default.start, steps=default.steps)
     np.testing.assert_allclose(path_of(fig, "SGD"), sgd.path, rtol=1e-6)
@@ -107,45 +107,58 @@ def test_landscape_change_resets_start_and_keeps_optimizers():
 
 def test_map_click_moves_start():
     seeded = {ps.LAND: "rosenbrock", ps.FORMULA: "x**2", ps.DOMAIN: DEFAULT_DOMAIN}
-    state = {**seeded, "chart": {"selection": {"points": [{"x": 0.5, "y": -0.25, "curve_number": 3}]}}}
-    ps.on_map_select(state, "chart")
+    state = dict(seeded)
+    ps.on_map_click(state, 0.5, -0.25)
     assert (state[ps.START_X], state[ps.START_Y]) == (0.5, -0.25)
-    outside = {**seeded, "chart": {"selection": {"points": [{"x": 50.0, "y": 0.0}]}}}
-    ps.on_map_select(outside, "chart")
+    outside = dict(seeded)
+    ps.on_map_click(outside, 50.0, 0.0)
     assert ps.START_X not in outside
+
+
+def test_map_click_is_rounded_to_a_thousandth_of_the_domain():
+    """A pixel's coordinates (-3.0000004713, 1.99999952) go into the link as the point the reader meant."""
+    state = {ps.LAND: "himmelblau", ps.FORMULA: "x**2", ps.DOMAIN: DEFAULT_DOMAIN}
+    ps.on_map_click(state, -3.0000004713139488, 1.9999995286860521)
+    assert (state[ps.START_X], state[ps.START_Y]) == (-3.0, 2.0)
+    ps.on_map_click(state, 1.23456, -0.98765)
+    assert (state[ps.START_X], state[ps.START_Y]) == (1.23, -0.99)
 
 
 def test_duplicate_and_remove_runs():
     at = run_app({"opt": "adam"})
     at.button(key="dup0").click().run()
-    labels = [t.get("name") for t in figures(at)[0]["data"] if t.get("mode") == "lines"]
+    labels = [t.get("name") for t in map_figure(at)["data"] if t.get("mode") == "lines"]
     assert labels.count("Adam") == 1 and "Adam #2" in labels
     at.button(key="rm1").click().run()
-    labels = [t.get("name") for t in figures(at)[0]["data"] if t.get("mode") == "lines"]
+    labels = [t.get("name") for t in map_figure(at)["data"] if t.get("mode") == "lines"]
     assert "Adam #2" not in labels and errors(at) == []
 
 
-def test_figure_for_8_runs_x_1000_steps_fits_budget():
+def test_map_data_for_8_runs_x_1000_steps_is_small_and_json_safe():
+    """A rerun sends only the paths: float32, about 8 bytes per step per run in base64, and no bare NaN."""
     keys = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw", "lion"]
     runs = simulate("rosenbrock", keys, start=(-1.5, 2.0), steps=1000)
+    payload = runs_payload(runs, arrow_length=0.3)
+    json_safe(payload)
+    size = len(json.dumps(payload))
+    assert size < 8 * 1001 * 8 * 4 / 3 * 1.1 + 60_000, f"paths are {size / 1e3:.0f} kB"
     land = resolve_landscape("rosenbrock")
-    fig = path_figure(land, land.resolve(), runs, (-1.5, 2.0))
-    size = len(json.dumps(fig))
-    assert size < 1.5e6, f"figure is {size / 1e6:.2f} MB"
-    assert all(t.get("type") != "contour" for f in fig["frames"] for t in f["data"]), "contour never in frames"
-    assert all(len(f["traces"]) == len(f["data"]) for f in fig["frames"])
-    # the last frame shows every path at full resolution
-    last = fig["frames"][-1]["data"]
-    assert len(last[0]["x"]["bdata"]) == len(fig["data"][fig["frames"][-1]["traces"][0]]["x"]["bdata"])
+    surface = len(json.dumps(surface_layer(land, land.resolve()).payload()))
+    assert surface < 400_000, f"the surface layer is {surface / 1e3:.0f} kB"
 
 
-@pytest.mark.parametrize("steps", [10, 5000])
-def test_extreme_settings_show_divergence_not_a_crash(steps):
-    at = run_app({"steps": str(steps), "o1.lr": "10"})
-    assert errors(at) == []
-    table = at.dataframe[0].value
-    sgd = table[table["optimizer"] == optimizers.get("sgd").name].iloc[0]
-    assert sgd["diverged at step"] != "—", "SGD at lr 10 on the default surface diverges and the table says when"
+def test_only_the_first_run_sends_the_surface_and_a_rerun_sends_only_paths():
+    at = run_app()
+    first = live_maps(at)[0]
+    assert "surface" in first and first["surface_key"]
+    at.select_slider(key=ps.run_key(0, "lr")).set_value(0.002).run()
+    second = live_maps(at)[0]
+    assert "surface" not in second, "the browser already holds the surface"
+    assert second["surface_key"] == first["surface_key"]
+    assert second["paths"] != first["paths"]
+    at.selectbox(key=ps.LAND).set_value("rosenbrock").run()
+    third = live_maps(at)[0]
+    assert "surface" in third and third["surface_key"] != first["surface_key"], "a new surface is sent once"
 
 
 def test_link_text_is_shown_literally_not_as_markdown():
@@ -192,7 +205,7 @@ def test_custom_surface_start_survives_the_link():
 def test_custom_formula_from_the_link_and_the_form():
     at = run_app({"land": "custom", "f": "sin(x)*cos(y) + 0.1*(x**2+y**2)", "dom": "-4,4,-3,3", "opt": "adam"})
     assert errors(at) == [] and not at.warning
-    fig = figures(at)[0]
+    fig = map_figure(at)
     assert fig["layout"]["xaxis"]["range"] == [-4.0, 4.0] and fig["layout"]["yaxis"]["range"] == [-3.0, 3.0]
     path = path_of(fig, optimizers.get("adam").name)
     surface = custom_landscape("sin(x)*cos(y) + 0.1*(x**2+y**2)", ((-4, 4), (-3, 3)))
@@ -218,15 +231,11 @@ def test_bad_formula_in_link_falls_back_with_notice():
     assert errors(at) == []
     notice = at.warning[0].value
     assert "f=" in notice and "dom=" in notice
-    assert figures(at)[0]["layout"]["xaxis"]["range"] == list(DEFAULT_DOMAIN[0])
+    assert map_figure(at)["layout"]["xaxis"]["range"] == list(DEFAULT_DOMAIN[0])
 
 
 def test_a_label_cannot_inject_hover_placeholders():
     runs = simulate("rosenbrock", [("sgd", {})], steps=20)
     runs[0] = replace(runs[0], label="%{x} <b>bold</b>")
-    land = resolve_landscape("rosenbrock")
-    fig = path_figure(land, land.resolve(), runs, (-1.5, 2.0))
-    for trace in fig["data"]:
-        assert "%{x} <b>" not in trace.get("hovertemplate", ""), "labels never enter a hovertemplate"
-        if trace.get("legendgroup") == "run0" and trace.get("mode") == "lines":
-            assert trace["name"] == "%{x} &lt;b&gt;bold&lt;/b&gt;"
+    payload = runs_payload(runs, arrow_length=0.3)
+    assert payload["runs"][0]["name"] == "%{x} &lt;b&gt;bold&lt;/b&gt;", "the label is escaped for plotly.js"

@@ -13,10 +13,10 @@ import pytest
 import streamlit
 
 import optimizers
-from charts.paths import path_figure
+from charts.live_map import runs_payload
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate
-from tests.apptest_helpers import errors, figures, notice, path_of, run_app
+from tests.apptest_helpers import errors, figures, map_figure, notice, path_of, run_app
 from ui import playground_state as ps
 
 ROUND_MANTISSAS = {1, 2, 5}
@@ -54,7 +54,7 @@ def test_default_view_shows_four_different_routes_that_arrive_at_different_steps
     """
     at = run_app()
     assert errors(at) == []
-    paths = run_lines(figures(at)[0])
+    paths = run_lines(map_figure(at))
     assert len(paths) == 4
     (x0, x1), (y0, y1) = Scenario.default().surface.domain
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
@@ -72,9 +72,9 @@ def test_default_surface_opens_at_its_own_start_with_a_clean_link():
     at = run_app()
     assert dict(at.query_params.items()) == {"land": Scenario.default().landscape, "opt": "sgd,momentum,rmsprop,adam"}
     same = run_app({"land": Scenario.default().landscape})
-    assert run_lines(figures(same)[0]).keys() == run_lines(figures(at)[0]).keys()
-    for name, path in run_lines(figures(at)[0]).items():
-        np.testing.assert_array_equal(path, run_lines(figures(same)[0])[name])
+    assert run_lines(map_figure(same)).keys() == run_lines(map_figure(at)).keys()
+    for name, path in run_lines(map_figure(at)).items():
+        np.testing.assert_array_equal(path, run_lines(map_figure(same))[name])
 
 
 # ----- 2. each run's defining sliders are in view ------------------------------------------------
@@ -113,8 +113,8 @@ def test_no_internal_names_in_the_page_text():
     at = run_app()
     text = " ".join(e.value for e in (*at.caption, *at.markdown))
     assert not re.search(r"\btrace \d", text), "a Plotly trace index is shown to readers"
-    for index, figure in enumerate(figures(at)):
-        # The map's own traces (runs, start, click grid) and the loss curves; contour.py draws the rest.
+    for index, figure in enumerate([map_figure(at), *figures(at)]):
+        # The map's own traces (runs, start) and the loss curves; the surface layer holds the rest.
         ours = [t for t in figure["data"] if t.get("legendgroup", "").startswith("run") or t.get("name") == "start"]
         for trace in ours if index == 0 else figure["data"]:
             for fmt in re.findall(r"%\{[xy]:([^}]*)\}", trace.get("hovertemplate", "")):
@@ -141,31 +141,20 @@ def is_round(value: int) -> bool:
 
 
 @pytest.mark.parametrize("steps", [10, 37, 300, 500, 1000, 4990])
-def test_step_slider_frames_and_tick_labels_sit_on_round_steps(steps):
+def test_animation_frames_sit_on_round_steps(steps):
+    """The map's step control moves through round steps (0, 10, 20, ... for 500), and ends on the last step."""
     land = resolve_landscape("himmelblau")
     runs = simulate(land, "sgd", start=(0.5, -4.5), steps=steps)
-    figure = path_figure(land, land.resolve(), runs, (0.5, -4.5))
-    slider = figure["layout"]["sliders"][0]
-    frames = [int(step["label"]) for step in slider["steps"]]
+    frames = runs_payload(runs, arrow_length=1.0)["frames"]
     stride = frames[1] - frames[0]
     assert is_round(stride) and frames[0] == 0 and frames[-1] == steps
     assert all(b - a == stride for a, b in itertools.pairwise(frames[:-1])), "evenly spaced frames"
-    assert slider["font"]["size"] <= 1, "Plotly's own labels (every n-th frame, n by chart width) are hidden"
-    labels = [int(a["text"]) for a in figure["layout"]["annotations"] if a.get("yref") == "paper"]
-    assert labels[0] == 0 and 2 <= len(labels) <= 11
-    every = labels[1] - labels[0]
-    assert is_round(every) and all(b - a == every for a, b in itertools.pairwise(labels))
-    assert labels[-1] > steps - every, "the labels run to the end of the slider"
-    # Each label sits where Plotly draws its frame's tick: x + len * i / (n - 1), shifted 10 - 20 f px.
-    for a in figure["layout"]["annotations"]:
-        f = frames.index(int(a["text"])) / (len(frames) - 1)
-        assert a["x"] == pytest.approx(slider["x"] + slider["len"] * f)
-        assert a["xshift"] == pytest.approx(10 - 20 * f)
+    assert len(frames) <= 62
 
 
-def test_default_map_labels_its_step_slider_0_50_100():
-    labels = [a["text"] for a in figures(run_app())[0]["layout"]["annotations"] if a.get("yref") == "paper"]
-    assert labels == [str(v) for v in range(0, 501, 50)]
+def test_default_map_animates_in_steps_of_ten():
+    frames = map_figure(run_app())["live"]["paths"]["frames"]
+    assert frames == list(range(0, 501, 10))
 
 
 def read_tick(text: str) -> float:
@@ -180,7 +169,7 @@ def read_tick(text: str) -> float:
 def test_loss_axis_ticks_read_as_their_values(query):
     """Plotly's own log ticks read 10, 5, 2, 1, 5, 2, 10^-1 on a short axis: bare digits between powers."""
     at = run_app(query)
-    axis = figures(at)[1]["layout"]["yaxis"]
+    axis = figures(at)[0]["layout"]["yaxis"]
     assert axis["type"] == "log" and len(axis["tickvals"]) >= 3
     for value, text in zip(axis["tickvals"], axis["ticktext"], strict=True):
         assert read_tick(text) == pytest.approx(value, rel=1e-9), f"{text!r} labels {value}"
@@ -213,7 +202,7 @@ def test_a_huge_garbage_link_gets_a_short_notice():
     echoed = re.findall(r"[^\s=,]+", text.split(": ", 1)[1])
     assert max(len(word) for word in echoed) <= 30, "each echoed key is cut short"
     assert len(text) < 250, f"a {len(text)}-character notice"
-    assert run_lines(figures(at)[0]), "the defaults are drawn"
+    assert run_lines(map_figure(at)), "the defaults are drawn"
 
 
 # ----- 7. equations as computed, in engine order ------------------------------------------------------
@@ -261,7 +250,7 @@ def test_newton_under_l2_uses_one_symbol_for_its_hessian_and_the_engine_agrees()
     hess = np.array([[12 * px**2 + 4 * py - 42, 4 * px + 4 * py], [4 * px + 4 * py, 4 * px + 12 * py**2 - 26]])
     g, h = grad + 0.5 * x, hess + 0.5 * np.eye(2)
     expected = x - 0.5 * np.linalg.solve(h + 0.1 * np.eye(2), g)
-    np.testing.assert_allclose(path_of(figures(at)[0], "Newton (damped)")[1], expected, rtol=1e-4)
+    np.testing.assert_allclose(path_of(map_figure(at), "Newton (damped)")[1], expected, rtol=1e-4)
 
 
 def test_adamw_decoupled_decay_comes_after_the_rule_it_shrinks():
@@ -284,7 +273,7 @@ def test_decoupled_decay_as_shown_is_what_the_engine_computes():
     x = np.array(Scenario.default().start, np.float64)
     step = x - 0.001 * himmelblau_gradient(x)
     step = step - 0.001 * 0.5 * x
-    np.testing.assert_allclose(path_of(figures(at)[0], "SGD")[1], step, rtol=1e-5)
+    np.testing.assert_allclose(path_of(map_figure(at), "SGD")[1], step, rtol=1e-5)
 
 
 def test_constant_lr_is_a_number_and_a_decaying_one_is_eta_t_defined_first():
@@ -337,13 +326,13 @@ def test_playground_map_follows_the_marker_language(query: dict[str, str]) -> No
 
     at = run_app(query)
     assert errors(at) == []
-    figs = figures(at)
+    figs = [map_figure(at), *figures(at)]
     for fig in figs:
         assert marker_problems(fig) == []
         assert colour_bar_problems(fig) == []
     heads = [t["name"] for t in figs[0]["data"] if (t.get("marker") or {}).get("symbol") == "x"]
     assert bool(heads) == bool(query), heads
-    assert all(name.endswith("now (diverged)") for name in heads), heads
+    assert all(name.endswith(" (diverged)") for name in heads), heads
 
 
 @pytest.mark.parametrize(

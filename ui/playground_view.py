@@ -144,9 +144,7 @@ def scrub_payload(scenario: Scenario, choice: str | None) -> dict[str, Any]:
     family = build_family(key, run, name)
     current = scenario.runs[run].values[name]
     return {
-        "options": [
-            {"value": scrub_id(i, n), "label": f"{i + 1}. {scenario.runs[i].label} · {n}"} for i, n in targets
-        ],
+        "options": [{"value": scrub_id(i, n), "label": f"{i + 1}. {scenario.runs[i].label} · {n}"} for i, n in targets],
         "selected": scrub_id(run, name),
         "index": min(range(len(family["values"])), key=lambda k: abs(family["values"][k] - current)),
         "family_key": content_key(key, run, name),
