@@ -19,7 +19,10 @@ COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
 COPY . .
+# The live map loads plotly.js from the app itself (static/, served at /app/static): copy it out of
+# the plotly package now, while the code is still writable.
 RUN python -m compileall -q /app \
+    && python -c "from ui.live_map import plotly_src; plotly_src()" \
     && install -d -o app -g app "$DESCENT_LAB_JAX_CACHE"
 
 USER app
