@@ -75,7 +75,13 @@ def content_key(*parts: Any) -> str:
 
 def dark_theme(layout: Mapping[str, Any]) -> dict[str, Any]:
     """``layout`` on the app's dark theme: transparent ground, light text and axes."""
-    axis = {"color": TEXT_COLOUR, "linecolor": "rgba(250,250,250,0.3)", "tickcolor": "rgba(250,250,250,0.3)"}
+    axis = {
+        "color": TEXT_COLOUR,
+        "linecolor": "rgba(250,250,250,0.3)",
+        "tickcolor": "rgba(250,250,250,0.3)",
+        "gridcolor": "rgba(250,250,250,0.12)",
+        "zerolinecolor": "rgba(250,250,250,0.3)",
+    }
     themed = {
         "paper_bgcolor": "rgba(0,0,0,0)",
         "plot_bgcolor": "rgba(0,0,0,0)",

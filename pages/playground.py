@@ -19,7 +19,7 @@ from landscapes.formula import MAX_LENGTH
 from optimizers.options import WD_MODES
 from optimizers.schedules import SCHEDULES
 from ui import playground_state as ps
-from ui.live_map import live_map
+from ui.live_map import live_chart, live_map
 from ui.live_map import scrub_choice as live_map_choice
 from ui.markdown import escape_markdown, notice_text
 from ui.param_widgets import param_widget
@@ -204,7 +204,7 @@ else:
     )
 
 st.subheader("Loss")
-st.plotly_chart(PrebuiltFigure(view.loss_figure), width="stretch", key="pg.loss")
+live_chart("pg.loss", view.loss_figure)
 
 st.subheader("Summary")
 st.dataframe(pd.DataFrame(summary_table(view.rows)), hide_index=True, width="stretch")

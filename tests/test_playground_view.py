@@ -16,7 +16,7 @@ import optimizers
 from charts.live_map import runs_payload
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate
-from tests.apptest_helpers import errors, figures, map_figure, notice, path_of, run_app
+from tests.apptest_helpers import errors, map_figure, notice, path_of, run_app
 from ui import playground_state as ps
 
 ROUND_MANTISSAS = {1, 2, 5}
@@ -113,7 +113,7 @@ def test_no_internal_names_in_the_page_text():
     at = run_app()
     text = " ".join(e.value for e in (*at.caption, *at.markdown))
     assert not re.search(r"\btrace \d", text), "a Plotly trace index is shown to readers"
-    for index, figure in enumerate([map_figure(at), *figures(at)]):
+    for index, figure in enumerate([map_figure(at), map_figure(at, 1)]):
         # The map's own traces (runs, start) and the loss curves; the surface layer holds the rest.
         ours = [t for t in figure["data"] if t.get("legendgroup", "").startswith("run") or t.get("name") == "start"]
         for trace in ours if index == 0 else figure["data"]:
@@ -169,7 +169,7 @@ def read_tick(text: str) -> float:
 def test_loss_axis_ticks_read_as_their_values(query):
     """Plotly's own log ticks read 10, 5, 2, 1, 5, 2, 10^-1 on a short axis: bare digits between powers."""
     at = run_app(query)
-    axis = figures(at)[0]["layout"]["yaxis"]
+    axis = map_figure(at, 1)["layout"]["yaxis"]
     assert axis["type"] == "log" and len(axis["tickvals"]) >= 3
     for value, text in zip(axis["tickvals"], axis["ticktext"], strict=True):
         assert read_tick(text) == pytest.approx(value, rel=1e-9), f"{text!r} labels {value}"
@@ -326,7 +326,7 @@ def test_playground_map_follows_the_marker_language(query: dict[str, str]) -> No
 
     at = run_app(query)
     assert errors(at) == []
-    figs = [map_figure(at), *figures(at)]
+    figs = [map_figure(at), map_figure(at, 1)]
     for fig in figs:
         assert marker_problems(fig) == []
         assert colour_bar_problems(fig) == []

@@ -29,7 +29,7 @@ from typing import Any
 import plotly
 import streamlit as st
 
-from charts.live_map import SurfaceLayer, json_safe
+from charts.live_map import SurfaceLayer, json_safe, split_figure
 
 HERE = Path(__file__).parent
 STATIC = HERE.parent / "static"
@@ -160,6 +160,16 @@ def live_map(
     sent["surface"] = surface.key
     if scrub is not None:
         sent["family"] = scrub["family_key"]
+
+
+def live_chart(key: str, figure: Mapping[str, Any]) -> None:
+    """A plain chart (no surface: a loss curve, say) kept alive like the map: a rerun restyles it in place.
+
+    ``st.plotly_chart`` rebuilds a changed figure from scratch; on the Playground the loss chart
+    changes with every slider move, and its rebuild would cost the browser more than the map's update.
+    """
+    layer, traces = split_figure(figure, 0)
+    live_map(key, layer, overlay=traces, height=int(figure.get("layout", {}).get("height", 320)))
 
 
 def scrub_choice(key: str) -> str | None:
