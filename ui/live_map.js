@@ -240,6 +240,10 @@ function wire(inst) {
   ui.scrubWhich.addEventListener("change", () => {
     inst.args.setStateValue("scrub", ui.scrubWhich.value);
   });
+  // While the pointer holds the slider, a rerun that lands (from an earlier commit) must not move it.
+  ui.scrubRange.addEventListener("pointerdown", () => {
+    inst.holding = true;
+  });
   ui.scrubRange.addEventListener("input", () => {
     if (!inst.family) return;
     stop(inst);
@@ -251,8 +255,7 @@ function wire(inst) {
     if (!inst.family) return;
     const family = inst.family;
     inst.scrubIndex = Number(ui.scrubRange.value);
-    // Keep showing the family's path until the exact one arrives with the rerun.
-    inst.awaiting = family.values[inst.scrubIndex];
+    // The family's path stays on screen until the exact one arrives with the rerun.
     inst.args.setTriggerValue("commit", { id: family.id, value: family.values[inst.scrubIndex] });
   });
   // A press and release that barely moved is a click (plotly's own drag layer swallows `click`).
@@ -260,6 +263,7 @@ function wire(inst) {
     inst.press = { x: ev.clientX, y: ev.clientY };
   });
   window.addEventListener("pointerup", inst.onPointerUp = (ev) => {
+    inst.holding = false;
     const press = inst.press;
     inst.press = null;
     if (!press || !inst.clicks || Math.hypot(ev.clientX - press.x, ev.clientY - press.y) > CLICK_SLOP) return;
@@ -338,10 +342,11 @@ async function render(args) {
     }
     inst.family = { ...family, id: scrub.selected };
     fillSelect(inst.ui.scrubWhich, scrub.options, scrub.selected);
-    // A committed value (from here or from the sidebar) moves the control to it.
-    inst.scrubIndex = scrub.index;
-    inst.dragging = false;
-    inst.awaiting = null;
+    // A committed value (from here or from the sidebar) moves the control to it, unless it is held.
+    if (!inst.holding) {
+      inst.scrubIndex = scrub.index;
+      inst.dragging = false;
+    }
   } else {
     inst.family = null;
   }
