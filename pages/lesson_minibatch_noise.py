@@ -6,9 +6,11 @@ import streamlit as st
 
 import landscapes
 from charts.encoding import PrebuiltFigure
-from charts.lessons.noise import fan_figure, noise_map, spread_figure
+from charts.lessons.noise import Window, fan_figure, noise_overlay, noise_surface, spread_figure, zoom_window
+from charts.live_map import SurfaceLayer, split_figure
 from engine.lessons import noise
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 
 PAGE = "noise"
 LRS = [0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0]
@@ -41,9 +43,9 @@ st.caption(
 )
 
 
-def _moved(chart_key: str) -> None:
-    """A click on the map's grid moves the point (the start of every run)."""
-    point = noise.clicked_point(st.session_state.get(chart_key), land.domain)
+def _moved(x: float, y: float) -> None:
+    """A click on the map moves the point (the start of every run), to the three decimals its inputs show."""
+    point = noise.clicked_point(x, y, land.domain)
     if point is not None:
         st.session_state[f"{PAGE}.x"] = round(point[0], 3)
         st.session_state[f"{PAGE}.y"] = round(point[1], 3)
@@ -131,28 +133,28 @@ def fan_data(sigma: float, x: float, y: float, batch: int) -> tuple[noise.Fan, f
     return noise.fan((x, y), batch, values), noise.predicted_spread((x, y), batch, values)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_surface(sigma: float, window: Window | None) -> SurfaceLayer:
+    """The map's surface layer: depends on σ and the window only (shared between sessions, never mutated)."""
+    figure = noise_surface(land, {"noise": sigma}, window=window)
+    return split_figure(figure, len(figure["data"]))[0]
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def map_figure(sigma: float, lr: float, x: float, y: float, steps: int, seeds: int, batch: int, zoom: bool) -> dict:
-    """The map figure (shared between sessions, never mutated)."""
-    return noise_map(land, {"noise": sigma}, (x, y), spread_data(sigma, lr, x, y, steps, seeds), batch, zoom=zoom)
+def map_overlay(sigma: float, lr: float, x: float, y: float, steps: int, seeds: int, batch: int) -> list[dict]:
+    """The runs drawn over the surface (shared between sessions, never mutated)."""
+    return noise_overlay((x, y), spread_data(sigma, lr, x, y, steps, seeds), batch)
 
 
 with st.spinner(f"Training {seeds} SGD runs of {steps} steps at each of {len(SIZES)} batch sizes…"):
     curve = spread_data(sigma, lr, x, y, steps, seeds)
     fan, predicted = fan_data(sigma, x, y, batch)
-    fig = map_figure(sigma, lr, x, y, steps, seeds, batch, zoom)
+    surface = map_surface(sigma, zoom_window(curve, batch, land) if zoom else None)
+    overlay = map_overlay(sigma, lr, x, y, steps, seeds, batch)
 
 full_norm = float((fan.full**2).sum() ** 0.5)
 with left:
-    chart_key = f"{PAGE}.map.{x:.6g},{y:.6g}.{zoom}"
-    st.plotly_chart(
-        PrebuiltFigure(fig),
-        width="stretch",
-        key=chart_key,
-        on_select=lambda: _moved(chart_key),
-        selection_mode="points",
-        config={"displaylogo": False, "scrollZoom": True},
-    )
+    live_map(f"{PAGE}.map", surface, overlay=overlay, height=surface.layout["height"], on_click=_moved)
     st.caption(
         "Click the map to move the point. Thin white lines: every seed's path from the point; orange dots: where "
         "they end; red: full-batch gradient descent, which every seed follows when B = N."

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+from streamlit.components.v2.bidi_component.main import _make_trigger_id
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 import landscapes
@@ -16,7 +19,7 @@ from charts.markers import END, REFERENCE
 from engine.lessons import noise
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate, simulate_many
-from tests.apptest_helpers import errors, figures, notice
+from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_minibatch_noise.py")
@@ -134,11 +137,11 @@ def test_spread_sentence_handles_full_batch_and_divergence():
 
 
 def test_clicked_point_reads_only_points_inside_the_domain():
-    event = {"selection": {"points": [{"x": 0.5, "y": -1.0}]}}
-    assert noise.clicked_point(event, LAND.domain) == (0.5, -1.0)
-    assert noise.clicked_point({"selection": {"points": [{"x": 50.0, "y": 0.0}]}}, LAND.domain) is None
-    for bad in (None, {}, {"selection": {"points": []}}, {"selection": {"points": [{"x": "nan", "y": 0}]}}):
-        assert noise.clicked_point(bad, LAND.domain) is None
+    (x0, x1), (y0, y1) = LAND.domain
+    assert noise.clicked_point(0.5, -1.0, LAND.domain) == (0.5, -1.0)
+    assert noise.clicked_point(x0, y1, LAND.domain) == (x0, y1), "the edge is inside"
+    for bad in ((50.0, 0.0), (0.0, y0 - 0.01), (x1 + 0.01, 0.0), (float("nan"), 0.0), (0.0, float("inf"))):
+        assert noise.clicked_point(*bad, LAND.domain) is None, bad
 
 
 # ----------------------------------------------------------------------------- the page
@@ -158,6 +161,25 @@ SMALL = {"noise.seeds": str(SEEDS), "noise.steps": "100"}
 
 def trace(fig: dict, prefix: str) -> dict:
     return next(t for t in fig["data"] if str(t.get("name", "")).startswith(prefix))
+
+
+def drawn(at: AppTest) -> dict:
+    """What the map drew over its surface in the last run (sent on every run, unlike the surface)."""
+    return {"data": live_maps(at)[0]["overlay"]}
+
+
+def click_map(at: AppTest, x: float, y: float) -> AppTest:
+    """Rerun ``at`` as the browser does after a click on the live map at data coordinates (``x``, ``y``).
+
+    The component reports a click as its ``click`` trigger value (``ui/live_map.js``); AppTest has
+    no API for a custom component's triggers, so the trigger widget's state is added by hand.
+    """
+    (component,) = at.get("bidi_component")
+    states = at._tree.get_widget_states()
+    click = WidgetState(id=_make_trigger_id(component.proto.id, "events"))
+    click.json_trigger_value = json.dumps([{"event": "click", "value": {"x": x, "y": y}}])
+    states.widgets.append(click)
+    return at._tree._runner._run(states)
 
 
 def points_of(tr: dict) -> np.ndarray:
@@ -192,7 +214,8 @@ def test_default_view_shows_minibatch_gradients_scattering_around_the_full_one()
     and the runs' end points scatter less as B grows, not at all at B = N."""
     at = run_page()
     assert errors(at) == [] and not at.warning
-    map_fig, fan_fig, spread_fig = figures(at)
+    fan_fig, spread_fig = figures(at)
+    map_fig = map_figure(at)
     tips = points_of(trace(fan_fig, "−∇ of"))[1::2]  # (point, tip) pairs: every second point is a tip
     full = points_of(trace(fan_fig, "−∇f, full batch"))[1]
     np.testing.assert_allclose(full, -hand_gradient(POINT), rtol=1e-4)
@@ -228,12 +251,39 @@ def test_arrows_stay_inside_their_figure_even_from_the_corner():
 
 def test_batch_size_changes_the_cloud_and_full_batch_collapses_it():
     at = run_page(SMALL)
-    before = decode(trace(figures(at)[0], "end points")["x"])
+    first = live_maps(at)[0]
+    before = decode(trace(drawn(at), "end points")["x"])
     at.select_slider(key="noise.batch").set_value(N).run()
     assert errors(at) == []
-    ends = np.stack([decode(trace(figures(at)[0], "end points")[c]) for c in ("x", "y")], axis=1)
+    ends = np.stack([decode(trace(drawn(at), "end points")[c]) for c in ("x", "y")], axis=1)
     assert len(before) == len(ends) == SEEDS
     assert np.all(ends == ends[0]) and not np.all(before == before[0])
+    # Only the runs moved: the browser keeps the surface it holds, nothing of it is sent again.
+    second = live_maps(at)[0]
+    assert "surface" in first and "surface" not in second
+    assert second["surface_key"] == first["surface_key"]
+
+
+def test_clicking_the_map_moves_the_point_and_every_run_starts_there():
+    at = run_page(SMALL)
+    first = live_maps(at)[0]
+    assert first["clicks"], "the map reports clicks"
+    click_map(at, 0.5, -1.25)
+    assert errors(at) == []
+    assert (at.number_input(key="noise.x").value, at.number_input(key="noise.y").value) == (0.5, -1.25)
+    assert (at.query_params["noise.x"], at.query_params["noise.y"]) == ("0.5", "-1.25"), "the link keeps it"
+    point = trace(drawn(at), "the point")
+    assert (point["x"][0], point["y"][0]) == (0.5, -1.25)
+    cloud = points_of(trace(drawn(at), "minibatch SGD"))
+    np.testing.assert_allclose(cloud[0], (0.5, -1.25), atol=1e-6)
+    assert "surface" not in live_maps(at)[0] and live_maps(at)[0]["surface_key"] == first["surface_key"]
+    # A click rounds to the three decimals the inputs show; one beyond the domain (a panned map) moves nothing.
+    click_map(at, 1.23456, 0.98765)
+    assert (at.number_input(key="noise.x").value, at.number_input(key="noise.y").value) == (1.235, 0.988)
+    (_, x1), _ = LAND.domain
+    click_map(at, x1 + 1.0, 0.0)
+    assert errors(at) == []
+    assert (at.number_input(key="noise.x").value, at.number_input(key="noise.y").value) == (1.235, 0.988)
 
 
 def test_url_round_trips_and_garbage_shows_one_notice():
@@ -251,7 +301,7 @@ def test_url_round_trips_and_garbage_shows_one_notice():
     assert at.select_slider(key="noise.lr").value == 0.2
     assert (at.number_input(key="noise.x").value, at.number_input(key="noise.y").value) == (1.0, -1.0)
     assert at.get("button_group")[0].value == "end points"
-    point = trace(figures(at)[0], "the point")
+    point = trace(map_figure(at), "the point")
     assert (point["x"][0], point["y"][0]) == (1.0, -1.0)
 
     bad = run_page({**SMALL, "noise.batch": "7", "noise.lr": "abc", "noise.zzz": "<b>1</b>"})
@@ -260,7 +310,7 @@ def test_url_round_trips_and_garbage_shows_one_notice():
     for name in ("noise.batch", "noise.lr", "noise.zzz"):
         assert name in notice(bad)
     assert bad.select_slider(key="noise.batch").value == 8
-    assert re.search(r"minibatch SGD, B = 8 ", str([t.get("name") for t in figures(bad)[0]["data"]]))
+    assert re.search(r"minibatch SGD, B = 8 ", str([t.get("name") for t in map_figure(bad)["data"]]))
 
 
 def test_float32_gradient_agrees_with_jax_on_the_mean_loss():

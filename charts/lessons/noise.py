@@ -9,35 +9,16 @@ import numpy as np
 
 from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
-from charts.markers import CHECKPOINT, CLICK_TARGET, DIVERGED, END, REFERENCE
+from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
 from engine.lessons.noise import Fan, SpreadCurve
 from landscapes.base import Landscape
 
-CLICK_GRID = 30
 CLOUD_COLOUR = "rgba(255,255,255,0.10)"
 END_COLOUR = "#E69F00"
 FAN_COLOUR = "#56B4E9"
 GD_COLOUR = "#ff4d4d"
-
-
-def click_grid(landscape: Landscape, cells: int = CLICK_GRID) -> dict[str, Any]:
-    """A faint grid of markers over the map: clicking one returns its point (contours return none)."""
-    (x0, x1), (y0, y1) = landscape.domain
-    gx, gy = np.meshgrid(np.linspace(x0, x1, cells), np.linspace(y0, y1, cells))
-    return {
-        "type": "scatter",
-        "mode": "markers",
-        "x": typed(gx.ravel()),
-        "y": typed(gy.ravel()),
-        "name": "click to move the point",
-        "marker": {"symbol": CLICK_TARGET, "size": 9, "color": "white", "opacity": 0.07},
-        "selected": {"marker": {"opacity": 0.6}},
-        "unselected": {"marker": {"opacity": 0.07}},
-        "hovertemplate": "move the point here<br>(%{x:.3~g}, %{y:.3~g})<extra></extra>",
-        "showlegend": False,
-    }
 
 
 def joined(paths: np.ndarray) -> np.ndarray:
@@ -69,24 +50,50 @@ def end_view(finals: np.ndarray, gd_end: np.ndarray, landscape: Landscape) -> Wi
     return (centre[0] - half, centre[0] + half), (centre[1] - half, centre[1] + half)
 
 
-def noise_map(
-    landscape: Landscape,
-    values: Mapping[str, float],
-    point: tuple[float, float],
-    curve: SpreadCurve,
-    batch_size: int,
-    *,
-    zoom: bool = False,
-    height: int = 620,
-) -> dict[str, Any]:
-    """Contour map with the point, the cloud of paths at ``batch_size`` from it, their ends and GD.
+def zoom_window(curve: SpreadCurve, batch_size: int, landscape: Landscape) -> Window | None:
+    """The "end points" view's window for ``batch_size`` (:func:`end_view`), or None when every run diverged."""
+    _, finals, diverged = curve.cloud(batch_size)
+    ok = ~diverged
+    if not np.any(ok):
+        return None
+    xr, yr = end_view(finals[ok], curve.full_batch_path()[-1], landscape)
+    return (float(xr[0]), float(xr[1])), (float(yr[0]), float(yr[1]))
 
-    ``zoom`` frames the end points instead of the whole domain (the contour is the same).
+
+def noise_surface(
+    landscape: Landscape, values: Mapping[str, float], *, window: Window | None = None, height: int = 620
+) -> dict[str, Any]:
+    """The map's surface: the contour, its colour bar and the known minima, on the whole domain or ``window``.
+
+    It depends only on the surface and the window, so a rerun that only moves the runs
+    (another batch size, learning rate or point) keeps it and the live map does not
+    send it again (:func:`charts.live_map.split_figure`).
+    """
+    data, _ = contour_traces(landscape, values)
+    layout = {
+        **axes_layout(landscape),
+        "height": height,
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "legend": {"orientation": "h", "y": -0.1, "x": 0},
+        "dragmode": "pan",
+        # A new window is a new view: a pan or zoom made on the old one must not hold the axes.
+        "uirevision": f"noise:{window}",
+    }
+    layout["yaxis"] = {**layout["yaxis"], "scaleanchor": "x", "scaleratio": 1}
+    if window is not None:
+        (xr, yr) = window
+        layout["xaxis"] = {**layout["xaxis"], "range": list(xr)}
+        layout["yaxis"] = {**layout["yaxis"], "range": list(yr)}
+    return {"data": data, "layout": layout}
+
+
+def noise_overlay(point: tuple[float, float], curve: SpreadCurve, batch_size: int) -> list[dict[str, Any]]:
+    """What the map draws over the surface: the cloud of paths at ``batch_size`` from the point, their ends and GD.
+
     The gradients at the point have their own figure (:func:`fan_figure`), whose axes fit
     every arrow: on the map they would run off the edge whenever the point is near it.
     """
-    data, _ = contour_traces(landscape, values)
-    data.append(click_grid(landscape))
+    data: list[dict[str, Any]] = []
     paths, finals, diverged = curve.cloud(batch_size)
     gd = curve.full_batch_path()
     cloud = joined(paths)
@@ -139,21 +146,7 @@ def noise_map(
     point = (float(point[0]), float(point[1]))
     # Not clipped: the point may sit on the edge of the domain, and half a ring reads as something else.
     data.append({**start_trace(point, name="the point (start of every run)", hover="point"), "cliponaxis": False})
-    layout = {
-        **axes_layout(landscape),
-        "height": height,
-        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
-        "legend": {"orientation": "h", "y": -0.1, "x": 0},
-        "clickmode": "event+select",
-        "dragmode": "pan",
-        "uirevision": "noise",
-    }
-    layout["yaxis"] = {**layout["yaxis"], "scaleanchor": "x", "scaleratio": 1}
-    if zoom and np.any(ok):
-        xr, yr = end_view(finals[ok], gd[-1], landscape)
-        layout["xaxis"] = {**layout["xaxis"], "range": list(xr)}
-        layout["yaxis"] = {**layout["yaxis"], "range": list(yr)}
-    return {"data": data, "layout": layout}
+    return data
 
 
 def fan_figure(fan: Fan, predicted: float, batch_size: int, *, height: int = 360) -> dict[str, Any]:

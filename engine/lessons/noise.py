@@ -15,7 +15,6 @@ import functools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import jax
 import jax.numpy as jnp
@@ -332,18 +331,18 @@ def spread_sentence(curve: SpreadCurve, batch_size: int) -> str:
     )
 
 
-def clicked_point(event: Any, domain: tuple[tuple[float, float], tuple[float, float]]) -> tuple[float, float] | None:
-    """The (x, y) of the last point in a Plotly selection event, if it lies inside ``domain``."""
-    try:
-        points = event["selection"]["points"]
-        point = points[-1]
-        x, y = float(point["x"]), float(point["y"])
-    except (KeyError, IndexError, TypeError, ValueError):
-        return None
+def clicked_point(
+    x: float, y: float, domain: tuple[tuple[float, float], tuple[float, float]]
+) -> tuple[float, float] | None:
+    """A click on the map at (``x``, ``y``) as a point to start from, or None if it lies outside ``domain``.
+
+    The point's inputs accept only the domain, so a click beyond its edge (the map may be
+    panned past it) moves nothing.
+    """
     (x0, x1), (y0, y1) = domain
     if not (math.isfinite(x) and math.isfinite(y) and x0 <= x <= x1 and y0 <= y <= y1):
         return None
-    return x, y
+    return float(x), float(y)
 
 
 def playground_scenario(
