@@ -6,10 +6,12 @@ import streamlit as st
 
 import landscapes
 from charts.encoding import PrebuiltFigure
-from charts.lessons.implicit import modified_map, share_figure
+from charts.lessons.implicit import modified_overlay, modified_surface, share_figure
+from charts.live_map import SurfaceLayer, split_figure
 from engine import budget
 from engine.lessons import implicit as im
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 
 PAGE = "implicit"
 # Kept small on purpose: a step on the sharp-flat data set touches all 256 examples whatever B is,
@@ -106,12 +108,20 @@ def prediction_for(lr: float) -> tuple[tuple[im.ModifiedGrid, im.ModifiedGrid], 
     return im.map_grids(lr), im.prediction(lr)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def map_figure(lr: float, steps: int, seeds: int, start_index: int) -> dict:
-    """The modified-loss map with the drawn runs (shared, never mutated)."""
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_surface(lr: float) -> SurfaceLayer:
+    """The modified loss on the map's two panels: depends on η alone (shared, never mutated)."""
     (grid, zoom), pred = prediction_for(lr)
+    figure = modified_surface(grid, zoom, pred)
+    return split_figure(figure, len(figure["data"]))[0]
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_overlay(lr: float, steps: int, seeds: int, start_index: int) -> list[dict]:
+    """The drawn runs, the minima and the start over the surface (shared, never mutated)."""
+    _, pred = prediction_for(lr)
     runs = shares_for(lr, steps, seeds, start_index)
-    return modified_map(grid, zoom, pred, land.starts[start_index], runs.examples, N)
+    return modified_overlay(pred, land.starts[start_index], runs.examples, N)
 
 
 todo = lrs + ([] if map_lr in lrs else [map_lr])
@@ -139,8 +149,9 @@ with st.spinner(f"Training {per_lr:,} SGD runs of {steps} steps at each of {len(
         if lr in lrs:
             shares.append(share)
     progress.progress(1.0, text=f"Drawing the modified loss for η = {map_lr:g}")
-    (grid, zoom), pred = prediction_for(map_lr)
-    fig_map = map_figure(map_lr, steps, seeds, start_index)
+    _, pred = prediction_for(map_lr)
+    surface = map_surface(map_lr)
+    overlay = map_overlay(map_lr, steps, seeds, start_index)
     progress.empty()
 drawn = shares_for(map_lr, steps, seeds, start_index)
 
@@ -164,7 +175,7 @@ with right:
         st.markdown("**What the runs do.** " + im.agreement_sentence(shares))
 
 st.subheader(f"What gradient descent with η = {map_lr:g} follows")
-st.plotly_chart(PrebuiltFigure(fig_map), width="stretch", key=f"{PAGE}.map")
+live_map(f"{PAGE}.map", surface, overlay=overlay, height=surface.layout["height"])
 st.caption(
     "Colours: the modified loss f̃ (log scale). Dotted lines: the plain loss f at the same levels. Where the "
     "dotted lines sit farther from a minimum than the coloured bands, the penalty has steepened the valley, as "

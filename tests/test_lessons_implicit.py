@@ -15,7 +15,7 @@ from engine.lessons import implicit as im
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate_many
 from landscapes import bowl, sharp_flat
-from tests.apptest_helpers import errors, figures, notice
+from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_implicit_regularization.py")
@@ -205,7 +205,8 @@ def test_page_chart_equals_a_direct_count_and_the_url_round_trips():
     assert errors(at) == [] and not at.warning
     assert at.multiselect(key="implicit.lrs").value == [0.04]
     assert at.select_slider(key="implicit.seeds").value == SEEDS
-    share_fig, map_fig = figures(at)
+    (share_fig,) = figures(at)
+    map_fig = map_figure(at)
     (line,) = share_fig["data"]
     batch, cells, flat = direct_runs(0.04, SEEDS)
     counts = np.bincount(cells, weights=flat)
@@ -247,20 +248,33 @@ def test_page_chart_equals_a_direct_count_and_the_url_round_trips():
     ends = [t for t in map_fig["data"] if t["name"].endswith("(end)")]
     assert ends and all(t["marker"]["symbol"] == END for t in ends)
 
+    # Another start moves only the runs: the browser keeps the surface it holds, nothing of it is sent again.
+    first = live_maps(at)[0]
+    at.selectbox(key="implicit.start").set_value(1).run()
+    assert errors(at) == []
+    moved = live_maps(at)[0]
+    assert "surface" not in moved and moved["surface_key"] == first["surface_key"]
+    starts = [(t["x"][0], t["y"][0]) for t in moved["overlay"] if t["name"] == "start of every run"]
+    assert starts == [tuple(map(float, landscapes.get(im.LANDSCAPE).starts[1]))] * 2, "on both panels"
+    (shares_moved,) = figures(at)[0]["data"]
+
     # Its main control: the modified loss redraws for another step size; the shares stay.
     before = decode(map_fig["data"][0]["z"])
     at.select_slider(key="implicit.map_lr").set_value(0.02).run()
     assert errors(at) == []
-    share_after, map_after = figures(at)
+    (share_after,) = figures(at)
+    map_after = map_figure(at)
+    assert map_after["live"]["surface_key"] != first["surface_key"]
     assert not np.allclose(before, decode(map_after["data"][0]["z"]))
-    np.testing.assert_array_equal(decode(share_after["data"][0]["y"]), decode(line["y"]))
+    np.testing.assert_array_equal(decode(share_after["data"][0]["y"]), decode(shares_moved["y"]))
 
 
 def test_default_view_shows_small_batches_ending_flatter():
     """The title's claim, read off the page's own default chart: at every default η, B = 1 beats B = N."""
     at = run_page({})
     assert errors(at) == [] and not at.warning
-    share_fig, map_fig = figures(at)
+    (share_fig,) = figures(at)
+    map_fig = map_figure(at)
     assert [t["name"] for t in share_fig["data"]] == [f"η = {lr:g}" for lr in im.DEFAULT_LRS]
     for line in share_fig["data"]:
         y = decode(line["y"])

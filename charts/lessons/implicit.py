@@ -136,21 +136,13 @@ def _contours(grid: ModifiedGrid, scale: LossScale, levels: dict[str, float], ax
     return [filled, plain]
 
 
-def modified_map(
-    grid: ModifiedGrid,
-    zoom: ModifiedGrid,
-    pred: Prediction,
-    start: Sequence[float],
-    examples: Sequence[ExampleRun] = (),
-    full_batch: int = 256,
-    *,
-    height: int = 520,
-) -> dict[str, Any]:
-    """The modified loss filled, the plain loss dotted at the same levels, a few runs, minima and start marked.
+def modified_surface(grid: ModifiedGrid, zoom: ModifiedGrid, pred: Prediction, *, height: int = 520) -> dict[str, Any]:
+    """The map's surface: the modified loss filled, the plain loss dotted at the same levels, on two panels.
 
     Two panels: both valleys (``grid``), and a close-up of the sharp valley (``zoom``, same
     colours and levels, axes x2/y2) that a white box on the first panel locates: at the
-    first panel's scale that valley is only a few pixels wide.
+    first panel's scale that valley is only a few pixels wide. It depends on the map's η
+    alone, so a rerun that only changes the runs keeps it (:func:`charts.live_map.split_figure`).
     """
     # A log scale (height above the lower minimum) puts most levels near the two floors, where the
     # penalty changes the valleys' shapes; a linear one would spend them on the far walls.
@@ -159,6 +151,14 @@ def modified_map(
     low, high = float(shown.min()), float(shown.max())
     levels = {"start": low, "end": high, "size": (high - low) / LEVELS if high > low else 1.0}
     data = _contours(grid, scale, levels, "") + _contours(zoom, scale, levels, "2")
+    return {"data": data, "layout": _layout(grid, zoom, height)}
+
+
+def modified_overlay(
+    pred: Prediction, start: Sequence[float], examples: Sequence[ExampleRun] = (), full_batch: int = 256
+) -> list[dict[str, Any]]:
+    """What the map draws over :func:`modified_surface` on both panels: a few runs, the minima and the start."""
+    data: list[dict[str, Any]] = []
     names = ("sharp", "flat")
     for axes in ("", "2"):
         for i, run in enumerate(examples):
@@ -225,6 +225,11 @@ def modified_map(
     point = start_trace((float(start[0]), float(start[1])), name="start of every run", size=13)
     data.append(point)
     data.append({**point, "xaxis": "x2", "yaxis": "y2", "showlegend": False})
+    return data
+
+
+def _layout(grid: ModifiedGrid, zoom: ModifiedGrid, height: int) -> dict[str, Any]:
+    """Both panels at equal scale, their titles, and the white box locating the close-up on the first."""
     (zx0, zx1), (zy0, zy1) = (float(zoom.xs[0]), float(zoom.xs[-1])), (float(zoom.ys[0]), float(zoom.ys[-1]))
     layout: dict[str, Any] = {
         "height": height,
@@ -270,7 +275,7 @@ def modified_map(
             "showgrid": False,
             "zeroline": False,
         }
-    return {"data": data, "layout": layout}
+    return layout
 
 
 def _panel_title(text: str, axis: str) -> dict[str, Any]:
