@@ -5,8 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.grid_maps import side_by_side
-from charts.lessons.regularization import coefficient_figure, fence_window, geometry_figure
+from charts.lessons.grid_maps import panel_traces, side_by_side
+from charts.lessons.regularization import coefficient_figure, fence_window, geometry_overlay, geometry_surface
+from charts.live_map import SurfaceLayer, split_figure
 from engine.lessons.regularization import (
     LANDSCAPE_KEY,
     PATH_ALPHAS,
@@ -17,6 +18,7 @@ from engine.lessons.regularization import (
 )
 from landscapes import get as get_landscape
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 from ui.param_widgets import log_grid
 
 PAGE = "reg"
@@ -59,20 +61,28 @@ def solve(alpha: float) -> tuple[PenaltyView, PenaltyView]:
     return penalty_view(alpha, "l1"), penalty_view(alpha, "l2")
 
 
+@st.cache_resource(show_spinner=False, max_entries=1)
+def maps_surface() -> SurfaceLayer:
+    """Both panels' loss contours over the one window that holds every α's fences (shared, never mutated)."""
+    window = fence_window(values)
+    maps = side_by_side(geometry_surface("l1", values, window), geometry_surface("l2", values, window))
+    return split_figure(maps, len(maps["data"]))[0]
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(alpha: float) -> tuple[dict, dict]:
-    """The two maps side by side, and the coefficient paths (shared, never mutated)."""
+def figures(alpha: float) -> tuple[SurfaceLayer, list[dict], dict]:
+    """The two maps' surface and what is drawn over it, and the coefficient paths (shared, never mutated)."""
     l1, l2 = solve(alpha)
-    window = fence_window((l1, l2), values)
-    maps = side_by_side(geometry_figure(l1, values, window), geometry_figure(l2, values, window))
-    return maps, coefficient_figure((l1, l2))
+    window = fence_window(values)
+    overlay = panel_traces(geometry_overlay(l1, values, window), geometry_overlay(l2, values, window))
+    return maps_surface(), overlay, coefficient_figure((l1, l2))
 
 
 with st.spinner(f"Solving the L1 and the L2 problem for {len(PATH_ALPHAS) + 1} values of α…"):
     l1, l2 = solve(alpha)
-    maps, paths = figures(alpha)
+    surface, overlay, paths = figures(alpha)
 
-st.plotly_chart(PrebuiltFigure(maps), width="stretch", key=f"{PAGE}.maps")
+live_map(f"{PAGE}.maps", surface, overlay=overlay, height=surface.layout["height"])
 left, right = st.columns(2)
 with left:
     st.markdown(

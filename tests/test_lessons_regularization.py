@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,8 +10,9 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
+from charts.lessons.regularization import fence_window, region_outline
 from engine.lessons import regularization as rg
-from tests.apptest_helpers import figures, notice
+from tests.apptest_helpers import figures, live_maps, map_figure, notice
 from tests.figure_rules import (
     colour_bar_problems,
     colour_bar_reading_problems,
@@ -113,20 +113,23 @@ def _run(query: dict[str, str] | None = None) -> AppTest:
 
 
 def _optimum(at: AppTest, prefix: str) -> np.ndarray:
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    trace = next(t for t in fig["data"] if t.get("name", "").startswith(prefix))
+    trace = next(t for t in live_maps(at)[0]["overlay"] if t.get("name", "").startswith(prefix))
     return np.array([decode(trace["x"])[0], decode(trace["y"])[0]], np.float64)
 
 
 def test_page_renders_and_alpha_moves_the_optima():
     at = _run()
     assert not at.exception and not at.warning
-    assert len(at.get("plotly_chart")) == 2
+    assert len(at.get("plotly_chart")) == 1 and len(live_maps(at)) == 1
+    first = live_maps(at)[0]
     before = _optimum(at, "L1 optimum"), _optimum(at, "L2 optimum")
     at.select_slider(key="reg.alpha").set_value(0.5).run()
     assert not at.exception
     after = _optimum(at, "L1 optimum"), _optimum(at, "L2 optimum")
     assert np.linalg.norm(before[0] - after[0]) > 0.1 and np.linalg.norm(before[1] - after[1]) > 0.1
+    # α moves only the fences and optima: the browser keeps the surface it holds, nothing of it is sent again.
+    second = live_maps(at)[0]
+    assert "surface" in first and "surface" not in second and second["surface_key"] == first["surface_key"]
     assert any("exactly equal to 0" in s.value for s in at.success)
 
 
@@ -162,7 +165,7 @@ def test_default_view_l1_lands_on_an_axis_and_l2_does_not(default_view):
 
 def test_default_view_shows_each_whole_fence_at_equal_scale(default_view):
     """The diamond's and the circle's outlines lie inside both panels' axis ranges, with x and y at one scale."""
-    fig = json.loads(default_view.get("plotly_chart")[0].proto.spec)
+    fig = map_figure(default_view)
     layout = fig["layout"]
     fences = [t for t in fig["data"] if t.get("fill") == "toself"]
     assert len(fences) == 2
@@ -175,8 +178,20 @@ def test_default_view_shows_each_whole_fence_at_equal_scale(default_view):
         assert layout[f"yaxis{suffix}"].get("scaleratio", 1) == 1
 
 
+def test_one_window_holds_the_fences_of_every_alpha():
+    """The map's window never moves with α: the fences of the whole path (α from 0 up) lie inside it."""
+    values = landscapes.get("train_val").resolve()
+    (x0, x1), (y0, y1) = fence_window(values)
+    for kind in ("l1", "l2"):
+        view = rg.penalty_view(1e-3, kind)
+        for optimum in view.path:
+            outline = region_outline(kind, float(rg.penalty(optimum, kind)))
+            assert np.all((x0 < outline[:, 0]) & (outline[:, 0] < x1)), (kind, optimum)
+            assert np.all((y0 < outline[:, 1]) & (outline[:, 1] < y1)), (kind, optimum)
+
+
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
-    for fig in figures(default_view):
+    for fig in [*figures(default_view), map_figure(default_view)]:
         assert marker_problems(fig) == [] and named_shape_problems(fig) == []
         assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
         assert log_axis_problems(fig) == []

@@ -9,6 +9,7 @@ markers, and the equal-scale axes every map uses.
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -181,28 +182,12 @@ def zoom_box(
 def side_by_side(left: dict[str, Any], right: dict[str, Any], *, colorbar: bool = True) -> dict[str, Any]:
     """Two map figures (from :func:`map_layout`) as one figure with two equal-scale panels.
 
-    The right panel's traces move to axes ``x2``/``y2``; a legend entry already shown
-    on the left is not repeated; the panel titles become annotations. Only the right
-    panel keeps a colour bar (both panels must then share one colour scale), or none
-    with ``colorbar=False``.
+    The right panel's traces move to axes ``x2``/``y2`` and a legend entry already shown
+    on the left is not repeated (:func:`panel_traces`); the panel titles become annotations.
     """
     gap = 0.08
     half = (1.0 - gap) / 2.0
-    data: list[dict[str, Any]] = []
-    shown: set[str] = set()
-    for side, fig in (("left", left), ("right", right)):
-        for trace in fig["data"]:
-            copy = dict(trace)
-            if side == "right":
-                copy.update(xaxis="x2", yaxis="y2")
-            if copy.get("type") == "contour" and "colorbar" in copy:
-                copy["showscale"] = bool(colorbar and side == "right")
-            name = copy.get("name", "")
-            if copy.get("showlegend", True) and copy.get("type") != "contour":
-                if name in shown:
-                    copy["showlegend"] = False
-                shown.add(name)
-            data.append(copy)
+    data = panel_traces(left["data"], right["data"], colorbar=colorbar)
     layout = {k: v for k, v in left["layout"].items() if k not in ("title", "xaxis", "yaxis")}
     layout["margin"] = {**layout.get("margin", {}), "t": 40}
     annotations = []
@@ -227,6 +212,34 @@ def side_by_side(left: dict[str, Any], right: dict[str, Any], *, colorbar: bool 
             )
     layout["annotations"] = annotations
     return {"data": data, "layout": layout}
+
+
+def panel_traces(
+    left: Sequence[dict[str, Any]], right: Sequence[dict[str, Any]], *, colorbar: bool = True
+) -> list[dict[str, Any]]:
+    """The traces of two panels as :func:`side_by_side` draws them (copies; the inputs are not mutated).
+
+    The right panel's traces move to axes ``x2``/``y2``; a legend entry already shown on
+    the left is not repeated. Only the right panel keeps a colour bar (both panels must
+    then share one colour scale), or none with ``colorbar=False``. A live map calls it
+    twice, once for the panels' surfaces and once for what is drawn over them.
+    """
+    data: list[dict[str, Any]] = []
+    shown: set[str] = set()
+    for side, traces in (("left", left), ("right", right)):
+        for trace in traces:
+            copy = dict(trace)
+            if side == "right":
+                copy.update(xaxis="x2", yaxis="y2")
+            if copy.get("type") == "contour" and "colorbar" in copy:
+                copy["showscale"] = bool(colorbar and side == "right")
+            name = copy.get("name", "")
+            if copy.get("showlegend", True) and copy.get("type") != "contour":
+                if name in shown:
+                    copy["showlegend"] = False
+                shown.add(name)
+            data.append(copy)
+    return data
 
 
 def log_axis_ticks(

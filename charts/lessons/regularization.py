@@ -25,7 +25,7 @@ from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.scale import LossScale
 from engine.grid import loss_grid
-from engine.lessons.regularization import LANDSCAPE_KEY, PenaltyView
+from engine.lessons.regularization import LANDSCAPE_KEY, PenaltyView, penalty, training_problem
 
 PENALTY_COLOURS = {"l1": run_colour(0), "l2": run_colour(1)}
 PENALTY_NAMES = {"l1": "L1", "l2": "L2"}
@@ -42,35 +42,52 @@ def region_outline(kind: str, budget: float, points: int = 241) -> np.ndarray:
     return np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
 
 
-def fence_window(views: tuple[PenaltyView, ...], values: Mapping[str, float]) -> Window:
-    """One window for every panel: the landscape's domain, widened until each whole fence shows.
+def fence_window(values: Mapping[str, float]) -> Window:
+    """One window for every panel and every α: the landscape's domain, widened until each whole fence shows.
 
     At small α the L1 diamond reaches ``-s`` on both axes, beyond the domain's left
-    edge; a fence cut off there would hide the corner the lesson is about.
+    edge; a fence cut off there would hide the corner the lesson is about. The fences
+    are largest at α = 0, where they pass through the unpenalized minimum w*, and shrink
+    as α grows (the penalized optimum's norm falls with α), so the window holds both
+    fences at α = 0 and never has to move: the map's surface stays the same for every α.
     """
     land = landscapes.get(LANDSCAPE_KEY)
     (x0, x1), (y0, y1) = land.domain
     corners = np.array([[x0, y0], [x1, y1]])
-    outlines = [region_outline(view.kind, view.budget) for view in views]
+    unpenalized = training_problem(values).minimum()
+    outlines = [region_outline(kind, float(penalty(unpenalized, kind))) for kind in ("l1", "l2")]
     return covering_window(np.concatenate([corners, *outlines]), margin=0.04)
 
 
-def geometry_figure(view: PenaltyView, values: Mapping[str, float], window: Window | None = None) -> dict[str, Any]:
-    """Loss contours, the budget region, the contour line through the optimum, the path and the optimum.
+def _grid(values: Mapping[str, float], window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    return loss_grid(landscapes.get(LANDSCAPE_KEY), values, GRID_RESOLUTION, domain=window)
 
-    ``window`` (from :func:`fence_window`) sets the axes; panels drawn side by side
-    share it, and so share one colour scale.
+
+def geometry_surface(kind: str, values: Mapping[str, float], window: Window) -> dict[str, Any]:
+    """One panel's surface: the loss contours over ``window`` (from :func:`fence_window`), axes and title.
+
+    Panels drawn side by side share ``window``, and so share one colour scale. It depends
+    on the window alone, so a new α that keeps the window keeps the surface.
+    """
+    xs, ys, z = _grid(values, window)
+    penalty = "‖w‖₁" if kind == "l1" else "‖w‖₂²"
+    title = f"{PENALTY_NAMES[kind]}: f(w) + α·{penalty}"
+    return {"data": [grid_contour(xs, ys, z, LossScale.fit(z))], "layout": map_layout(*window, height=470, title=title)}
+
+
+def geometry_overlay(view: PenaltyView, values: Mapping[str, float], window: Window) -> list[dict[str, Any]]:
+    """What one panel draws over its surface: the fence, the loss contour through the optimum, the path, the minima.
+
+    The contour line comes from the same grid as :func:`geometry_surface` over ``window``.
     """
     land = landscapes.get(LANDSCAPE_KEY)
-    window = window or fence_window((view,), values)
-    xs, ys, z = loss_grid(land, values, GRID_RESOLUTION, domain=window)
+    xs, ys, z = _grid(values, window)
     minima = marker_traces(land, values)[0]
     colour = PENALTY_COLOURS[view.kind]
     name = PENALTY_NAMES[view.kind]
     symbol = "|w₁| + |w₂|" if view.kind == "l1" else "w₁² + w₂²"
     penalty = "‖w‖₁" if view.kind == "l1" else "‖w‖₂²"
-    data = [
-        grid_contour(xs, ys, z, LossScale.fit(z)),
+    return [
         region_trace(
             region_outline(view.kind, view.budget),
             name=f"{symbol} ≤ s = {view.budget:.3g}",
@@ -89,8 +106,6 @@ def geometry_figure(view: PenaltyView, values: Mapping[str, float], window: Wind
             text=f"{name} optimum at α = {view.alpha:.3g}",
         ),
     ]
-    title = f"{name}: f(w) + α·{penalty}"
-    return {"data": data, "layout": map_layout(*window, height=470, title=title)}
 
 
 def coefficient_figure(views: tuple[PenaltyView, ...]) -> dict[str, Any]:
