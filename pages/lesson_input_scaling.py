@@ -5,10 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.grid_maps import side_by_side
-from charts.lessons.input_scaling import bowl_figure, gap_figure
+from charts.lessons.grid_maps import panel_traces, side_by_side
+from charts.lessons.input_scaling import bowl_overlay, bowl_surface, gap_figure
+from charts.live_map import SurfaceLayer, split_figure
 from engine.lessons import input_scaling as sc
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 from ui.param_widgets import log_grid
 
 PAGE = "scale"
@@ -62,18 +64,26 @@ def compute(scale: float, correlation: float, relative_lr: float, steps: int):
     return sc.scaling_views(scale, correlation, relative_lr, steps)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def maps_surface(scale: float, correlation: float, _views: tuple[sc.ScalingView, sc.ScalingView]) -> SurfaceLayer:
+    """Both bowls' contours side by side: they depend on s and ρ alone, the key of this cache (shared)."""
+    maps = side_by_side(*(bowl_surface(view) for view in _views), colorbar=False)
+    return split_figure(maps, len(maps["data"]))[0]
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(scale: float, correlation: float, relative_lr: float, steps: int) -> tuple[dict, dict]:
-    """Both maps side by side and the progress plot (shared, never mutated)."""
+def figures(scale: float, correlation: float, relative_lr: float, steps: int) -> tuple[SurfaceLayer, list[dict], dict]:
+    """Both maps' surface and the runs drawn over it, and the progress plot (shared, never mutated)."""
     raw, std = compute(scale, correlation, relative_lr, steps)
-    return side_by_side(bowl_figure(raw), bowl_figure(std), colorbar=False), gap_figure((raw, std))
+    overlay = panel_traces(bowl_overlay(raw), bowl_overlay(std), colorbar=False)
+    return maps_surface(scale, correlation, (raw, std)), overlay, gap_figure((raw, std))
 
 
 with st.spinner(f"Running gradient descent for {steps} steps on the raw and the standardized inputs…"):
     raw, std = compute(scale, correlation, relative_lr, steps)
-    maps, gap_fig = figures(scale, correlation, relative_lr, steps)
+    surface, overlay, gap_fig = figures(scale, correlation, relative_lr, steps)
 
-st.plotly_chart(PrebuiltFigure(maps), width="stretch", key=f"{PAGE}.maps")
+live_map(f"{PAGE}.maps", surface, overlay=overlay, height=surface.layout["height"])
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("κ, raw inputs", f"{raw.kappa:.4g}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from charts.encoding import decode
 from engine.lessons import input_scaling as sc
-from tests.apptest_helpers import figures, notice
+from tests.apptest_helpers import figures, live_maps, map_figure, notice
 from tests.figure_rules import (
     colour_bar_problems,
     colour_bar_reading_problems,
@@ -95,11 +94,19 @@ def test_page_prints_the_standardized_condition_number():
 
 def test_page_renders_and_scale_changes_the_raw_bowl():
     at = _run()
-    assert not at.exception and not at.warning and len(at.get("plotly_chart")) == 2
-    before = decode(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"])
+    assert not at.exception and not at.warning and len(at.get("plotly_chart")) == 1 and len(live_maps(at)) == 1
+    first = live_maps(at)[0]
+    before = decode(map_figure(at)["data"][0]["z"])
+    # The step size moves only the paths: the browser keeps the surface it holds, nothing of it is sent again.
+    at.slider(key="scale.r").set_value(0.5).run()
+    assert not at.exception
+    second = live_maps(at)[0]
+    assert "surface" not in second and second["surface_key"] == first["surface_key"]
+    raw_paths = [decode(next(t for t in d["overlay"] if t["name"].startswith("GD"))["x"]) for d in (first, second)]
+    assert raw_paths[0].shape == raw_paths[1].shape and not np.allclose(*raw_paths), "drawn with the new step size"
     at.select_slider(key="scale.s").set_value(3.0).run()
     assert not at.exception
-    after = decode(json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["z"])
+    after = decode(map_figure(at)["data"][0]["z"])
     assert not np.allclose(before, after)
 
     bad = _run({"scale.s": "1000", "scale.r": "x"})
@@ -124,7 +131,7 @@ def _steps_to(gap: np.ndarray, fraction: float) -> int | None:
 def test_default_view_standardized_inputs_converge_in_far_fewer_steps(default_view):
     """The title's claim on the drawn progress chart (s = 10, same relative step): standardized inputs cut the
     loss gap a millionfold within a few steps; raw inputs have not cut it a hundredfold after all 100 steps."""
-    _, progress = figures(default_view)
+    (progress,) = figures(default_view)
     gaps = {t["name"].split(" (")[0]: decode(t["y"]).astype(np.float64) for t in progress["data"]}
     assert set(gaps) == {"Raw inputs", "Standardized inputs"}
     standardized = _steps_to(gaps["Standardized inputs"], 1e-6)
@@ -133,7 +140,7 @@ def test_default_view_standardized_inputs_converge_in_far_fewer_steps(default_vi
 
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
-    for fig in figures(default_view):
+    for fig in [*figures(default_view), map_figure(default_view)]:
         assert marker_problems(fig) == [] and named_shape_problems(fig) == []
         assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
         assert log_axis_problems(fig) == []

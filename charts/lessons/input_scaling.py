@@ -21,14 +21,24 @@ GAP_FLOOR = 1e-12
 """Gaps below this (down to float rounding) are drawn on it; its tick reads "≤ 1e-12"."""
 
 
-def bowl_figure(view: ScalingView) -> dict[str, Any]:
-    """Contours of one problem's loss in its own weights, with the GD path, start and minimum."""
+def bowl_surface(view: ScalingView) -> dict[str, Any]:
+    """One problem's loss contours in its own weights, its axes and title (with κ).
+
+    It depends on the problem alone (the scale s and the correlation ρ), not on the step
+    size or the steps, so a rerun that only changes the run keeps it.
+    """
     xs, ys, z = loss_surface(view)
-    scale = LossScale.fit(z)
+    x_range, y_range = view_box(view)
+    title = f"{TITLES[view.name]}: κ = {view.kappa:.4g}"
+    data = [grid_contour(xs, ys, z, LossScale.fit(z))]
+    return {"data": data, "layout": map_layout(x_range, y_range, height=470, title=title)}
+
+
+def bowl_overlay(view: ScalingView) -> list[dict[str, Any]]:
+    """What one problem's panel draws over its surface: the GD path, the start, the minimum, an x if it diverged."""
     end = len(view.path) if view.diverged_at is None else max(view.diverged_at, 1)
     label = f"GD, η = {view.lr:.3g}"
     data = [
-        grid_contour(xs, ys, z, scale),
         line_trace(view.path[:end], name=label, colour=COLOURS[view.name]),
         start_trace(START, size=12),
         point_trace(
@@ -37,9 +47,7 @@ def bowl_figure(view: ScalingView) -> dict[str, Any]:
     ]
     if view.diverged_at is not None:
         data.append(diverged_trace(view.path[end - 1], label=label, step=view.diverged_at, colour=COLOURS[view.name]))
-    x_range, y_range = view_box(view)
-    title = f"{TITLES[view.name]}: κ = {view.kappa:.4g}"
-    return {"data": data, "layout": map_layout(x_range, y_range, height=470, title=title)}
+    return data
 
 
 def gap_figure(views: Sequence[ScalingView], *, height: int = 320) -> dict[str, Any]:
