@@ -6,12 +6,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from charts.encoding import PrebuiltFigure
-from charts.lessons.grid_maps import side_by_side
-from charts.lessons.noise_injection import clean_figure, expected_figure
+from charts.lessons.grid_maps import panel_traces, side_by_side
+from charts.lessons.noise_injection import clean_overlay, clean_surface, expected_overlay, expected_surface
+from charts.live_map import SurfaceLayer, split_figure
 from engine.lessons import noise_injection as ni
 from engine.lessons.regularization import training_problem
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 from ui.param_widgets import log_grid
 
 PAGE = "noise2"
@@ -74,31 +75,37 @@ strength = float(p if kind == "dropout" else sigma)
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def compute(kind: str, strength: float, lr: float, steps: int):
-    """Noisy runs and the clean run (one vmapped call), both surfaces and the Monte Carlo check."""
+    """Noisy runs and the clean run (one vmapped call), and the Monte Carlo check."""
     runs = ni.noisy_training(kind, strength, lr, steps, SEEDS, with_clean=True)
-    return runs, ni.surfaces(kind, strength), ni.formula_checks(kind, strength)
+    return runs, ni.formula_checks(kind, strength)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def maps_surface(kind: str, strength: float) -> SurfaceLayer:
+    """The clean loss and the expected loss side by side, on one colour scale: a function of the noise alone."""
+    xs, ys, clean, expected = ni.surfaces(kind, strength)
+    name = f"dropout p = {strength:g}" if kind == "dropout" else f"Gaussian σ = {strength:g}"
+    maps = side_by_side(
+        clean_surface(xs, ys, clean, expected),
+        expected_surface(xs, ys, clean, expected, f"Expected loss under {name}"),
+    )
+    return split_figure(maps, len(maps["data"]))[0]
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(kind: str, strength: float, lr: float, steps: int) -> dict:
-    """The clean map and the expected-loss map side by side (shared, never mutated)."""
-    noisy, (xs, ys, clean, expected), _ = compute(kind, strength, lr, steps)
+def maps_overlay(kind: str, strength: float, lr: float, steps: int) -> list[dict]:
+    """The clean run on the left, the noisy runs on the right, minima and their average (shared, never mutated)."""
+    noisy, _ = compute(kind, strength, lr, steps)
     clean_min = training_problem().minimum()
     stop = noisy.clean_diverged_at
     clean_path = noisy.clean_path if stop is None else noisy.clean_path[: max(stop, 1)]
-    name = f"dropout p = {strength:g}" if kind == "dropout" else f"Gaussian σ = {strength:g}"
-    return side_by_side(
-        clean_figure(xs, ys, clean, expected, clean_path, clean_min, stop),
-        expected_figure(
-            xs,
-            ys,
-            clean,
-            expected,
+    return panel_traces(
+        clean_overlay(clean_path, clean_min, stop),
+        expected_overlay(
             noisy.paths,
             ni.expected_minimum(kind, strength),
             clean_min,
             noisy.iterate_average(),
-            f"Expected loss under {name}",
             noisy.diverged_at,
         ),
     )
@@ -108,10 +115,11 @@ with st.spinner(
     f"Training {len(SEEDS)} runs on noisy inputs and one on clean inputs for {steps} steps, "
     f"and averaging the loss over {ni.MC_SAMPLES} noise draws…"
 ):
-    noisy, _, checks = compute(kind, strength, lr, steps)
-    maps = figures(kind, strength, lr, steps)
+    noisy, checks = compute(kind, strength, lr, steps)
+    surface = maps_surface(kind, strength)
+    overlay = maps_overlay(kind, strength, lr, steps)
 
-st.plotly_chart(PrebuiltFigure(maps), width="stretch", key=f"{PAGE}.maps")
+live_map(f"{PAGE}.maps", surface, overlay=overlay, height=surface.layout["height"])
 
 diverged = int(np.sum(noisy.diverged_at >= 0))
 if diverged or noisy.clean_diverged_at is not None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +12,7 @@ import landscapes
 from charts.encoding import decode
 from engine.lessons import noise_injection as ni
 from engine.simulate import simulate
-from tests.apptest_helpers import figures, notice
+from tests.apptest_helpers import live_maps, map_figure, notice
 from tests.figure_rules import (
     colour_bar_problems,
     colour_bar_reading_problems,
@@ -140,15 +139,23 @@ def _run(query: dict[str, str] | None = None) -> AppTest:
 
 
 def _expected_surface(at: AppTest) -> np.ndarray:
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    fig = map_figure(at)
     return decode(next(t for t in fig["data"] if t["type"] == "contour" and t.get("xaxis") == "x2")["z"])
 
 
 def test_page_renders_and_p_changes_the_expected_surface():
     at = _run()
     assert not at.exception and not at.warning
-    assert len(at.get("plotly_chart")) == 1 and len(at.dataframe) == 1
+    assert len(live_maps(at)) == 1 and len(at.dataframe) == 1
     before = _expected_surface(at)
+    # More steps move only the runs: the browser keeps the surface it holds, nothing of it is sent again.
+    first = live_maps(at)[0]
+    at.slider(key="noise2.steps").set_value(500).run()
+    assert not at.exception
+    second = live_maps(at)[0]
+    assert "surface" not in second and second["surface_key"] == first["surface_key"]
+    clean = [next(t for t in d["overlay"] if t["name"] == "training on clean inputs") for d in (first, second)]
+    assert len(decode(clean[1]["x"])) > len(decode(clean[0]["x"])), "the longer runs are drawn"
     at.slider(key="noise2.p").set_value(0.6).run()
     assert not at.exception
     assert not np.allclose(before, _expected_surface(at))
@@ -162,7 +169,7 @@ def test_url_round_trip_and_bad_link():
     assert at.slider(key="noise2.sigma").value == 0.8
     assert at.select_slider(key="noise2.lr").value == 0.05
     assert at.slider(key="noise2.steps").value == 200
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
+    fig = map_figure(at)
     star = next(t for t in fig["data"] if t.get("name") == "expected-loss minimum")
     np.testing.assert_allclose(
         [decode(star["x"])[0], decode(star["y"])[0]], ni.expected_minimum("gaussian", 0.8), rtol=1e-6
@@ -184,7 +191,7 @@ def default_view() -> AppTest:
 def test_default_view_noisy_runs_hover_around_the_expected_loss_minimum(default_view):
     """The title's claim on the drawn map (dropout p = 0.3): the noisy paths' second halves average out at
     the minimum of the clean loss plus dropout's penalty, well away from the clean minimum."""
-    (maps,) = figures(default_view)
+    maps = map_figure(default_view)
     noisy = [t for t in maps["data"] if t.get("name") == "training on noisy inputs (one per seed)"]
     assert len(noisy) == 8
     tails = np.concatenate([np.stack([decode(t["x"]), decode(t["y"])], 1)[len(decode(t["x"])) // 2 :] for t in noisy])
@@ -204,7 +211,7 @@ def _luminance(colour: str) -> float:
 def test_default_view_average_of_the_runs_stands_apart_from_the_star_it_sits_on(default_view):
     """The average is drawn over the expected-loss minimum (they nearly coincide): it must differ from the star
     in shape, be clearly smaller, be drawn on top, and contrast with the star's colour (ratio at least 3)."""
-    (maps,) = figures(default_view)
+    maps = map_figure(default_view)
     names = [t.get("name") for t in maps["data"]]
     star = maps["data"][names.index("expected-loss minimum")]["marker"]
     average = maps["data"][names.index("average of the noisy runs (second half)")]["marker"]
@@ -222,7 +229,7 @@ def test_default_view_explains_every_point_of_the_formula_table(default_view):
 
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
-    for fig in figures(default_view):
+    for fig in [map_figure(default_view)]:
         assert marker_problems(fig) == [] and named_shape_problems(fig) == []
         assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
         assert log_axis_problems(fig) == []
@@ -232,7 +239,7 @@ def test_diverged_runs_end_in_crosses_named_diverged():
     """At learning rate 3 every run blows up: the noisy ones and the clean one end in x markers named so."""
     at = _run({"noise2.lr": "3"})
     assert not at.exception and len(at.warning) == 1 and "8 of 8" in notice(at)
-    (maps,) = figures(at)
+    maps = map_figure(at)
     crosses = [t for t in maps["data"] if (t.get("marker") or {}).get("symbol") == "x"]
     assert {t["name"].split(" (")[0] for t in crosses} == {"training on clean inputs diverged", "noisy runs diverged"}
     assert len(decode(next(t for t in crosses if t["name"].startswith("noisy"))["x"])) == 8

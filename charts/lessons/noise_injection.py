@@ -39,20 +39,23 @@ def shared_scale(clean: np.ndarray, expected: np.ndarray) -> tuple[LossScale, tu
     return LossScale(True, low, max(high - low, 1e-12) * 1e-3), (low, high)
 
 
-def clean_figure(
-    xs: np.ndarray,
-    ys: np.ndarray,
-    clean: np.ndarray,
-    expected: np.ndarray,
-    clean_path: np.ndarray,
-    clean_minimum: np.ndarray,
-    diverged_at: int | None = None,
-) -> dict[str, Any]:
-    """The clean training loss with the noise-free path (an x at its end if it diverged) and its minimum."""
+def _window() -> tuple[tuple[float, float], tuple[float, float]]:
+    (x0, x1), (y0, y1) = landscapes.get(LANDSCAPE_KEY).domain
+    return (x0, x1), (y0, y1)
+
+
+def clean_surface(xs: np.ndarray, ys: np.ndarray, clean: np.ndarray, expected: np.ndarray) -> dict[str, Any]:
+    """The clean training loss on the colour scale it shares with ``expected`` (no colour bar of its own)."""
     scale, zrange = shared_scale(clean, expected)
-    land = landscapes.get(LANDSCAPE_KEY)
+    data = [grid_contour(xs, ys, clean, scale, zrange=zrange, showscale=False)]
+    return {"data": data, "layout": map_layout(*_window(), height=470, title="Clean loss f(w)")}
+
+
+def clean_overlay(
+    clean_path: np.ndarray, clean_minimum: np.ndarray, diverged_at: int | None = None
+) -> list[dict[str, Any]]:
+    """The noise-free path (an x at its end if it diverged) and the clean minimum, drawn over :func:`clean_surface`."""
     data = [
-        grid_contour(xs, ys, clean, scale, zrange=zrange, showscale=False),
         line_trace(_thin(clean_path), name="training on clean inputs", colour=CLEAN_COLOUR),
         point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol=MINIMUM, size=15),
     ]
@@ -60,8 +63,7 @@ def clean_figure(
         data.append(
             diverged_trace(clean_path[-1], label="training on clean inputs", step=diverged_at, colour=CLEAN_COLOUR)
         )
-    (x0, x1), (y0, y1) = land.domain
-    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title="Clean loss f(w)")}
+    return data
 
 
 def average_trace(average: np.ndarray) -> dict[str, Any]:
@@ -77,25 +79,27 @@ def average_trace(average: np.ndarray) -> dict[str, Any]:
     return trace
 
 
-def expected_figure(
-    xs: np.ndarray,
-    ys: np.ndarray,
-    clean: np.ndarray,
-    expected: np.ndarray,
+def expected_surface(
+    xs: np.ndarray, ys: np.ndarray, clean: np.ndarray, expected: np.ndarray, title: str
+) -> dict[str, Any]:
+    """The expected loss under the noise, with the colour bar both panels share."""
+    scale, zrange = shared_scale(clean, expected)
+    data = [grid_contour(xs, ys, expected, scale, zrange=zrange)]
+    return {"data": data, "layout": map_layout(*_window(), height=470, title=title)}
+
+
+def expected_overlay(
     noisy_paths: np.ndarray,
     expected_minimum: np.ndarray,
     clean_minimum: np.ndarray,
     average: np.ndarray,
-    title: str,
     diverged_at: np.ndarray | None = None,
-) -> dict[str, Any]:
-    """The expected loss under the noise, the noisy paths, its minimum and where the noisy runs hover.
+) -> list[dict[str, Any]]:
+    """The noisy paths, both minima and where the noisy runs hover, drawn over :func:`expected_surface`.
 
     ``diverged_at`` (one per path, -1 for never) puts an x on the last point of each run that diverged.
     """
-    scale, zrange = shared_scale(clean, expected)
-    land = landscapes.get(LANDSCAPE_KEY)
-    data: list[dict[str, Any]] = [grid_contour(xs, ys, expected, scale, zrange=zrange)]
+    data: list[dict[str, Any]] = []
     for i, path in enumerate(noisy_paths):
         data.append(
             line_trace(
@@ -122,5 +126,4 @@ def expected_figure(
         ends = np.array([noisy_paths[i][-1] for i in gone])
         name = f"noisy runs diverged ({len(gone)} of {len(noisy_paths)})"
         data.append(point_trace(ends, name=name, colour="white", symbol=DIVERGED, size=13))
-    (x0, x1), (y0, y1) = land.domain
-    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=470, title=title)}
+    return data
