@@ -1,4 +1,4 @@
-"""Figures of the Sweeps page: metric heatmaps with a clickable cell layer, and a cell's path on the map.
+"""Figures of the Sweeps page: metric heatmaps with a clickable cell layer, and a cell's path on the live map.
 
 A log axis is drawn in log10 coordinates on a linear Plotly axis (ticks labelled in
 real values), so heatmap cells, theory curves and the click layer share one frame and
@@ -353,15 +353,33 @@ def with_selection(figure: dict[str, Any], point: tuple[float, float] | None) ->
     return {**figure, "data": [*figure["data"], marker]}
 
 
-def cell_path_figure(
-    landscape: Landscape, values: Mapping[str, float], run: Trajectory, title: str, *, height: int = HEIGHT
-) -> dict[str, Any]:
-    """One cell's path on the landscape's contour map: the line, its start and its last point."""
+def cell_path_surface(landscape: Landscape, values: Mapping[str, float], *, height: int = HEIGHT) -> dict[str, Any]:
+    """The surface a cell's path is drawn on: the landscape's contour map with its minima and saddles.
+
+    It depends on the landscape and its parameters alone, so clicking another cell keeps
+    it (the live map then sends only the new path). The page writes the path's title above
+    the map: a title in the layout would change the surface with every cell.
+    """
     traces, _ = contour_traces(landscape, values)
+    return {
+        "data": traces,
+        "layout": {
+            **axes_layout(landscape),
+            "height": height,
+            "margin": {"l": 50, "r": 10, "t": 10, "b": 80},
+            # Below the x axis's title, not beside it (a two-column legend reached up to it).
+            "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
+            "dragmode": "pan",
+        },
+    }
+
+
+def cell_path_overlay(run: Trajectory) -> list[dict[str, Any]]:
+    """One cell's path over :func:`cell_path_surface`: the line, its start and its last point (an x if it diverged)."""
     colour = run_colour(0)
     diverged = run.diverged_at is not None
     last = f"diverged at step {run.diverged_at}" if diverged else f"after {run.steps} steps"
-    traces += [
+    return [
         {
             "type": "scatter",
             "mode": "lines",
@@ -387,15 +405,3 @@ def cell_path_figure(
             "hovertemplate": f"last point ({last})<br>(%{{x:.4~g}}, %{{y:.4~g}})<extra></extra>",
         },
     ]
-    return {
-        "data": traces,
-        "layout": {
-            **axes_layout(landscape),
-            "height": height,
-            "margin": {"l": 50, "r": 10, "t": 40, "b": 80},
-            "title": {"text": html.escape(title), "x": 0.01, "font": {"size": 14}},
-            # Below the x axis's title, not beside it (a two-column legend reached up to it).
-            "legend": {"orientation": "h", "y": -0.2, "yanchor": "top", "x": 0},
-            "dragmode": "pan",
-        },
-    }

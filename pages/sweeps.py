@@ -13,14 +13,25 @@ import streamlit as st
 import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
-from charts.sweeps import CLICK_TRACES, cell_path_figure, plot_coords, start_figure, sweep_figure, with_selection
+from charts.live_map import SurfaceLayer, split_figure
+from charts.sweeps import (
+    CLICK_TRACES,
+    cell_path_overlay,
+    cell_path_surface,
+    plot_coords,
+    start_figure,
+    sweep_figure,
+    with_selection,
+)
 from core.numbers import number_text
 from core.param import Param
 from engine import budget, sweeps
 from engine.config import OptimizerRun
-from engine.simulate import default_tolerance
+from engine.simulate import Trajectory, default_tolerance
 from engine.sweeps import SweepAxis, SweepMap
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
+from ui.markdown import escape_markdown
 from ui.param_widgets import log_grid
 
 PAGE = "sweep"
@@ -297,12 +308,20 @@ def starts_figure(args: tuple, metric: str) -> dict:
     )
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def path_surface(land: str, lp: tuple) -> SurfaceLayer:
+    """The contour map a cell's path is drawn on: one per surface, whichever cell is chosen (shared)."""
+    figure = cell_path_surface(landscapes.get(land), dict(lp))
+    return split_figure(figure, len(figure["data"]))[0]
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def path_figure(land: str, lp: tuple, opt: str, settings: tuple, start: tuple, steps: int, batch, title: str):
-    """A cell's path, re-run alone with ``simulate``, on the contour map (shared, never mutated)."""
+def path_run(
+    land: str, lp: tuple, opt: str, settings: tuple, start: tuple, steps: int, batch
+) -> tuple[Trajectory, list[dict]]:
+    """A cell's path, re-run alone with ``simulate``, and its traces over the surface (shared, never mutated)."""
     run = sweeps.run_cell(land, dict(lp), opt, dict(settings), start, steps, batch)
-    surface = landscapes.get(land)
-    return run, cell_path_figure(surface, dict(lp), run, title)
+    return run, cell_path_overlay(run)
 
 
 # ----------------------------------------------------------------------------- controls
@@ -505,8 +524,10 @@ def path_caption(run, tolerance: float) -> str:
 
 def show_path(surface: str, opt_key: str, settings: dict, start_pt: tuple, title: str, scenario) -> None:
     """Draw one cell's path beside the map, and the link that opens it in the Playground."""
-    run, fig = path_figure(surface, lp_items, opt_key, tuple(sorted(settings.items())), start_pt, steps, batch, title)
-    st.plotly_chart(PrebuiltFigure(fig), width="stretch", key=key("path"))
+    run, overlay = path_run(surface, lp_items, opt_key, tuple(sorted(settings.items())), start_pt, steps, batch)
+    layer = path_surface(surface, lp_items)
+    st.markdown(f"**{escape_markdown(title)}**")
+    live_map(key("path"), layer, overlay=overlay, height=layer.layout["height"])
     st.caption(path_caption(run, tol))
     playground_link(scenario)
 

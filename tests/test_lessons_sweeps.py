@@ -15,10 +15,12 @@ from streamlit.testing.v1 import AppTest
 from charts import markers
 from charts.encoding import decode
 from charts.sweeps import CLICK_TRACES, decade_ticks
+from core.numbers import number_text
 from engine import sweeps
 from engine.scenario import from_query
 from engine.simulate import simulate
 from engine.sweeps import SweepAxis
+from tests.apptest_helpers import live_maps, map_figure
 from ui.lesson import playground_url
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "sweeps.py")
@@ -263,7 +265,8 @@ def _heat(fig: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def test_page_renders_the_default_map_with_theory():
     at = _run()
     assert not at.exception and not at.warning and not at.error
-    heat_fig, path_fig = _figures(at)
+    (heat_fig,) = _figures(at)
+    path_fig = map_figure(at)
     x, _, z = _heat(heat_fig)
     assert z.shape == (32, 32)
     names = [t.get("name") for t in heat_fig["data"]]
@@ -286,6 +289,25 @@ def test_page_renders_the_default_map_with_theory():
     np.testing.assert_allclose(z, m.metric("loss").astype(np.float32), equal_nan=True)
     np.testing.assert_allclose(x, np.log10(m.xs).astype(np.float32))
     assert path_fig["data"][0]["type"] == "contour"
+
+
+def test_another_cell_redraws_only_the_path_under_its_title():
+    """Choosing a cell sends its path alone: the browser keeps the contour map it holds for this surface."""
+    x, y = sweeps.default_axis("momentum", "lr"), sweeps.default_axis("momentum", "momentum")
+    m = sweeps.hyper_sweep("bowl", None, "momentum", {}, x, y, 32, 32, steps=300)
+    at = _run()
+    first = live_maps(at)[0]
+    row, col = 5, 3
+    at.session_state["sweep.cell"] = {"which": "0", "point": (float(m.xs[col]), float(m.ys[row]))}
+    at.run()
+    assert not at.exception
+    second = live_maps(at)[0]
+    assert "surface" in first and "surface" not in second and second["surface_key"] == first["surface_key"]
+    (direct,) = simulate("bowl", ("momentum", {"lr": m.xs[col], "momentum": m.ys[row]}), start=m.start, steps=300)
+    line = next(t for t in second["overlay"] if t.get("mode") == "lines")
+    np.testing.assert_array_equal(np.stack([decode(line["x"]), decode(line["y"])], axis=1), direct.path)
+    title = f"Momentum (heavy ball): lr = {number_text(m.xs[col])}, momentum = {number_text(m.ys[row])}"
+    assert any(md.value.replace("\\", "") == f"**{title}**" for md in at.markdown), title
 
 
 def test_changing_an_axis_range_changes_the_heatmap():
@@ -321,7 +343,8 @@ def test_url_round_trips_and_the_selected_cell_is_the_drawn_path():
     assert at.select_slider(key="sweep.n").value == 16
     assert at.slider(key="sweep.steps").value == 200
     assert at.slider(key="sweep.h.beta2").value == pytest.approx(0.99)
-    heat_fig, path_fig = _figures(at)
+    (heat_fig,) = _figures(at)
+    path_fig = map_figure(at)
     np.testing.assert_allclose(_heat(heat_fig)[2], m.metric("arrival").astype(np.float32), equal_nan=True)
     (direct,) = simulate(
         "rosenbrock", ("adam", {"lr": m.xs[col], "beta1": m.ys[row], "beta2": 0.99}), start=m.start, steps=200
@@ -382,7 +405,8 @@ def test_default_view_shows_where_the_optimizer_works_at_all():
     at = _run()
     assert not at.exception and not at.warning
     assert not [i for i in at.info if "compute budget" in i.value], "the default view runs in full"
-    heat_fig, path_fig = _figures(at)
+    (heat_fig,) = _figures(at)
+    path_fig = map_figure(at)
     diverged, arrived, timid = (len(decode(heat_fig["data"][i]["x"])) for i in CLICK_TRACES)
     total = diverged + arrived + timid
     for share, what in ((diverged, "diverged"), (arrived, "arrived"), (timid, "too timid to arrive")):
@@ -433,7 +457,7 @@ def test_numbers_are_written_without_dangling_points():
     assert any("its loss is 0 after 300 steps" in c for c in captions), captions
     for text in captions + [i.value for i in at.info]:
         assert not re.search(r"\d\.(\s|$)", text), text
-    templates = [t.get("hovertemplate", "") for fig in _figures(at) for t in fig["data"]]
+    templates = [t.get("hovertemplate", "") for fig in [*_figures(at), map_figure(at)] for t in fig["data"]]
     cells = [t for t in templates if "final loss" in t]
     assert cells
     for template in cells:
@@ -475,7 +499,7 @@ def test_sweeps_charts_speak_the_marker_language():
     seen = set()
     for at in pages:
         assert not at.exception
-        for fig in _figures(at):
+        for fig in [*_figures(at), map_figure(at)]:
             for trace in fig["data"]:
                 symbol = (trace.get("marker") or {}).get("symbol")
                 if symbol is None or trace.get("mode") != "markers" or trace.get("x") == [None]:
