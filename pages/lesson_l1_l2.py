@@ -73,8 +73,7 @@ def maps_surface() -> SurfaceLayer:
 def figures(alpha: float) -> tuple[SurfaceLayer, list[dict], dict]:
     """The two maps' surface and what is drawn over it, and the coefficient paths (shared, never mutated)."""
     l1, l2 = solve(alpha)
-    window = fence_window(values)
-    overlay = panel_traces(geometry_overlay(l1, values, window), geometry_overlay(l2, values, window))
+    overlay = panel_traces(geometry_overlay(l1, values), geometry_overlay(l2, values))
     return maps_surface(), overlay, coefficient_figure((l1, l2))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -100,6 +102,23 @@ def test_drawn_optimum_is_the_constrained_optimum(kind):
     losses = 0.5 * np.einsum("ni,ij,nj->n", pts, a, pts) - pts @ b + c
     assert losses[inside].min() >= loss - 1e-6
     assert view.kkt < 1e-5
+
+
+@pytest.mark.parametrize("kind", ["l1", "l2"])
+def test_drawn_contour_is_the_landscapes_level_through_the_optimum_and_touches_the_fence(kind):
+    """The dotted line is the loss contour through the optimum: the landscape's own loss (float32, jax) equals the
+    optimum's loss all along it, and it touches the fence at the optimum without crossing it."""
+    land = landscapes.get("train_val")
+    f = jax.vmap(land.loss_function(land.resolve()))
+    view = rg.penalty_view(0.05, kind)
+    ring = rg.training_problem().level_set(view.level, points=4001)
+    np.testing.assert_allclose(np.asarray(f(jnp.asarray(ring, jnp.float32))), view.level, rtol=2e-5)
+    np.testing.assert_array_equal(ring[0], ring[-1])
+    fence = np.abs(ring).sum(1) if kind == "l1" else (ring * ring).sum(1)
+    assert fence.min() == pytest.approx(view.budget, rel=1e-3), "it reaches the fence"
+    assert fence.min() >= view.budget * (1 - 1e-6), "and does not cross into it"
+    closest = ring[np.argmin(fence)]
+    assert np.hypot(*(closest - view.optimum)) < 0.02, "where the optimum is"
 
 
 # ---------------------------------------------------------------- the page

@@ -14,7 +14,6 @@ from charts.lessons.grid_maps import (
     Window,
     covering_window,
     grid_contour,
-    level_line,
     line_trace,
     log_axis_ticks,
     map_layout,
@@ -59,34 +58,39 @@ def fence_window(values: Mapping[str, float]) -> Window:
     return covering_window(np.concatenate([corners, *outlines]), margin=0.04)
 
 
-def _grid(values: Mapping[str, float], window: Window) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    return loss_grid(landscapes.get(LANDSCAPE_KEY), values, GRID_RESOLUTION, domain=window)
-
-
 def geometry_surface(kind: str, values: Mapping[str, float], window: Window) -> dict[str, Any]:
     """One panel's surface: the loss contours over ``window`` (from :func:`fence_window`), axes and title.
 
     Panels drawn side by side share ``window``, and so share one colour scale. It depends
     on the window alone, so a new α that keeps the window keeps the surface.
     """
-    xs, ys, z = _grid(values, window)
+    xs, ys, z = loss_grid(landscapes.get(LANDSCAPE_KEY), values, GRID_RESOLUTION, domain=window)
     penalty = "‖w‖₁" if kind == "l1" else "‖w‖₂²"
     title = f"{PENALTY_NAMES[kind]}: f(w) + α·{penalty}"
     return {"data": [grid_contour(xs, ys, z, LossScale.fit(z))], "layout": map_layout(*window, height=470, title=title)}
 
 
-def geometry_overlay(view: PenaltyView, values: Mapping[str, float], window: Window) -> list[dict[str, Any]]:
+def geometry_overlay(view: PenaltyView, values: Mapping[str, float]) -> list[dict[str, Any]]:
     """What one panel draws over its surface: the fence, the loss contour through the optimum, the path, the minima.
 
-    The contour line comes from the same grid as :func:`geometry_surface` over ``window``.
+    The contour through the optimum is the exact ellipse ``f = level`` of the quadratic
+    loss (:meth:`engine.lessons.regularization.LeastSquares.level_set`): a few hundred
+    points, sent with every α, where a contour trace would resend the whole loss grid.
     """
     land = landscapes.get(LANDSCAPE_KEY)
-    xs, ys, z = _grid(values, window)
     minima = marker_traces(land, values)[0]
     colour = PENALTY_COLOURS[view.kind]
     name = PENALTY_NAMES[view.kind]
     symbol = "|w₁| + |w₂|" if view.kind == "l1" else "w₁² + w₂²"
     penalty = "‖w‖₁" if view.kind == "l1" else "‖w‖₂²"
+    contour = line_trace(
+        training_problem(values).level_set(view.level),
+        name=f"loss contour f = {view.level:.3g}",
+        colour="white",
+        dash="dot",
+    )
+    contour.pop("hovertemplate")
+    contour["hoverinfo"] = "skip"
     return [
         region_trace(
             region_outline(view.kind, view.budget),
@@ -94,7 +98,7 @@ def geometry_overlay(view: PenaltyView, values: Mapping[str, float], window: Win
             colour=colour,
             fill=REGION_FILL[view.kind],
         ),
-        level_line(xs, ys, z, view.level, colour="white", name=f"loss contour f = {view.level:.3g}", dash="dot"),
+        contour,
         line_trace(view.path, name=f"{name} path (α from 0 to 100)", colour=colour, width=2, dash="dash"),
         {**minima, "name": "unpenalized minimum"},
         point_trace(

@@ -74,6 +74,24 @@ class LeastSquares:
         """The unpenalized minimizer ``A⁻¹ b``."""
         return np.linalg.solve(self.hessian, self.linear)
 
+    def level_set(self, level: float, points: int = 241) -> np.ndarray:
+        """The contour ``f(w) = level`` as a closed polyline (shape (points, 2), first point repeated last).
+
+        ``f(w) = f(w*) + ½ (w - w*)ᵀ A (w - w*)``, so the contour is the ellipse
+        ``w* + r A^(-1/2) u`` over unit vectors ``u``, with ``½ r² = level - f(w*)``: exact,
+        and a few hundred points where a contour trace would need the whole loss grid. A
+        level below the minimum gives the minimum alone.
+        """
+        centre = self.minimum()
+        radius = np.sqrt(max(2.0 * (float(level) - float(self.loss(centre))), 0.0))
+        values, vectors = np.linalg.eigh(self.hessian)
+        inverse_root = vectors @ np.diag(values**-0.5) @ vectors.T
+        theta = np.linspace(0.0, 2.0 * np.pi, points)
+        circle = np.stack([np.cos(theta), np.sin(theta)], axis=1)
+        ring = centre + radius * circle @ inverse_root.T
+        ring[-1] = ring[0]
+        return ring
+
     @property
     def lipschitz(self) -> float:
         """The largest Hessian eigenvalue: the gradient's Lipschitz constant."""
