@@ -62,6 +62,25 @@ def map_figure(at: AppTest, index: int = 0) -> dict[str, Any]:
     return {"data": traces, "layout": surface["layout"], "live": data}
 
 
+def send_trigger(at: AppTest, event: str, value: Any, index: int = 0) -> AppTest:
+    """Rerun ``at`` as the browser does after live map ``index`` set its trigger ``event`` to ``value``.
+
+    The component reports clicks and committed values as trigger values (``ui/live_map.js``).
+    AppTest has no API for a custom component's triggers, so the trigger widget's state is
+    added by hand, through AppTest internals (``_tree``, ``_runner``) that a Streamlit
+    upgrade may move: the tests that use this then fail loudly rather than pass.
+    """
+    from streamlit.components.v2.bidi_component.main import _make_trigger_id
+    from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+    component = [e for e in at.get("bidi_component") if e.proto.component_name.endswith("live_map")][index]
+    states = at._tree.get_widget_states()
+    trigger = WidgetState(id=_make_trigger_id(component.proto.id, "events"))
+    trigger.json_trigger_value = json.dumps([{"event": event, "value": value}])
+    states.widgets.append(trigger)
+    return at._tree._runner._run(states)
+
+
 def named_traces(figure: dict[str, Any]) -> dict[str, dict[str, Any]]:
     """Traces of a figure by name (first one wins)."""
     out: dict[str, dict[str, Any]] = {}

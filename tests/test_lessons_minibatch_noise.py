@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 import jax
 import jax.numpy as jnp
 import numpy as np
-from streamlit.components.v2.bidi_component.main import _make_trigger_id
-from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 import landscapes
@@ -19,7 +16,7 @@ from charts.markers import END, REFERENCE
 from engine.lessons import noise
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate, simulate_many
-from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
+from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice, send_trigger
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_minibatch_noise.py")
@@ -169,17 +166,8 @@ def drawn(at: AppTest) -> dict:
 
 
 def click_map(at: AppTest, x: float, y: float) -> AppTest:
-    """Rerun ``at`` as the browser does after a click on the live map at data coordinates (``x``, ``y``).
-
-    The component reports a click as its ``click`` trigger value (``ui/live_map.js``); AppTest has
-    no API for a custom component's triggers, so the trigger widget's state is added by hand.
-    """
-    (component,) = at.get("bidi_component")
-    states = at._tree.get_widget_states()
-    click = WidgetState(id=_make_trigger_id(component.proto.id, "events"))
-    click.json_trigger_value = json.dumps([{"event": "click", "value": {"x": x, "y": y}}])
-    states.widgets.append(click)
-    return at._tree._runner._run(states)
+    """Rerun ``at`` as the browser does after a click on the live map at data coordinates (``x``, ``y``)."""
+    return send_trigger(at, "click", {"x": x, "y": y})
 
 
 def points_of(tr: dict) -> np.ndarray:

@@ -12,7 +12,7 @@ from charts.live_map import json_safe, runs_payload, surface_layer
 from engine.scenario import Scenario, from_query
 from engine.simulate import resolve_landscape, simulate
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
-from tests.apptest_helpers import errors, live_maps, map_figure, path_of, run_app
+from tests.apptest_helpers import errors, live_maps, map_figure, path_of, run_app, send_trigger
 from ui import playground_state as ps
 from ui.markdown import escape_markdown
 
@@ -239,3 +239,22 @@ def test_a_label_cannot_inject_hover_placeholders():
     runs[0] = replace(runs[0], label="%{x} <b>bold</b>")
     payload = runs_payload(runs, arrow_length=0.3)
     assert payload["runs"][0]["name"] == "%{x} &lt;b&gt;bold&lt;/b&gt;", "the label is escaped for plotly.js"
+
+
+def test_map_click_commit_and_speed_reach_the_url_through_the_page():
+    """The component's triggers go through the same widgets as the sidebar: one source of truth, one URL."""
+    at = run_app()
+    at = send_trigger(at, "click", {"x": -3.0000004, "y": 1.9999995})
+    assert errors(at) == [] and at.query_params["start"] == "-3,2"
+    (sgd,) = simulate("himmelblau", "sgd", start=(-3, 2), steps=500)
+    np.testing.assert_allclose(path_of(map_figure(at), "SGD"), sgd.path, rtol=1e-6)
+
+    at = send_trigger(at, "commit", {"id": "1.momentum", "value": 0.5})
+    assert at.slider(key=ps.run_key(1, "momentum")).value == 0.5
+    assert at.query_params["o2.momentum"] == "0.5"
+
+    at = send_trigger(at, "speed", 10)
+    assert at.select_slider(key=ps.SPEED).value == 10 and at.query_params["speed"] == "10"
+
+    at = send_trigger(at, "commit", {"id": "0.lr", "value": "<script>"})
+    assert errors(at) == [] and "o1.lr" not in at.query_params, "a forged value changes nothing"
