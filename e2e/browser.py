@@ -55,6 +55,14 @@ CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='stPl
   .every(chart => { const p = chart.querySelector('.js-plotly-plot'); return p && p._fullLayout; })"""
 """JS predicate: every Plotly chart on the page has been drawn by plotly.js."""
 
+LIVE_MAPS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='live-map-plot']"))
+  .every(p => !!p._fullLayout && Number(p.dataset.draws || 0) > 0)"""
+"""JS predicate: every live map on the page (``ui/live_map.js``) has been drawn at least once.
+
+A page may hold ``st.plotly_chart`` charts, live maps, or both: wait for this and
+:data:`CHARTS_DRAWN` together (each holds when the page has none of its kind).
+"""
+
 
 def wait_idle(page, timeout_ms: float = PATIENCE_MS) -> None:
     """Wait until the Streamlit script has finished its run and the page has painted."""

@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from e2e.browser import CHARTS_DRAWN, wait_idle, wait_map
+from e2e.browser import CHARTS_DRAWN, LIVE_MAPS_DRAWN, wait_idle, wait_map
 from engine.scenario import DEFAULT_LANDSCAPE
 from tests.browser.pw_helpers import ALERT, ARTIFACTS, EXCEPTION, BrowserSession, slug
 
@@ -39,7 +39,8 @@ def discover_pages(page: Any, base_url: str) -> list[str]:
 
 
 def test_every_page_loads_without_errors(session: BrowserSession, page: Any) -> None:
-    """Each page renders without an exception element (console errors fail via the fixture).
+    """Each page renders without an exception element (console errors fail via the fixture),
+    and every chart on it is drawn: ``st.plotly_chart`` charts and live maps alike.
 
     Pages load a few at a time in parallel tabs, so that a growing list of lesson pages
     stays within the browser suite's time budget.
@@ -54,7 +55,8 @@ def test_every_page_loads_without_errors(session: BrowserSession, page: Any) -> 
         for tab, path in batch:
             wait_idle(tab)
             tab.wait_for_selector(CONTENT)
-            tab.wait_for_function(CHARTS_DRAWN)
+            tab.wait_for_function(CHARTS_DRAWN)  # st.plotly_chart charts
+            tab.wait_for_function(LIVE_MAPS_DRAWN)  # live maps (ui/live_map.js)
             wait_idle(tab)
             tab.screenshot(path=str(ARTIFACTS / f"page-{slug(path.strip('/') or 'home')}.png"), full_page=True)
             exceptions = tab.locator(EXCEPTION)
