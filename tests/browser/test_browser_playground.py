@@ -12,12 +12,15 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 import pytest
 
-from charts.paths import GRID_TRACE
 from e2e.browser import MAP_PLOT, PATIENCE_MS, paths_json, run_paths, wait_map
 from tests.browser.pw_helpers import (
     EXCEPTION,
+    PLAY,
     BrowserSession,
+    assert_start_moved_to,
+    click_empty_map,
     copy_link_button,
+    domain_width,
     first_run_label,
     nudge_lr,
     number_input,
@@ -28,31 +31,17 @@ pytestmark = pytest.mark.browser
 
 ANIMATION_STATE = f"""label => {{
   const p = {MAP_PLOT};
-  const head = p._fullData.find(t => t.name === label + ' now');
-  return {{active: p._fullLayout.sliders[0].active, head: Array.from(head.x).concat(Array.from(head.y))}};
+  const head = p.data.find(t => t.name === label + ' now'), step = document.querySelector('.dl-step');
+  return {{active: Number(step.value), head: Array.from(head.x).concat(Array.from(head.y))}};
 }}"""
-"""JS: the step slider's active frame and the first run's head marker (x, y)."""
+"""JS: the map's step slider position (its animation frame) and the first run's head marker (x, y)."""
 
 BACKGROUND = f"""() => {{
   const p = {MAP_PLOT};
   return p.querySelectorAll('.contourlayer path, .heatmaplayer image, .imagelayer image').length;
 }}"""
-"""JS: how many SVG items draw the map's loss surface right now: contour paths, or a heatmap or
-layout image if the chart moves to one of those (0 = the surface is gone)."""
-
-GRID_POINT = f"""([trace, fx, fy]) => {{
-  const p = {MAP_PLOT};
-  const grid = p._fullData[trace], xa = p._fullLayout.xaxis, ya = p._fullLayout.yaxis;
-  const [x0, x1] = xa.range, [y0, y1] = ya.range;
-  const tx = x0 + fx * (x1 - x0), ty = y0 + fy * (y1 - y0);
-  let best = 0;
-  for (let i = 0; i < grid.x.length; i++)
-    if (Math.hypot(grid.x[i] - tx, grid.y[i] - ty) < Math.hypot(grid.x[best] - tx, grid.y[best] - ty)) best = i;
-  const box = p.getBoundingClientRect();
-  return {{name: grid.name, x: grid.x[best], y: grid.y[best],
-          px: box.left + xa._offset + xa.l2p(grid.x[best]), py: box.top + ya._offset + ya.l2p(grid.y[best])}};
-}}"""
-"""JS: the click-grid marker nearest to a fraction (fx, fy) of the axis ranges, and its viewport pixel."""
+"""JS: how many SVG items draw the map's loss surface right now: its layout image (the live map draws the
+surface as one picture), or contour paths or a heatmap if the map moves to one of those (0 = the surface is gone)."""
 
 
 def query_of(url: str) -> dict[str, list[str]]:
@@ -81,7 +70,7 @@ def test_play_advances_the_animation(page: Any, session: BrowserSession) -> None
     open_playground(page, session.url)
     label = first_run_label(page)
     start = page.evaluate(ANIMATION_STATE, label)
-    page.locator(".updatemenu-button", has_text="Play").click()
+    page.locator(PLAY).click()
     early = wait_for_frame_after(page, label, start["active"])
     late = wait_for_frame_after(page, label, early["active"])
     assert late["active"] > early["active"], f"the animation is not advancing: {early} then {late}"
@@ -98,42 +87,29 @@ def wait_for_frame_after(page: Any, label: str, active: int) -> dict[str, Any]:
 def test_surface_stays_drawn_while_animating(page: Any, session: BrowserSession) -> None:
     """The loss surface under the paths (contour, or its raster underlay) is still drawn while Play runs.
 
-    plotly.js drops a contour layer when only scatter traces animate; the map guards against that.
+    plotly.js dropped a contour layer when only scatter traces animated; the live map redraws paths over a
+    layout image with ``Plotly.react``, which must keep that image too.
     """
     open_playground(page, session.url)
     assert page.evaluate(BACKGROUND) > 0
     label = first_run_label(page)
     start = page.evaluate(ANIMATION_STATE, label)
-    page.locator(".updatemenu-button", has_text="Play").click()
+    page.locator(PLAY).click()
     wait_for_frame_after(page, label, wait_for_frame_after(page, label, start["active"])["active"])
     assert page.evaluate(BACKGROUND) > 0, "the surface disappeared when the animation started"
 
 
 def test_clicking_the_map_moves_the_start(page: Any, session: BrowserSession) -> None:
-    """Clicking a click-grid dot sets start x/y to that dot, redraws from there and puts start= in the link."""
+    """Clicking an empty part of the map sets start x/y there (rounded to a thousandth of the domain), redraws
+    every run from there and puts start= in the link."""
     open_playground(page, session.url)
     before = number_input(page, "start x").input_value(), number_input(page, "start y").input_value()
-    page.locator(".js-plotly-plot").first.scroll_into_view_if_needed()
-    target = page.evaluate(GRID_POINT, [GRID_TRACE, 0.85, 0.1])  # lower right: away from paths and minima
-    assert target["name"] == "click to start here", f"trace {GRID_TRACE} is {target['name']!r}"
-    expected = f"{target['x']:.4f}", f"{target['y']:.4f}"
-    assert expected != before
-    page.mouse.click(target["px"], target["py"])
-    page.wait_for_function(
-        "want => want.every((value, i) => document.querySelector("
-        "`[data-testid='stNumberInput'] input[aria-label='start ${'xy'[i]}']`)?.value === value)",
-        arg=list(expected),
-    )
-    shown = number_input(page, "start x").input_value(), number_input(page, "start y").input_value()
-    assert shown == expected, f"start inputs show {shown} after clicking {expected}"
-    page.wait_for_function(
-        f"([x, y]) => {{ const p = {MAP_PLOT}; const t = p && p._fullData.find(t => t.name === 'start');"
-        " return t && Math.abs(t.x[0] - x) < 1e-4 && Math.abs(t.y[0] - y) < 1e-4; }",
-        arg=[target["x"], target["y"]],
-    )
+    url = page.url
+    target = click_empty_map(page)  # lower right: away from paths and minima
+    page.wait_for_function("url => location.href !== url", arg=url)
     wait_map(page)
-    first = run_paths(page)[first_run_label(page)][0]
-    np.testing.assert_allclose(first, [target["x"], target["y"]], atol=1e-4, err_msg="the path does not start there")
+    assert (number_input(page, "start x").input_value(), number_input(page, "start y").input_value()) != before
+    assert_start_moved_to(page, target, domain_width(page))
     assert "start" in query_of(page.url), "the new start is in the address bar"
 
 
