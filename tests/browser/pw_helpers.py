@@ -141,6 +141,8 @@ def number_input(page: Any, label: str) -> Any:
 
 
 # ----- the live map's own controls (ui/live_map.js) -----
+# The Playground holds two live plots: the map, then the loss chart (drawn by the same component, its
+# controls hidden). The map comes first: JS reads it with querySelector, locators with ``.first``.
 
 MAP = "[data-testid='live-map-plot']"
 """The live map's plotly graph div."""
@@ -179,7 +181,7 @@ WATCH_SCRIPT_RUNS = """() => {
 
 def map_point(page: Any, fx: float, fy: float) -> dict[str, float]:
     """:data:`MAP_POINT` for fractions ``fx``, ``fy`` of the map's axis ranges (the map scrolled into view first)."""
-    page.locator(MAP).scroll_into_view_if_needed()
+    page.locator(MAP).first.scroll_into_view_if_needed()
     return page.evaluate(MAP_POINT, [fx, fy])
 
 
@@ -203,7 +205,7 @@ def start_marker(page: Any) -> tuple[float, float]:
 
 def step_label(page: Any) -> str:
     """The step the map's animation shows ("step 500")."""
-    return page.locator(STEP_LABEL).inner_text()
+    return page.locator(STEP_LABEL).first.inner_text()
 
 
 def wait_playing(page: Any) -> None:

@@ -77,14 +77,14 @@ def engine_paths(query: dict[str, str]) -> dict[str, np.ndarray]:
 
 def scrub_value(page: Any) -> tuple[str, str]:
     """The Drag row's label beside its slider, as (setting, value text): ``"lr = 0.05"`` -> ``("lr", "0.05")``."""
-    name, _, value = page.locator(SCRUB_VALUE).inner_text().partition(" = ")
+    name, _, value = page.locator(SCRUB_VALUE).first.inner_text().partition(" = ")
     assert value, f"no value beside the map's slider: {name!r}"
     return name.strip(), value.strip()
 
 
 def range_box(page: Any) -> dict[str, float]:
     """The Drag row's slider on screen (scrolled into view)."""
-    slider = page.locator(SCRUB_RANGE)
+    slider = page.locator(SCRUB_RANGE).first
     slider.scroll_into_view_if_needed()
     return slider.bounding_box()
 
@@ -94,7 +94,7 @@ def test_dragging_the_map_slider_swaps_paths_without_a_rerun(page: Any, session:
     before any release: the Streamlit script never runs and the browser sends the server nothing."""
     sent = record_sent_frames(page)
     open_playground(page, session.url)
-    assert page.locator(SCRUB_WHICH).input_value() == "0.lr", "the map's slider drags run 1's lr by default"
+    assert page.locator(SCRUB_WHICH).first.input_value() == "0.lr", "the map's slider drags run 1's lr by default"
     label = first_run_label(page)
     url = page.url
     committed = run_paths(page)
@@ -174,7 +174,7 @@ def test_dragged_path_is_the_engine_path_for_the_value_shown(page: Any, session:
     label = first_run_label(page)
     query = link_query(page.url)
     steps = from_query(query)[0].steps
-    slider = page.locator(SCRUB_RANGE)
+    slider = page.locator(SCRUB_RANGE).first
     top = int(slider.get_attribute("max"))
     assert top >= 10, f"the map's slider has only {top + 1} positions"
     seen = set()
@@ -201,7 +201,7 @@ def test_click_after_play_moves_the_start(page: Any, session: BrowserSession) ->
     "Cannot read properties of undefined (reading 'selectAll')" here."""
     open_playground(page, session.url)
     last = step_label(page)
-    page.locator(PLAY).click()
+    page.locator(PLAY).first.click()
     wait_playing(page)
     wait_played(page, last)
     url = page.url
@@ -219,11 +219,11 @@ def test_click_during_play_moves_the_start(page: Any, session: BrowserSession) -
     page logs no error."""
     open_playground(page, session.url)
     last = step_label(page)
-    page.locator(PLAY).click()
+    page.locator(PLAY).first.click()
     wait_playing(page)
     url = page.url
     target = click_empty_map(page)
-    assert "Pause" in page.locator(PLAY).inner_text(), "the animation ended before the click: nothing tested"
+    assert "Pause" in page.locator(PLAY).first.inner_text(), "the animation ended before the click: nothing tested"
     page.wait_for_function("url => location.href !== url", arg=url)
     wait_map(page)
     wait_played(page, last)
@@ -234,7 +234,7 @@ def test_click_during_play_moves_the_start(page: Any, session: BrowserSession) -
 
 def map_picture(page: Any) -> np.ndarray:
     """A screenshot of the map's graph div, as an RGB array."""
-    return np.asarray(Image.open(io.BytesIO(page.locator(MAP).screenshot())).convert("RGB"))
+    return np.asarray(Image.open(io.BytesIO(page.locator(MAP).first.screenshot())).convert("RGB"))
 
 
 def trace_kinds(page: Any) -> list[tuple[Any, ...]]:
@@ -249,7 +249,7 @@ def test_map_looks_the_same_after_play(page: Any, session: BrowserSession) -> No
     last = step_label(page)
     before, kinds = map_picture(page), trace_kinds(page)
     paths = paths_json(page)
-    page.locator(PLAY).click()
+    page.locator(PLAY).first.click()
     wait_playing(page)
     wait_played(page, last)
     page.mouse.move(0, 0)  # nothing hovers the map in either picture
@@ -268,20 +268,26 @@ def test_map_looks_the_same_after_play(page: Any, session: BrowserSession) -> No
         )
 
 
+MAP_SURFACE = f"""() => {{
+  const layout = {MAP_PLOT}.layout;
+  return Array.from(window.__descentLabLiveMap.surfaces.values()).filter(s => s.layout === layout);
+}}"""
+"""JS: the cached surface layers whose layout the map draws with (one, while the map shows a layer it was sent)."""
+
+
 def test_sidebar_move_keeps_the_surface_and_the_plot(page: Any, session: BrowserSession) -> None:
-    """A sidebar lr move redraws the paths in the same plotly graph div, and the surface layer is not sent again."""
+    """A sidebar lr move redraws the paths in the same plotly graph div, and the map's surface layer is not sent
+    again: the browser's cache holds the same layer object (a resent layer would be a new one), and no more layers."""
     open_playground(page, session.url)
-    page.evaluate(f"() => {{ {MAP_PLOT}.__kept = true; }}")
-    page.evaluate("() => { for (const s of window.__descentLabLiveMap.surfaces.values()) s.__kept = true; }")
+    assert len(page.evaluate(MAP_SURFACE)) == 1, "the map does not draw a cached surface layer"
+    page.evaluate(f"() => {{ {MAP_PLOT}.__kept = true; ({MAP_SURFACE})()[0].__kept = true; }}")
     surfaces = page.evaluate("() => window.__descentLabLiveMap.surfaces.size")
     draws = page.evaluate(MAP_DRAWS)
     nudge_lr(page)
     assert page.evaluate(f"() => {MAP_PLOT}.__kept === true"), "the map was drawn into a new graph div"
     assert page.evaluate(MAP_DRAWS) > draws
-    assert page.evaluate("() => window.__descentLabLiveMap.surfaces.size") == surfaces, "a surface was added"
-    assert page.evaluate(
-        "() => Array.from(window.__descentLabLiveMap.surfaces.values()).every(s => s.__kept === true)"
-    ), "the surface layer was sent again"
+    assert page.evaluate(f"() => ({MAP_SURFACE})().map(s => s.__kept === true)") == [True], "the layer was sent again"
+    assert page.evaluate("() => window.__descentLabLiveMap.surfaces.size") == surfaces, "a surface layer was added"
 
 
 def test_diverged_run_shows_an_x(page: Any, session: BrowserSession) -> None:
@@ -320,7 +326,7 @@ def test_plotly_js_comes_from_the_app(page: Any, session: BrowserSession) -> Non
     page.context.route("**/*", gate)
     page.goto(session.url + "/")
     page.wait_for_function(f'() => ({MAP_READY})() || !!document.querySelector("{MAP_STATUS}")?.textContent')
-    status = page.locator(MAP_STATUS).inner_text()
+    status = page.locator(MAP_STATUS).first.inner_text()
     for route in held:
         route.continue_()
     assert status == "", f"the map says: {status}"

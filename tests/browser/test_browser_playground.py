@@ -70,7 +70,7 @@ def test_play_advances_the_animation(page: Any, session: BrowserSession) -> None
     open_playground(page, session.url)
     label = first_run_label(page)
     start = page.evaluate(ANIMATION_STATE, label)
-    page.locator(PLAY).click()
+    page.locator(PLAY).first.click()
     early = wait_for_frame_after(page, label, start["active"])
     late = wait_for_frame_after(page, label, early["active"])
     assert late["active"] > early["active"], f"the animation is not advancing: {early} then {late}"
@@ -94,7 +94,7 @@ def test_surface_stays_drawn_while_animating(page: Any, session: BrowserSession)
     assert page.evaluate(BACKGROUND) > 0
     label = first_run_label(page)
     start = page.evaluate(ANIMATION_STATE, label)
-    page.locator(PLAY).click()
+    page.locator(PLAY).first.click()
     wait_for_frame_after(page, label, wait_for_frame_after(page, label, start["active"])["active"])
     assert page.evaluate(BACKGROUND) > 0, "the surface disappeared when the animation started"
 
