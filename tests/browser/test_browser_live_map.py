@@ -306,8 +306,8 @@ def test_plotly_js_comes_from_the_app(page: Any, session: BrowserSession) -> Non
     """With every request to another host refused, the map still draws, from a plotly.js the app serves itself,
     and the page tried no outside request at all.
 
-    Streamlit's own chart module also sets ``window.Plotly`` when it loads (for the loss chart);
-    it is held back until the map has drawn, so the map cannot borrow it and must load its own.
+    Streamlit's own chart module sets ``window.Plotly`` too when a page shows an ``st.plotly_chart``;
+    it is held back until the map has drawn, so that the map cannot borrow it and must load its own.
     """
     app = urlsplit(session.url).netloc
     outside: list[str] = []
