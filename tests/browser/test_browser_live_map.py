@@ -327,13 +327,11 @@ def test_plotly_js_comes_from_the_app(page: Any, session: BrowserSession) -> Non
     page.goto(session.url + "/")
     page.wait_for_function(f'() => ({MAP_READY})() || !!document.querySelector("{MAP_STATUS}")?.textContent')
     status = page.locator(MAP_STATUS).first.inner_text()
+    loaded = page.evaluate(f"() => performance.getEntriesByType('resource').map(e => e.name).filter(n => {PLOTLY_JS})")
     for route in held:
         route.continue_()
     assert status == "", f"the map says: {status}"
     assert outside == [], f"the page asked other hosts for {outside}"
-    loaded = page.evaluate(
-        "() => performance.getEntriesByType('resource').map(e => e.name).filter(n => /plotly/i.test(n))"
-    )
-    assert any(urlsplit(url).netloc == app and url.endswith(".js") for url in loaded), loaded
+    assert [urlsplit(url).netloc for url in loaded] == [app], f"the map's plotly.js came from {loaded}"
     wait_map(page)
     assert outside == [], f"the page asked other hosts for {outside}"
