@@ -36,7 +36,7 @@ def test_a_lesson_surface_is_keyed_by_its_content_and_drawn_on_the_dark_theme():
     assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "rgba(0,0,0,0)"
     assert layout["font"]["color"] == layout["xaxis"]["color"] == TEXT_COLOUR
     assert layout["xaxis"]["range"] == [0, 1] and layout["height"] == 400
-    assert layout["uirevision"] == UI_REVISION, "a rerun keeps the reader's zoom and legend clicks"
+    assert layout["uirevision"] == UI_REVISION, "a rerun keeps the reader's legend clicks and zoom"
 
 
 @pytest.fixture(scope="module")

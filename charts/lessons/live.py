@@ -1,8 +1,8 @@
 """Lesson maps on the live map (:mod:`ui.live_map`): a map's static part as a surface layer, sent once.
 
 A lesson map is built in two parts: a figure of what depends only on the settings that
-define the surface (contour, colour bar, guide lines, axes, layout), and the traces of
-what the paths settings move. :func:`lesson_surface` turns the first part into the
+define the surface (contour, colour bar, guide lines, axes, layout), and the traces that
+the other settings move (the paths). :func:`lesson_surface` turns the first part into the
 surface layer; the page hands the second part to ``live_map`` as its overlay, so a rerun
 that only moves paths keeps the same surface key and re-sends nothing of the surface.
 """
@@ -15,11 +15,12 @@ from typing import Any
 from charts.live_map import SurfaceLayer, split_figure
 
 UI_REVISION = "lesson-map"
-"""Plotly keeps the reader's zoom and legend clicks across reruns while this stays the same.
+"""Plotly keeps the reader's legend clicks and zoom across reruns while this stays the same.
 
-The live map redraws its plot on every rerun (``Plotly.react``), even one that changed
-nothing on the map (another chart's control); without a ``uirevision`` each redraw would
-reset the zoom. Plotly still applies a new axis range or visibility the figure itself sets.
+The live map redraws on every rerun with new overlay traces (``Plotly.react``); without a
+``uirevision`` a run shown by a legend click (the near-limit GD runs on the ill-conditioning
+map, say) hides again at the next slider move. Checked in Chromium: with it, the click and
+the zoom survive a move of η; a new surface layer still brings its own axis ranges.
 """
 
 
