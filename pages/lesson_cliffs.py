@@ -6,9 +6,12 @@ import streamlit as st
 
 import landscapes
 from charts.encoding import PrebuiltFigure
-from charts.lessons.cliffs import cliff_map, step_length_figure
+from charts.lessons.cliffs import MAP_HEIGHT, cliff_annotations, cliff_paths, cliff_surface, step_length_figure
+from charts.lessons.live import lesson_surface
+from charts.live_map import SurfaceLayer
 from engine.lessons import cliffs
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 from ui.param_widgets import log_grid
 
 PAGE = "cliff"
@@ -94,22 +97,35 @@ def run_study(lr: float, clip: float, slope: float, momentum: bool) -> cliffs.Cl
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(lr: float, clip: float, slope: float, momentum: bool) -> tuple[dict, dict]:
-    """Map and step-length chart (shared, never mutated)."""
+def figures(lr: float, clip: float, slope: float, momentum: bool) -> tuple[list[dict], dict]:
+    """The map's paths and arrows, and the step-length chart (shared, never mutated)."""
     study = run_study(lr, clip, slope, momentum)
-    return cliff_map(study), step_length_figure(study)
+    return cliff_paths(study), step_length_figure(study)
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_surface(lr: float, clip: float, slope: float, momentum: bool) -> SurfaceLayer:
+    """The map's surface layer: the slope's contours, with the notes on the wall step as its annotations (shared).
+
+    The live map takes annotations only with its surface layer, so a change that moves the
+    clipped run's wall step re-sends the layer; toggling momentum, which leaves that run and
+    its notes alone, re-sends nothing of it (the layer's key is a digest of its content).
+    """
+    figure = cliff_surface(slope)
+    notes = cliff_annotations(run_study(lr, clip, slope, momentum))
+    return lesson_surface({**figure, "layout": {**figure["layout"], "annotations": notes}})
 
 
 with st.spinner("Running SGD with and without clipping…"):
     study = run_study(lr, clip, slope, with_momentum)
-    map_fig, length_fig = figures(lr, clip, slope, with_momentum)
+    map_paths, length_fig = figures(lr, clip, slope, with_momentum)
 
 for line in cliffs.hit_sentences(study):
     st.markdown(line)
 
 left, right = st.columns([1, 1])
 with left:
-    st.plotly_chart(PrebuiltFigure(map_fig), width="stretch", key=f"{PAGE}.map")
+    live_map(f"{PAGE}.map", map_surface(lr, clip, slope, with_momentum), overlay=map_paths, height=MAP_HEIGHT)
     st.caption(
         "At the clipped SGD run's wall step (the square), the dotted magenta arrow is the raw step −η∇f plain SGD "
         "would take from there, cut at the map's edge when it is longer than the map; the cyan arrow is the step "

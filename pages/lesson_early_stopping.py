@@ -5,9 +5,18 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.early_stopping import curves_figure, map_figure
+from charts.lessons.early_stopping import (
+    MAP_HEIGHT,
+    curves_figure,
+    training_map_overlay,
+    training_map_surface,
+    training_map_window,
+)
+from charts.lessons.live import lesson_surface
+from charts.live_map import SurfaceLayer
 from engine.lessons import early_stopping as es
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 from ui.param_widgets import log_grid
 
 PAGE = "early"
@@ -62,20 +71,29 @@ def compute(lr: float, steps: int, batch: int, patience: int, restore: bool) -> 
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(lr: float, steps: int, batch: int, patience: int, restore: bool) -> tuple[dict, dict]:
-    """The map and the loss curves (shared, never mutated)."""
+def figures(lr: float, steps: int, batch: int, patience: int, restore: bool) -> tuple[list[dict], dict]:
+    """The map's path and points, and the loss curves (shared, never mutated)."""
     result = compute(lr, steps, batch, patience, restore)
-    return map_figure(result, scenario.landscape_params), curves_figure(result)
+    return training_map_overlay(result, scenario.landscape_params), curves_figure(result)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_surface(values: tuple, window: tuple) -> SurfaceLayer:
+    """The map's surface layer: the training loss and ridge path in ``window``; patience and restoring keep the
+    window, so they re-send none of it (shared)."""
+    return lesson_surface(training_map_surface(dict(values), window))
 
 
 with st.spinner(f"Training SGD for {steps} steps and measuring the validation loss at every step…"):
     result = compute(lr, steps, batch, patience, restore)
-    map_fig, curves_fig = figures(lr, steps, batch, patience, restore)
+    map_paths, curves_fig = figures(lr, steps, batch, patience, restore)
+    window = training_map_window(result, scenario.landscape_params)
 
 left, right = st.columns(2)
 with left:
     st.subheader("The path on the training loss")
-    st.plotly_chart(PrebuiltFigure(map_fig), width="stretch", key=f"{PAGE}.map")
+    surface = map_surface(tuple(sorted(scenario.landscape_params.items())), window)
+    live_map(f"{PAGE}.map", surface, overlay=map_paths, height=MAP_HEIGHT)
 with right:
     st.subheader("Both losses along the path")
     st.plotly_chart(PrebuiltFigure(curves_fig), width="stretch", key=f"{PAGE}.curves")

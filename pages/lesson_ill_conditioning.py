@@ -6,9 +6,12 @@ import pandas as pd
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.conditioning import MAP_STEPS, bowl_map, distance_figure
+from charts.lessons.conditioning import MAP_HEIGHT, MAP_STEPS, bowl_paths, bowl_surface, distance_figure
+from charts.lessons.live import lesson_surface
+from charts.live_map import SurfaceLayer
 from engine.lessons import conditioning as cond
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 
 PAGE = "ill"
 KAPPAS = [1, 1.5, 2, 3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000]
@@ -76,16 +79,22 @@ def run_study(kappa: float, angle: float, lr: float) -> cond.Study:
     return cond.study(kappa, angle, lr)
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_surface(kappa: float, angle: float) -> SurfaceLayer:
+    """The map's surface layer: κ and θ shape it, η does not, so moving η re-sends none of it (shared)."""
+    return lesson_surface(bowl_surface(kappa, angle))
+
+
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(kappa: float, angle: float, lr: float) -> tuple[dict, dict]:
-    """The map and the distance chart (shared, never mutated)."""
+def figures(kappa: float, angle: float, lr: float) -> tuple[list[dict], dict]:
+    """The map's paths and the distance chart (shared, never mutated)."""
     result = run_study(kappa, angle, lr)
-    return bowl_map(result), distance_figure(result)
+    return bowl_paths(result), distance_figure(result)
 
 
 with st.spinner("Running gradient descent, heavy ball, RMSprop and Adam…"):
     result = run_study(kappa, angle, lr)
-    map_fig, dist_fig = figures(kappa, angle, lr)
+    map_paths, dist_fig = figures(kappa, angle, lr)
 
 curv = result.curvature
 gd_lr, gd_best = cond.gd_optimal(curv)
@@ -98,7 +107,7 @@ st.markdown(
 
 left, right = st.columns([1, 1])
 with left:
-    st.plotly_chart(PrebuiltFigure(map_fig), width="stretch", key=f"{PAGE}.map")
+    live_map(f"{PAGE}.map", map_surface(kappa, angle), overlay=map_paths, height=MAP_HEIGHT)
     st.caption(
         f"Dashed lines: the Hessian's eigen-directions through the minimum. Paths show the first "
         f"{MAP_STEPS} steps; click the legend to add GD just below and just above the limit "

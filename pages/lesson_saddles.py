@@ -8,9 +8,12 @@ import streamlit as st
 import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
-from charts.lessons.saddles import basin_figure, escape_distance_figure, escape_map
+from charts.lessons.live import lesson_surface
+from charts.lessons.saddles import ESCAPE_MAP_HEIGHT, basin_figure, escape_distance_figure, escape_paths, escape_surface
+from charts.live_map import SurfaceLayer
 from engine.lessons import basins
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 from ui.param_widgets import log_grid
 
 PAGE = "saddle"
@@ -131,10 +134,16 @@ def run_escape(surface: str, offset: float, lr: float) -> basins.EscapeStudy:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def escape_figures(surface: str, offset: float, lr: float) -> tuple[dict, dict]:
-    """Distance chart and path map (shared, never mutated)."""
+def escape_figures(surface: str, offset: float, lr: float) -> tuple[dict, list[dict]]:
+    """Distance chart and the escape map's paths (shared, never mutated)."""
     study = run_escape(surface, offset, lr)
-    return escape_distance_figure(study), escape_map(study)
+    return escape_distance_figure(study), escape_paths(study)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def escape_map_surface(surface: str) -> SurfaceLayer:
+    """The escape map's surface layer: only the surface shapes it, so δ and η re-send none of it (shared)."""
+    return lesson_surface(escape_surface(surface))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -158,7 +167,7 @@ def map_titles(a: tuple[str, float], b: tuple[str, float]) -> list[str]:
 with escape_area:
     with st.spinner("Running every optimizer from the start next to the saddle…"):
         study = run_escape(surface, offset, escape_lr)
-        dist_fig, path_fig = escape_figures(surface, offset, escape_lr)
+        dist_fig, escape_overlay = escape_figures(surface, offset, escape_lr)
 
     st.dataframe(pd.DataFrame(basins.escape_table(study)), hide_index=True, width="stretch")
     if study.estimate is not None:
@@ -177,7 +186,8 @@ with escape_area:
         )
     g1, g2 = st.columns(2)
     g1.plotly_chart(PrebuiltFigure(dist_fig), width="stretch", key=f"{PAGE}.escape_distance")
-    g2.plotly_chart(PrebuiltFigure(path_fig), width="stretch", key=f"{PAGE}.escape_map")
+    with g2:
+        live_map(f"{PAGE}.escape_map", escape_map_surface(surface), overlay=escape_overlay, height=ESCAPE_MAP_HEIGHT)
     st.caption(
         f"A run escapes at the first step farther than R = {basins.ESCAPE_RADIUS:g} from the saddle (a square "
         "on the distance chart). Distances "

@@ -8,11 +8,14 @@ import streamlit as st
 import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
-from charts.lessons.schedules import lr_figure, paths_map
+from charts.lessons.live import lesson_surface
+from charts.lessons.schedules import MAP_HEIGHT, lr_figure, paths_overlay, paths_surface
+from charts.live_map import SurfaceLayer
 from charts.loss_curve import loss_figure
 from engine.lessons import schedules as sch
 from optimizers.schedules import SCHEDULE_LATEX, SCHEDULES
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 
 PAGE = "sched"
 LRS = [0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
@@ -108,10 +111,16 @@ def run_study(landscape: str, key: str, lr: float, steps: int, items: tuple, bat
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(landscape: str, key: str, lr: float, steps: int, items: tuple, batch: int) -> tuple[dict, dict, dict]:
-    """Map, lr chart and loss chart (shared, never mutated)."""
+def figures(landscape: str, key: str, lr: float, steps: int, items: tuple, batch: int) -> tuple[list[dict], dict, dict]:
+    """The map's paths, the lr chart and the loss chart (shared, never mutated)."""
     study = run_study(landscape, key, lr, steps, items, batch)
-    return paths_map(study), lr_figure(study), loss_figure(study.trajectories, study.best)
+    return paths_overlay(study), lr_figure(study), loss_figure(study.trajectories, study.best)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def map_surface(landscape: str) -> SurfaceLayer:
+    """The map's surface layer: only the surface shapes it, so every other control re-sends none of it (shared)."""
+    return lesson_surface(paths_surface(landscape))
 
 
 items = tuple(sorted(settings.items()))
@@ -119,11 +128,11 @@ seeds = sch.seed_count(landscape, batch)
 on_seeds = f" on {seeds} minibatch seeds" if seeds > 1 else ""
 with st.spinner(f"Training {optimizers.get(key).name} with five learning-rate schedules{on_seeds}…"):
     study = run_study(landscape, key, lr, steps, items, batch)
-    map_fig, lr_fig, loss_fig = figures(landscape, key, lr, steps, items, batch)
+    map_paths, lr_fig, loss_fig = figures(landscape, key, lr, steps, items, batch)
 
 left, right = st.columns([1, 1])
 with left:
-    st.plotly_chart(PrebuiltFigure(map_fig), width="stretch", key=f"{PAGE}.map")
+    live_map(f"{PAGE}.map", map_surface(landscape), overlay=map_paths, height=MAP_HEIGHT)
     st.caption(
         f"{optimizers.get(key).name} from {study.start}, {steps} steps"
         + (f", minibatches of {study.batch_size} (seed 0)" if study.batch_size else "")

@@ -6,10 +6,13 @@ import numpy as np
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.weight_decay import distance_figure, paths_figure
+from charts.lessons.live import lesson_surface
+from charts.lessons.weight_decay import MAP_HEIGHT, distance_figure, paths_overlay, paths_surface, paths_window
+from charts.live_map import SurfaceLayer
 from engine.lessons import weight_decay as wd
 from engine.scenario import Scenario
 from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.live_map import live_map
 from ui.param_widgets import log_grid
 
 PAGE = "wd"
@@ -74,20 +77,29 @@ def simulate(decay: float, sgd_lr: float, adam_lr: float, steps: int):
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def figures(decay: float, sgd_lr: float, adam_lr: float, steps: int) -> tuple[dict, dict]:
-    """The map and the distance plot (shared, never mutated)."""
+def figures(decay: float, sgd_lr: float, adam_lr: float, steps: int) -> tuple[list[dict], dict]:
+    """The map's paths and the distance plot (shared, never mutated)."""
     runs, distances, _, target = simulate(decay, sgd_lr, adam_lr, steps)
-    return paths_figure(runs, scenario.landscape_params, target), distance_figure(distances)
+    return paths_overlay(runs, target), distance_figure(distances)
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_surface(values: tuple, window: tuple) -> SurfaceLayer:
+    """The map's surface layer: the training loss seen through ``window``; a change that keeps the window
+    re-sends none of it (shared)."""
+    return lesson_surface(paths_surface(dict(values), window))
 
 
 with st.spinner(f"Running SGD and Adam, each with L2 and with decoupled weight decay, for {steps} steps…"):
     runs, distances, tolerance, target = simulate(decay, sgd_lr, adam_lr, steps)
-    map_fig, distance_fig = figures(decay, sgd_lr, adam_lr, steps)
+    map_paths, distance_fig = figures(decay, sgd_lr, adam_lr, steps)
+    window = paths_window(runs, scenario.landscape_params, target)
 
 left, right = st.columns(2)
 with left:
     st.subheader("Four paths, one weight decay")
-    st.plotly_chart(PrebuiltFigure(map_fig), width="stretch", key=f"{PAGE}.map")
+    surface = map_surface(tuple(sorted(scenario.landscape_params.items())), window)
+    live_map(f"{PAGE}.map", surface, overlay=map_paths, height=MAP_HEIGHT)
 with right:
     st.subheader("Distance within each pair")
     st.plotly_chart(PrebuiltFigure(distance_fig), width="stretch", key=f"{PAGE}.distance")

@@ -15,7 +15,7 @@ from engine.lessons import cliffs
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate
 from landscapes.cliff import WALL_X
-from tests.apptest_helpers import errors, figures, notice
+from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -91,15 +91,41 @@ def path(fig: dict, prefix: str) -> np.ndarray:
 def test_page_renders_and_the_threshold_changes_the_clipped_path():
     at = open_page()
     assert errors(at) == [] and not at.warning
-    map_fig, lengths = figures(at)
+    (lengths,) = figures(at)
+    map_fig = map_figure(at)
     before = path(map_fig, "SGD, clipped")
     arrow = path(map_fig, "clipped step")
     assert np.hypot(*(arrow[1] - arrow[0])) == pytest.approx(0.1, rel=1e-5)
     assert max(decode(lengths["data"][1]["y"])) <= 0.1 * (1 + FLOAT32_SLACK)
     at.select_slider(key="cliff.clip").set_value(5).run()
     assert errors(at) == []
-    after = path(figures(at)[0], "SGD, clipped")
+    after = path(map_figure(at), "SGD, clipped")
     assert not np.array_equal(before[:20], after[:20])
+    # The notes on the wall step ride on the surface layer, so a new wall step re-sends it with new notes.
+    hit = cliffs.cliff_study(0.1, 5.0, 1000.0).hits[1]
+    assert hit.step != cliffs.cliff_study(0.1, 1.0, 1000.0).hits[1].step
+    assert "surface" in live_maps(at)[0]
+    notes = [a["text"] for a in map_figure(at)["layout"]["annotations"]]
+    assert f"clipped run hits the wall (step {hit.step})" in notes
+
+
+def test_momentum_resends_no_surface_and_the_wall_slope_does():
+    """Momentum adds runs but leaves the clipped SGD run's wall step and the surface alone: nothing of the
+    surface is re-sent. The slope reshapes the surface: the new one is sent."""
+    at = open_page()
+    first = live_maps(at)[0]
+    assert "surface" in first
+    at.radio(key="cliff.momentum").set_value("on").run()
+    second = live_maps(at)[0]
+    assert "surface" not in second and second["surface_key"] == first["surface_key"]
+    study = cliffs.cliff_study(0.1, 1.0, 1000.0, True)
+    drawn = map_figure(at)
+    for traj in study.runs:
+        end = traj.steps + 1 if traj.diverged_at is None else max(traj.diverged_at, 1)
+        np.testing.assert_allclose(path(drawn, traj.label), traj.path[:end], rtol=1e-6)
+    at.select_slider(key="cliff.slope").set_value(5000).run()
+    third = live_maps(at)[0]
+    assert "surface" in third and third["surface_key"] != first["surface_key"]
 
 
 def test_page_url_round_trips():
@@ -111,7 +137,7 @@ def test_page_url_round_trips():
     assert at.select_slider(key="cliff.slope").value == 5000
     assert at.radio(key="cliff.momentum").value == "on"
     study = cliffs.cliff_study(0.3, 5.0, 5000.0, True)
-    shown = figures(at)[0]
+    shown = map_figure(at)
     for traj in study.runs:
         end = traj.steps + 1 if traj.diverged_at is None else max(traj.diverged_at, 1)
         np.testing.assert_allclose(path(shown, traj.label), traj.path[:end], rtol=1e-6)
@@ -159,7 +185,7 @@ def test_default_view_shows_the_cliff_throwing_plain_sgd_away_and_not_the_clippe
     than η·c = 0.1, the run never leaves the map and ends at the foot of the wall.
     """
     at = open_page()
-    map_fig = figures(at)[0]
+    map_fig = map_figure(at)
     (x0, x1), (y0, y1) = landscapes.get("cliff").domain
     raw = path(map_fig, "SGD, no clipping")
     jumps = np.hypot(*np.diff(raw.astype(np.float64), axis=0).T)
@@ -174,7 +200,7 @@ def test_default_view_shows_the_cliff_throwing_plain_sgd_away_and_not_the_clippe
 
 
 def test_default_view_draws_the_raw_arrow_on_the_map_and_both_paths_where_they_coincide():
-    map_fig = figures(open_page())[0]
+    map_fig = map_figure(open_page())
     (x0, x1), (y0, y1) = landscapes.get("cliff").domain
     study = cliffs.cliff_study(0.1, 1.0, 1000.0)
     hit = study.hits[1]
@@ -200,11 +226,11 @@ def test_default_view_draws_the_raw_arrow_on_the_map_and_both_paths_where_they_c
 
 def test_default_view_follows_the_marker_language_and_round_colour_bars():
     for query in ({}, {"cliff.momentum": "on", "cliff.lr": "1", "cliff.clip": "0.1", "cliff.slope": "5000"}):
-        figs = figures(open_page(query))
-        for fig in figs:
+        at = open_page(query)
+        for fig in [*figures(at), map_figure(at)]:
             assert marker_problems(fig) == []
             assert colour_bar_problems(fig) == []
-    lines = [t for t in figs[0]["data"] if t.get("mode") == "lines"]
+    lines = [t for t in map_figure(at)["data"] if t.get("mode") == "lines"]
     runs = {t["line"]["color"] for t in lines if t.get("legendgroup", "").startswith("run")}
     arrows = {t["line"]["color"] for t in lines if t.get("legendgroup") in ("raw", "clipped")}
     assert len(runs) == 4 and len(arrows) == 2 and not runs & arrows, "no arrow shares a colour with a run"

@@ -18,7 +18,7 @@ from charts.lessons.conditioning import LABEL_SIZE, eigen_labels, eigen_traces
 from engine.lessons import conditioning as cond
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate
-from tests.apptest_helpers import errors, figures, notice
+from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -174,7 +174,8 @@ def trace(fig: dict, name: str) -> np.ndarray:
 def test_page_renders_and_the_lr_slider_moves_the_path():
     at = open_page()
     assert errors(at) == [] and not at.warning
-    map_fig, dist_fig = figures(at)
+    (dist_fig,) = figures(at)
+    map_fig = map_figure(at)
     assert map_fig["data"][0]["type"] == "contour"
     assert dist_fig["layout"]["yaxis"]["type"] == "log"
     curve = next(t for t in dist_fig["data"] if t.get("name") == "GD, your η = 1.8")
@@ -184,8 +185,23 @@ def test_page_renders_and_the_lr_slider_moves_the_path():
     assert np.allclose(before, cond.study(10.0, 30.0, 1.8).runs[0].path[: len(before)], atol=1e-6)
     at.select_slider(key="ill.lr").set_value(1).run()
     assert errors(at) == []
-    after = trace(figures(at)[0], "GD, your η = 1")
+    after = trace(map_figure(at), "GD, your η = 1")
     assert not np.allclose(before[:50], after[:50])
+
+
+def test_moving_the_lr_resends_no_surface_and_changing_the_bowl_does():
+    """η only moves paths: the browser keeps the bowl it holds. κ reshapes the bowl: its new surface is sent."""
+    at = open_page()
+    first = live_maps(at)[0]
+    assert "surface" in first, "a new session's first run sends the surface"
+    at.select_slider(key="ill.lr").set_value(1).run()
+    second = live_maps(at)[0]
+    assert "surface" not in second and second["surface_key"] == first["surface_key"]
+    assert second["overlay"] != first["overlay"], "the paths moved"
+    at.select_slider(key="ill.kappa").set_value(100).run()
+    third = live_maps(at)[0]
+    assert "surface" in third and third["surface_key"] != first["surface_key"]
+    assert map_figure(at)["data"][0]["type"] == "contour"
 
 
 def test_page_url_round_trips():
@@ -201,6 +217,9 @@ def test_page_url_round_trips():
     by_hand.select_slider(key="ill.lr").set_value(2.05).run()
     for a, b in zip(figures(at), figures(by_hand), strict=True):
         assert a == b
+    # The same map: the surface key is a digest of the layer's content, and the same paths over it.
+    linked, clicked = live_maps(at)[0], live_maps(by_hand)[0]
+    assert linked["surface_key"] == clicked["surface_key"] and linked["overlay"] == clicked["overlay"]
     assert any("above the limit" in m.value for m in at.markdown)
 
 
@@ -290,7 +309,7 @@ def map_texts(fig: dict) -> list[dict]:
 
 
 def test_default_view_labels_both_directions_inside_the_map():
-    notes = map_texts(figures(open_page())[0])
+    notes = map_texts(map_figure(open_page()))
     assert sorted(n["text"] for n in notes) == ["flat direction, λ = 0.1", "steep direction, λ = 1"]
     assert label_problems(notes) == []
 
@@ -316,7 +335,8 @@ def test_default_view_shows_gd_zig_zag_across_and_crawl_along_while_heavy_ball_g
     than along, and heavy ball is closer to the minimum than GD after the same number of steps.
     """
     at = open_page()
-    map_fig, dist_fig = figures(at)
+    (dist_fig,) = figures(at)
+    map_fig = map_figure(at)
     theta = math.radians(30.0)
     across, along = np.array([math.cos(theta), math.sin(theta)]), np.array([-math.sin(theta), math.cos(theta)])
     gd = trace(map_fig, "GD, your η = 1.8")[:21].astype(np.float64)
@@ -333,6 +353,7 @@ def test_default_view_shows_gd_zig_zag_across_and_crawl_along_while_heavy_ball_g
 
 
 def test_default_view_follows_the_marker_language_and_round_colour_bars():
-    for fig in figures(open_page()):
+    at = open_page()
+    for fig in [*figures(at), map_figure(at)]:
         assert marker_problems(fig) == []
         assert colour_bar_problems(fig) == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 import landscapes
 from charts.encoding import decode
 from engine.lessons import early_stopping as es
-from tests.apptest_helpers import figures, notice
+from tests.apptest_helpers import figures, live_maps, map_figure, notice
 from tests.figure_rules import (
     colour_bar_problems,
     colour_bar_reading_problems,
@@ -83,8 +82,7 @@ def _run(query: dict[str, str] | None = None) -> AppTest:
 
 
 def _stop_marker(at: AppTest) -> np.ndarray:
-    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
-    trace = next(t for t in fig["data"] if t.get("name", "").startswith("stop (step"))
+    trace = next(t for t in map_figure(at)["data"] if t.get("name", "").startswith("stop (step"))
     return np.array([decode(trace["x"])[0], decode(trace["y"])[0]])
 
 
@@ -96,6 +94,26 @@ def test_page_renders_and_patience_moves_the_stop(default_result):
     at.slider(key="early.patience").set_value(200).run()
     assert not at.exception
     assert np.linalg.norm(_stop_marker(at) - before) > 0.1
+
+
+def test_patience_resends_no_surface_and_a_change_of_window_does():
+    """Patience and restoring only move the stop along the same path: the browser keeps its surface. Minibatches
+    of 4 take another path, whose window differs: the surface layer (same contours, new window) is sent again."""
+    at = _run()
+    first = live_maps(at)[0]
+    assert "surface" in first
+    for kind, key, value in (("slider", "early.patience", 200), ("toggle", "early.restore", True)):
+        before = live_maps(at)[0]
+        getattr(at, kind)(key=key).set_value(value).run()
+        now = live_maps(at)[0]
+        assert "surface" not in now and now["surface_key"] == first["surface_key"]
+        assert now["overlay"] != before["overlay"]
+    at.slider(key="early.batch").set_value(4).run()
+    third = live_maps(at)[0]
+    assert "surface" in third and third["surface_key"] != first["surface_key"]
+    assert third["surface"]["data"] == first["surface"]["data"], "the same contours and ridge path"
+    old, new = first["surface"]["layout"], third["surface"]["layout"]
+    assert (new["xaxis"]["range"], new["yaxis"]["range"]) != (old["xaxis"]["range"], old["yaxis"]["range"])
 
 
 def test_url_round_trip_and_bad_link():
@@ -136,7 +154,8 @@ def _point(trace: dict) -> np.ndarray:
 def test_default_view_stops_near_the_validation_minimum_and_near_ridge(default_view):
     """The title's claim on the drawn charts: the validation loss turns up (overfitting), the stop comes soon
     after its lowest point, and the stopped weights lie near the ridge path, far from the training minimum."""
-    map_fig, curves = figures(default_view)
+    (curves,) = figures(default_view)
+    map_fig = map_figure(default_view)
     x, y = _arrays(validation=False)
     a, b = x.T @ x / len(y), x.T @ y / len(y)
     xv, yv = _arrays(validation=True)
@@ -165,7 +184,7 @@ def test_default_view_stops_near_the_validation_minimum_and_near_ridge(default_v
 
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
-    for fig in figures(default_view):
+    for fig in [*figures(default_view), map_figure(default_view)]:
         assert marker_problems(fig) == [] and named_shape_problems(fig) == []
         assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
         assert log_axis_problems(fig) == []

@@ -17,7 +17,7 @@ from charts.lessons.saddles import minimum_colours
 from engine.lessons import basins
 from engine.scenario import from_query, to_query
 from engine.simulate import default_tolerance, simulate, simulate_many
-from tests.apptest_helpers import errors, figures, notice
+from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -123,7 +123,7 @@ def heatmaps(fig: dict) -> list[np.ndarray]:
 def test_page_renders_and_its_controls_change_the_figures():
     at = open_page()
     assert errors(at) == [] and not at.warning
-    distance, _, basin = figures(at)
+    distance, basin = figures(at)
     a, b = heatmaps(basin)
     assert a.shape == b.shape == (100, 100)
     at.select_slider(key="saddle.offset").set_value(1e-2).run()
@@ -131,9 +131,32 @@ def test_page_renders_and_its_controls_change_the_figures():
     assert figures(at)[0]["data"][0]["y"] != distance["data"][0]["y"]
     at.selectbox(key="saddle.opt_b").set_value("Adam").run()
     assert errors(at) == []
-    a2, b2 = heatmaps(figures(at)[2])
+    a2, b2 = heatmaps(figures(at)[1])
     np.testing.assert_array_equal(a, a2)
     assert not np.array_equal(b, b2)
+
+
+def escape_path(fig: dict, name: str) -> np.ndarray:
+    trace = next(t for t in fig["data"] if t.get("name") == name and t.get("mode") == "lines")
+    return np.stack([decode(trace["x"]), decode(trace["y"])], axis=1)
+
+
+def test_escape_map_draws_the_runs_and_only_a_new_surface_is_resent():
+    """δ and η only move the paths on the escape map (the browser keeps its surface); another surface is sent."""
+    at = open_page()
+    first = live_maps(at)[0]
+    assert "surface" in first
+    assert map_figure(at)["data"][0]["type"] == "contour"
+    at.select_slider(key="saddle.lr").set_value(0.1).run()
+    second = live_maps(at)[0]
+    assert "surface" not in second and second["surface_key"] == first["surface_key"]
+    study = basins.escape_study("saddle", 1e-4, 0.1)
+    for run in study.runs:
+        np.testing.assert_allclose(escape_path(map_figure(at), run.label), run.path, rtol=1e-6)
+    at.selectbox(key="saddle.land").set_value("Monkey saddle").run()
+    third = live_maps(at)[0]
+    assert "surface" in third and third["surface_key"] != first["surface_key"]
+    assert errors(at) == []
 
 
 def test_page_url_round_trips():
@@ -153,10 +176,12 @@ def test_page_url_round_trips():
     distance = figures(at)[0]
     first = decode(distance["data"][0]["y"])
     np.testing.assert_allclose(first, np.maximum(np.hypot(*escape.runs[0].path.T), 1e-12), rtol=1e-6)
+    for run in escape.runs:
+        np.testing.assert_allclose(escape_path(map_figure(at), run.label), run.path, rtol=1e-6)
     labels = basins.basin_map("himmelblau", "adam", 0.05, 100).labels
     # Himmelblau's four minima take colour slots 0-3, then 'no minimum' (4) and 'diverged' (5).
     expected = np.where(labels == basins.NO_MINIMUM, 4, np.where(labels == basins.DIVERGED, 5, labels))
-    _, b = heatmaps(figures(at)[2])
+    _, b = heatmaps(figures(at)[1])
     np.testing.assert_array_equal(b, expected)
 
 
@@ -195,7 +220,7 @@ def test_playground_links_parse_back_exactly(surface):
 def test_page_extreme_settings_render_and_show_divergence():
     at = open_page({"saddle.offset": "1e-08", "saddle.lr": "0.1", "saddle.lr_b": "1", "saddle.opt_b": "SGD"})
     assert errors(at) == [] and not at.warning
-    _, b = heatmaps(figures(at)[2])
+    _, b = heatmaps(figures(at)[1])
     assert np.any(b == 5), "SGD with η = 1 diverges from some starts (the black class)"
     assert any(row == "diverged" for row in at.dataframe[1].value["ends in"])
 
@@ -258,7 +283,7 @@ def test_default_view_shows_the_basins_moving_with_the_optimizer():
     """Default basin maps (Himmelblau, SGD against momentum, η = 0.01): the borders differ between the two,
     yet a start right next to each minimum ends in that minimum under both."""
     at = open_page()
-    a, b = heatmaps(figures(at)[2])
+    a, b = heatmaps(figures(at)[1])
     assert np.mean(a != b) > 0.1, "the two optimizers send at least a tenth of the starts to different places"
     bmap = basins.basin_map("himmelblau", "sgd", 0.01, 100)
     for k, (x, y) in enumerate(HIMMELBLAU):
@@ -268,6 +293,7 @@ def test_default_view_shows_the_basins_moving_with_the_optimizer():
 
 def test_default_view_follows_the_marker_language_and_round_colour_bars():
     for query in ({}, {"saddle.land": "Monkey saddle", "saddle.lr_b": "1", "saddle.opt_b": "SGD"}):
-        for fig in figures(open_page(query)):
+        at = open_page(query)
+        for fig in [*figures(at), map_figure(at)]:
             assert marker_problems(fig) == []
             assert colour_bar_problems(fig) == []

@@ -16,7 +16,7 @@ from engine.lessons import schedules as sch
 from engine.scenario import from_query, to_query
 from engine.simulate import simulate
 from optimizers.schedules import SCHEDULES
-from tests.apptest_helpers import errors, figures, notice
+from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_schedules.py")
@@ -142,7 +142,8 @@ def lr_lines(fig: dict) -> dict[str, np.ndarray]:
 def test_page_renders_the_engine_runs():
     at = run_page()
     assert errors(at) == [] and not at.warning
-    map_fig, lr_fig, loss_fig = figures(at)
+    lr_fig, loss_fig = figures(at)
+    map_fig = map_figure(at)
     study = sch.schedule_study("minibatch", "momentum", 0.02, 500, DEFAULTS, batch_size=4)
     lines = lr_lines(lr_fig)
     for run in study.trajectories:
@@ -176,7 +177,7 @@ def test_default_view_shows_every_decay_ending_below_constant_lr():
     assert mean[0] > 10 * mean[1:].max(), "constant lr ends at least ten times higher than every decay"
     assert np.all(gaps[:, 0] > gaps[:, 1:].max(axis=1)), "and on every one of the page's seeds"
     # What the reader sees: the loss chart (seed 0) ends highest for constant, and the sentence says so.
-    loss_fig = figures(at)[2]
+    loss_fig = figures(at)[1]
     ends = {t["name"]: float(decode(t["y"])[-1]) for t in loss_fig["data"]}
     assert ends["constant"] > max(v for name, v in ends.items() if name != "constant")
     said = next(m.value for m in at.markdown if m.value.startswith("**Final loss above the best"))
@@ -186,13 +187,30 @@ def test_default_view_shows_every_decay_ending_below_constant_lr():
 
 def test_warm_up_slider_changes_only_the_warm_up_curve():
     at = run_page()
-    before = lr_lines(figures(at)[1])
+    before = lr_lines(figures(at)[0])
     at.slider(key="sched.warmup").set_value(200).run()
     assert errors(at) == []
-    after = lr_lines(figures(at)[1])
+    after = lr_lines(figures(at)[0])
     assert not np.array_equal(before["warm-up + cosine"], after["warm-up + cosine"])
     for name in ("constant", "step decay", "exponential", "cosine"):
         np.testing.assert_array_equal(before[name], after[name])
+
+
+def test_path_settings_resend_no_surface_and_another_surface_is_sent():
+    """The peak rate and the warm-up only move the paths: the browser keeps its surface. Another surface is sent."""
+    at = run_page()
+    first = live_maps(at)[0]
+    assert "surface" in first
+    for kind, key, value in (("select_slider", "sched.lr", 0.05), ("slider", "sched.warmup", 200)):
+        before = live_maps(at)[0]
+        getattr(at, kind)(key=key).set_value(value).run()
+        second = live_maps(at)[0]
+        assert "surface" not in second and second["surface_key"] == first["surface_key"]
+        assert second["overlay"] != before["overlay"]
+    at.selectbox(key="sched.land").set_value("Rosenbrock valley").run()
+    third = live_maps(at)[0]
+    assert "surface" in third and third["surface_key"] != first["surface_key"]
+    assert errors(at) == []
 
 
 def test_url_round_trips_and_garbage_shows_one_notice():
@@ -211,9 +229,11 @@ def test_url_round_trips_and_garbage_shows_one_notice():
     assert at.select_slider(key="sched.batch").value == 8
     assert at.slider(key="sched.every").value == 50
     study = sch.schedule_study("minibatch", "adam", 0.05, 500, {**DEFAULTS, "decay_every": 50.0}, batch_size=8)
-    lines = lr_lines(figures(at)[1])
+    lines = lr_lines(figures(at)[0])
     for run in study.trajectories:
         np.testing.assert_array_equal(lines[run.label], run.lr)
+        path = next(t for t in map_figure(at)["data"] if t.get("name") == run.label)
+        assert decode(path["x"])[-1] == run.path[-1, 0]
 
     bad = run_page({"sched.lr": "7", "sched.land": "atlantis", "sched.x": "1"})
     assert errors(bad) == []
@@ -241,8 +261,8 @@ def test_link_spelling_out_the_defaults_shows_no_notice():
 def test_default_view_follows_the_marker_language_and_round_colour_bars():
     for query in ({}, {"sched.land": "Rosenbrock valley", "sched.lr": "0.003"}):
         at = run_page(query)
-        for fig in figures(at):
+        for fig in [*figures(at), map_figure(at)]:
             assert marker_problems(fig) == []
             assert colour_bar_problems(fig) == []
-    crosses = [t["name"] for t in figures(at)[0]["data"] if t.get("marker", {}).get("symbol") == "x"]
+    crosses = [t["name"] for t in map_figure(at)["data"] if t.get("marker", {}).get("symbol") == "x"]
     assert crosses == [f"{name} end (diverged)" for name in ("constant", "step decay", "exponential", "cosine")]

@@ -13,7 +13,7 @@ import landscapes
 from charts.encoding import decode
 from charts.lessons.weight_decay import ZERO_FLOOR
 from engine.lessons import weight_decay as wd
-from tests.apptest_helpers import figures, named_traces, notice, path_of
+from tests.apptest_helpers import figures, live_maps, map_figure, named_traces, notice, path_of
 from tests.figure_rules import (
     colour_bar_problems,
     colour_bar_reading_problems,
@@ -77,7 +77,7 @@ def _run(query: dict[str, str] | None = None) -> AppTest:
 
 
 def _distances(at: AppTest) -> dict[str, np.ndarray]:
-    fig = json.loads(at.get("plotly_chart")[1].proto.spec)
+    fig = json.loads(at.get("plotly_chart")[0].proto.spec)
     return {t["name"]: decode(t["y"]) for t in fig["data"] if "vs" in t.get("name", "")}
 
 
@@ -114,6 +114,27 @@ def test_url_round_trip_and_bad_link():
     assert "wd.decay" in notice(bad) and "wd.steps" in notice(bad)
 
 
+def test_a_change_that_keeps_the_window_resends_no_surface_and_one_that_moves_it_does():
+    """The map's window frames the paths, the start and both minima. More steps only lengthen the paths that
+    have settled inside it: the browser keeps its surface. A smaller Adam rate moves the paths' lowest point:
+    the surface layer (the same contours, a new window) is sent again."""
+    at = _run()
+    first = live_maps(at)[0]
+    assert "surface" in first
+    at.slider(key="wd.steps").set_value(550).run()
+    second = live_maps(at)[0]
+    assert "surface" not in second and second["surface_key"] == first["surface_key"]
+    runs = wd.scenario(0.1, 0.5, 0.05, 550).run()
+    for run in runs:
+        np.testing.assert_allclose(path_of(map_figure(at), run.label), run.path, rtol=1e-6)
+    at.select_slider(key="wd.adam_lr").set_value(0.02).run()
+    third = live_maps(at)[0]
+    assert "surface" in third and third["surface_key"] != first["surface_key"]
+    assert third["surface"]["data"] == first["surface"]["data"], "the same contours"
+    old, new = first["surface"]["layout"], third["surface"]["layout"]
+    assert (new["xaxis"]["range"], new["yaxis"]["range"]) != (old["xaxis"]["range"], old["yaxis"]["range"])
+
+
 # ---------------------------------------------------------------- the default view
 
 
@@ -124,7 +145,7 @@ def default_view() -> AppTest:
 
 def test_default_view_sgd_paths_coincide_and_adam_paths_part(default_view):
     """The title's claim, read off the drawn map: the two SGD paths lie on each other, the two Adam paths do not."""
-    (map_fig, _) = figures(default_view)
+    map_fig = map_figure(default_view)
     paths = {name: path_of(map_fig, name) for name in wd.LABELS}
     sgd = np.abs(paths["SGD + L2"] - paths["SGD + decoupled"]).max()
     adam = np.hypot(*(paths["Adam + L2"] - paths["AdamW"]).T).max()
@@ -137,7 +158,7 @@ def test_default_view_sgd_paths_coincide_and_adam_paths_part(default_view):
 
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):
-    for fig in figures(default_view):
+    for fig in [*figures(default_view), map_figure(default_view)]:
         assert marker_problems(fig) == [] and named_shape_problems(fig) == []
         assert colour_bar_problems(fig) == [] and colour_bar_reading_problems(fig) == []
         assert log_axis_problems(fig) == []
@@ -147,7 +168,7 @@ def test_diverged_runs_end_in_a_cross_named_diverged():
     """At SGD learning rate 3 both SGD runs blow up: each path ends in an x, the one marker that means it."""
     at = _run({"wd.sgd_lr": "3"})
     assert not at.exception and len(at.warning) == 1
-    (map_fig, _) = figures(at)
+    map_fig = map_figure(at)
     crosses = [t["name"] for t in map_fig["data"] if (t.get("marker") or {}).get("symbol") == "x"]
     assert sorted(crosses) == sorted(f"SGD + {mode} diverged (step {s})" for mode, s in _diverged_steps(at))
     assert marker_problems(map_fig) == [] and named_shape_problems(map_fig) == []

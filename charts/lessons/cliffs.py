@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import landscapes
-from charts.contour import contour_traces
+from charts.contour import contour_traces, marker_traces
 from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, point_trace
 from charts.markers import CHECKPOINT
@@ -25,6 +25,7 @@ ARROWHEAD = "arrow"
 EDGE_MARGIN = 0.02
 """An arrow longer than the map stops this share of the map's side inside its edge."""
 Domain = tuple[tuple[float, float], tuple[float, float]]
+MAP_HEIGHT = 520
 LENGTH_FLOOR = 1e-8
 """Zero-length steps (after a run has stopped) are drawn at this height on the log axis."""
 
@@ -78,20 +79,35 @@ def inside(base: np.ndarray, vector: np.ndarray, domain: Domain, margin: float =
     return float(np.clip(share, 0.0, 1.0))
 
 
-def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
-    """The cliff's contours, the wall, every run's path, and at the clipped SGD run's wall step both arrows.
+def cliff_surface(slope: float, *, height: int = MAP_HEIGHT) -> dict[str, Any]:
+    """The map's static part for wall slope ``slope``: the cliff's contours, the foot of the wall, the axes.
+
+    Only the slope shapes it, so the learning rate, the threshold and momentum leave it as it was.
+    """
+    land = landscapes.get(LANDSCAPE)
+    base, _ = contour_traces(land, {"slope": slope})
+    (x0, x1), (y0, y1) = land.domain
+    wall = line_trace(
+        np.array([[WALL_X, y0], [WALL_X, y1]]), name="foot of the wall", colour="white", width=1, dash="dot"
+    )
+    return {"data": [base[0], wall], "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
+
+
+def _raw_share(study: CliffStudy) -> float:
+    """How much of the raw step at the clipped SGD run's wall hit fits on the map (1 when all of it does)."""
+    hit = study.hits[1]
+    return inside(hit.point.astype(np.float64), hit.raw.astype(np.float64), landscapes.get(LANDSCAPE).domain)
+
+
+def cliff_paths(study: CliffStudy) -> list[dict[str, Any]]:
+    """What the map draws over :func:`cliff_surface`: each run's path; at the clipped SGD run's wall step both arrows.
 
     Clipped runs are drawn first (solid, wide) and unclipped ones dashed on top, so where the
     two share a stretch (before the wall, when clipping does not act) both stay visible. A raw
     step longer than the map is cut at the map's edge and says so in its label.
     """
     land = landscapes.get(LANDSCAPE)
-    base, _ = contour_traces(land, {"slope": study.slope})
-    (x0, x1), (y0, y1) = land.domain
-    data = [base[0]]
-    data.append(
-        line_trace(np.array([[WALL_X, y0], [WALL_X, y1]]), name="foot of the wall", colour="white", width=1, dash="dot")
-    )
+    data: list[dict[str, Any]] = []
     order = [i for i in range(len(study.runs)) if study.bounds[i] is not None]
     order += [i for i in range(len(study.runs)) if study.bounds[i] is None]
     for i in order:
@@ -102,15 +118,13 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
         line["legendrank"] = head["legendrank"] = 100 + i
         data += [line, head]
     hit = study.hits[1]
-    annotations = []
     if hit is not None:
-        share = inside(hit.point.astype(np.float64), hit.raw.astype(np.float64), land.domain)
-        cut = share < 1.0
+        share = _raw_share(study)
         data += arrow_traces(
             hit.point,
             hit.raw * share,
             name=f"raw step −η∇f at step {hit.step}: length {hit.raw_length:.4g}"
-            + (" (cut at the map edge)" if cut else ""),
+            + (" (cut at the map edge)" if share < 1.0 else ""),
             colour=RAW_COLOUR,
             dash="dot",
             group="raw",
@@ -131,40 +145,53 @@ def cliff_map(study: CliffStudy, *, height: int = 520) -> dict[str, Any]:
                 size=11,
             )
         )
+    minimum, _ = marker_traces(land, {"slope": study.slope})
+    data.append({**minimum, "name": "minimum (foot of the wall)"})
+    data.append(start_trace(study.runs[0].path[0].tolist()))
+    return data
+
+
+def cliff_annotations(study: CliffStudy) -> list[dict[str, Any]]:
+    """The map's notes on the clipped SGD run's wall step: where it hits the wall, and a raw step that runs off the map.
+
+    They are layout annotations (a dark backing, an arrow to the point), which the live map
+    draws with its surface layer: the page puts them there.
+    """
+    hit = study.hits[1]
+    if hit is None:
+        return []
+    (x0, x1), _ = landscapes.get(LANDSCAPE).domain
+    annotations = [
+        {
+            "x": float(hit.point[0]),
+            "y": float(hit.point[1]),
+            "text": f"clipped run hits the wall (step {hit.step})",
+            "showarrow": True,
+            "arrowhead": 2,
+            "arrowcolor": "white",
+            "ax": -90,
+            "ay": -70,
+            "font": {"color": "white", "size": 12},
+            "bgcolor": "rgba(0,0,0,0.5)",
+        }
+    ]
+    share = _raw_share(study)
+    if share < 1.0:
+        tip = hit.point.astype(np.float64) + hit.raw.astype(np.float64) * share
         annotations.append(
             {
-                "x": float(hit.point[0]),
-                "y": float(hit.point[1]),
-                "text": f"clipped run hits the wall (step {hit.step})",
-                "showarrow": True,
-                "arrowhead": 2,
-                "arrowcolor": "white",
-                "ax": -90,
-                "ay": -70,
-                "font": {"color": "white", "size": 12},
+                "x": float(tip[0]),
+                "y": float(tip[1]),
+                "text": f"raw step: {hit.raw_length:.4g} long, runs off the map",
+                "showarrow": False,
+                "xanchor": "left" if tip[0] < (x0 + x1) / 2 else "right",
+                "yanchor": "bottom",
+                "yshift": 8,
+                "font": {"color": RAW_COLOUR, "size": 12},
                 "bgcolor": "rgba(0,0,0,0.5)",
             }
         )
-        if cut:
-            tip = hit.point.astype(np.float64) + hit.raw.astype(np.float64) * share
-            annotations.append(
-                {
-                    "x": float(tip[0]),
-                    "y": float(tip[1]),
-                    "text": f"raw step: {hit.raw_length:.4g} long, runs off the map",
-                    "showarrow": False,
-                    "xanchor": "left" if tip[0] < (x0 + x1) / 2 else "right",
-                    "yanchor": "bottom",
-                    "yshift": 8,
-                    "font": {"color": RAW_COLOUR, "size": 12},
-                    "bgcolor": "rgba(0,0,0,0.5)",
-                }
-            )
-    data.append({**base[1], "name": "minimum (foot of the wall)"})
-    data.append(start_trace(study.runs[0].path[0].tolist()))
-    layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
-    layout["annotations"] = annotations
-    return {"data": data, "layout": layout}
+    return annotations
 
 
 def step_length_figure(study: CliffStudy, *, height: int = 380) -> dict[str, Any]:

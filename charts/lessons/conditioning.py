@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 import landscapes
-from charts.contour import contour_traces
+from charts.contour import contour_traces, marker_traces
 from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, step_chart_layout
 from charts.palette import run_colour
 from charts.paths import start_trace
-from engine.lessons.conditioning import FLOOR, LANDSCAPE, Study, distances
+from engine.lessons.conditioning import FLOOR, LANDSCAPE, Curvature, Study, bowl_start, curvature, distances
 
 MAP_RUNS = (0, 4, 1, 2)
 """Runs drawn on the map: your GD and heavy ball shown, the two near-limit runs one legend click away."""
@@ -25,7 +25,15 @@ COLOURS = (run_colour(0), run_colour(1), run_colour(3), run_colour(2), run_colou
 GUIDE_COLOUR = "#9e9e9e"
 LABEL_SIZE = 13
 """Font size of the eigen-direction labels."""
+MAP_HEIGHT = 560
 Domain = tuple[tuple[float, float], tuple[float, float]]
+
+
+class Bowl(NamedTuple):
+    """What the eigen-directions and their labels depend on: the Hessian's eigen-pairs and the start (set by κ, θ)."""
+
+    curvature: Curvature
+    start: tuple[float, float]
 
 
 def on_map(path: np.ndarray, domain: Domain) -> np.ndarray:
@@ -64,9 +72,9 @@ def _label(name: str, lam: float, round_bowl: bool) -> str:
     return f"eigen-direction, λ = {lam:.4g}" if round_bowl else f"{name} direction, λ = {lam:.4g}"
 
 
-def _directions(study: Study) -> list[tuple[str, np.ndarray, str]]:
+def _directions(bowl: Bowl | Study) -> list[tuple[str, np.ndarray, str]]:
     """(colour key, unit eigenvector, label) for the steep and the flat direction."""
-    curv = study.curvature
+    curv = bowl.curvature
     round_bowl = bool(np.isclose(curv.lam_max, curv.lam_min))
     return [
         (name, vector, _label(name, lam, round_bowl))
@@ -74,21 +82,21 @@ def _directions(study: Study) -> list[tuple[str, np.ndarray, str]]:
     ]
 
 
-def eigen_traces(study: Study, domain: Domain) -> list[dict[str, Any]]:
+def eigen_traces(bowl: Bowl | Study, domain: Domain) -> list[dict[str, Any]]:
     """Two dashed lines through the minimum (the origin) along the Hessian's eigenvectors."""
     (x0, x1), (y0, y1) = domain
     reach = 1.5 * max(x1 - x0, y1 - y0)
     return [
         line_trace(np.outer([-reach, reach], vector), name=label, colour=AXIS_COLOURS[name], width=1.5, dash="dash")
-        for name, vector, label in _directions(study)
+        for name, vector, label in _directions(bowl)
     ]
 
 
-def eigen_labels(study: Study, domain: Domain) -> list[dict[str, Any]]:
+def eigen_labels(bowl: Bowl | Study, domain: Domain) -> list[dict[str, Any]]:
     """The eigen-directions' names and eigenvalues as map annotations, on a dark backing so they read on any colour."""
     out = []
-    for name, vector, label in _directions(study):
-        point, xanchor, yanchor = label_anchor(vector, study.start, domain)
+    for name, vector, label in _directions(bowl):
+        point, xanchor, yanchor = label_anchor(vector, bowl.start, domain)
         out.append(
             {
                 "x": float(point[0]),
@@ -105,13 +113,25 @@ def eigen_labels(study: Study, domain: Domain) -> list[dict[str, Any]]:
     return out
 
 
-def bowl_map(study: Study, *, height: int = 560) -> dict[str, Any]:
-    """Contours of the bowl, its eigen-directions and the GD / heavy-ball paths from the shared start."""
+def bowl_surface(kappa: float, angle: float, *, height: int = MAP_HEIGHT) -> dict[str, Any]:
+    """The map's static part for the bowl (κ, θ): contours, the eigen-directions with their labels, the axes.
+
+    Only κ and θ shape it (the labels keep to the half of each line away from the start,
+    which turns with θ), so moving the learning rate leaves it as it was.
+    """
     land = landscapes.get(LANDSCAPE)
-    values = {"kappa": study.kappa, "angle": study.angle}
-    base, _ = contour_traces(land, values)
+    base, _ = contour_traces(land, {"kappa": kappa, "angle": angle})
+    bowl = Bowl(curvature(kappa, angle), bowl_start(angle))
     (x0, x1), (y0, y1) = land.domain
-    data = [base[0], *eigen_traces(study, land.domain)]
+    layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
+    layout["annotations"] = eigen_labels(bowl, land.domain)
+    return {"data": [base[0], *eigen_traces(bowl, land.domain)], "layout": layout}
+
+
+def bowl_paths(study: Study) -> list[dict[str, Any]]:
+    """What the map draws over :func:`bowl_surface`: the GD and heavy-ball paths, then the minimum and the start."""
+    land = landscapes.get(LANDSCAPE)
+    data = []
     for i in MAP_RUNS:
         run = study.runs[i]
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
@@ -120,11 +140,10 @@ def bowl_map(study: Study, *, height: int = 560) -> dict[str, Any]:
         if i in (1, 2):
             trace["visible"] = "legendonly"
         data.append(trace)
-    data.append({**base[1], "name": "minimum"})
+    minimum, _ = marker_traces(land, {"kappa": study.kappa, "angle": study.angle})
+    data.append({**minimum, "name": "minimum"})
     data.append(start_trace(study.start))
-    layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
-    layout["annotations"] = eigen_labels(study, land.domain)
-    return {"data": data, "layout": layout}
+    return data
 
 
 def distance_figure(study: Study, *, height: int = 400) -> dict[str, Any]:

@@ -8,13 +8,21 @@ from typing import Any
 import numpy as np
 
 import landscapes
-from charts.contour import contour_traces
+from charts.contour import contour_traces, marker_traces
 from charts.encoding import typed
-from charts.lessons.grid_maps import diverged_trace, line_trace, log_axis_ticks, map_layout, point_trace, zoom_box
+from charts.lessons.grid_maps import (
+    Window,
+    diverged_trace,
+    line_trace,
+    log_axis_ticks,
+    map_layout,
+    point_trace,
+    zoom_box,
+)
 from charts.markers import CHECKPOINT, MINIMUM, REFERENCE
 from charts.palette import run_colour
-from engine.lessons.early_stopping import EarlyStopping
-from engine.lessons.regularization import LANDSCAPE_KEY
+from engine.lessons.early_stopping import RIDGE_ALPHAS, EarlyStopping
+from engine.lessons.regularization import LANDSCAPE_KEY, ridge, training_problem
 from landscapes.train_val import validation_minimum
 
 PATH_COLOUR = run_colour(0)
@@ -23,6 +31,7 @@ BEST_COLOUR = run_colour(5)
 """Yellow: the best step is a minimum (of the validation curve), apart from the training minimum's white star."""
 STOP_COLOUR = run_colour(3)
 RIDGE_COLOUR = "#ffffff"
+MAP_HEIGHT = 600
 
 
 def best_name(step: int) -> str:
@@ -30,24 +39,44 @@ def best_name(step: int) -> str:
     return f"best step {step}: validation minimum along the path"
 
 
-def map_figure(result: EarlyStopping, values: Mapping[str, float]) -> dict[str, Any]:
-    """Training contours, the path, the best-validation and stopping points, and the nearest ridge point."""
+def training_map_window(result: EarlyStopping, values: Mapping[str, float]) -> Window:
+    """The map's axis ranges: a square around the path (after the stop too), both minima and the nearest ridge point.
+
+    The run sets it, but patience and restoring leave it alone: they only move the stop along the same path.
+    """
+    land = landscapes.get(LANDSCAPE_KEY)
+    path = result.run.path[: len(result.validation)]
+    (x0, x1), (y0, y1) = land.domain
+    focus = np.concatenate([path, [validation_minimum(values)], land.minima(values), [result.ridge_point]])
+    focus = focus[(focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)]
+    (wx0, wx1), (wy0, wy1) = zoom_box(focus) if len(focus) else ((x0, x1), (y0, y1))
+    return (float(wx0), float(wx1)), (float(wy0), float(wy1))
+
+
+def training_map_surface(values: Mapping[str, float], window: Window) -> dict[str, Any]:
+    """The map's static part: the training-loss contours and the ridge path (both set by the data) in ``window``."""
     land = landscapes.get(LANDSCAPE_KEY)
     base, _ = contour_traces(land, values)
+    path = ridge(training_problem(values), RIDGE_ALPHAS)
+    line = line_trace(path, name="ridge (L2) path, α from 0 to ∞", colour=RIDGE_COLOUR, width=1.5, dash="dot")
+    return {"data": [base[0], line], "layout": map_layout(*window, height=MAP_HEIGHT)}
+
+
+def training_map_overlay(result: EarlyStopping, values: Mapping[str, float]) -> list[dict[str, Any]]:
+    """What the map draws over :func:`training_map_surface`: the path, the minima, the best and stopping points,
+    and the nearest ridge point.
+    """
+    land = landscapes.get(LANDSCAPE_KEY)
     run = result.run
-    end = len(result.validation)
-    path = run.path[:end]
+    path = run.path[: len(result.validation)]
     kept = result.kept_point
+    minimum, _ = marker_traces(land, values)
     data = [
-        base[0],
-        line_trace(
-            result.ridge_path, name="ridge (L2) path, α from 0 to ∞", colour=RIDGE_COLOUR, width=1.5, dash="dot"
-        ),
         line_trace(path[: result.stop_step + 1], name="path until the stop", colour=PATH_COLOUR, width=2.5),
         line_trace(
             path[result.stop_step :], name="path after the stop (not run)", colour=PATH_COLOUR, width=1.5, dash="dot"
         ),
-        {**base[1], "name": "training minimum"},
+        {**minimum, "name": "training minimum"},
         point_trace(
             np.asarray(validation_minimum(values))[None],
             name="validation minimum (lowest held-out loss anywhere)",
@@ -81,11 +110,7 @@ def map_figure(result: EarlyStopping, values: Mapping[str, float]) -> dict[str, 
     ]
     if run.diverged_at is not None:
         data.append(diverged_trace(path[-1], label="SGD", step=run.diverged_at, colour=PATH_COLOUR))
-    (x0, x1), (y0, y1) = land.domain
-    focus = np.concatenate([path, [validation_minimum(values)], land.minima(values), [result.ridge_point]])
-    focus = focus[(focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)]
-    x_range, y_range = zoom_box(focus) if len(focus) else ((x0, x1), (y0, y1))
-    return {"data": data, "layout": map_layout(x_range, y_range, height=600)}
+    return data
 
 
 def _vertical(step: int, low: float, high: float, colour: str, dash: str, name: str) -> dict[str, Any]:

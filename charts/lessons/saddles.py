@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 import landscapes
-from charts.contour import contour_traces
+from charts.contour import contour_traces, marker_traces
 from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_chart_layout
 from charts.markers import CHECKPOINT, MINIMUM
@@ -17,6 +17,7 @@ from charts.palette import run_colour
 from charts.paths import start_trace
 from engine.lessons.basins import DIVERGED, ESCAPE_RADIUS, NAMED_MINIMA, NO_MINIMUM, BasinMap, EscapeStudy, class_label
 
+ESCAPE_MAP_HEIGHT = 480
 DISTANCE_FLOOR = 1e-12
 """Distances below this (a run sitting on the saddle) are drawn at this height on the log axis."""
 MINIMUM_COLOURS = (
@@ -98,25 +99,35 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
     }
 
 
-def escape_map(study: EscapeStudy, *, height: int = 480) -> dict[str, Any]:
-    """The saddle surface, the escape circle, and every optimizer's path from the start."""
-    land = landscapes.get(study.landscape)
+def escape_surface(landscape: str, *, height: int = ESCAPE_MAP_HEIGHT) -> dict[str, Any]:
+    """The escape map's static part: the saddle surface ``landscape``, the escape circle around its saddle, the axes.
+
+    Only the surface shapes it, so the offset and the learning rate leave it as it was.
+    """
+    land = landscapes.get(landscape)
     base, _ = contour_traces(land, land.resolve())
+    sx, sy = (float(v) for v in land.saddles(land.resolve())[0])
     theta = np.linspace(0.0, 2.0 * np.pi, 121)
-    circle = np.stack(
-        [study.saddle[0] + ESCAPE_RADIUS * np.cos(theta), study.saddle[1] + ESCAPE_RADIUS * np.sin(theta)], 1
-    )
+    circle = np.stack([sx + ESCAPE_RADIUS * np.cos(theta), sy + ESCAPE_RADIUS * np.sin(theta)], 1)
     data = [
         base[0],
         line_trace(circle, name=f"escape circle, R = {ESCAPE_RADIUS:g}", colour="white", width=1.5, dash="dash"),
     ]
+    (x0, x1), (y0, y1) = land.domain
+    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
+
+
+def escape_paths(study: EscapeStudy) -> list[dict[str, Any]]:
+    """What the escape map draws over :func:`escape_surface`: each optimizer's path, the minima, saddle and start."""
+    land = landscapes.get(study.landscape)
+    data = []
     for i, run in enumerate(study.runs):
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
         data.append(line_trace(run.path[:end], name=run.label, colour=run_colour(i), width=2.5))
-    data += [{**base[1], "name": "minimum"}, {**base[2], "name": "saddle point"}]
+    minima, saddles = marker_traces(land, land.resolve())
+    data += [{**minima, "name": "minimum"}, {**saddles, "name": "saddle point"}]
     data.append(start_trace(study.start, size=11))
-    (x0, x1), (y0, y1) = land.domain
-    return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
+    return data
 
 
 def minimum_colours(minima: np.ndarray) -> list[str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -14,6 +15,7 @@ from charts.palette import run_colour
 from charts.paths import run_traces, start_trace
 from engine.lessons.schedules import ScheduleStudy, lr_curves
 
+MAP_HEIGHT = 560
 MAX_POINTS = 600
 """At most this many points of each path are drawn (first and last kept)."""
 
@@ -24,13 +26,16 @@ def _thin(path: np.ndarray) -> np.ndarray:
     return path[np.unique(np.linspace(0, len(path) - 1, MAX_POINTS).round().astype(int))]
 
 
-def paths_map(study: ScheduleStudy, *, height: int = 560) -> dict[str, Any]:
-    """The landscape's contour with the five paths (one colour per schedule), their ends and the start."""
-    land = landscapes.get(study.landscape)
-    data, _ = contour_traces(land, study.values)
-    for i, run in enumerate(study.trajectories):
-        data += run_traces(run, i, path=_thin(run.path), end="end")
-    data.append(start_trace(study.start))
+def paths_surface(
+    landscape: str, values: Mapping[str, float] | None = None, *, height: int = MAP_HEIGHT
+) -> dict[str, Any]:
+    """The map's static part: the landscape's contour at ``values`` (its defaults when None), minima, saddles, axes.
+
+    Only the surface shapes it, so the optimizer, the learning rate, the schedules' settings,
+    the steps and the batch size leave it as it was.
+    """
+    land = landscapes.get(landscape)
+    data, _ = contour_traces(land, land.resolve(values))
     return {
         "data": data,
         "layout": {
@@ -40,6 +45,15 @@ def paths_map(study: ScheduleStudy, *, height: int = 560) -> dict[str, Any]:
             "legend": {"orientation": "h", "y": -0.12, "x": 0},
         },
     }
+
+
+def paths_overlay(study: ScheduleStudy) -> list[dict[str, Any]]:
+    """What the map draws over :func:`paths_surface`: the five paths (a colour per schedule), their ends, the start."""
+    data: list[dict[str, Any]] = []
+    for i, run in enumerate(study.trajectories):
+        data += run_traces(run, i, path=_thin(run.path), end="end")
+    data.append(start_trace(study.start))
+    return data
 
 
 def lr_figure(study: ScheduleStudy, *, height: int = 300) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import landscapes
 from charts.contour import contour_traces
 from charts.encoding import typed
 from charts.lessons.grid_maps import (
+    Window,
     diverged_trace,
     line_trace,
     log_axis_ticks,
@@ -32,15 +33,39 @@ DASHES = ("solid", "dash", "solid", "dash")
 COLOURS = (run_colour(0), run_colour(1), run_colour(2), run_colour(3))
 DECAYED_MINIMUM_COLOUR = run_colour(5)
 """Yellow: apart from the four runs' colours and from the white star of the training minimum."""
+MAP_HEIGHT = 560
 ZERO_FLOOR = 1e-12
 """Exact zeros cannot sit on a log axis; they are drawn here and the tick says "0"."""
 
 
-def paths_figure(runs: Sequence[Trajectory], values: Mapping[str, float], decayed_min: np.ndarray) -> dict[str, Any]:
-    """The training-loss contours, the four paths (pairs share a colour family) and both minima."""
+def paths_window(runs: Sequence[Trajectory], values: Mapping[str, float], decayed_min: np.ndarray) -> Window:
+    """The map's axis ranges: a square around the four paths, both minima and the start (what lies on the surface).
+
+    The paths set it, but it seldom moves with them: its edges are mostly set by the start
+    and the training minimum, so most changes of a setting keep the same window.
+    """
+    land = landscapes.get(LANDSCAPE_KEY)
+    (x0, x1), (y0, y1) = land.domain
+    focus = np.concatenate([*(run.path for run in runs), decayed_min[None], land.minima(values)])
+    inside = (focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)
+    (wx0, wx1), (wy0, wy1) = zoom_box(focus[inside], margin=0.1) if inside.any() else ((x0, x1), (y0, y1))
+    return (float(wx0), float(wx1)), (float(wy0), float(wy1))
+
+
+def paths_surface(values: Mapping[str, float], window: Window) -> dict[str, Any]:
+    """The map's static part: the training-loss contours and its minimum, seen through ``window``."""
     land = landscapes.get(LANDSCAPE_KEY)
     base, _ = contour_traces(land, values)
     data = [base[0], {**base[1], "name": "training minimum (no decay)"}]
+    return {"data": data, "layout": map_layout(*window, height=MAP_HEIGHT)}
+
+
+def paths_overlay(runs: Sequence[Trajectory], decayed_min: np.ndarray) -> list[dict[str, Any]]:
+    """What the map draws over :func:`paths_surface`: the four paths, the decayed loss's minimum, the start.
+
+    The two runs of a pair share a colour family (solid and dashed).
+    """
+    data = []
     for i, run in enumerate(runs):
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
         data.append(line_trace(run.path[:end], name=run.label, colour=COLOURS[i], dash=DASHES[i], width=3 - i % 2))
@@ -51,12 +76,8 @@ def paths_figure(runs: Sequence[Trajectory], values: Mapping[str, float], decaye
             decayed_min[None], name="minimum of f + (λ/2)‖w‖²", colour=DECAYED_MINIMUM_COLOUR, symbol=MINIMUM, size=16
         )
     )
-    data.append(start_trace(runs[0].path[0], size=12))
-    (x0, x1), (y0, y1) = land.domain
-    focus = np.concatenate([*(run.path for run in runs), decayed_min[None], land.minima(values)])
-    inside = (focus[:, 0] >= x0) & (focus[:, 0] <= x1) & (focus[:, 1] >= y0) & (focus[:, 1] <= y1)
-    window = zoom_box(focus[inside], margin=0.1) if inside.any() else ((x0, x1), (y0, y1))
-    return {"data": data, "layout": map_layout(*window, height=560)}
+    data.append(start_trace(runs[0].path[0].tolist(), size=12))
+    return data
 
 
 def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -> dict[str, Any]:
