@@ -173,16 +173,33 @@ def runs_payload(runs: Sequence[Trajectory], arrow_length: float) -> dict[str, A
     }
 
 
+UI_REVISION = "live-map"
+"""Plotly keeps the reader's legend clicks and zoom across reruns while this stays the same.
+
+The live map redraws on every rerun with new overlay traces (``Plotly.react``); without a
+``uirevision`` a run shown by a legend click (the near-limit GD runs on the ill-conditioning
+map, say) hides again at the next slider move. Checked in Chromium: with it, the click and
+the zoom survive a move of η; a new surface layer still brings its own axis ranges. A figure
+that sets its own ``uirevision`` keeps it (the Playground's names its surface).
+"""
+
+
 def split_figure(figure: Mapping[str, Any], surface_traces: int) -> tuple[SurfaceLayer, list[dict[str, Any]]]:
-    """A lesson's figure as a live map: its first ``surface_traces`` traces and its layout (on the dark
-    theme) as the surface layer, the rest (the paths) as the overlay redrawn on every rerun.
+    """A figure as a live map: its first ``surface_traces`` traces and its layout (on the dark theme,
+    with :data:`UI_REVISION` unless it has its own) as the surface layer, the rest as the overlay
+    redrawn on every rerun.
 
     The layer's key is a digest of its content, so an unchanged surface is not sent again.
     """
     data = list(figure["data"])
-    layout = dark_theme(figure.get("layout", {}))
+    layout = dark_theme({"uirevision": UI_REVISION, **figure.get("layout", {})})
     static = tuple(data[:surface_traces])
     return SurfaceLayer(key=content_key(static, layout), data=static, layout=layout), data[surface_traces:]
+
+
+def figure_surface(figure: Mapping[str, Any]) -> SurfaceLayer:
+    """All of ``figure`` (the static part of a lesson's map, built apart from its paths) as a surface layer."""
+    return split_figure(figure, len(figure["data"]))[0]
 
 
 def family_payload(family: Family, labels: Sequence[str]) -> dict[str, Any]:
@@ -199,9 +216,16 @@ def family_payload(family: Family, labels: Sequence[str]) -> dict[str, Any]:
 
 
 def json_safe(value: Any, where: str = "data") -> None:
-    """Raise ``ValueError`` naming the place of the first non-finite number outside a typed array."""
+    """Raise naming the place of the first value JSON cannot carry: a non-finite number outside a typed
+    array (``ValueError``), or a type JSON has no form for, such as a numpy scalar (``TypeError``).
+
+    Streamlit sends data it cannot encode as its ``str()`` instead, and the map then silently
+    never draws: this check makes that mistake loud where it is made.
+    """
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError(f"{where} is {value!r}: JSON has no such number; send it inside a float32 array")
+    if not isinstance(value, (Mapping, list, tuple, str, int, float, bool, type(None))):
+        raise TypeError(f"{where} is a {type(value).__name__}: component data is JSON; use plain numbers and lists")
     if isinstance(value, Mapping):
         for key, item in value.items():
             json_safe(item, f"{where}.{key}")

@@ -7,8 +7,7 @@ import streamlit as st
 import landscapes
 from charts.encoding import PrebuiltFigure
 from charts.lessons.cliffs import MAP_HEIGHT, cliff_annotations, cliff_paths, cliff_surface, step_length_figure
-from charts.lessons.live import lesson_surface
-from charts.live_map import SurfaceLayer
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import cliffs
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -103,17 +102,10 @@ def figures(lr: float, clip: float, slope: float, momentum: bool) -> tuple[list[
     return cliff_paths(study), step_length_figure(study)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
-def map_surface(lr: float, clip: float, slope: float, momentum: bool) -> SurfaceLayer:
-    """The map's surface layer: the slope's contours, with the notes on the wall step as its annotations (shared).
-
-    The live map takes annotations only with its surface layer, so a change that moves the
-    clipped run's wall step re-sends the layer; toggling momentum, which leaves that run and
-    its notes alone, re-sends nothing of it (the layer's key is a digest of its content).
-    """
-    figure = cliff_surface(slope)
-    notes = cliff_annotations(run_study(lr, clip, slope, momentum))
-    return lesson_surface({**figure, "layout": {**figure["layout"], "annotations": notes}})
+@st.cache_resource(show_spinner=False, max_entries=16)
+def map_surface(slope: float) -> SurfaceLayer:
+    """The map's surface layer: the slope's contours (shared); the notes on the wall step travel with the paths."""
+    return figure_surface(cliff_surface(slope))
 
 
 with st.spinner("Running SGD with and without clipping…"):
@@ -125,7 +117,13 @@ for line in cliffs.hit_sentences(study):
 
 left, right = st.columns([1, 1])
 with left:
-    live_map(f"{PAGE}.map", map_surface(lr, clip, slope, with_momentum), overlay=map_paths, height=MAP_HEIGHT)
+    live_map(
+        f"{PAGE}.map",
+        map_surface(slope),
+        overlay=map_paths,
+        overlay_layout={"annotations": cliff_annotations(study)},
+        height=MAP_HEIGHT,
+    )
     st.caption(
         "At the clipped SGD run's wall step (the square), the dotted magenta arrow is the raw step −η∇f plain SGD "
         "would take from there, cut at the map's edge when it is longer than the map; the cyan arrow is the step "

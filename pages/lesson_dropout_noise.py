@@ -8,7 +8,7 @@ import streamlit as st
 
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.noise_injection import clean_overlay, clean_surface, expected_overlay, expected_surface
-from charts.live_map import SurfaceLayer, split_figure
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import noise_injection as ni
 from engine.lessons.regularization import training_problem
 from ui.lesson import UrlGuard, lesson_header, playground_link
@@ -89,7 +89,7 @@ def maps_surface(kind: str, strength: float) -> SurfaceLayer:
         clean_surface(xs, ys, clean, expected),
         expected_surface(xs, ys, clean, expected, f"Expected loss under {name}"),
     )
-    return split_figure(maps, len(maps["data"]))[0]
+    return figure_surface(maps)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

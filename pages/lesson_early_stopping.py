@@ -12,8 +12,7 @@ from charts.lessons.early_stopping import (
     training_map_surface,
     training_map_window,
 )
-from charts.lessons.live import lesson_surface
-from charts.live_map import SurfaceLayer
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import early_stopping as es
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -81,7 +80,7 @@ def figures(lr: float, steps: int, batch: int, patience: int, restore: bool) -> 
 def map_surface(values: tuple, window: tuple) -> SurfaceLayer:
     """The map's surface layer: the training loss and ridge path in ``window``; patience and restoring keep the
     window, so they re-send none of it (shared)."""
-    return lesson_surface(training_map_surface(dict(values), window))
+    return figure_surface(training_map_surface(dict(values), window))
 
 
 with st.spinner(f"Training SGD for {steps} steps and measuring the validation loss at every step…"):

@@ -7,8 +7,7 @@ import streamlit as st
 
 from charts.encoding import PrebuiltFigure
 from charts.lessons.conditioning import MAP_HEIGHT, MAP_STEPS, bowl_paths, bowl_surface, distance_figure
-from charts.lessons.live import lesson_surface
-from charts.live_map import SurfaceLayer
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import conditioning as cond
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -82,7 +81,7 @@ def run_study(kappa: float, angle: float, lr: float) -> cond.Study:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def map_surface(kappa: float, angle: float) -> SurfaceLayer:
     """The map's surface layer: κ and θ shape it, η does not, so moving η re-sends none of it (shared)."""
-    return lesson_surface(bowl_surface(kappa, angle))
+    return figure_surface(bowl_surface(kappa, angle))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -7,7 +7,7 @@ import streamlit as st
 import landscapes
 from charts.encoding import PrebuiltFigure
 from charts.lessons.implicit import modified_overlay, modified_surface, share_figure
-from charts.live_map import SurfaceLayer, split_figure
+from charts.live_map import SurfaceLayer, figure_surface
 from engine import budget
 from engine.lessons import implicit as im
 from ui.lesson import UrlGuard, lesson_header, playground_link
@@ -113,7 +113,7 @@ def map_surface(lr: float) -> SurfaceLayer:
     """The modified loss on the map's two panels: depends on η alone (shared, never mutated)."""
     (grid, zoom), pred = prediction_for(lr)
     figure = modified_surface(grid, zoom, pred)
-    return split_figure(figure, len(figure["data"]))[0]
+    return figure_surface(figure)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

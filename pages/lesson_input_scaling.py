@@ -7,7 +7,7 @@ import streamlit as st
 from charts.encoding import PrebuiltFigure
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.input_scaling import bowl_overlay, bowl_surface, gap_figure
-from charts.live_map import SurfaceLayer, split_figure
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import input_scaling as sc
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -68,7 +68,7 @@ def compute(scale: float, correlation: float, relative_lr: float, steps: int):
 def maps_surface(scale: float, correlation: float, _views: tuple[sc.ScalingView, sc.ScalingView]) -> SurfaceLayer:
     """Both bowls' contours side by side: they depend on s and ρ alone, the key of this cache (shared)."""
     maps = side_by_side(*(bowl_surface(view) for view in _views), colorbar=False)
-    return split_figure(maps, len(maps["data"]))[0]
+    return figure_surface(maps)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -7,7 +7,7 @@ import streamlit as st
 from charts.encoding import PrebuiltFigure
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.regularization import coefficient_figure, fence_window, geometry_overlay, geometry_surface
-from charts.live_map import SurfaceLayer, split_figure
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons.regularization import (
     LANDSCAPE_KEY,
     PATH_ALPHAS,
@@ -66,7 +66,7 @@ def maps_surface() -> SurfaceLayer:
     """Both panels' loss contours over the one window that holds every α's fences (shared, never mutated)."""
     window = fence_window(values)
     maps = side_by_side(geometry_surface("l1", values, window), geometry_surface("l2", values, window))
-    return split_figure(maps, len(maps["data"]))[0]
+    return figure_surface(maps)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

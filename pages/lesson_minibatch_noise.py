@@ -7,7 +7,7 @@ import streamlit as st
 import landscapes
 from charts.encoding import PrebuiltFigure
 from charts.lessons.noise import Window, fan_figure, noise_overlay, noise_surface, spread_figure, zoom_window
-from charts.live_map import SurfaceLayer, split_figure
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import noise
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -137,7 +137,7 @@ def fan_data(sigma: float, x: float, y: float, batch: int) -> tuple[noise.Fan, f
 def map_surface(sigma: float, window: Window | None) -> SurfaceLayer:
     """The map's surface layer: depends on σ and the window only (shared between sessions, never mutated)."""
     figure = noise_surface(land, {"noise": sigma}, window=window)
-    return split_figure(figure, len(figure["data"]))[0]
+    return figure_surface(figure)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

@@ -8,9 +8,8 @@ import streamlit as st
 import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
-from charts.lessons.live import lesson_surface
 from charts.lessons.saddles import ESCAPE_MAP_HEIGHT, basin_figure, escape_distance_figure, escape_paths, escape_surface
-from charts.live_map import SurfaceLayer
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import basins
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -143,7 +142,7 @@ def escape_figures(surface: str, offset: float, lr: float) -> tuple[dict, list[d
 @st.cache_resource(show_spinner=False, max_entries=8)
 def escape_map_surface(surface: str) -> SurfaceLayer:
     """The escape map's surface layer: only the surface shapes it, so δ and η re-send none of it (shared)."""
-    return lesson_surface(escape_surface(surface))
+    return figure_surface(escape_surface(surface))
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -8,9 +8,8 @@ import streamlit as st
 import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
-from charts.lessons.live import lesson_surface
 from charts.lessons.schedules import MAP_HEIGHT, lr_figure, paths_overlay, paths_surface
-from charts.live_map import SurfaceLayer
+from charts.live_map import SurfaceLayer, figure_surface
 from charts.loss_curve import loss_figure
 from engine.lessons import schedules as sch
 from optimizers.schedules import SCHEDULE_LATEX, SCHEDULES
@@ -120,7 +119,7 @@ def figures(landscape: str, key: str, lr: float, steps: int, items: tuple, batch
 @st.cache_resource(show_spinner=False, max_entries=8)
 def map_surface(landscape: str) -> SurfaceLayer:
     """The map's surface layer: only the surface shapes it, so every other control re-sends none of it (shared)."""
-    return lesson_surface(paths_surface(landscape))
+    return figure_surface(paths_surface(landscape))
 
 
 items = tuple(sorted(settings.items()))

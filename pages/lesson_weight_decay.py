@@ -6,9 +6,8 @@ import numpy as np
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.live import lesson_surface
 from charts.lessons.weight_decay import MAP_HEIGHT, distance_figure, paths_overlay, paths_surface, paths_window
-from charts.live_map import SurfaceLayer
+from charts.live_map import SurfaceLayer, figure_surface
 from engine.lessons import weight_decay as wd
 from engine.scenario import Scenario
 from ui.lesson import UrlGuard, lesson_header, playground_link
@@ -87,7 +86,7 @@ def figures(decay: float, sgd_lr: float, adam_lr: float, steps: int) -> tuple[li
 def map_surface(values: tuple, window: tuple) -> SurfaceLayer:
     """The map's surface layer: the training loss seen through ``window``; a change that keeps the window
     re-sends none of it (shared)."""
-    return lesson_surface(paths_surface(dict(values), window))
+    return figure_surface(paths_surface(dict(values), window))
 
 
 with st.spinner(f"Running SGD and Adam, each with L2 and with decoupled weight decay, for {steps} steps…"):

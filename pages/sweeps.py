@@ -13,7 +13,7 @@ import streamlit as st
 import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
-from charts.live_map import SurfaceLayer, split_figure
+from charts.live_map import SurfaceLayer, figure_surface
 from charts.sweeps import (
     CLICK_TRACES,
     cell_path_overlay,
@@ -312,7 +312,7 @@ def starts_figure(args: tuple, metric: str) -> dict:
 def path_surface(land: str, lp: tuple) -> SurfaceLayer:
     """The contour map a cell's path is drawn on: one per surface, whichever cell is chosen (shared)."""
     figure = cell_path_surface(landscapes.get(land), dict(lp))
-    return split_figure(figure, len(figure["data"]))[0]
+    return figure_surface(figure)
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)

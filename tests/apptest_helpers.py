@@ -37,8 +37,8 @@ def map_figure(at: AppTest, index: int = 0) -> dict[str, Any]:
     """Live map ``index`` as one figure: its surface layer, overlay and each run's path and head.
 
     Only a run that sent the surface layer has its traces and layout (the session's first run,
-    or one whose surface changed); otherwise ``layout`` is None. The paths are decoded from
-    their float32 arrays.
+    or one whose surface changed); otherwise ``layout`` holds only the overlay's layout keys
+    (None if it has none). The paths are decoded from their float32 arrays.
     """
     data = live_maps(at)[index]
     surface = data.get("surface", {"data": [], "layout": None})
@@ -59,7 +59,12 @@ def map_figure(at: AppTest, index: int = 0) -> dict[str, Any]:
                 "marker": {"symbol": "x" if diverged else "circle", "color": run["colour"]},
             }
         )
-    return {"data": traces, "layout": surface["layout"], "live": data}
+    extra = data.get("overlay_layout") or {}
+    layout = dict(surface["layout"] or {})
+    for name, value in extra.items():  # merged one level deep over the surface's, as ui/live_map.js does
+        both = isinstance(layout.get(name), dict) and isinstance(value, dict)
+        layout[name] = {**layout[name], **value} if both else value
+    return {"data": traces, "layout": layout if surface["layout"] or extra else None, "live": data}
 
 
 def send_trigger(at: AppTest, event: str, value: Any, index: int = 0) -> AppTest:

@@ -101,10 +101,10 @@ def test_page_renders_and_the_threshold_changes_the_clipped_path():
     assert errors(at) == []
     after = path(map_figure(at), "SGD, clipped")
     assert not np.array_equal(before[:20], after[:20])
-    # The notes on the wall step ride on the surface layer, so a new wall step re-sends it with new notes.
+    # The notes on the wall step travel with the paths: a new wall step sends new notes and no surface.
     hit = cliffs.cliff_study(0.1, 5.0, 1000.0).hits[1]
     assert hit.step != cliffs.cliff_study(0.1, 1.0, 1000.0).hits[1].step
-    assert "surface" in live_maps(at)[0]
+    assert "surface" not in live_maps(at)[0]
     notes = [a["text"] for a in map_figure(at)["layout"]["annotations"]]
     assert f"clipped run hits the wall (step {hit.step})" in notes
 

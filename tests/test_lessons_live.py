@@ -14,8 +14,7 @@ from charts.lessons import early_stopping as es_charts
 from charts.lessons import saddles as saddle_charts
 from charts.lessons import schedules as sched_charts
 from charts.lessons import weight_decay as wd_charts
-from charts.lessons.live import UI_REVISION, lesson_surface
-from charts.live_map import TEXT_COLOUR
+from charts.live_map import TEXT_COLOUR, UI_REVISION, figure_surface
 from engine.lessons import basins, cliffs, early_stopping, schedules, weight_decay
 from engine.lessons import conditioning as cond
 
@@ -28,9 +27,9 @@ def figure(z: float) -> dict:
 
 
 def test_a_lesson_surface_is_keyed_by_its_content_and_drawn_on_the_dark_theme():
-    layer = lesson_surface(figure(1.0))
-    assert layer.key == lesson_surface(figure(1.0)).key, "equal figures, equal keys: nothing is re-sent"
-    assert layer.key != lesson_surface(figure(2.0)).key
+    layer = figure_surface(figure(1.0))
+    assert layer.key == figure_surface(figure(1.0)).key, "equal figures, equal keys: nothing is re-sent"
+    assert layer.key != figure_surface(figure(2.0)).key
     assert list(layer.data) == figure(1.0)["data"], "every trace of the figure is static"
     layout = layer.payload()["layout"]
     assert layout["paper_bgcolor"] == layout["plot_bgcolor"] == "rgba(0,0,0,0)"

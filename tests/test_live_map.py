@@ -78,6 +78,8 @@ def test_json_safe_names_the_bare_nan_and_lets_typed_arrays_carry_it():
         json_safe({"runs": [{"diverged_at": 3}, {"diverged_at": float("nan")}]})
     with pytest.raises(ValueError, match="inf"):
         json_safe([1.0, -math.inf])
+    with pytest.raises(TypeError, match=r"data\.start\[0\] is a float32"):
+        json_safe({"start": [np.float32(1.0)]})
     carried = typed(np.array([1.0, np.nan, np.inf, -np.inf]))
     json_safe({"xy": carried})
     back = decode(json.loads(json.dumps(carried, allow_nan=False)))

@@ -25,13 +25,15 @@ function recall(map, key) {
   return value;
 }
 
+// The plotly.js every live map draws with, fixed once: Streamlit's own chart module may set
+// window.Plotly later to another version, and one plot must not be drawn by two.
 function loadPlotly(src) {
-  if (window.Plotly) return Promise.resolve(window.Plotly);
+  if (!SHARED.plotly && window.Plotly) SHARED.plotly = Promise.resolve((SHARED.lib = window.Plotly));
   if (!SHARED.plotly) {
     SHARED.plotly = new Promise((resolve, reject) => {
       const script = document.createElement("script");
       script.src = src;
-      script.onload = () => resolve(window.Plotly);
+      script.onload = () => resolve((SHARED.lib = window.Plotly));
       script.onerror = () => {
         SHARED.plotly = null;
         reject(new Error(`could not load ${src}`));
@@ -102,6 +104,16 @@ function build(parent) {
   return { root, bar, play, step, stepLabel, speed, scrub, scrubWhich, scrubRange, scrubValue, plot, status };
 }
 
+// A diverged path runs off the map: its head (the x) goes on the last point still inside the axes.
+function lastInside(x, y, upto, layout) {
+  const xr = layout.xaxis && layout.xaxis.range;
+  const yr = layout.yaxis && layout.yaxis.range;
+  if (!xr || !yr) return upto;
+  const inside = (i) => x[i] >= Math.min(...xr) && x[i] <= Math.max(...xr) && y[i] >= Math.min(...yr) && y[i] <= Math.max(...yr);
+  for (let i = upto; i >= 0; i--) if (inside(i)) return i;
+  return upto;
+}
+
 // The traces of one drawing: surface, overlay, each run (path to `upto` and its head), arrows at frame k.
 function traces(inst) {
   const { surface, data, paths } = inst;
@@ -126,7 +138,8 @@ function traces(inst) {
       x = x.subarray(0, shown + 1);
       y = y.subarray(0, shown + 1);
     }
-    const head = last || family ? x.length - 1 : shown;
+    let head = last || family ? x.length - 1 : shown;
+    if (diverged) head = lastInside(x, y, head, layoutOf(inst));
     out.push({
       type: "scatter",
       mode: "lines",
@@ -160,11 +173,28 @@ function traces(inst) {
       y: show ? arrow.y.subarray(from, from + per) : [],
       name: arrow.name,
       legendgroup: arrow.name,
+      showlegend: false, // in the legend only while playing, they would resize the plot; the caption explains them
       line: { color: arrow.colour, width: 2, dash: arrow.dash },
       marker: { symbol: "arrow", angleref: "previous", size: Array.from({ length: per }, (_, j) => (j % 3 === 1 ? 11 : 0)), color: arrow.colour },
       hoverinfo: "skip",
     });
   });
+  return out;
+}
+
+// The surface's layout with this rerun's own keys over it (notes or an axis window that follow
+// the paths), merged one level deep; the surface's own object is never changed.
+function layoutOf(inst) {
+  const extra = (inst.data && inst.data.overlay_layout) || {};
+  if (!Object.keys(extra).length) return inst.surface.layout;
+  if (inst.mergedFrom === inst.surface.layout && inst.mergedExtra === extra) return inst.merged;
+  const out = { ...inst.surface.layout };
+  for (const [name, value] of Object.entries(extra)) {
+    const base = out[name];
+    const nested = (v) => v && typeof v === "object" && !Array.isArray(v);
+    out[name] = nested(base) && nested(value) ? { ...base, ...value } : value;
+  }
+  Object.assign(inst, { mergedFrom: inst.surface.layout, mergedExtra: extra, merged: out });
   return out;
 }
 
@@ -174,9 +204,14 @@ function schedule(inst) {
   inst.pending = true;
   requestAnimationFrame(() => {
     inst.pending = false;
-    if (!inst.surface || !window.Plotly) return;
+    if (!inst.surface || !SHARED.lib) return;
     inst.drawn = (inst.drawn || 0) + 1;
-    window.Plotly.react(inst.ui.plot, traces(inst), inst.surface.layout, inst.config);
+    // plotly.js places a colour bar for margins it has not settled yet on a plot's first drawing
+    // of a layout; a second drawing puts it where every later one does.
+    const fresh = inst.drawnSurface !== inst.surface;
+    inst.drawnSurface = inst.surface;
+    const done = SHARED.lib.react(inst.ui.plot, traces(inst), layoutOf(inst), inst.config);
+    if (fresh) Promise.resolve(done).then(() => schedule(inst));
     inst.ui.plot.dataset.draws = String(inst.drawn);
     updateControls(inst);
   });
@@ -368,7 +403,7 @@ export default function (args) {
     if (!inst) return;
     stop(inst);
     window.removeEventListener("pointerup", inst.onPointerUp);
-    if (window.Plotly) window.Plotly.purge(inst.ui.plot);
+    if (SHARED.lib) SHARED.lib.purge(inst.ui.plot);
     inst.ui.root.remove();
     INSTANCES.delete(args.parentElement);
   };

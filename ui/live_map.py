@@ -81,6 +81,7 @@ def live_map(
     surface: SurfaceLayer,
     *,
     overlay: Sequence[Mapping[str, Any]] = (),
+    overlay_layout: Mapping[str, Any] | None = None,
     paths: Mapping[str, Any] | None = None,
     scrub: Mapping[str, Any] | None = None,
     speed: Mapping[str, Any] | None = None,
@@ -93,7 +94,9 @@ def live_map(
     """Draw (or update) the live map ``key``.
 
     ``surface`` is sent only when this session's browser does not hold it yet; ``overlay``
-    holds extra traces drawn above it (plotly trace dicts); ``paths`` is
+    holds extra traces drawn above it (plotly trace dicts), and ``overlay_layout`` layout keys
+    that follow them (notes on a path, a window around the paths), merged one level deep over
+    the surface's layout, so they change without resending the surface; ``paths`` is
     :func:`charts.live_map.runs_payload`; ``scrub`` is ``{"options": [{"value", "label"}],
     "selected", "index", "family_key", "family"}`` (its ``family`` is dropped when already sent);
     ``speed`` is ``{"options": [{"value", "label", "ms"}], "value"}``. The callbacks run
@@ -105,6 +108,7 @@ def live_map(
         "height": height,
         "surface_key": surface.key,
         "overlay": list(overlay),
+        "overlay_layout": dict(overlay_layout or {}),
         "clicks": on_click is not None,
     }
     if sent.get("surface") != surface.key:
