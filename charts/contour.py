@@ -16,7 +16,6 @@ import numpy as np
 
 from charts.encoding import typed
 from charts.markers import MINIMUM, SADDLE
-from charts.raster import surface_image
 from charts.scale import LossScale
 from engine.grid import MAP_RESOLUTION, loss_grid
 from landscapes.base import Landscape
@@ -84,19 +83,6 @@ def filled_contour(
         trace["colorbar"] = colour_bar(scale, z)
     trace.update(hoverinfo="skip", name=name, showlegend=False)
     return trace
-
-
-def background_image(
-    landscape: Landscape, values: Mapping[str, float], resolution: int = MAP_RESOLUTION
-) -> dict[str, Any]:
-    """The surface as a ``layout.images`` picture (see :mod:`charts.raster`); cached, never mutate it."""
-    return _background(landscape, tuple(sorted(values.items())), resolution)
-
-
-@functools.lru_cache(maxsize=64)
-def _background(landscape: Landscape, items: tuple[tuple[str, float], ...], resolution: int) -> dict[str, Any]:
-    xs, ys, z = loss_grid(landscape, dict(items), resolution, keep_undefined=True)
-    return surface_image(xs, ys, LossScale.fit(defined_values(z)).apply(z))
 
 
 def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dict[str, Any]]:

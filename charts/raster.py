@@ -1,9 +1,7 @@
-"""The loss surface as a background picture (a PNG in ``layout.images``).
+"""The loss surface as a picture (a PNG in ``layout.images``): the live map's surface.
 
-Plotly.js clears contour and heatmap layers of a subplot while it animates scatter
-traces (the paths), and does not redraw them until the figure is drawn again. A
-layout image is not a trace, so it stays: drawn under the contour, it keeps the
-surface visible during the animation.
+A layout image is painted by the browser and never recomputed by plotly.js, so the live
+map can redraw its paths at frame rate over it (see :mod:`charts.live_map` for the figures).
 
 Cells with no value (NaN: a user's formula undefined there) are hatched -- thin grey
 diagonal lines on a transparent ground -- so they read as "nothing here", never as a
@@ -91,17 +89,6 @@ def _image(xs: np.ndarray, ys: np.ndarray, rgb: np.ndarray, defined: np.ndarray)
     }
 
 
-def surface_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray) -> dict[str, Any]:
-    """A ``layout.images`` entry painting ``plotted`` (already on the colour scale) over the axes' ranges.
-
-    ``plotted[i, j]`` is the value at ``(xs[j], ys[i])``; the picture is coloured with
-    Viridis from the minimum to the maximum of its finite values, like the contour above
-    it; NaN cells are hatched (see the module docstring).
-    """
-    t, defined = _unit(plotted)
-    return _image(xs, ys, viridis(t), defined)
-
-
 BAND_LINE = 0.3
 """How far the pixels on a band's edge are lightened towards white: the contour lines of a banded picture."""
 LINE_WIDTH = 1.0
@@ -109,7 +96,8 @@ LINE_WIDTH = 1.0
 
 
 def banded_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray, levels: int = 30) -> dict[str, Any]:
-    """Like :func:`surface_image`, but drawn as a filled contour: ``levels`` flat bands with light edges.
+    """A ``layout.images`` entry painting ``plotted`` (already on the colour scale) as a filled contour:
+    ``levels`` flat bands with light edges, Viridis over the finite range, NaN cells hatched.
 
     Each band takes the Viridis colour of its middle. A pixel near a band's edge is
     lightened by up to :data:`BAND_LINE`, by how close it is in pixels (the distance to the

@@ -15,7 +15,8 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from charts.contour import background_image, contour_traces
+from charts.contour import contour_traces
+from charts.live_map import surface_layer
 from engine.compile_cache import CACHE_DIR
 from engine.simulate import simulate
 from landscapes.custom import custom_landscape
@@ -30,7 +31,7 @@ def entries() -> int:
 def visit(land) -> int:
     simulate(land, ["sgd", "adam"], start=land.starts[0], steps=20)
     contour_traces(land, {})
-    background_image(land, {})
+    surface_layer(land, {})
     return entries()
 
 

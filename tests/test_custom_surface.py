@@ -9,11 +9,12 @@ import zlib
 import numpy as np
 import pytest
 
-from charts.contour import background_image, contour_traces
+from charts.contour import contour_traces
 from charts.encoding import decode
+from charts.live_map import RASTER_RESOLUTION, surface_layer
 from charts.surface3d import surface_figure
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
-from tests.apptest_helpers import errors, figures, run_app
+from tests.apptest_helpers import errors, map_figure, run_app
 
 STRIPES = "sqrt(cos(2*pi*(x + 3)/0.15) - 0.5) + y**2"
 """Issue #12's formula (from /?land=custom&f=sqrt(cos(2*pi*(x%2B3)/0.15)%20-%200.5)%20%2B%20y**2)."""
@@ -57,14 +58,20 @@ def test_undefined_cells_are_gaps_in_the_contour_not_the_highest_loss() -> None:
     assert undefined.mean() == pytest.approx(2 / 3, abs=0.02)
 
 
-def test_undefined_cells_are_hatched_in_the_background_picture_never_coloured() -> None:
+def map_picture(land) -> np.ndarray:
+    """The pixels of the live map's surface picture of ``land``."""
+    return _png_pixels(surface_layer(land, land.resolve()).layout["images"][0]["source"])
+
+
+def test_undefined_cells_are_hatched_in_the_map_picture_never_coloured() -> None:
     land = custom_landscape(STRIPES, DEFAULT_DOMAIN)
-    pixels = _png_pixels(background_image(land, {}, 120)["source"])
+    pixels = map_picture(land)
     assert pixels.shape[2] == 4, "undefined cells need an alpha channel"
-    scale = pixels.shape[0] // 120
-    undefined, clear = _stripes_undefined(120)
+    n = RASTER_RESOLUTION
+    scale = pixels.shape[0] // n
+    undefined, clear = _stripes_undefined(n)
     # cells[i, j] holds the pixels of grid cell (xs[j], ys[i]); picture rows run top down, y bottom up.
-    cells = pixels[::-1].reshape(120, scale, 120, scale, 4).transpose(0, 2, 1, 3, 4)
+    cells = pixels[::-1].reshape(n, scale, n, scale, 4).transpose(0, 2, 1, 3, 4)
     alpha = cells[..., 3]
     assert (alpha[undefined & clear] < 255).all(), "no undefined cell is painted opaque"
     assert (alpha[~undefined & clear] == 255).all()
@@ -82,8 +89,8 @@ def test_undefined_cells_are_holes_in_the_3d_surface() -> None:
 def test_a_built_in_surface_picture_is_unchanged_opaque_rgb() -> None:
     from landscapes import get
 
-    pixels = _png_pixels(background_image(get("rosenbrock"), get("rosenbrock").resolve(), 120)["source"])
-    assert pixels.shape == (120, 120, 3)
+    pixels = map_picture(get("rosenbrock"))
+    assert pixels.shape == (RASTER_RESOLUTION, RASTER_RESOLUTION, 3)
 
 
 def test_the_playground_says_how_much_of_the_map_is_undefined() -> None:
@@ -91,8 +98,8 @@ def test_the_playground_says_how_much_of_the_map_is_undefined() -> None:
     assert not errors(at)
     notes = [info.value for info in at.info]
     assert any("67% of the plotted area" in note and "hatched" in note for note in notes), notes
-    z = decode(figures(at)[0]["data"][0]["z"])
-    assert np.isnan(z).mean() == pytest.approx(2 / 3, abs=0.02)
+    pixels = _png_pixels(map_figure(at)["layout"]["images"][0]["source"])
+    assert (pixels[..., 3] < 255).mean() == pytest.approx(2 / 3, abs=0.02), "the map hatches what the notice says"
 
 
 def test_a_defined_formula_shows_no_undefined_notice() -> None:
