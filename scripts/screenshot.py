@@ -11,7 +11,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from e2e.browser import chromium, wait_idle
+from e2e.browser import CHARTS_DRAWN, LIVE_MAPS_DRAWN, PATIENCE_MS, chromium, wait_idle
 from e2e.server import streamlit_server
 
 
@@ -24,7 +24,9 @@ def main(argv: list[str]) -> None:
         for i, target in enumerate(targets):
             page.goto(url + target)
             wait_idle(page)
-            page.wait_for_timeout(1500)
+            for drawn in (CHARTS_DRAWN, LIVE_MAPS_DRAWN):
+                page.wait_for_function(drawn, timeout=PATIENCE_MS)
+            page.wait_for_timeout(500)
             name = out / f"{i:02d}-{target.strip('/').split('?')[0] or 'home'}.png"
             page.screenshot(path=str(name), full_page=True)
             print(name)
