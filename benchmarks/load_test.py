@@ -5,6 +5,7 @@ Usage::
     .venv/bin/python -m benchmarks.load_test                 # N = 10, then N = 20, in Chromium
     .venv/bin/python -m benchmarks.load_test --protocol      # the same through bare websocket clients
     .venv/bin/python -m benchmarks.load_test 5 40 --moves 10 --duration 30
+    .venv/bin/python -m benchmarks.load_test 20 --baseline a7ad81f  # also the old revision, same run
 
 Starts the app (``e2e.server``), opens N pages in one headless Chromium (one browser
 context, hence one Streamlit session, per simulated person) and has each press
@@ -16,12 +17,21 @@ page has loaded, so the moves overlap; the wait before a person's first move is 
 uniformly from zero to ``--pause`` and each later pause from half to one and a half times
 ``--pause`` (a fixed seed per person), so people do not move in lockstep.
 
-Latency is the time from the key press to the map showing the new path data (read from the
-Plotly graph div, once that div is visible: Streamlit draws a changed figure into a hidden
-div first), so it includes the rerun, the simulation, the figure, the websocket and
-plotly.js. Each person opens the page with a different ``seed``: the Playground caches
+Latency is the time from the key press to the map showing the new paths, timed in the page
+(:mod:`benchmarks.map_probe`: from the key event's ``timeStamp`` to the first moment the map
+is visible and its drawn SVG lines differ from before the press; Playwright's round trips do
+not count), so it includes the rerun, the simulation, the websocket and the page's
+rendering. Each person opens the page with a different ``seed``: the Playground caches
 views by scenario across sessions, and distinct seeds keep every move a cache miss (the
 worst case).
+
+``--baseline REV`` measures revision REV too, in the same run: it is checked out into a
+temporary git worktree (:func:`benchmarks.first_visit.checkout`) and served by a second
+server; for each N the old revision's people move first, then the working tree's (never
+both at once), and a last table compares the two (ratio = old / new). Each revision's map is
+found and read the way its own ``e2e/browser.py`` does (the previous release drew it with
+``st.plotly_chart``, which draws a changed figure into a new, hidden graph div first; the
+live map keeps one plot and updates it).
 
 Printed per N: moves measured, p50/p95/max latency, errors (timeouts, console errors,
 uncaught page errors, exception elements), the server's peak RSS (the server process and
@@ -57,7 +67,9 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from e2e.browser import CHROMIUM_FLAGS, IDLE, MAP_READY, MAP_SHOWN, PATHS_JSON, chromium_path
+from benchmarks.first_visit import checkout
+from benchmarks.map_probe import WEBSOCKET_LOG, MapProbe, tree_browser
+from e2e.browser import CHROMIUM_FLAGS, IDLE, chromium_path
 from e2e.server import ROOT, streamlit_server
 
 LR_LABEL = "lr (step size)"
@@ -101,8 +113,10 @@ class TreeSampler:
     pages) still count.
     """
 
-    def __init__(self, server_pid: int, every: float = 0.2):
+    def __init__(self, server_pid: int, every: float = 0.2, others: tuple[int, ...] = ()):
         self.server = psutil.Process(server_pid)
+        self.others = [psutil.Process(pid) for pid in others]
+        """Other servers this script runs (another revision's): neither this server nor a client."""
         self.me = psutil.Process()
         self.every = every
         self.peak = 0
@@ -131,8 +145,14 @@ class TreeSampler:
         """Take one sample now."""
         self.peak = max(self.peak, self.rss())
         server = {p.pid for p in self.server_tree()}
+        elsewhere = set()
+        for other in self.others:
+            with contextlib.suppress(psutil.Error):
+                elsewhere |= {other.pid, *(p.pid for p in other.children(recursive=True))}
         for proc in self.me.children(recursive=True):
             with contextlib.suppress(psutil.Error):
+                if proc.pid in elsewhere:
+                    continue
                 if proc.pid in server:
                     side = "server"
                 else:
@@ -195,19 +215,23 @@ async def set_off(start: StartLine, index: int, pause: float, duration: float) -
 
 
 async def browser_person(
-    browser: Any, url: str, index: int, start: StartLine, moves: int, duration: float, pause: float
+    browser: Any, url: str, index: int, start: StartLine, moves: int, duration: float, pause: float, root: Path
 ) -> Result:
-    """One simulated person: open the Playground, then nudge the lr slider and time each redraw."""
+    """One simulated person: open the Playground (served from ``root``), nudge the lr slider, time each redraw."""
     result = Result()
     arrived = False
+    probe = MapProbe.for_tree(root)
+    map_ready = tree_browser(root).MAP_READY
     context = await browser.new_context(viewport={"width": 1400, "height": 1800})
+    await context.add_init_script(WEBSOCKET_LOG)
     page = await context.new_page()
     page.on("console", lambda m: result.errors.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: result.errors.append(f"page error: {e}"))
     try:
         await page.goto(f"{url}/?seed={index + 1}", timeout=120_000)
         await page.wait_for_selector(IDLE, timeout=120_000)
-        await page.wait_for_function(MAP_READY, timeout=120_000)
+        await page.wait_for_function(map_ready, timeout=120_000)
+        await page.evaluate(probe.install)
         run_box = page.locator("[data-testid='stSidebar'] [class*='st-key-pg-run-']").first
         thumb = run_box.get_by_role("slider", name=LR_LABEL)
         start.arrive()
@@ -216,18 +240,15 @@ async def browser_person(
         for _ in range(moves):
             if time.monotonic() > deadline:
                 break
-            before = await page.evaluate(PATHS_JSON)
             await thumb.focus()
-            pressed = time.perf_counter()
+            await page.evaluate(probe.arm, "keydown")
             await page.keyboard.press("ArrowRight")
             try:
-                await page.wait_for_function(
-                    f"prev => ({MAP_SHOWN})() && ({PATHS_JSON})() !== prev", arg=before, polling=25, timeout=30_000
-                )
+                await page.wait_for_function(probe.done, polling=100, timeout=30_000)
             except Exception as err:  # a Playwright TimeoutError: count it and go on
                 result.errors.append(f"no redraw within 30 s: {type(err).__name__}")
                 continue
-            result.latencies.append(time.perf_counter() - pressed)
+            result.latencies.append((await page.evaluate(probe.result))["ms"] / 1000)
             await page.wait_for_selector(IDLE, timeout=60_000)
             await asyncio.sleep(next(waits))
         if await page.locator("[data-testid='stException']").count():
@@ -324,8 +345,9 @@ async def run_load(
     pause: float,
     protocol: bool,
     on_go: Callable[[], None] | None = None,
+    root: Path = ROOT,
 ) -> list[Result]:
-    """N people at once (in one Chromium, or as websocket clients); returns each one's measurements."""
+    """N people at once (in one Chromium, or as websocket clients) on the app served from ``root`` at ``url``."""
     start = StartLine(n, on_go)
     if protocol:
         people = (protocol_person(url, i, start, moves, duration, pause) for i in range(n))
@@ -335,7 +357,7 @@ async def run_load(
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS, headless=True)
         try:
-            people = (browser_person(browser, url, i, start, moves, duration, pause) for i in range(n))
+            people = (browser_person(browser, url, i, start, moves, duration, pause, root) for i in range(n))
             return list(await asyncio.gather(*people))
         finally:
             await browser.close()
@@ -388,6 +410,50 @@ def report(
     return ok
 
 
+def measure(
+    name: str, url: str, root: Path, sampler: TreeSampler, n: int, args: argparse.Namespace
+) -> tuple[bool, list[Result]]:
+    """N people on the app of ``root`` at ``url``: print the figures; (target met, each person's results)."""
+    sampler.peak = sampler.rss()
+    cpu_before = sampler.cpu_seconds()
+    started = time.monotonic()
+    at_go: dict[str, Any] = {}
+
+    def start_line(at: dict[str, Any] = at_go) -> None:
+        sampler.sample()
+        at.update(time=time.monotonic(), cpu=sampler.cpu_seconds())
+
+    results = asyncio.run(
+        run_load(url, n, args.moves, args.duration, args.pause, args.protocol, on_go=start_line, root=root)
+    )
+    sampler.sample()
+    ended, cpu_after = time.monotonic(), sampler.cpu_seconds()
+    cpu = {side: used - cpu_before[side] for side, used in cpu_after.items()}
+    moving = None
+    if at_go:
+        moving = (ended - at_go["time"], {side: used - at_go["cpu"][side] for side, used in cpu_after.items()})
+    print(f"[{name}] ", end="")
+    return report(n, results, sampler.peak, ended - started, cpu, moving), results
+
+
+def compare(rows: dict[int, dict[str, list[Result]]], names: list[str]) -> None:
+    """The last table: per N and revision, moves, p50/p95/max latency and errors; ratio = old / new."""
+    print(f"\n{'N':>4} {'revision':<10} {'moves':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'errors':>7}")
+    for n, by_name in rows.items():
+        figures = {}
+        for name in names:
+            latencies = [t for r in by_name[name] for t in r.latencies]
+            errors = sum(len(r.errors) for r in by_name[name])
+            figures[name] = (percentile(latencies, 50), percentile(latencies, 95))
+            print(
+                f"{n:4d} {name:<10} {len(latencies):6d} {figures[name][0]:7.2f} {figures[name][1]:7.2f} "
+                f"{max(latencies, default=float('nan')):7.2f} {errors:7d}"
+            )
+        if len(names) == 2:
+            (o50, o95), (n50, n95) = figures[names[0]], figures[names[1]]
+            print(f"{n:4d} {'old / new':<10} {'':>6} {o50 / n50:7.2f} {o95 / n95:7.2f}")
+
+
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("n", nargs="*", type=int, default=[10, 20], help="concurrent people (default: 10 then 20)")
@@ -397,33 +463,38 @@ def main(argv: list[str]) -> int:
         "--pause", type=float, default=0.3, help="mean pause after each redraw in seconds (default 0.3; see above)"
     )
     parser.add_argument("--protocol", action="store_true", help="websocket clients instead of Chromium pages")
+    parser.add_argument("--baseline", help="a git revision to measure too, in the same run (see above)")
     args = parser.parse_args(argv)
     out = ROOT / "artifacts" / "load"
     out.mkdir(parents=True, exist_ok=True)
     all_ok = True
-    with streamlit_server(log=out / "server.log") as (url, proc), TreeSampler(proc.pid) as sampler:
-        mode = "websocket clients (server-side latency)" if args.protocol else "Chromium pages (key press to redraw)"
-        print(f"server at {url}, pid {proc.pid}, RSS at start {sampler.rss() / 2**20:.0f} MB; {mode}")
-        for n in args.n:
-            sampler.peak = sampler.rss()
-            cpu_before = sampler.cpu_seconds()
-            started = time.monotonic()
-            at_go: dict[str, Any] = {}
-
-            def start_line(at: dict[str, Any] = at_go) -> None:
-                sampler.sample()
-                at.update(time=time.monotonic(), cpu=sampler.cpu_seconds())
-
-            results = asyncio.run(
-                run_load(url, n, args.moves, args.duration, args.pause, args.protocol, on_go=start_line)
+    with contextlib.ExitStack() as stack:
+        roots = {"now": ROOT}
+        if args.baseline:
+            roots = {args.baseline: stack.enter_context(checkout(args.baseline)), **roots}
+        servers = {
+            name: stack.enter_context(
+                streamlit_server(root=root, log=out / ("server.log" if name == "now" else "server-baseline.log"))
             )
-            sampler.sample()
-            ended, cpu_after = time.monotonic(), sampler.cpu_seconds()
-            cpu = {side: used - cpu_before[side] for side, used in cpu_after.items()}
-            moving = None
-            if at_go:
-                moving = (ended - at_go["time"], {side: used - at_go["cpu"][side] for side, used in cpu_after.items()})
-            all_ok &= report(n, results, sampler.peak, ended - started, cpu, moving)
+            for name, root in roots.items()
+        }
+        pids = {name: proc.pid for name, (_, proc) in servers.items()}
+        samplers = {
+            name: stack.enter_context(TreeSampler(pid, others=tuple(p for k, p in pids.items() if k != name)))
+            for name, pid in pids.items()
+        }
+        mode = "websocket clients (server-side latency)" if args.protocol else "Chromium pages (key press to redraw)"
+        for name, (url, proc) in servers.items():
+            rss = samplers[name].rss() / 2**20
+            print(f"[{name}] server at {url}, pid {proc.pid}, RSS at start {rss:.0f} MB, serving {roots[name]}; {mode}")
+        rows: dict[int, dict[str, list[Result]]] = {}
+        for n in args.n:
+            for name, (url, _) in servers.items():
+                ok, results = measure(name, url, roots[name], samplers[name], n, args)
+                rows.setdefault(n, {})[name] = results
+                if name == "now":
+                    all_ok &= ok
+        compare(rows, list(roots))
     return 0 if all_ok else 1
 
 
