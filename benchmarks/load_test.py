@@ -12,8 +12,9 @@ context, hence one Streamlit session, per simulated person) and has each press
 ArrowRight on the first run's lr slider, ``--moves`` times or for ``--duration`` seconds,
 whichever ends first, pausing after each redraw for ``--pause`` seconds on average (0.3 s
 by default: close to a closed loop, every page moving as fast as the app answers; a few
-seconds is closer to a person who looks at the result). Everybody starts moving once every
-page has loaded, so the moves overlap; the wait before a person's first move is drawn
+seconds is closer to a person who looks at the result). Pages load ``--loading`` at a time
+(4 by default; loading is not timed) and everybody starts moving once every page has
+loaded, so the moves overlap; the wait before a person's first move is drawn
 uniformly from zero to ``--pause`` and each later pause from half to one and a half times
 ``--pause`` (a fixed seed per person), so people do not move in lockstep.
 
@@ -69,7 +70,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.first_visit import checkout
 from benchmarks.map_probe import WEBSOCKET_LOG, MapProbe, tree_browser
-from e2e.browser import CHROMIUM_FLAGS, IDLE, chromium_path
+from e2e.browser import CHROMIUM_FLAGS, IDLE, PATIENCE_MS, chromium_path
 from e2e.server import ROOT, streamlit_server
 
 LR_LABEL = "lr (step size)"
@@ -181,12 +182,15 @@ class StartLine:
     """Holds every person until all pages have loaded (or failed to), so the moves overlap.
 
     ``on_go`` is called once, as everybody is released (the CPU split of the moving phase starts there).
+    ``loading`` pages at most load at once (:attr:`doors`): loading is not measured, and twenty
+    Playgrounds loading together on a busy 2-core host each took over two minutes.
     """
 
-    def __init__(self, n: int, on_go: Callable[[], None] | None = None):
+    def __init__(self, n: int, on_go: Callable[[], None] | None = None, loading: int = 4):
         self.waiting = n
         self.go = asyncio.Event()
         self.on_go = on_go
+        self.doors = asyncio.Semaphore(max(1, loading))
 
     def arrive(self) -> None:
         """Count one person as ready; the last one releases everybody."""
@@ -228,9 +232,10 @@ async def browser_person(
     page.on("console", lambda m: result.errors.append(f"console: {m.text}") if m.type == "error" else None)
     page.on("pageerror", lambda e: result.errors.append(f"page error: {e}"))
     try:
-        await page.goto(f"{url}/?seed={index + 1}", timeout=120_000)
-        await page.wait_for_selector(IDLE, timeout=120_000)
-        await page.wait_for_function(map_ready, timeout=120_000)
+        async with start.doors:
+            await page.goto(f"{url}/?seed={index + 1}", timeout=PATIENCE_MS)
+            await page.wait_for_selector(IDLE, timeout=PATIENCE_MS)
+            await page.wait_for_function(map_ready, timeout=PATIENCE_MS)
         await page.evaluate(probe.install)
         run_box = page.locator("[data-testid='stSidebar'] [class*='st-key-pg-run-']").first
         thumb = run_box.get_by_role("slider", name=LR_LABEL)
@@ -346,9 +351,10 @@ async def run_load(
     protocol: bool,
     on_go: Callable[[], None] | None = None,
     root: Path = ROOT,
+    loading: int = 4,
 ) -> list[Result]:
     """N people at once (in one Chromium, or as websocket clients) on the app served from ``root`` at ``url``."""
-    start = StartLine(n, on_go)
+    start = StartLine(n, on_go, loading)
     if protocol:
         people = (protocol_person(url, i, start, moves, duration, pause) for i in range(n))
         return list(await asyncio.gather(*people))
@@ -424,7 +430,17 @@ def measure(
         at.update(time=time.monotonic(), cpu=sampler.cpu_seconds())
 
     results = asyncio.run(
-        run_load(url, n, args.moves, args.duration, args.pause, args.protocol, on_go=start_line, root=root)
+        run_load(
+            url,
+            n,
+            args.moves,
+            args.duration,
+            args.pause,
+            args.protocol,
+            on_go=start_line,
+            root=root,
+            loading=args.loading,
+        )
     )
     sampler.sample()
     ended, cpu_after = time.monotonic(), sampler.cpu_seconds()
@@ -463,6 +479,7 @@ def main(argv: list[str]) -> int:
         "--pause", type=float, default=0.3, help="mean pause after each redraw in seconds (default 0.3; see above)"
     )
     parser.add_argument("--protocol", action="store_true", help="websocket clients instead of Chromium pages")
+    parser.add_argument("--loading", type=int, default=4, help="pages that load at once (default 4; not timed)")
     parser.add_argument("--baseline", help="a git revision to measure too, in the same run (see above)")
     args = parser.parse_args(argv)
     out = ROOT / "artifacts" / "load"
