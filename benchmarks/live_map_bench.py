@@ -345,6 +345,7 @@ def drag_slider(way: Way, box: dict[str, float], seconds: float, passes: int) ->
         return
     way.add("drag: changed frames / s", frames["changed"] / frames["seconds"])
     way.note("drag: animation frames / s", frames["frames"] / frames["seconds"])
+    way.note("drag: the probe's own time per frame, ms", frames["spent_ms"] / max(1, frames["frames"]))
     for ms in frames["map_react_ms"]:
         way.note("drag: Plotly.react on the map per frame, ms", ms)
 
