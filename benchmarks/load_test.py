@@ -29,7 +29,9 @@ worst case).
 ``--baseline REV`` measures revision REV too, in the same run: it is checked out into a
 temporary git worktree (:func:`benchmarks.first_visit.checkout`) and served by a second
 server; for each N the old revision's people move first, then the working tree's (never
-both at once), and a last table compares the two (ratio = old / new). Each revision's map is
+both at once), and a last table compares the two (ratio = old / new). On a shared host,
+``--rounds 2`` (or more) repeats each N with the order reversed every other time and pools
+the rounds, so load from elsewhere that comes and goes hits both revisions alike. Each revision's map is
 found and read the way its own ``e2e/browser.py`` does (the previous release drew it with
 ``st.plotly_chart``, which draws a changed figure into a new, hidden graph div first; the
 live map keeps one plot and updates it).
@@ -481,6 +483,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--protocol", action="store_true", help="websocket clients instead of Chromium pages")
     parser.add_argument("--loading", type=int, default=4, help="pages that load at once (default 4; not timed)")
     parser.add_argument("--baseline", help="a git revision to measure too, in the same run (see above)")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure each N this many times, alternating which revision goes first"
+    )
     args = parser.parse_args(argv)
     out = ROOT / "artifacts" / "load"
     out.mkdir(parents=True, exist_ok=True)
@@ -506,11 +511,13 @@ def main(argv: list[str]) -> int:
             print(f"[{name}] server at {url}, pid {proc.pid}, RSS at start {rss:.0f} MB, serving {roots[name]}; {mode}")
         rows: dict[int, dict[str, list[Result]]] = {}
         for n in args.n:
-            for name, (url, _) in servers.items():
-                ok, results = measure(name, url, roots[name], samplers[name], n, args)
-                rows.setdefault(n, {})[name] = results
-                if name == "now":
-                    all_ok &= ok
+            for turn in range(args.rounds):
+                names = list(servers) if turn % 2 == 0 else list(servers)[::-1]
+                for name in names:
+                    ok, results = measure(name, servers[name][0], roots[name], samplers[name], n, args)
+                    rows.setdefault(n, {}).setdefault(name, []).extend(results)
+                    if name == "now":
+                        all_ok &= ok
         compare(rows, list(roots))
     return 0 if all_ok else 1
 
