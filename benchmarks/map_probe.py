@@ -25,9 +25,10 @@ Timing is in-page (``performance.now()``), so Playwright's round trips do not co
 - :attr:`MapProbe.frames_start` / :attr:`MapProbe.frames_stop` sample every animation
   frame (``requestAnimationFrame``) and count the frames whose drawn paths differ from
   the previous frame's (a drag's visible updates).
-- Where the page has ``window.Plotly`` (the live map loads plotly.js itself; Streamlit's
-  own chart bundles it privately), ``Plotly.react`` is wrapped to record how long each
-  call takes (its synchronous part: computing and drawing the new traces).
+- ``Plotly.react`` of the page's plotly.js (``window.Plotly``, and the copy the live map keeps
+  for itself in ``window.__descentLabLiveMap.lib``) is wrapped to record how long each call
+  takes (its synchronous part: computing and drawing the new traces), on the map and on
+  other charts apart.
 """
 
 from __future__ import annotations
@@ -110,16 +111,19 @@ class MapProbe:
   L.plot = () => {map_plot};
   L.shown = {map_shown};
   L.drawn = () => ({DRAWN})(L.plot());
-  if (window.Plotly && !window.Plotly.__timed) {{
-    const react = window.Plotly.react;
-    // Calls on the map (the live map's div, or a figure with a step slider: the old map) are told apart.
-    const isMap = gd => gd === L.plot() || !!(gd && gd.layout && gd.layout.sliders && gd.layout.sliders.length);
-    window.Plotly.react = function (gd, ...rest) {{
+  // Calls on the map (the live map's div, or a figure with a step slider: the old map) are told apart.
+  const isMap = gd => gd === L.plot() || !!(gd && gd.layout && gd.layout.sliders && gd.layout.sliders.length);
+  // The page's plotly.js: window.Plotly, and the one the live map keeps for itself (it may differ).
+  const libs = [window.Plotly, window.__descentLabLiveMap && window.__descentLabLiveMap.lib];
+  for (const lib of new Set(libs.filter(Boolean))) {{
+    if (lib.__timed) continue;
+    const react = lib.react;
+    lib.react = function (gd, ...rest) {{
       const start = performance.now();
       try {{ return react.call(this, gd, ...rest); }}
       finally {{ L.reacts.push({{ms: performance.now() - start, map: isMap(gd)}}); }}
     }};
-    window.Plotly.__timed = true;
+    lib.__timed = true;
   }}
   return L.drawn() !== null;
 }}"""
