@@ -83,7 +83,7 @@ MAP_SHOWN = MAP_READY
 """JS predicate: the map has been drawn and is visible (the live map draws into the visible div it keeps)."""
 
 MAP_DRAWS = f"() => {{ const p = {MAP_PLOT}; return p ? Number(p.dataset.draws || 0) : 0; }}"
-"""JS function: how many times the live map has drawn (``Plotly.react`` calls) since the page loaded."""
+"""JS function: how many times the live map has drawn (in full, or only the dragged path) since the page loaded."""
 
 PATHS_JSON = f"""() => {{
   const p = {MAP_PLOT};

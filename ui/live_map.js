@@ -204,17 +204,75 @@ function schedule(inst) {
   inst.pending = true;
   requestAnimationFrame(() => {
     inst.pending = false;
-    if (!inst.surface || !SHARED.lib) return;
-    inst.drawn = (inst.drawn || 0) + 1;
-    // plotly.js places a colour bar for margins it has not settled yet on a plot's first drawing
-    // of a layout; a second drawing puts it where every later one does.
-    const fresh = inst.drawnSurface !== inst.surface;
-    inst.drawnSurface = inst.surface;
-    const done = SHARED.lib.react(inst.ui.plot, traces(inst), layoutOf(inst), inst.config);
-    if (fresh) Promise.resolve(done).then(() => schedule(inst));
-    inst.ui.plot.dataset.draws = String(inst.drawn);
-    updateControls(inst);
+    draw(inst);
   });
+}
+
+function draw(inst) {
+  if (!inst.surface || !SHARED.lib) return;
+  inst.drawn = (inst.drawn || 0) + 1;
+  inst.ui.plot.dataset.draws = String(inst.drawn);
+  if (inst.dragging && !inst.playing && drawDragged(inst)) {
+    updateControls(inst);
+    return;
+  }
+  // plotly.js places a colour bar for margins it has not settled yet on a plot's first drawing
+  // of a layout; a second drawing puts it where every later one does.
+  const fresh = inst.drawnSurface !== inst.surface;
+  inst.drawnSurface = inst.surface;
+  const done = SHARED.lib.react(inst.ui.plot, traces(inst), layoutOf(inst), inst.config);
+  if (fresh) Promise.resolve(done).then(() => schedule(inst));
+  updateControls(inst);
+}
+
+// While a setting's slider is dragged, only one run's line and head move. Redrawing the whole
+// plot with Plotly.react cost about 70 ms a frame in the full Playground page on a 2-core machine
+// (benchmarks/live_map_bench.py: 7.6 changed frames a second); setting that line's and head's SVG
+// geometry directly costs under a millisecond. gd.data gets the same arrays, so hover, the tests'
+// readers and the next full drawing agree with what is shown. Returns false (then the caller
+// draws in full) whenever the shortcut does not apply: no full drawing of this surface yet, or
+// the head's symbol must change (a value that diverges).
+function drawDragged(inst) {
+  const gd = inst.ui.plot;
+  const layout = gd._fullLayout;
+  const family = inst.family;
+  if (!layout || !gd.data || !family || inst.drawnSurface !== inst.surface) return false;
+  const first = inst.surface.data.length + (inst.data.overlay || []).length + 2 * family.run;
+  if (!gd.data[first + 1] || gd.data[first].legendgroup !== `run${family.run}`) return false;
+  const groups = {};
+  for (const g of gd.querySelectorAll(".scatterlayer .trace")) {
+    const calc = g.__data__;
+    const index = calc && calc[0] && calc[0].trace ? calc[0].trace.index : -1;
+    if (index === first || index === first + 1) groups[index] = g;
+  }
+  const line = groups[first] && groups[first].querySelector("path.js-line");
+  const head = groups[first + 1] && groups[first + 1].querySelector("path.point");
+  if (!line || !head) return false;
+  const k = inst.scrubIndex;
+  const x = family.x.subarray(k * family.points, (k + 1) * family.points);
+  const y = family.y.subarray(k * family.points, (k + 1) * family.points);
+  const diverged = family.diverged_at[k] >= 0;
+  if (diverged !== (gd.data[first + 1].marker.symbol === "x")) return false;
+  const clamp = (v) => Math.max(-1e5, Math.min(1e5, v));
+  const px = (v) => clamp(layout.xaxis.c2p(v));
+  const py = (v) => clamp(layout.yaxis.c2p(v));
+  let d = "";
+  let pen = false;
+  for (let i = 0; i < x.length; i++) {
+    if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) {
+      pen = false;
+      continue;
+    }
+    d += `${pen ? "L" : "M"}${px(x[i]).toFixed(1)},${py(y[i]).toFixed(1)}`;
+    pen = true;
+  }
+  let h = x.length - 1;
+  if (diverged) h = lastInside(x, y, h, layoutOf(inst));
+  line.setAttribute("d", d);
+  head.setAttribute("transform", `translate(${px(x[h])},${py(y[h])})`);
+  Object.assign(gd.data[first], { x, y });
+  Object.assign(gd.data[first + 1], { x: [x[h]], y: [y[h]] });
+  return true;
 }
 
 function updateControls(inst) {
@@ -393,7 +451,9 @@ async function render(args) {
     inst.ui.status.textContent = `The map could not be drawn: ${err.message}.`;
     return;
   }
-  schedule(inst);
+  // New data is drawn at once (waiting for the next frame cost up to one frame per move).
+  if (inst.playing || inst.dragging) schedule(inst);
+  else draw(inst);
 }
 
 export default function (args) {

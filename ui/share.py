@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
@@ -23,32 +21,54 @@ def share_url(query: Mapping[str, str]) -> str:
     return f"{base}?{urlencode(dict(query))}" if query else base
 
 
+COPY_JS = """
+export default function ({ data, parentElement }) {
+  let button = parentElement.querySelector("button");
+  if (!button) {
+    button = document.createElement("button");
+    button.type = "button";
+    button.dataset.testid = "copy-link";
+    button.className = "dl-copy-link";
+    button.addEventListener("click", async () => {
+      const url = button.dataset.url;
+      try {
+        await navigator.clipboard.writeText(url);
+      } catch (err) {
+        const area = document.createElement("textarea");
+        area.value = url;
+        document.body.appendChild(area);
+        area.select();
+        document.execCommand("copy");
+        area.remove();
+      }
+      button.textContent = "✓ Copied";
+      setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
+    });
+    parentElement.appendChild(button);
+  }
+  button.style.setProperty("--dl-accent", data.accent);
+  button.dataset.url = data.url;
+  button.dataset.label = data.label;
+  button.title = data.url;
+  if (button.textContent !== "✓ Copied") button.textContent = data.label;
+}
+"""
+COPY_CSS = """
+.dl-copy-link { font: 14px "Source Sans", "Source Sans Pro", sans-serif; padding: 6px 14px; border-radius: 8px;
+  cursor: pointer; border: 1px solid rgba(250,250,250,0.3); background: #262730; color: #fafafa; }
+.dl-copy-link:hover { border-color: var(--dl-accent); color: var(--dl-accent); }
+"""
+
+_copy_button = st.components.v2.component("descent_lab.copy_link", js=COPY_JS, css=COPY_CSS, isolate_styles=False)
+
+
 def copy_link_button(url: str, label: str = "Copy link") -> None:
-    """A button that copies ``url`` to the clipboard (falls back to selecting it)."""
-    payload = json.dumps(url).replace("<", "\\u003c")
-    accent = html.escape(str(st.get_option("theme.primaryColor") or "#ff4b4b"))
-    st.iframe(
-        f"""
-<style>
-  button {{ font: 14px "Source Sans Pro", sans-serif; padding: 6px 14px; border-radius: 8px; cursor: pointer;
-           border: 1px solid rgba(250,250,250,0.3); background: #262730; color: #fafafa; }}
-  button:hover {{ border-color: {accent}; color: {accent}; }}
-  body {{ margin: 0; }}
-</style>
-<button id="copy" data-testid="copy-link" title="{html.escape(url)}">{html.escape(label)}</button>
-<script>
-  const url = {payload};
-  const button = document.getElementById("copy");
-  button.addEventListener("click", async () => {{
-    try {{ await navigator.clipboard.writeText(url); }}
-    catch (e) {{
-      const area = document.createElement("textarea"); area.value = url; document.body.appendChild(area);
-      area.select(); document.execCommand("copy"); area.remove();
-    }}
-    button.textContent = "✓ Copied";
-    setTimeout(() => {{ button.textContent = "{html.escape(label)}"; }}, 1500);
-  }});
-</script>
-""",
-        height=42,
-    )
+    """A button that copies ``url`` to the clipboard (falls back to selecting it).
+
+    A components-v2 element, not an iframe: the link changes with every slider move, and an
+    iframe whose content changed reloaded itself on each one (80-100 ms of the page's time
+    per move in a Chromium trace, ``benchmarks/live_map_bench.py``). Here a move only updates
+    the button's ``data-url``. The URL and label are set as text and attributes, never as HTML.
+    """
+    accent = str(st.get_option("theme.primaryColor") or "#ff4b4b")
+    _copy_button(key="share.copy_link", data={"url": url, "label": label, "accent": accent})

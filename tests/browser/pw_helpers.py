@@ -131,8 +131,8 @@ def nudge_lr(page: Any, key: str = "ArrowRight", timeout_ms: float = PATIENCE_MS
 
 
 def copy_link_button(page: Any) -> Any:
-    """The Copy link button, inside the srcdoc iframe that ``st.iframe`` draws."""
-    return page.frame_locator("iframe[data-testid='stIFrame']").locator(COPY_LINK)
+    """The Copy link button (a components-v2 element in the page, no iframe)."""
+    return page.locator(COPY_LINK)
 
 
 def number_input(page: Any, label: str) -> Any:

@@ -119,9 +119,7 @@ def test_copy_link_reproduces_the_scenario(page: Any, session: BrowserSession) -
     value = nudge_lr(page)
     button = copy_link_button(page)
     page.wait_for_function(
-        "value => Array.from(document.querySelectorAll(\"iframe[data-testid='stIFrame']\"))"
-        ".some(f => (f.contentDocument?.querySelector(\"[data-testid='copy-link']\")?.title || '')"
-        ".includes('o1.lr=' + value))",
+        "value => (document.querySelector(\"[data-testid='copy-link']\")?.title || '').includes('o1.lr=' + value)",
         arg=value,
     )
     link = button.get_attribute("title")
