@@ -23,7 +23,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from e2e.browser import CHARTS_DRAWN, PATIENCE_MS, chromium, wait_idle
+from e2e.browser import CHARTS_DRAWN, LIVE_MAPS_DRAWN, PATIENCE_MS, chromium, wait_idle
 from e2e.server import ROOT, streamlit_server
 
 CONTENT = "[data-testid='stMain'] [data-testid='stElementContainer']"
@@ -58,6 +58,7 @@ def visit_seconds(browser, root: Path, path: str, cache: Path) -> float:
         page.wait_for_selector(CONTENT, timeout=PATIENCE_MS)
         wait_idle(page)
         page.wait_for_function(CHARTS_DRAWN, timeout=PATIENCE_MS)
+        page.wait_for_function(LIVE_MAPS_DRAWN, timeout=PATIENCE_MS)
         elapsed = time.perf_counter() - start
         page.close()
     return elapsed

@@ -9,11 +9,12 @@ data splits in two:
 - per rerun, only what moves: each run's path as float32 arrays, the animation frames'
   arrows, and a *family* of paths across one setting's slider positions for scrubbing.
 
-Why a picture and not a contour trace: measured in Chromium on a 2-core machine
-(``benchmarks/live_map_bench.py`` shows the page-level effect), ``Plotly.react`` on a
-120² 30-level contour with 8 paths costs 48-62 ms per update, the same plot with the
-surface as a layout image 24-27 ms: a contour trace is recomputed and redrawn on every
-update, a picture is not. Under 33 ms is what drawing at 30 frames per second needs.
+Why a picture and not a contour trace: measured in Chromium on a 2-core machine, in a bare
+page, ``Plotly.react`` on a 120² 30-level contour with 8 paths costs 48-62 ms per update, the
+same plot with the surface as a layout image 24-27 ms: a contour trace is recomputed and
+redrawn on every update, a picture is not. In the full Playground page the update costs about
+70 ms (``benchmarks/live_map_bench.py``), so while a slider is dragged the browser moves only
+the dragged path's SVG (``ui/live_map.js``, ``drawDragged``).
 
 Every float array travels as ``{"dtype": "f4", "bdata": <base64>}`` (:func:`charts.encoding.typed`):
 NaN and infinity are bit patterns there, so a diverged path survives the trip. Component
