@@ -330,10 +330,11 @@ def drag_slider(way: Way, box: dict[str, float], seconds: float, passes: int) ->
         along = phase % 1 if int(phase) % 2 == 0 else 1 - phase % 1
         if done >= 1.0:
             along = 0.0 if passes % 2 == 0 else 1.0
+        # No pause between moves: each move already waits for the page to take it (a Playwright
+        # round trip), and a real mouse reports 60 to 120 moves a second, more than a page draws.
         page.mouse.move(left + along * (right - left), y)
         if done >= 1.0:
             break
-        time.sleep(1 / 60)
     page.mouse.up()
     held = time.perf_counter() - start
     frames = page.evaluate(way.probe.frames_stop)
