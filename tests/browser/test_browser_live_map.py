@@ -20,7 +20,6 @@ from PIL import Image
 from e2e.browser import MAP_DRAWS, MAP_PLOT, MAP_READY, paths_json, run_paths, wait_map
 from engine.scenario import from_query
 from engine.scrub import kept_steps
-from engine.simulate import simulate
 from tests.browser.pw_helpers import (
     ALERT,
     ARTIFACTS,
@@ -60,19 +59,10 @@ SET_SCRUB = """(el, k) => { el.value = String(k); el.dispatchEvent(new Event('in
 
 
 def engine_paths(query: dict[str, str]) -> dict[str, np.ndarray]:
-    """Each run's path (by label) as ``engine.simulate.simulate`` computes it for the scenario of ``query``."""
+    """Each run's path (by label) as the engine computes it (``Scenario.run``) for the scenario of ``query``."""
     scenario, ignored = from_query(query)
     assert not ignored, f"the query {query} was not taken as given: {ignored}"
-    runs = simulate(
-        scenario.surface,
-        list(scenario.runs),
-        start=scenario.start,
-        steps=scenario.steps,
-        seed=scenario.seed,
-        batch_size=scenario.batch_size,
-        landscape_params=scenario.landscape_params,
-    )
-    return {run.label: run.path for run in runs}
+    return {run.label: run.path for run in scenario.run()}
 
 
 def scrub_value(page: Any) -> tuple[str, str]:
