@@ -38,7 +38,7 @@ import numpy as np
 from charts.contour import axes_layout, colour_bar, defined_values, marker_traces
 from charts.encoding import typed
 from charts.palette import run_colour
-from charts.paths import ARROWS, arrow_points, frame_steps
+from charts.paths import ARROWS, arrow_points, frame_steps, start_trace
 from charts.raster import banded_image
 from charts.scale import LossScale
 from engine.grid import loss_grid
@@ -146,11 +146,15 @@ def _surface_layer(landscape: Landscape, items: tuple[tuple[str, float], ...], h
     return SurfaceLayer(key=key, data=data, layout=layout)
 
 
-def runs_payload(runs: Sequence[Trajectory], arrow_length: float) -> dict[str, Any]:
-    """Every run's full path (float32) and the animation frames: the steps shown and the arrows at each.
+def runs_payload(
+    runs: Sequence[Trajectory], arrow_length: float, start: Sequence[float] | None = None
+) -> dict[str, Any]:
+    """Every run's full path (float32), the animation frames (the steps shown and the arrows at each) and the start.
 
     A run's path is drawn up to the frame's step while the animation plays; the arrows
-    show directions only (all the same ``arrow_length``), as in :mod:`charts.paths`.
+    show directions only (all the same ``arrow_length``), as in :mod:`charts.paths`. The map
+    draws these itself, so a new path or start changes no plotly.js trace (:data:`START_LEGEND`
+    gives the start its legend entry).
     """
     steps = max((run.steps for run in runs), default=0)
     shown = frame_steps(steps)
@@ -171,7 +175,12 @@ def runs_payload(runs: Sequence[Trajectory], arrow_length: float) -> dict[str, A
             {"name": label, "colour": colour, "dash": dash, "xy": typed(arrows[name].reshape(-1))}
             for name, label, colour, dash in ARROWS
         ],
+        "start": None if start is None else [float(start[0]), float(start[1])],
     }
+
+
+START_LEGEND = {**start_trace((None, None)), "meta": "legend-entry", "hoverinfo": "skip"}
+"""The start ring's legend entry (no point: the map draws the ring at ``runs_payload``'s start)."""
 
 
 UI_REVISION = "live-map"

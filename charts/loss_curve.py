@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -52,23 +53,111 @@ def log_ticks(lo: float, hi: float, most: int = 8) -> tuple[list[float], list[st
     return values, [log_tick_label(v, plain) for v in values]
 
 
+FLOOR = 1e-12
+"""The smallest gap to the best loss plotted (a log axis has no zero)."""
+
+
+@dataclass(frozen=True)
+class LossCurves:
+    """What a loss chart plots: each run's curve (to its last finite step), its axes and their titles."""
+
+    runs: tuple[Trajectory, ...]
+    curves: tuple[np.ndarray, ...]
+    """Per run, the values plotted at steps 0, 1, ...: the loss, or its gap to ``best`` (floored at FLOOR)."""
+    best: float | None
+    log: bool
+
+    @classmethod
+    def of(cls, runs: Sequence[Trajectory], best: float | None) -> LossCurves:
+        curves = []
+        for run in runs:
+            end = run.steps + 1 if run.diverged_at is None else run.diverged_at
+            y = run.loss[:end].astype(np.float64)
+            curves.append(np.maximum(y - best, FLOOR) if best is not None else y)
+        log = best is not None or all(float(np.min(r.loss)) > 0 for r in runs)
+        return cls(tuple(runs), tuple(curves), best, log)
+
+    def layout(self, height: int) -> dict[str, Any]:
+        """The chart's layout: axes whose ranges snap outward to whole decades (log) or round steps (linear).
+
+        Snapped ranges change only when the curves cross a decade or a step, so the live chart
+        (:func:`ui.live_map.live_chart`) redraws its axes rarely; its curves move on every rerun.
+        """
+        shown = np.concatenate([np.empty(0), *self.curves])
+        shown = shown[np.isfinite(shown) & (shown > 0 if self.log else True)]
+        title = ("loss − best known loss" if self.best is not None else "loss") + (" (log)" if self.log else "")
+        yaxis: dict[str, Any] = {"title": {"text": title}, "type": "log" if self.log else "linear"}
+        if shown.size:
+            if self.log:
+                low, high = math.floor(math.log10(shown.min())), math.ceil(math.log10(shown.max()))
+                high = max(high, low + 1)
+                yaxis["range"] = [low - 0.15, high + 0.15]  # a curve on the floor stays in view
+                values, labels = log_ticks(10.0**low, 10.0**high)
+                if values:
+                    yaxis["tickvals"], yaxis["ticktext"] = values, labels
+            else:
+                yaxis["range"] = list(round_range(float(shown.min()), float(shown.max())))
+        steps = max((run.steps for run in self.runs), default=1)
+        return {
+            "height": height,
+            "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
+            "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)]},
+            "yaxis": yaxis,
+            "legend": {"orientation": "h", "y": -0.25},
+            "hovermode": False,
+        }
+
+
+def round_range(lo: float, hi: float, strides: int = 5) -> tuple[float, float]:
+    """``[lo, hi]`` widened outward to whole multiples of a round stride (1, 2 or 5 times a power of ten)."""
+    span = hi - lo if hi > lo else max(abs(hi), 1.0)
+    raw = span / strides
+    power = 10.0 ** math.floor(math.log10(raw))
+    stride = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return math.floor(lo / stride) * stride, math.ceil(hi / stride) * stride if hi > lo else lo + stride
+
+
+def diverged_note(run: Trajectory) -> str:
+    """The words beside a diverged run's last point."""
+    return f"diverged at step {run.diverged_at}"
+
+
+def loss_payload(loss: LossCurves) -> dict[str, Any]:
+    """The curves as the live chart draws them (:func:`charts.live_map.runs_payload`'s format): (step, value) pairs.
+
+    Only a diverged run shows its last point, an x with the step it diverged at.
+    """
+    return {
+        "runs": [
+            {
+                "name": html.escape(run.label),
+                "colour": run_colour(i),
+                "xy": typed(np.stack([np.arange(len(y)), y], axis=1).reshape(-1)),
+                "steps": len(y) - 1,
+                "diverged_at": run.diverged_at,
+                "note": None if run.diverged_at is None else diverged_note(run),
+            }
+            for i, (run, y) in enumerate(zip(loss.runs, loss.curves, strict=True))
+        ],
+        "frames": [max((len(y) - 1 for y in loss.curves), default=0)],
+        "arrows": [],
+        "start": None,
+        "heads": "diverged",
+        "tip": "step",
+    }
+
+
 def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int = 320) -> dict[str, Any]:
-    """Loss curves; with a known best value ``best`` the y axis is the gap ``f - f*`` (log)."""
+    """Loss curves as a plotly figure; with a known best value ``best`` the y axis is the gap ``f - f*`` (log)."""
+    loss = LossCurves.of(runs, best)
     data = []
-    plotted: list[np.ndarray] = []
-    floor = 1e-12
-    for i, run in enumerate(runs):
-        end = run.steps + 1 if run.diverged_at is None else run.diverged_at
-        y = run.loss[:end].astype(np.float64)
-        if best is not None:
-            y = np.maximum(y - best, floor)
-        plotted.append(y)
+    for i, (run, y) in enumerate(zip(loss.runs, loss.curves, strict=True)):
         label = html.escape(run.label)
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": typed(np.arange(end)),
+                "x": typed(np.arange(len(y))),
                 "y": typed(y),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2},
@@ -80,9 +169,9 @@ def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int =
                 {
                     "type": "scatter",
                     "mode": "markers+text",
-                    "x": [end - 1],
+                    "x": [len(y) - 1],
                     "y": [float(y[-1]) if len(y) else 1.0],
-                    "text": [f"diverged at step {run.diverged_at}"],
+                    "text": [diverged_note(run)],
                     "textposition": "top center",
                     "marker": {"symbol": "x", "size": 14, "color": run_colour(i), "line": {"width": 2}},
                     "name": f"{label} diverged",
@@ -90,26 +179,4 @@ def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int =
                     "hovertemplate": f"%{{fullData.name}} at step {run.diverged_at}<extra></extra>",
                 }
             )
-    ytitle = "loss − best known loss" if best is not None else "loss"
-    use_log = best is not None or all(float(np.min(r.loss)) > 0 for r in runs)
-    yaxis: dict[str, Any] = {
-        "title": {"text": ytitle + (" (log)" if use_log else "")},
-        "type": "log" if use_log else "linear",
-        "exponentformat": "power",
-    }
-    shown = np.concatenate([np.empty(0), *plotted])
-    shown = shown[np.isfinite(shown) & (shown > 0)]
-    ticks = log_ticks(float(shown.min()), float(shown.max())) if use_log and shown.size else ([], [])
-    if ticks[0]:
-        yaxis["tickvals"], yaxis["ticktext"] = ticks
-    return {
-        "data": data,
-        "layout": {
-            "height": height,
-            "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}},
-            "yaxis": yaxis,
-            "legend": {"orientation": "h", "y": -0.25},
-            "hovermode": "x unified",
-        },
-    }
+    return {"data": data, "layout": {**loss.layout(height), "hovermode": "x unified"}}

@@ -87,16 +87,19 @@ MAP_DRAWS = f"() => {{ const p = {MAP_PLOT}; return p ? Number(p.dataset.draws |
 
 PATHS_JSON = f"""() => {{
   const p = {MAP_PLOT};
-  if (!p || !p.data) return null;
+  if (!p || !p.dlDrawn) return null;
   const out = {{}};
   const plain = a => Array.from(a, v => Number.isFinite(v) ? v : String(v));
-  for (const t of p.data) {{
+  for (const t of p.dlDrawn) {{
     if (t.mode !== 'lines' || (t.name in out) || !t.legendgroup || !t.legendgroup.startsWith('run')) continue;
     out[t.name] = {{x: plain(t.x), y: plain(t.y)}};
   }}
   return JSON.stringify(out);
 }}"""
 """JS function: every run's drawn path (by name) as a JSON string of plain numbers.
+
+The live map draws the runs itself (not as plotly.js traces) and lists what it drew in
+``dlDrawn`` on its graph div, trace-like: ``{type, mode, name, legendgroup, x, y, visible}``.
 
 Equal strings mean identical drawings (float32 values print exactly); a non-finite value is
 written as the string ``"NaN"``/``"Infinity"``. While the animation plays, paths are drawn

@@ -28,6 +28,23 @@ from ui.share import copy_link_button, share_url, sync_query_params
 
 state = st.session_state
 MAP_KEY = "pg.map"
+VIEW = "pg-view"  # the fragment that draws the view (draw_view); a bare string here would show on the page
+
+
+def rerun_view() -> None:
+    """A setting that changes only the view was moved: rerun the view fragment, not the page.
+
+    A full rerun also redraws the sidebar's fifty-odd widgets, which costs the browser more than the
+    view itself (``benchmarks/live_map_bench.py``).
+    """
+    st.rerun(VIEW)
+
+
+def rerun_page() -> None:
+    """A value the sidebar shows was set from the view (the map's slider or speed menu): redraw it all."""
+    st.rerun()
+
+
 ps.start_session(state, st.query_params.to_dict())
 ps.seed_widgets(state, state[ps.SCENARIO])
 
@@ -99,11 +116,18 @@ with st.sidebar:
             title = html.escape(f"{index + 1}. {state[ps.run_key(rid, 'label')]}")
             st.html(f'<b><span style="color:{run_colour(index)}">&#9679;</span> {title}</b>')
             for p in main:
-                param_widget(p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name)
+                param_widget(
+                    p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name, on_change=rerun_view
+                )
             with st.expander("More settings", expanded=False):
                 st.text_input("Label", key=ps.run_key(rid, "label"), max_chars=40)
                 for p in rare:
-                    param_widget(p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name)
+                    param_widget(
+                        p,
+                        ps.run_key(rid, p.name),
+                        label=f"{p.name} ({p.help})" if p.help else p.name,
+                        on_change=rerun_view,
+                    )
                 options = all_params(spec)
                 st.radio(
                     "Weight decay",
@@ -111,20 +135,28 @@ with st.sidebar:
                     key=ps.run_key(rid, "wd_mode"),
                     horizontal=True,
                     format_func=lambda m: "L2 (in the gradient)" if m == "l2" else "decoupled (AdamW)",
+                    on_change=rerun_view,
                 )
-                param_widget(options["weight_decay"], ps.run_key(rid, "weight_decay"), label="weight_decay λ")
+                param_widget(
+                    options["weight_decay"],
+                    ps.run_key(rid, "weight_decay"),
+                    label="weight_decay λ",
+                    on_change=rerun_view,
+                )
                 if st.toggle(
                     "Clip gradient norm",
                     key=ps.run_key(rid, "clip_on"),
                     on_change=ps.on_clip_toggle,
                     args=(state, rid),
                 ):
-                    param_widget(options["clip_norm"], ps.run_key(rid, "clip_norm"), label="max norm c")
+                    param_widget(
+                        options["clip_norm"], ps.run_key(rid, "clip_norm"), label="max norm c", on_change=rerun_view
+                    )
                 schedule = st.selectbox(
                     "Schedule", SCHEDULES, key=ps.run_key(rid, "schedule"), format_func=SCHEDULE_LABELS.get
                 )
                 for name in SCHEDULE_PARAMS.get(schedule, ()):
-                    param_widget(options[name], ps.run_key(rid, name))
+                    param_widget(options[name], ps.run_key(rid, name), on_change=rerun_view)
                 left, right = st.columns(2)
                 left.button(
                     "Duplicate",
@@ -144,18 +176,11 @@ with st.sidebar:
                 )
 
     st.header("Run")
-    (x0, x1), (y0, y1) = land.domain
-    cx, cy = st.columns(2)
-    cx.number_input("start x", float(x0), float(x1), step=(x1 - x0) / 100, format="%.4f", key=ps.START_X)
-    cy.number_input("start y", float(y0), float(y1), step=(y1 - y0) / 100, format="%.4f", key=ps.START_Y)
-    st.caption("Or click anywhere on the map to start there.")
-    st.slider("Steps", 10, 5000, step=10, key=ps.STEPS)
-    st.select_slider("Animation speed", options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}")
-
-scenario = ps.read_scenario(state)
-ps.remember(state, scenario)
-query = to_query(scenario)
-sync_query_params(query)
+    start_box = st.container()  # the view fragment draws the start inputs here: a map click moves them
+    st.slider("Steps", 10, 5000, step=10, key=ps.STEPS, on_change=rerun_view)
+    st.select_slider(
+        "Animation speed", options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}", on_change=rerun_view
+    )
 
 # ---------------------------------------------------------------- main view
 st.title("Descent Lab · Playground")
@@ -164,62 +189,82 @@ if state.get(ps.NOTICE):
 if note := formula_notice(land):
     st.info(note, icon=":material/texture:")
 
-key = scenario_key(scenario)
-runs_text = f"{len(scenario.runs)} optimizer{'' if len(scenario.runs) == 1 else 's'}"
-with st.spinner(f"Running {runs_text} for {scenario.steps} steps on {land.name} and drawing the map…"):
-    view = build_view(key)
 
-head_left, head_right = st.columns([3, 1])
-head_left.markdown(f"**{land.name}** — ${land.latex}$")
-with head_right:
-    copy_link_button(share_url(query))
+@st.fragment(key=VIEW)
+def draw_view() -> None:
+    """Everything the runs' settings change: the start inputs, the link, the map, the loss, the summary, the equations.
 
+    A run's setting reruns only this fragment (:func:`rerun_view`); the sidebar keeps its widgets.
+    """
+    land = ps.current_surface(state)
+    with start_box:
+        (x0, x1), (y0, y1) = land.domain
+        cx, cy = st.columns(2)
+        cx.number_input("start x", float(x0), float(x1), step=(x1 - x0) / 100, format="%.4f", key=ps.START_X)
+        cy.number_input("start y", float(y0), float(y1), step=(y1 - y0) / 100, format="%.4f", key=ps.START_Y)
+        st.caption("Or click anywhere on the map to start there.")
+    scenario = ps.read_scenario(state)
+    ps.remember(state, scenario)
+    query = to_query(scenario)
+    sync_query_params(query)
+    key = scenario_key(scenario)
+    runs_text = f"{len(scenario.runs)} optimizer{'' if len(scenario.runs) == 1 else 's'}"
+    with st.spinner(f"Running {runs_text} for {scenario.steps} steps on {land.name} and drawing the map…"):
+        view = build_view(key)
 
-mode = st.segmented_control(
-    "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
-)
-if mode == "3D surface":
-    st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
-else:
-    scrub = scrub_payload(scenario, live_map_choice(MAP_KEY))
-    live_map(
-        MAP_KEY,
-        view.surface,
-        overlay=view.overlay,
-        paths=view.paths,
-        scrub=scrub,
-        speed={
-            "options": [{"value": s, "label": f"×{s}", "ms": FRAME_MS[s]} for s in SPEEDS],
-            "value": scenario.speed,
-        },
-        on_click=lambda x, y: ps.on_map_click(state, x, y),
-        on_commit=lambda target, value: ps.on_scrub_commit(state, target, value),
-        on_speed=lambda speed: ps.on_speed(state, speed),
+    head_left, head_right = st.columns([3, 1])
+    head_left.markdown(f"**{land.name}** — ${land.latex}$")
+    with head_right:
+        copy_link_button(share_url(query))
+
+    mode = st.segmented_control(
+        "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
     )
-    st.caption(
-        "▶ Play animates the paths; the step slider goes to any step. Drag the setting slider above the map: the "
-        "path follows each of its values at once, and letting go keeps the value. The arrows at a step "
-        "show directions only (all the same length): downhill −∇f (dotted), the step actually taken (red) and the "
-        "momentum (dashed). Click anywhere on the map to start every run from there."
-    )
+    if mode == "3D surface":
+        st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
+    else:
+        scrub = scrub_payload(scenario, live_map_choice(MAP_KEY))
+        live_map(
+            MAP_KEY,
+            view.surface,
+            overlay=view.overlay,
+            paths=view.paths,
+            scrub=scrub,
+            speed={
+                "options": [{"value": s, "label": f"×{s}", "ms": FRAME_MS[s]} for s in SPEEDS],
+                "value": scenario.speed,
+            },
+            on_click=lambda x, y: ps.on_map_click(state, x, y),
+            on_commit=lambda target, value: (ps.on_scrub_commit(state, target, value), rerun_page()),
+            on_speed=lambda speed: (ps.on_speed(state, speed), rerun_page()),
+        )
+        st.caption(
+            "▶ Play animates the paths; the step slider goes to any step. Drag the setting slider above the map: the "
+            "path follows each of its values at once, and letting go keeps the value. The arrows at a step "
+            "show directions only (all the same length): downhill −∇f (dotted), the step actually taken (red) and the "
+            "momentum (dashed). Click anywhere on the map to start every run from there."
+        )
 
-st.subheader("Loss")
-live_chart("pg.loss", view.loss_figure)
+    st.subheader("Loss")
+    live_chart("pg.loss", view.loss_layout, view.loss_curves)
 
-st.subheader("Summary")
-st.dataframe(pd.DataFrame(summary_table(view.rows)), hide_index=True, width="stretch")
-st.caption(tolerance_note(land))
+    st.subheader("Summary")
+    st.dataframe(pd.DataFrame(summary_table(view.rows)), hide_index=True, width="stretch")
+    st.caption(tolerance_note(land))
 
-st.subheader("Update rules, as computed")
-columns = st.columns(2)
-for i, (run, lines) in enumerate(zip(scenario.runs, view.equations, strict=True)):
-    with columns[i % 2]:
-        title = run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}"
-        st.markdown(f"**{escape_markdown(title)}**" + (f" — {run.spec.paper}" if run.spec.paper else ""))
-        for line in lines:
-            st.latex(line)
+    st.subheader("Update rules, as computed")
+    columns = st.columns(2)
+    for i, (run, lines) in enumerate(zip(scenario.runs, view.equations, strict=True)):
+        with columns[i % 2]:
+            title = run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}"
+            st.markdown(f"**{escape_markdown(title)}**" + (f" — {run.spec.paper}" if run.spec.paper else ""))
+            # One element per run, its lines stacked in order: each element costs the browser a redraw per move.
+            st.latex(r"\begin{gathered}" + r" \\[6pt] ".join(lines) + r"\end{gathered}")
 
-st.subheader("Export")
-e1, e2, _ = st.columns([1, 1, 2])
-e1.download_button("Paths (CSV)", view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
-e2.download_button("Scenario (JSON)", view.json, file_name="descent-lab-scenario.json", mime="application/json")
+    st.subheader("Export")
+    e1, e2, _ = st.columns([1, 1, 2])
+    e1.download_button("Paths (CSV)", view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
+    e2.download_button("Scenario (JSON)", view.json, file_name="descent-lab-scenario.json", mime="application/json")
+
+
+draw_view()

@@ -55,9 +55,13 @@ def test_url_reproduces_the_same_paths_as_widgets():
     assert errors(from_url) == [] and not from_url.warning
 
     by_hand = run_app({"land": "rosenbrock", "opt": "adam"})
+    # A run's setting, the start and the steps rerun only the view fragment; AppTest then holds only
+    # the fragment's elements, so a full run brings back the sidebar's before the next interaction.
     by_hand.select_slider(key=ps.run_key(0, "lr")).set_value(0.1).run()
+    by_hand.run()
     by_hand.button(key="dup0").click().run()
     by_hand.select_slider(key=ps.run_key(1, "lr")).set_value(0.01).run()
+    by_hand.run()
     by_hand.text_input(key=ps.run_key(1, "label")).input("slow Adam").run()
     by_hand.number_input(key=ps.START_X).set_value(-1.0).run()
     by_hand.number_input(key=ps.START_Y).set_value(2.5).run()
@@ -156,9 +160,22 @@ def test_only_the_first_run_sends_the_surface_and_a_rerun_sends_only_paths():
     assert "surface" not in second, "the browser already holds the surface"
     assert second["surface_key"] == first["surface_key"]
     assert second["paths"] != first["paths"]
+    at.run()  # the move reran only the view fragment (AppTest then holds only its elements)
     at.selectbox(key=ps.LAND).set_value("rosenbrock").run()
     third = live_maps(at)[0]
     assert "surface" in third and third["surface_key"] != first["surface_key"], "a new surface is sent once"
+
+
+def test_a_runs_setting_reruns_only_the_view_and_a_surface_change_reruns_the_page():
+    at = run_app()
+    at.select_slider(key=ps.run_key(0, "lr")).set_value(0.002).run()
+    assert errors(at) == []
+    assert len(live_maps(at)) == 2, "the view (map and loss chart) was redrawn"
+    assert at.query_params["o1.lr"] == "0.002", "the view fragment keeps the link in step"
+    assert not at.selectbox, "the sidebar's widgets were not redrawn: only the view fragment ran"
+    at.run()
+    at.selectbox(key=ps.LAND).set_value("rosenbrock").run()
+    assert at.selectbox(key=ps.LAND).value == "rosenbrock" and len(live_maps(at)) == 2
 
 
 def test_link_text_is_shown_literally_not_as_markdown():

@@ -209,7 +209,7 @@ def test_a_huge_garbage_link_gets_a_short_notice():
 
 
 def shown_equations(at: Any, title: str) -> list[str]:
-    """The LaTeX lines the page shows under the run titled ``title``."""
+    """The LaTeX lines the page shows under the run titled ``title`` (one block per run, its lines stacked)."""
     out: list[str] = []
     collecting = False
     for element in _walk(at.main):
@@ -217,7 +217,10 @@ def shown_equations(at: Any, title: str) -> list[str]:
             collecting = element.value.startswith(f"**{title}")
             continue
         if collecting and element.type == "latex":
-            out.append(element.value.strip("$").strip())
+            block = element.value.strip("$").strip()
+            assert block.startswith(r"\begin{gathered}") and block.endswith(r"\end{gathered}"), block
+            block = block.removeprefix(r"\begin{gathered}").removesuffix(r"\end{gathered}")
+            out.extend(line.strip() for line in block.split(r"\\[6pt]"))
     assert out, f"no equations shown for {title}"
     return out
 

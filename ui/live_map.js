@@ -66,8 +66,8 @@ function split(xy) {
 
 function decodeRuns(payload) {
   return {
+    ...payload,
     runs: payload.runs.map((run) => ({ ...run, ...split(float32(run.xy)) })),
-    frames: payload.frames,
     arrows: payload.arrows.map((arrow) => ({ ...arrow, ...split(float32(arrow.xy)) })),
   };
 }
@@ -98,88 +98,48 @@ function build(parent) {
   const scrubValue = element("span", { class: "dl-scrub-value", "data-testid": "live-map-scrub-value" });
   scrub.append(element("span", { class: "dl-scrub-title" }, "Drag"), scrubWhich, scrubRange, scrubValue);
   const plot = element("div", { class: "dl-plot", "data-testid": "live-map-plot" });
+  const tip = element("div", { class: "dl-tip", "data-testid": "live-map-tip", hidden: "" });
+  const frame = element("div", { class: "dl-frame" });
+  frame.append(plot, tip);
   const status = element("div", { class: "dl-status", role: "status" });
-  root.append(bar, scrub, plot, status);
+  root.append(bar, scrub, frame, status);
   parent.appendChild(root);
-  return { root, bar, play, step, stepLabel, speed, scrub, scrubWhich, scrubRange, scrubValue, plot, status };
+  return { root, bar, play, step, stepLabel, speed, scrub, scrubWhich, scrubRange, scrubValue, plot, tip, status };
 }
 
 // A diverged path runs off the map: its head (the x) goes on the last point still inside the axes.
-function lastInside(x, y, upto, layout) {
-  const xr = layout.xaxis && layout.xaxis.range;
-  const yr = layout.yaxis && layout.yaxis.range;
-  if (!xr || !yr) return upto;
+function lastInside(x, y, upto, xr, yr) {
   const inside = (i) => x[i] >= Math.min(...xr) && x[i] <= Math.max(...xr) && y[i] >= Math.min(...yr) && y[i] <= Math.max(...yr);
   for (let i = upto; i >= 0; i--) if (inside(i)) return i;
   return upto;
 }
 
-// The traces of one drawing: surface, overlay, each run (path to `upto` and its head), arrows at frame k.
-function traces(inst) {
+// What plotly.js draws: the surface, the page's overlay traces and one legend entry per run.
+// The runs' paths, heads and arrows are not plotly traces: drawPaths() draws them (see there).
+function plotlyTraces(inst) {
   const { surface, data, paths } = inst;
   const out = surface.data.concat(data.overlay || []);
   if (!paths) return out;
-  const frame = inst.frame;
-  const last = frame >= paths.frames.length - 1;
-  const upto = paths.frames[frame];
-  const family = inst.family && inst.dragging ? inst.family : null;
   paths.runs.forEach((run, i) => {
-    let x = run.x;
-    let y = run.y;
-    let diverged = run.diverged_at !== null && run.diverged_at !== undefined;
-    let shown = Math.min(upto, run.steps);
-    if (family && family.run === i) {
-      const k = inst.scrubIndex;
-      x = family.x.subarray(k * family.points, (k + 1) * family.points);
-      y = family.y.subarray(k * family.points, (k + 1) * family.points);
-      diverged = family.diverged_at[k] >= 0;
-      shown = family.points - 1;
-    } else if (!last) {
-      x = x.subarray(0, shown + 1);
-      y = y.subarray(0, shown + 1);
-    }
-    let head = last || family ? x.length - 1 : shown;
-    if (diverged) head = lastInside(x, y, head, layoutOf(inst));
     out.push({
       type: "scatter",
       mode: "lines",
-      x,
-      y,
+      x: [null],
+      y: [null],
       name: run.name,
       legendgroup: `run${i}`,
       line: { color: run.colour, width: 2.5 },
-      hovertemplate: "%{fullData.name}<br>(%{x:.4~g}, %{y:.4~g})<extra></extra>",
-    });
-    out.push({
-      type: "scatter",
-      mode: "markers",
-      x: [x[head]],
-      y: [y[head]],
-      name: run.name + (diverged ? " (diverged)" : " now"),
-      legendgroup: `run${i}`,
-      showlegend: false,
-      marker: { size: 12, color: run.colour, symbol: diverged ? "x" : "circle", line: { width: 1.5, color: "black" } },
-      hovertemplate: "%{fullData.name}<extra></extra>",
-    });
-  });
-  const per = 3 * paths.runs.length;
-  paths.arrows.forEach((arrow) => {
-    const show = !last && !family;
-    const from = frame * per;
-    out.push({
-      type: "scatter",
-      mode: "lines+markers",
-      x: show ? arrow.x.subarray(from, from + per) : [],
-      y: show ? arrow.y.subarray(from, from + per) : [],
-      name: arrow.name,
-      legendgroup: arrow.name,
-      showlegend: false, // in the legend only while playing, they would resize the plot; the caption explains them
-      line: { color: arrow.colour, width: 2, dash: arrow.dash },
-      marker: { symbol: "arrow", angleref: "previous", size: Array.from({ length: per }, (_, j) => (j % 3 === 1 ? 11 : 0)), color: arrow.colour },
       hoverinfo: "skip",
+      meta: "legend-entry",
     });
   });
   return out;
+}
+
+// Everything plotly.js draws, as one string: while it stays the same, a rerun calls no plotly.js at all.
+function plotlyKey(inst) {
+  const runs = inst.paths ? inst.paths.runs.map((r) => [r.name, r.colour]) : null;
+  return JSON.stringify([inst.data.surface_key, inst.data.overlay || [], inst.data.overlay_layout || {}, runs]);
 }
 
 // The surface's layout with this rerun's own keys over it (notes or an axis window that follow
@@ -208,71 +168,264 @@ function schedule(inst) {
   });
 }
 
+// plotly.js redraws its whole plot on any call (Plotly.react with unchanged traces cost 77 ms, a
+// restyle of one trace 60 ms, on this page on a 2-core machine), so it draws only what changes with
+// the surface and the runs' names: a committed move, a Play frame or a dragged value only moves the
+// runs' SVG paths (drawPaths, about 1 ms).
 function draw(inst) {
   if (!inst.surface || !SHARED.lib) return;
+  const gd = inst.ui.plot;
   inst.drawn = (inst.drawn || 0) + 1;
-  inst.ui.plot.dataset.draws = String(inst.drawn);
-  if (inst.dragging && !inst.playing && drawDragged(inst)) {
-    updateControls(inst);
-    return;
+  gd.dataset.draws = String(inst.drawn);
+  const key = plotlyKey(inst);
+  if (key !== inst.plotlyKey || !gd._fullLayout) {
+    // plotly.js places a colour bar for margins it has not settled yet on a plot's first drawing
+    // of a layout; a second drawing puts it where every later one does.
+    const fresh = inst.drawnSurface !== inst.surface;
+    inst.drawnSurface = inst.surface;
+    inst.plotlyKey = key;
+    const done = SHARED.lib.react(gd, plotlyTraces(inst), layoutOf(inst), inst.config);
+    hook(inst);
+    if (fresh) {
+      Promise.resolve(done).then(() => {
+        inst.plotlyKey = null;
+        schedule(inst);
+      });
+    }
   }
-  // plotly.js places a colour bar for margins it has not settled yet on a plot's first drawing
-  // of a layout; a second drawing puts it where every later one does.
-  const fresh = inst.drawnSurface !== inst.surface;
-  inst.drawnSurface = inst.surface;
-  const done = SHARED.lib.react(inst.ui.plot, traces(inst), layoutOf(inst), inst.config);
-  if (fresh) Promise.resolve(done).then(() => schedule(inst));
+  drawPaths(inst);
   updateControls(inst);
 }
 
-// While a setting's slider is dragged, only one run's line and head move. Redrawing the whole
-// plot with Plotly.react cost about 70 ms a frame in the full Playground page on a 2-core machine
-// (benchmarks/live_map_bench.py: 7.6 changed frames a second); setting that line's and head's SVG
-// geometry directly costs under a millisecond. gd.data gets the same arrays, so hover, the tests'
-// readers and the next full drawing agree with what is shown. Returns false (then the caller
-// draws in full) whenever the shortcut does not apply: no full drawing of this surface yet, or
-// the head's symbol must change (a value that diverges).
-function drawDragged(inst) {
+// After plotly.js redraws on its own (zoom, pan, resize, a legend click), the paths follow.
+function hook(inst) {
   const gd = inst.ui.plot;
-  const layout = gd._fullLayout;
-  const family = inst.family;
-  if (!layout || !gd.data || !family || inst.drawnSurface !== inst.surface) return false;
-  const first = inst.surface.data.length + (inst.data.overlay || []).length + 2 * family.run;
-  if (!gd.data[first + 1] || gd.data[first].legendgroup !== `run${family.run}`) return false;
-  const groups = {};
-  for (const g of gd.querySelectorAll(".scatterlayer .trace")) {
-    const calc = g.__data__;
-    const index = calc && calc[0] && calc[0].trace ? calc[0].trace.index : -1;
-    if (index === first || index === first + 1) groups[index] = g;
+  if (inst.hooked || !gd.on) return;
+  inst.hooked = true;
+  for (const name of ["plotly_afterplot", "plotly_relayout", "plotly_restyle"]) gd.on(name, () => drawPaths(inst));
+}
+
+const SVG = "http://www.w3.org/2000/svg";
+let LAYERS = 0;
+
+function svg(tag, attrs = {}) {
+  const node = document.createElementNS(SVG, tag);
+  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, value);
+  return node;
+}
+
+// The runs' layer: an SVG group inside plotly's clipped plot area, above its traces. Zoom and pan
+// move it with the plot (plotly.js transforms the area while dragging, then redraws: see hook()).
+function pathLayer(inst) {
+  const fl = inst.ui.plot._fullLayout;
+  const area = fl && fl._plots && fl._plots.xy && fl._plots.xy.plot && fl._plots.xy.plot.node();
+  if (!area) return null;
+  if (!inst.layer) {
+    inst.layerId = `dl-paths-${++LAYERS}`;
+    inst.layer = svg("g", { class: "dl-paths" });
+    inst.layer.append(svg("defs"), svg("g", { class: "dl-runs" }), svg("g", { class: "dl-arrows" }), svg("g", { class: "dl-start" }));
   }
-  const line = groups[first] && groups[first].querySelector("path.js-line");
-  const head = groups[first + 1] && groups[first + 1].querySelector("path.point");
-  if (!line || !head) return false;
-  const k = inst.scrubIndex;
-  const x = family.x.subarray(k * family.points, (k + 1) * family.points);
-  const y = family.y.subarray(k * family.points, (k + 1) * family.points);
-  const diverged = family.diverged_at[k] >= 0;
-  if (diverged !== (gd.data[first + 1].marker.symbol === "x")) return false;
-  const clamp = (v) => Math.max(-1e5, Math.min(1e5, v));
-  const px = (v) => clamp(layout.xaxis.c2p(v));
-  const py = (v) => clamp(layout.yaxis.c2p(v));
+  if (inst.layer.parentNode !== area || area.lastChild !== inst.layer) area.appendChild(inst.layer);
+  return inst.layer;
+}
+
+// Data -> pixel maps of the plot area for an axis (linear or log), as plotly.js draws them now.
+function scale(ax) {
+  const log = ax.type === "log";
+  const p0 = ax.l2p(0);
+  const k = ax.l2p(1) - p0;
+  return (v) => {
+    const p = p0 + k * (log ? Math.log10(v) : v);
+    return p > 1e5 ? 1e5 : p < -1e5 ? -1e5 : p; // a diverged value still draws (off the map), never NaN
+  };
+}
+
+// An SVG path through the finite points (a gap where a value is not finite), skipping points
+// closer than half a pixel to the last one drawn.
+function polyline(x, y, upto, px, py) {
   let d = "";
   let pen = false;
-  for (let i = 0; i < x.length; i++) {
+  let lx = 0;
+  let ly = 0;
+  for (let i = 0; i <= upto; i++) {
     if (!Number.isFinite(x[i]) || !Number.isFinite(y[i])) {
       pen = false;
       continue;
     }
-    d += `${pen ? "L" : "M"}${px(x[i]).toFixed(1)},${py(y[i]).toFixed(1)}`;
+    const u = px(x[i]);
+    const v = py(y[i]);
+    if (pen && i < upto && Math.abs(u - lx) < 0.5 && Math.abs(v - ly) < 0.5) continue;
+    d += `${pen ? "L" : "M"}${u.toFixed(1)},${v.toFixed(1)}`;
     pen = true;
+    lx = u;
+    ly = v;
   }
-  let h = x.length - 1;
-  if (diverged) h = lastInside(x, y, h, layoutOf(inst));
-  line.setAttribute("d", d);
-  head.setAttribute("transform", `translate(${px(x[h])},${py(y[h])})`);
-  Object.assign(gd.data[first], { x, y });
-  Object.assign(gd.data[first + 1], { x: [x[h]], y: [y[h]] });
-  return true;
+  return d;
+}
+
+const CROSS = "M-5,-5L5,5M5,-5L-5,5";
+
+// What each run shows now: its full path, the part up to the animation's step, or (while its
+// setting is dragged) the family's path for the value under the pointer.
+function shownRuns(inst) {
+  const { paths } = inst;
+  if (!paths) return [];
+  const frame = inst.frame;
+  const last = frame >= paths.frames.length - 1;
+  const upto = paths.frames[frame];
+  const family = inst.family && inst.dragging ? inst.family : null;
+  return paths.runs.map((run, i) => {
+    if (family && family.run === i) {
+      const k = inst.scrubIndex;
+      const x = family.x.subarray(k * family.points, (k + 1) * family.points);
+      const y = family.y.subarray(k * family.points, (k + 1) * family.points);
+      return { run, i, x, y, upto: family.points - 1, diverged: family.diverged_at[k] >= 0, step: false };
+    }
+    const diverged = run.diverged_at !== null && run.diverged_at !== undefined;
+    const shown = last ? run.x.length - 1 : Math.min(upto, run.steps, run.x.length - 1);
+    return { run, i, x: run.x, y: run.y, upto: shown, diverged, step: run.x.length === run.steps + 1 };
+  });
+}
+
+// The runs' paths, heads and (during the animation) arrows, written straight into the SVG.
+function drawPaths(inst) {
+  const gd = inst.ui.plot;
+  const fl = gd._fullLayout;
+  const layer = pathLayer(inst);
+  if (!layer || !fl.xaxis || !fl.yaxis) return;
+  const [defs, runsGroup, arrowsGroup, startGroup] = layer.children;
+  const px = scale(fl.xaxis);
+  const py = scale(fl.yaxis);
+  const hidden = new Set(
+    (gd._fullData || []).filter((t) => t.meta === "legend-entry" && t.visible !== true).map((t) => t.legendgroup || t.name),
+  );
+  const shown = shownRuns(inst);
+  const drawn = [];
+  const kids = runsGroup.children;
+  while (kids.length > shown.length) runsGroup.lastChild.remove();
+  while (kids.length < shown.length) {
+    runsGroup.append(svg("g", { class: "dl-run" }));
+    runsGroup.lastChild.append(svg("path", { class: "dl-line", fill: "none", "stroke-width": "2.5", "stroke-linejoin": "round" }), svg("g", { class: "dl-head" }));
+  }
+  shown.forEach((s, j) => {
+    const g = kids[j];
+    const [line, headGroup] = g.children;
+    const visible = !hidden.has(`run${s.i}`);
+    s.visible = visible;
+    g.style.display = visible ? "" : "none";
+    line.setAttribute("stroke", s.run.colour);
+    line.setAttribute("d", polyline(s.x, s.y, s.upto, px, py));
+    let h = s.upto;
+    if (s.diverged) h = lastInside(s.x, s.y, h, fl.xaxis.range.map((v) => fl.xaxis.l2d(v)), fl.yaxis.range.map((v) => fl.yaxis.l2d(v)));
+    const symbol = s.diverged ? "x" : "circle";
+    const note = s.run.note || "";
+    if (headGroup.dataset.symbol !== symbol || headGroup.dataset.colour !== s.run.colour || headGroup.dataset.note !== note) {
+      const text = svg("text", { class: "dl-note", x: "0", fill: s.run.colour });
+      text.textContent = note;
+      headGroup.replaceChildren(
+        ...(s.diverged
+          ? [svg("path", { d: CROSS, stroke: "black", "stroke-width": "6" }), svg("path", { d: CROSS, stroke: s.run.colour, "stroke-width": "3.5" })]
+          : [svg("circle", { r: "6", fill: s.run.colour, stroke: "black", "stroke-width": "1.5" })]),
+        text,
+      );
+      Object.assign(headGroup.dataset, { symbol, colour: s.run.colour, note });
+    }
+    const hx = s.x[h];
+    const hy = s.y[h];
+    const headShown = Number.isFinite(hx) && Number.isFinite(hy) && (s.diverged || inst.paths.heads !== "diverged");
+    headGroup.style.display = headShown ? "" : "none";
+    // A note reads away from the nearer side of the plot, so it is never cut off.
+    if (note && headShown) {
+      headGroup.lastChild.setAttribute("text-anchor", px(hx) > fl.xaxis._length / 2 ? "end" : "start");
+      headGroup.lastChild.setAttribute("y", py(hy) < 30 ? "22" : "-12");
+    }
+    if (Number.isFinite(hx) && Number.isFinite(hy)) headGroup.setAttribute("transform", `translate(${px(hx).toFixed(1)},${py(hy).toFixed(1)})`);
+    drawn.push(
+      { type: "scatter", mode: "lines", name: s.run.name, legendgroup: `run${s.i}`, x: s.upto === s.x.length - 1 ? s.x : s.x.subarray(0, s.upto + 1), y: s.upto === s.y.length - 1 ? s.y : s.y.subarray(0, s.upto + 1), visible },
+      { type: "scatter", mode: "markers", name: s.run.name + (s.diverged ? " (diverged)" : " now"), legendgroup: `run${s.i}`, marker: { symbol }, x: [hx], y: [hy], visible },
+    );
+  });
+  drawArrows(inst, defs, arrowsGroup, px, py, hidden, drawn);
+  const start = inst.paths && inst.paths.start;
+  startGroup.replaceChildren();
+  if (start && !hidden.has("start")) {
+    startGroup.append(svg("circle", { r: "6", fill: "none", stroke: "white", "stroke-width": "3", transform: `translate(${px(start[0]).toFixed(1)},${py(start[1]).toFixed(1)})` }));
+    drawn.push({ type: "scatter", mode: "markers", name: "start", legendgroup: null, marker: { symbol: "circle-open" }, x: [start[0]], y: [start[1]] });
+  }
+  inst.shown = shown;
+  gd.dlDrawn = drawn;
+}
+
+// At an animation step short of the end: each run's arrows (downhill, the step taken, the momentum),
+// all the same length, directions only.
+function drawArrows(inst, defs, group, px, py, hidden, drawn) {
+  const { paths } = inst;
+  const show = paths && !(inst.family && inst.dragging) && inst.frame < paths.frames.length - 1;
+  group.replaceChildren();
+  if (!paths) return;
+  const per = 3 * paths.runs.length;
+  paths.arrows.forEach((arrow, a) => {
+    const id = `${inst.layerId}-head-${a}`;
+    if (!defs.querySelector(`#${id}`)) {
+      const marker = svg("marker", { id, viewBox: "0 0 10 10", refX: "8", refY: "5", markerWidth: "5", markerHeight: "5", orient: "auto-start-reverse" });
+      marker.append(svg("path", { d: "M0,0L10,5L0,10z", fill: arrow.colour }));
+      defs.append(marker);
+    }
+    const x = show ? arrow.x.subarray(inst.frame * per, inst.frame * per + per) : new Float32Array(0);
+    const y = show ? arrow.y.subarray(inst.frame * per, inst.frame * per + per) : new Float32Array(0);
+    for (let r = 0; 3 * r + 1 < x.length; r++) {
+      const [i, j] = [3 * r, 3 * r + 1];
+      if (hidden.has(`run${r}`) || ![x[i], y[i], x[j], y[j]].every(Number.isFinite)) continue;
+      group.append(svg("path", {
+        d: `M${px(x[i]).toFixed(1)},${py(y[i]).toFixed(1)}L${px(x[j]).toFixed(1)},${py(y[j]).toFixed(1)}`,
+        stroke: arrow.colour, "stroke-width": "2", "stroke-dasharray": arrow.dash === "dot" ? "2,3" : arrow.dash === "dash" ? "6,4" : "", "marker-end": `url(#${id})`,
+      }));
+    }
+    drawn.push({ type: "scatter", mode: "lines+markers", name: arrow.name, legendgroup: arrow.name, x, y });
+  });
+}
+
+const TIP_RADIUS = 10; // pixels from a path's point within which the pointer names it
+
+// Hovering a path names the run, the step and the point (the paths are not plotly.js traces,
+// so plotly's own hover does not see them).
+function hover(inst, ev) {
+  const gd = inst.ui.plot;
+  const fl = gd._fullLayout;
+  const tip = inst.ui.tip;
+  if (!fl || !fl.xaxis || !inst.shown || inst.press || ev.buttons) {
+    tip.hidden = true;
+    return;
+  }
+  const box = gd.getBoundingClientRect();
+  const mx = ev.clientX - box.left - fl.xaxis._offset;
+  const my = ev.clientY - box.top - fl.yaxis._offset;
+  const px = scale(fl.xaxis);
+  const py = scale(fl.yaxis);
+  let best = null;
+  let bestD = TIP_RADIUS * TIP_RADIUS;
+  for (const s of inst.shown) {
+    if (!s.visible) continue;
+    for (let i = 0; i <= s.upto; i++) {
+      const dx = px(s.x[i]) - mx;
+      const dy = py(s.y[i]) - my;
+      const d = dx * dx + dy * dy;
+      if (d < bestD) [best, bestD] = [{ s, i }, d];
+    }
+  }
+  if (!best) {
+    tip.hidden = true;
+    return;
+  }
+  const { s, i } = best;
+  const number = (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v));
+  const name = new DOMParser().parseFromString(s.run.name, "text/html").documentElement.textContent; // the name is HTML-escaped for plotly.js
+  tip.textContent =
+    inst.paths.tip === "step" ? `${name} · step ${s.x[i]} · ${number(s.y[i])}` : `${name}${s.step ? ` · step ${i}` : ""} · (${number(s.x[i])}, ${number(s.y[i])})`;
+  tip.style.borderColor = s.run.colour;
+  tip.style.left = `${fl.xaxis._offset + px(s.x[i]) + 12}px`;
+  tip.style.top = `${fl.yaxis._offset + py(s.y[i]) - 12}px`;
+  tip.hidden = false;
 }
 
 function updateControls(inst) {
@@ -351,6 +504,18 @@ function wire(inst) {
     // The family's path stays on screen until the exact one arrives with the rerun.
     inst.args.setTriggerValue("commit", { id: family.id, value: family.values[inst.scrubIndex] });
   });
+  ui.plot.addEventListener("pointermove", (ev) => {
+    inst.hoverEvent = ev;
+    if (inst.hoverPending) return;
+    inst.hoverPending = true;
+    requestAnimationFrame(() => {
+      inst.hoverPending = false;
+      hover(inst, inst.hoverEvent);
+    });
+  });
+  ui.plot.addEventListener("pointerleave", () => {
+    ui.tip.hidden = true;
+  });
   // A press and release that barely moved is a click (plotly's own drag layer swallows `click`).
   ui.plot.addEventListener("pointerdown", (ev) => {
     inst.press = { x: ev.clientX, y: ev.clientY };
@@ -392,13 +557,20 @@ async function render(args) {
   const { data, parentElement, setTriggerValue } = args;
   let inst = INSTANCES.get(parentElement);
   if (!inst) {
-    inst = { ui: build(parentElement), frame: 0, playing: false, scrubIndex: 0, clicks: false };
+    inst = {
+      ui: build(parentElement),
+      frame: 0,
+      playing: false,
+      scrubIndex: 0,
+      clicks: false,
+      // One object for the plot's life: plotly.js compares a new config with the old and replots on a difference.
+      config: { displaylogo: false, scrollZoom: true, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] },
+    };
     INSTANCES.set(parentElement, inst);
     wire(inst);
   }
   inst.args = args;
   inst.data = data;
-  inst.config = { displaylogo: false, scrollZoom: true, responsive: true, modeBarButtonsToRemove: ["select2d", "lasso2d"] };
   inst.clicks = Boolean(data.clicks);
   inst.ui.plot.style.height = `${data.height}px`;
 
@@ -414,7 +586,7 @@ async function render(args) {
   const hadPaths = Boolean(inst.paths);
   const oldFrames = inst.paths ? inst.paths.frames.length : 0;
   inst.paths = data.paths ? decodeRuns(data.paths) : null;
-  inst.ui.bar.hidden = !inst.paths;
+  inst.ui.bar.hidden = !inst.paths || inst.paths.frames.length < 2; // a chart of whole curves has nothing to play
   if (inst.paths && (!hadPaths || !inst.playing || oldFrames !== inst.paths.frames.length)) {
     stop(inst);
     inst.frame = inst.paths.frames.length - 1;

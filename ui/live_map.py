@@ -166,14 +166,16 @@ def live_map(
         sent["family"] = scrub["family_key"]
 
 
-def live_chart(key: str, figure: Mapping[str, Any]) -> None:
-    """A plain chart (no surface: a loss curve, say) kept alive like the map: a rerun restyles it in place.
+def live_chart(key: str, layout: Mapping[str, Any], curves: Mapping[str, Any]) -> None:
+    """A chart without a surface (loss against step), kept alive like the map: plotly.js draws its axes
+    (``layout``, sent again only when it changes) and the component draws ``curves`` (the
+    :func:`charts.live_map.runs_payload` format) itself, so a rerun that moves them calls no plotly.js.
 
-    ``st.plotly_chart`` rebuilds a changed figure from scratch; on the Playground the loss chart
-    changes with every slider move, and its rebuild would cost the browser more than the map's update.
+    ``st.plotly_chart`` rebuilds a changed figure from scratch, and even ``Plotly.react`` redraws
+    the whole plot: 40-60 ms a move for the Playground's loss chart (``benchmarks/live_map_bench.py``).
     """
-    layer, traces = split_figure(figure, 0)
-    live_map(key, layer, overlay=traces, height=int(figure.get("layout", {}).get("height", 320)))
+    layer, _ = split_figure({"data": [], "layout": layout}, 0)
+    live_map(key, layer, paths=curves, height=int(layout.get("height", 320)))
 
 
 def scrub_choice(key: str) -> str | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 import streamlit as st
@@ -73,8 +74,17 @@ def slider_label(param: Param, value: float) -> str:
     return f"{value:.4g}"
 
 
-def param_widget(param: Param, key: str, label: str | None = None, help: str | None = None) -> float:
-    """Draw the widget for ``param`` bound to ``st.session_state[key]`` and return its value."""
+def param_widget(
+    param: Param,
+    key: str,
+    label: str | None = None,
+    help: str | None = None,
+    on_change: Callable[[], None] | None = None,
+) -> float:
+    """Draw the widget for ``param`` bound to ``st.session_state[key]`` and return its value.
+
+    ``on_change`` runs when the user moves it, before the next run (it may choose what reruns).
+    """
     label = label or param.name
     help = help or param.help or None
     current = st.session_state.get(key, param.default)
@@ -82,15 +92,24 @@ def param_widget(param: Param, key: str, label: str | None = None, help: str | N
         options = log_grid(param.low, param.high, float(current))
         if key in st.session_state and st.session_state[key] not in options:
             st.session_state[key] = min(options, key=lambda v: abs(math.log(v / float(current))))
-        return float(st.select_slider(label, options=options, key=key, format_func=_fmt, help=help))
+        return float(
+            st.select_slider(label, options=options, key=key, format_func=_fmt, help=help, on_change=on_change)
+        )
     if param.integer:
-        return float(st.slider(label, int(param.low), int(param.high), step=1, key=key, help=help))
+        return float(st.slider(label, int(param.low), int(param.high), step=1, key=key, help=help, on_change=on_change))
     step = linear_step(param)
     decimals = max(0, -int(np.floor(np.log10(step))))
     # Enough significant digits for the step, without trailing zeros: 0.9 reads "0.9", not "0.9000".
     whole = max(1, math.floor(math.log10(max(abs(param.low), abs(param.high), 1.0))) + 1)
     return float(
         st.slider(
-            label, float(param.low), float(param.high), step=step, key=key, help=help, format=f"%.{decimals + whole}g"
+            label,
+            float(param.low),
+            float(param.high),
+            step=step,
+            key=key,
+            help=help,
+            format=f"%.{decimals + whole}g",
+            on_change=on_change,
         )
     )

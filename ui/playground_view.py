@@ -12,9 +12,8 @@ from typing import Any
 
 import streamlit as st
 
-from charts.live_map import SurfaceLayer, content_key, family_payload, runs_payload, surface_layer
-from charts.loss_curve import loss_figure
-from charts.paths import start_trace
+from charts.live_map import START_LEGEND, SurfaceLayer, content_key, family_payload, runs_payload, surface_layer
+from charts.loss_curve import LossCurves, loss_payload
 from charts.surface3d import surface_figure
 from engine.config import all_params
 from engine.scenario import Scenario, from_query, to_query
@@ -27,6 +26,8 @@ from ui.playground_state import split_settings
 
 FRAME_MS = {1: 160, 2: 80, 5: 35, 10: 16}
 """Milliseconds between animation frames at each speed of :data:`engine.scenario.SPEEDS`."""
+LOSS_HEIGHT = 320
+"""Height of the loss chart, in pixels."""
 FAMILY_POINTS = 300
 """Points kept of each path in a scrubbing family: enough for the few hundred pixels a path spans on screen."""
 
@@ -39,7 +40,8 @@ class PlaygroundView:
     surface: SurfaceLayer
     paths: dict[str, Any]
     overlay: list[dict[str, Any]]
-    loss_figure: dict[str, Any]
+    loss_layout: dict[str, Any]
+    loss_curves: dict[str, Any]
     rows: list[dict[str, object]]
     equations: list[list[str]]
     scenario: Scenario
@@ -77,9 +79,10 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
     return PlaygroundView(
         runs=runs,
         surface=surface_layer(land, values),
-        paths=runs_payload(runs, arrow_length(land)),
-        overlay=[start_trace(scenario.start)],
-        loss_figure=loss_figure(runs, best_loss(land, values)),
+        paths=runs_payload(runs, arrow_length(land), scenario.start),
+        overlay=[START_LEGEND],
+        loss_layout=(loss := LossCurves.of(runs, best_loss(land, values))).layout(LOSS_HEIGHT),
+        loss_curves=loss_payload(loss),
         rows=summary_rows(land, values, runs),
         equations=equations_for(scenario),
         scenario=scenario,

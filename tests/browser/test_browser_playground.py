@@ -31,7 +31,7 @@ pytestmark = pytest.mark.browser
 
 ANIMATION_STATE = f"""label => {{
   const p = {MAP_PLOT};
-  const head = p.data.find(t => t.name === label + ' now'), step = document.querySelector('.dl-step');
+  const head = p.dlDrawn.find(t => t.name === label + ' now'), step = document.querySelector('.dl-step');
   return {{active: Number(step.value), head: Array.from(head.x).concat(Array.from(head.y))}};
 }}"""
 """JS: the map's step slider position (its animation frame) and the first run's head marker (x, y)."""
