@@ -9,8 +9,8 @@ hidden graph div; the live map keeps one div and updates it.
 
 "Drawn paths" are read from the SVG the browser paints, not from the data handed to
 plotly.js: the ``d`` attribute of every line of the map's scatter traces
-(``.scatterlayer .js-line``, and the live map's own run layer ``.dl-paths .dl-line``), joined. A different string is a different drawing, whatever
-the revision. Reading it costs well under a millisecond per call, so probing it on every
+(``.scatterlayer .js-line``, and the live map's own run layer ``.dl-paths .dl-line``), joined.
+A different string is a different drawing, whatever the revision. Reading it costs well under a millisecond per call, so probing it on every
 DOM mutation or every animation frame barely loads the page it measures (the time the
 probe itself spends is recorded as ``spent`` and reported).
 
@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
-DRAWN = """p => p ? Array.from(p.querySelectorAll('.scatterlayer .js-line, .dl-paths .dl-line'), e => e.getAttribute('d') || '').join('|')
+DRAWN = """p => p ? Array.from(p.querySelectorAll('.scatterlayer .js-line, .dl-paths .dl-line'),
+  e => e.getAttribute('d') || '').join('|')
   : null"""
 """JS function: the SVG geometry of every line the map draws (a graph div -> string; null for no map)."""
 

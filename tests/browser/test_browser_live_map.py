@@ -146,7 +146,8 @@ def test_releasing_the_map_slider_commits_the_engine_path(page: Any, session: Br
     steps = from_query(query)[0].steps
     page.wait_for_function(
         f"([name, n]) => {{ const p = {MAP_PLOT};"
-        " const t = p && p.dlDrawn && p.dlDrawn.find(t => t.name === name && t.mode === 'lines'); return !!t && t.x.length === n; }",
+        " const t = p && p.dlDrawn && p.dlDrawn.find(t => t.name === name && t.mode === 'lines');"
+        " return !!t && t.x.length === n; }",
         arg=[label, steps + 1],
     )  # the exact path replaced the dragged family's thinned one
     drawn = run_paths(page)
