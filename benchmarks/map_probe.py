@@ -10,9 +10,10 @@ hidden graph div; the live map keeps one div and updates it.
 "Drawn paths" are read from the SVG the browser paints, not from the data handed to
 plotly.js: the ``d`` attribute of every line of the map's scatter traces
 (``.scatterlayer .js-line``, and the live map's own run layer ``.dl-paths .dl-line``), joined.
-A different string is a different drawing, whatever the revision. Reading it costs well under a millisecond per call, so probing it on every
-DOM mutation or every animation frame barely loads the page it measures (the time the
-probe itself spends is recorded as ``spent`` and reported).
+A different string is a different drawing, whatever the revision. Reading it costs well
+under a millisecond per call, so probing it on every DOM mutation or every animation frame
+barely loads the page it measures (the time the probe itself spends is recorded as
+``spent`` and reported).
 
 Timing is in-page (``performance.now()``), so Playwright's round trips do not count:
 
