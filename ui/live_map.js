@@ -1,10 +1,12 @@
 // The live map: one plotly.js plot that stays alive across Streamlit reruns.
 //
 // Python (ui/live_map.py) sends the surface layer once per surface and, on every rerun,
-// only the paths (float32, base64). This code keeps the plot and updates it with
-// Plotly.react; it animates the paths, scrubs through a family of paths while a
-// setting's slider is dragged, and reports map clicks and committed values back as
-// trigger values. Nothing here computes a path: every path drawn came from the engine.
+// only the paths (float32, base64). plotly.js draws the surface, the page's overlay traces
+// and the legend, and is called only when those change; the runs' paths, heads, arrows and
+// start are SVG this code writes into plotly's plot area (drawPaths). It animates the
+// paths, scrubs through a family of paths while a setting's slider is dragged, and reports
+// map clicks and committed values back as trigger values. Nothing here computes a path:
+// every path drawn came from the engine.
 
 const SHARED = (window.__descentLabLiveMap ||= { surfaces: new Map(), families: new Map(), plotly: null });
 const KEEP = 8; // surfaces and families kept per page load (least recently used dropped first)

@@ -2,8 +2,11 @@
 
 ``st.plotly_chart`` rebuilds a changed figure from scratch in the browser (a new graph
 div, drawn twice): about 0.5-0.9 s of renderer CPU per slider move on a 2-core machine.
-This component draws the surface layer once per surface and, on later reruns, receives
-only the paths and updates the same plot with ``Plotly.react`` (``ui/live_map.js``).
+Even ``Plotly.react`` redraws the whole plot on any change (77 ms for the Playground's map
+with unchanged traces). So plotly.js here draws only what changes with the surface (the
+surface layer, the page's overlay traces, the legend), and the component draws the runs
+(paths, heads, arrows, start) itself as SVG in plotly's plot area (``ui/live_map.js``):
+a rerun that moves the paths calls no plotly.js at all.
 
 - The surface layer travels once per browser page load: the session remembers which
   surface it sent (:data:`SENT`), the browser keeps it by key, and asks again with a
@@ -94,7 +97,8 @@ def live_map(
     """Draw (or update) the live map ``key``.
 
     ``surface`` is sent only when this session's browser does not hold it yet; ``overlay``
-    holds extra traces drawn above it (plotly trace dicts), and ``overlay_layout`` layout keys
+    holds extra traces drawn above it (plotly trace dicts: a change redraws the plot, so
+    paths that move on every rerun belong in ``paths``), and ``overlay_layout`` layout keys
     that follow them (notes on a path, a window around the paths), merged one level deep over
     the surface's layout, so they change without resending the surface; ``paths`` is
     :func:`charts.live_map.runs_payload`; ``scrub`` is ``{"options": [{"value", "label"}],

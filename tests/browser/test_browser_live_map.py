@@ -326,3 +326,62 @@ def test_plotly_js_comes_from_the_app(page: Any, session: BrowserSession) -> Non
     assert [urlsplit(url).netloc for url in loaded] == [app], f"the map's plotly.js came from {loaded}"
     wait_map(page)
     assert outside == [], f"the page asked other hosts for {outside}"
+
+
+COUNT_PLOTLY_CALLS = """() => {
+  const lib = window.__descentLabLiveMap.lib;
+  window.__plotlyCalls = 0;
+  for (const name of ['react', 'newPlot', 'restyle', 'relayout', 'update']) {
+    const original = lib[name];
+    lib[name] = function (...args) { window.__plotlyCalls += 1; return original.apply(this, args); };
+  }
+}"""
+"""JS: count, from now on, every call the live maps make into plotly.js (in ``window.__plotlyCalls``)."""
+
+
+def test_a_committed_move_redraws_the_runs_without_plotly_and_keeps_a_legend_choice(
+    page: Any, session: BrowserSession
+) -> None:
+    """A sidebar lr move draws the engine's new paths as SVG in the plot (plotly.js is not called: it would
+    redraw the whole plot), a run hidden from the legend stays hidden across the move, and hovering a drawn
+    path names its run and step."""
+    open_playground(page, session.url)
+    label = first_run_label(page)
+    others = [t["name"] for t in map_traces(page) if t["mode"] == "lines" and t["name"] != label]
+    hidden = others[0]
+    page.locator(MAP).first.locator(".legendtext", has_text=hidden).first.click()
+    page.wait_for_function(
+        f"name => {MAP_PLOT}.dlDrawn.some(t => t.name === name && t.mode === 'lines' && t.visible === false)",
+        arg=hidden,
+    )
+    page.evaluate(COUNT_PLOTLY_CALLS)
+    value = nudge_lr(page)
+    assert page.evaluate("window.__plotlyCalls") == 0, "a move that changes only the paths called plotly.js"
+    query = link_query(page.url)
+    assert query["o1.lr"] == value
+    drawn, expected = run_paths(page), engine_paths(query)
+    for run, path in expected.items():
+        np.testing.assert_allclose(drawn[run], path, **FLOAT32, err_msg=f"{run} is not the engine's path")
+    lines = {t["name"]: t for t in map_traces(page) if t["mode"] == "lines"}
+    assert lines[hidden]["visible"] is False and lines[label]["visible"] is True, "the legend choice was lost"
+    shown = page.locator(f"{MAP} .dl-paths .dl-run")
+    assert shown.nth(others.index(hidden) + 1).evaluate("g => getComputedStyle(g).display") == "none"
+
+    # Hover the middle point of the first run's path: the tip names the run and that point's step.
+    path = drawn[label]
+    middle = len(path) // 2
+    box = page.evaluate(
+        f"""([x, y]) => {{ const p = {MAP_PLOT}, xa = p._fullLayout.xaxis, ya = p._fullLayout.yaxis;
+          const b = p.getBoundingClientRect();
+          return {{px: b.left + xa._offset + xa.l2p(x), py: b.top + ya._offset + ya.l2p(y)}}; }}""",
+        [float(path[middle, 0]), float(path[middle, 1])],
+    )
+    page.mouse.move(box["px"], box["py"])
+    tip = page.locator("[data-testid='live-map-tip']").first
+    tip.wait_for(state="visible")
+    text = tip.inner_text()
+    assert text.startswith(f"{label} · step "), text
+    step = int(re.search(r"step (\d+)", text).group(1))
+    assert np.linalg.norm(path[step] - path[middle]) <= np.linalg.norm(path[-1] - path[0]) / 20, (
+        f"the tip names step {step}, far from the hovered step {middle}"
+    )
