@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import jax
 
+from core.numbers import latex_number
 from core.param import Param
 
 Array = jax.Array
@@ -111,20 +112,9 @@ class OptimizerSpec:
             symbol = self.hyper(name).symbol
             if values is None or name not in values:
                 return symbol
-            return format_number(values[name])
+            return latex_number(values[name])
 
         return _TOKEN.sub(sub, self.latex)
-
-
-def format_number(value: float) -> str:
-    """A short LaTeX rendering of a number (scientific form for very small/large values)."""
-    value = float(value)
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.6g}"  # six digits: beta2 = 0.99999 must not print as 1
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return rf"{float(mantissa):g}\times 10^{{{int(exponent)}}}"
 
 
 def hyperparams(*items: Hyperparam) -> tuple[Hyperparam, ...]:

@@ -23,7 +23,7 @@ from charts.sweeps import (
     sweep_figure,
     with_selection,
 )
-from core.numbers import number_text
+from core.numbers import exact_text, number_text
 from core.param import Param
 from engine import budget, sweeps
 from engine.config import OptimizerRun
@@ -50,11 +50,6 @@ state = st.session_state
 def key(name: str) -> str:
     """Widget key (and URL parameter) of control ``name``."""
     return f"{PAGE}.{name}"
-
-
-def fmt(value: float) -> str:
-    """Compact, unambiguous text for an option value (it is also what the URL holds, so it stays ``.6g``)."""
-    return f"{float(value):.6g}"
 
 
 def landscape_name(land_key: str) -> str:
@@ -117,13 +112,13 @@ def setting_widget(param: Param, name: str, default: float, label: str | None = 
                 value=value,
                 key=key(name),
                 bind="query-params",
-                format_func=lambda v: "off" if v == 0 else fmt(v),
+                format_func=lambda v: "off" if v == 0 else exact_text(v),
             )
         )
     if param.log and param.low > 0:
         options = log_grid(param.low, param.high, default)
         return float(
-            st.select_slider(label, options, value=default, key=key(name), bind="query-params", format_func=fmt)
+            st.select_slider(label, options, value=default, key=key(name), bind="query-params", format_func=exact_text)
         )
     if param.integer:
         return float(
@@ -175,7 +170,7 @@ def axis_widgets(role: str, opt: str, choices: Sequence[str], default_name: str)
         value=initial,
         key=key(f"{role}r"),
         bind="query-params",
-        format_func=fmt,
+        format_func=exact_text,
     )
     low, high = sweeps.ordered_range(low, high, options)
     return SweepAxis(name, low, high, log)
