@@ -33,7 +33,7 @@ from engine.scenario import LANDSCAPE_KEYS, Scenario
 from engine.simulate import STEP_BUCKETS, bucket, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-OTHER_PAGES = sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "playground.py")
+OTHER_PAGES = sorted(p for p in (ROOT / "views").glob("*.py") if p.name != "playground.py")
 """The lessons and the sweeps page, warmed by running each once with its defaults."""
 SURFACE_3D_RESOLUTION = 70
 """Grid resolution of ``charts.surface3d.surface_figure`` (a literal there)."""

@@ -23,7 +23,7 @@ from engine.sweeps import SweepAxis
 from tests.apptest_helpers import live_maps, map_figure
 from ui.lesson import playground_url
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "sweeps.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "sweeps.py")
 BOWL = {"kappa": 10.0, "angle": 30.0}
 
 
