@@ -18,7 +18,7 @@ import jax
 
 from benchmarks.timing import median_ms, row
 from charts.sweeps import sweep_figure
-from engine import sweeps
+from engine import bowl_theory, sweeps
 
 
 def bowl_map() -> sweeps.SweepMap:
@@ -49,7 +49,7 @@ def main() -> None:
     print(row("64 x 64 x 1000 Rosenbrock map, first call", first_call_s(rosenbrock_map), "s"))
     print(row("64 x 64 x 1000 Rosenbrock map (Adam, lr x beta1), warm", median_ms(rosenbrock_map, 7), "ms", "< 500 ms"))
     m = bowl_map()
-    overlay = sweeps.theory_overlay(m.landscape, m.landscape_params, m.optimizer, m.settings, m.x, m.y)
+    overlay = bowl_theory.theory_overlay(m.landscape, m.landscape_params, m.optimizer, m.settings, m.x, m.y)
 
     def figure() -> dict:
         return sweep_figure(

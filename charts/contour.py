@@ -8,7 +8,6 @@ undefined region never looks like the highest loss.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -17,33 +16,18 @@ import numpy as np
 from charts.encoding import typed
 from charts.markers import MINIMUM, SADDLE
 from charts.scale import LossScale
-from engine.grid import MAP_RESOLUTION, loss_grid
+from engine.grid import LossGrid
 from landscapes.base import Landscape
 
 COLOURSCALE = "Viridis"
 
 
 def contour_traces(
-    landscape: Landscape, values: Mapping[str, float], *, validation: bool = False, resolution: int = MAP_RESOLUTION
+    landscape: Landscape, values: Mapping[str, float], grid: LossGrid
 ) -> tuple[list[dict[str, Any]], LossScale]:
-    """Contour, minima and saddle traces for ``landscape``; the colour scale used.
-
-    Cached per landscape and parameter values (the returned list is a fresh copy; the
-    trace dicts inside are shared and must not be mutated).
-    """
-    traces, scale = _contour(landscape, tuple(sorted(values.items())), validation, resolution)
-    return list(traces), scale
-
-
-@functools.lru_cache(maxsize=64)
-def _contour(
-    landscape: Landscape, items: tuple[tuple[str, float], ...], validation: bool, resolution: int
-) -> tuple[tuple[dict[str, Any], ...], LossScale]:
-    values = dict(items)
-    xs, ys, z = loss_grid(landscape, values, resolution, validation=validation, keep_undefined=True)
-    scale = LossScale.fit(defined_values(z))
-    traces = [filled_contour(xs, ys, z, scale), *marker_traces(landscape, values)]
-    return tuple(traces), scale
+    """Contour of ``grid`` (losses of ``landscape`` at ``values``), minima and saddles; and the colour scale used."""
+    scale = LossScale.fit(defined_values(grid.z))
+    return [filled_contour(grid.xs, grid.ys, grid.z, scale), *marker_traces(landscape, values)], scale
 
 
 def defined_values(z: np.ndarray) -> np.ndarray:

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.numbers import number_text
+
 LOG_WHEN_DECADES = 2.0
 """Use a log colour scale when the loss on the domain spans more than this many decades."""
 
@@ -85,9 +87,5 @@ def round_values(lo: float, hi: float) -> list[float]:
 
 
 def tick_label(value: float) -> str:
-    """A round loss as a reader writes it: 0.001, 0.5, 20, 5000, 1e+05 (no trailing zeros)."""
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e5:
-        return f"{value:.6f}".rstrip("0").rstrip(".")
-    return f"{value:.0e}".replace("e+0", "e+").replace("e-0", "e-")
+    """A round loss as a reader writes it (:func:`core.numbers.number_text`): 0.001, 0.5, 20, 5000, 1e+5."""
+    return number_text(value, 6)

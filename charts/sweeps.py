@@ -24,8 +24,10 @@ from charts.palette import run_colour
 from charts.paths import start_trace
 from charts.scale import tick_label
 from core.numbers import number_text
+from engine.bowl_theory import Overlay
+from engine.grid import LossGrid
 from engine.simulate import Trajectory
-from engine.sweeps import BASIN_DIVERGED, Overlay, SweepAxis
+from engine.sweeps import BASIN_DIVERGED, SweepAxis
 from landscapes.base import Landscape
 
 CLICK_TRACES = (1, 2, 3)
@@ -251,6 +253,7 @@ def sweep_figure(
 def start_figure(
     landscape: Landscape,
     values: Mapping[str, float],
+    grid: LossGrid,
     z: np.ndarray,
     xs: np.ndarray,
     ys: np.ndarray,
@@ -260,7 +263,7 @@ def start_figure(
     first_hit: np.ndarray,
     diverged_at: np.ndarray,
 ) -> dict[str, Any]:
-    """A start-point map over the landscape's domain: heatmap of ``z``, contour lines, minima, click layer.
+    """A start-point map over the landscape's domain: heatmap of ``z``, contour lines of ``grid``, minima, click layer.
 
     For ``basin`` the values of ``z`` are minimum indices with :data:`engine.sweeps.BASIN_ELSEWHERE`
     and :data:`engine.sweeps.BASIN_DIVERGED` as two more categories, each with its own colour.
@@ -305,7 +308,7 @@ def start_figure(
         legend.append(_legend_swatch(MISSING_LABELS[metric], NAN_COLOUR))
     custom = np.stack([gx.ravel(), gy.ravel(), np.ravel(final_loss)], axis=1)
     head = "start (%{customdata[0]:.3~g}, %{customdata[1]:.3~g})<br>final loss = %{customdata[2]:.4~g}"
-    contour, _ = contour_traces(landscape, values)
+    contour, _ = contour_traces(landscape, values, grid)
     lines = {
         **contour[0],
         "contours": {"coloring": "none", "showlines": True},
@@ -353,14 +356,16 @@ def with_selection(figure: dict[str, Any], point: tuple[float, float] | None) ->
     return {**figure, "data": [*figure["data"], marker]}
 
 
-def cell_path_surface(landscape: Landscape, values: Mapping[str, float], *, height: int = HEIGHT) -> dict[str, Any]:
-    """The surface a cell's path is drawn on: the landscape's contour map with its minima and saddles.
+def cell_path_surface(
+    landscape: Landscape, values: Mapping[str, float], grid: LossGrid, *, height: int = HEIGHT
+) -> dict[str, Any]:
+    """The surface a cell's path is drawn on: the contour map of ``grid`` with the landscape's minima and saddles.
 
     It depends on the landscape and its parameters alone, so clicking another cell keeps
     it (the live map then sends only the new path). The page writes the path's title above
     the map: a title in the layout would change the surface with every cell.
     """
-    traces, _ = contour_traces(landscape, values)
+    traces, _ = contour_traces(landscape, values, grid)
     return {
         "data": traces,
         "layout": {

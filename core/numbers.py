@@ -1,8 +1,14 @@
-"""Numbers in running text, captions, hover labels and ticks: one way to write them everywhere."""
+"""Numbers as text, one way everywhere: rounded for readers, exact for links.
+
+A reader gets a rounded number (prose, captions, hover labels, ticks, slider labels,
+equations); a link gets the exact one (share links and URL-bound widget options), since
+the text is read back into the same float.
+"""
 
 from __future__ import annotations
 
 import math
+import re
 
 
 def number_text(value: float, digits: int = 4) -> str:
@@ -29,3 +35,33 @@ def number_text(value: float, digits: int = 4) -> str:
         mantissa = mantissa.rstrip("0").rstrip(".")
     power = int(exponent)
     return f"{mantissa}e{'+' if power > 0 else '-'}{abs(power)}"
+
+
+_EXPONENT = re.compile(r"e([+-])(\d+)$")
+_LATEX_SPECIAL = {"NaN": r"\mathrm{NaN}", "∞": r"\infty", "−∞": r"-\infty"}
+
+
+def latex_number(value: float, digits: int = 6) -> str:
+    r""":func:`number_text` for an equation: ``1.5\times 10^{-5}`` where the text says ``1.5e-5``.
+
+    Six digits by default, so a setting such as beta2 = 0.99999 never shows as 1.
+    """
+    text = number_text(value, digits)
+    if text in _LATEX_SPECIAL:
+        return _LATEX_SPECIAL[text]
+    match = _EXPONENT.search(text)
+    if match is None:
+        return text
+    sign = "-" if match.group(1) == "-" else ""
+    return rf"{text[: match.start()]}\times 10^{{{sign}{match.group(2)}}}"
+
+
+def exact_text(value: float) -> str:
+    """The shortest text that reads back as exactly ``value``: what a link holds.
+
+    Whole numbers without a point ("3", not "3.0"), others as Python's ``repr`` ("0.05",
+    "2e-05"). Share links depend on these strings staying the same: a change would give
+    one scenario two links (and two cache entries).
+    """
+    value = float(value)
+    return repr(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)

@@ -1,9 +1,13 @@
-"""Loss values on a regular grid over a landscape's domain (for contours and surfaces)."""
+"""Loss values on a regular grid over a landscape's domain: what contour maps and 3D surfaces draw.
+
+The engine computes the grid; charts receive it as a :class:`LossGrid` and only draw.
+"""
 
 from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
+from typing import NamedTuple
 
 import jax
 import numpy as np
@@ -56,3 +60,32 @@ def loss_grid(
         fill = np.nan if keep_undefined else (z[finite].max() if finite.any() else 0.0)
         z = np.where(finite, z, np.float32(fill))
     return xs, ys, z
+
+
+class LossGrid(NamedTuple):
+    """Losses on a regular grid: ``z[i, j] = f(xs[j], ys[i])``, float32, NaN where the loss is undefined."""
+
+    xs: np.ndarray
+    ys: np.ndarray
+    z: np.ndarray
+
+
+def surface_grid(
+    landscape: Landscape, values: Mapping[str, float], resolution: int = MAP_RESOLUTION, *, validation: bool = False
+) -> LossGrid:
+    """The grid a chart draws of ``landscape`` at parameter ``values``: undefined cells NaN (a gap, not a peak).
+
+    Cached per landscape, values, resolution and data split; the arrays are shared, so
+    callers must not write to them.
+    """
+    return _surface_grid(landscape, tuple(sorted(values.items())), resolution, validation)
+
+
+@functools.lru_cache(maxsize=64)
+def _surface_grid(
+    landscape: Landscape, items: tuple[tuple[str, float], ...], resolution: int, validation: bool
+) -> LossGrid:
+    grid = LossGrid(*loss_grid(landscape, dict(items), resolution, validation=validation, keep_undefined=True))
+    for array in grid:
+        array.flags.writeable = False
+    return grid

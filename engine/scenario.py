@@ -18,6 +18,7 @@ from typing import Any
 
 import landscapes
 import optimizers
+from core.numbers import exact_text
 from engine.config import CHOICE_NAMES, OptimizerRun, all_params
 from engine.simulate import MAX_STEPS, Trajectory, simulate
 from landscapes.base import Domain, Landscape
@@ -125,10 +126,6 @@ def default_start(land: Landscape) -> tuple[float, float]:
     return (float(land.starts[0][0]), float(land.starts[0][1]))
 
 
-def _fmt(value: float) -> str:
-    return repr(int(value)) if float(value).is_integer() and abs(value) < 1e15 else repr(float(value))
-
-
 def to_query(scenario: Scenario) -> dict[str, str]:
     """Query parameters for ``scenario``; values equal to their defaults are left out."""
     land = scenario.surface
@@ -137,23 +134,23 @@ def to_query(scenario: Scenario) -> dict[str, str]:
     if scenario.landscape == CUSTOM:
         q["f"] = scenario.formula
         if scenario.domain != DEFAULT_DOMAIN:
-            q["dom"] = ",".join(_fmt(v) for pair in scenario.domain for v in pair)
+            q["dom"] = ",".join(exact_text(v) for pair in scenario.domain for v in pair)
     for name, value in scenario.landscape_params.items():
         if value != land.resolve()[name]:
-            q[f"land.{name}"] = _fmt(value)
+            q[f"land.{name}"] = exact_text(value)
     q["opt"] = ",".join(r.key for r in scenario.runs)
     for i, run in enumerate(scenario.runs, start=1):
         default = OptimizerRun.build(run.key)
         for name, value in run.values.items():
             if value != default.values[name]:
-                q[f"o{i}.{name}"] = _fmt(value)
+                q[f"o{i}.{name}"] = exact_text(value)
         for name in CHOICE_NAMES:
             if getattr(run.choices, name) != getattr(default.choices, name):
                 q[f"o{i}.{name}"] = getattr(run.choices, name)
         if run.label != default.label:
             q[f"o{i}.label"] = run.label
     if scenario.start != default_start(land):
-        q["start"] = f"{_fmt(scenario.start[0])},{_fmt(scenario.start[1])}"
+        q["start"] = f"{exact_text(scenario.start[0])},{exact_text(scenario.start[1])}"
     for name in ("steps", "seed", "batch_size", "speed"):
         value = getattr(scenario, name)
         if value != getattr(base, name) and value is not None:

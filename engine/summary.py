@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from core.numbers import number_text
 from engine.simulate import Trajectory, default_tolerance, resolve_landscape
 from landscapes.base import Landscape
 
@@ -37,10 +38,10 @@ def summary_rows(
 
 
 def summary_table(rows: Sequence[dict[str, object]]) -> list[dict[str, str]]:
-    """``rows`` formatted for display: 4 significant digits, 'never' / '—' for missing steps."""
+    """``rows`` for display: 4 significant digits (:func:`core.numbers.number_text`), 'never' or '—' if missing."""
 
     def number(value: object) -> str:
-        return "—" if value is None else f"{float(value):.4g}"  # type: ignore[arg-type]
+        return "—" if value is None else number_text(float(value), 4)  # type: ignore[arg-type]
 
     return [
         {

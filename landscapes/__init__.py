@@ -1,49 +1,27 @@
-"""Registry of loss surfaces: each module exposes ``LANDSCAPE``; listing it here registers it."""
+"""Registry of loss surfaces: every module of this package that defines ``LANDSCAPE`` is registered.
+
+Adding a surface is adding one file (see ARCHITECTURE.md); the app lists surfaces by
+their ``order`` (see :class:`landscapes.base.Landscape`).
+"""
 
 from __future__ import annotations
 
+import sys
+
 import core.cpu_backend  # noqa: F401  (must run before JAX starts its backend)
-from landscapes import (
-    ackley,
-    beale,
-    bowl,
-    cliff,
-    goldstein_price,
-    himmelblau,
-    minibatch,
-    monkey_saddle,
-    rastrigin,
-    rosenbrock,
-    saddle,
-    sharp_flat,
-    six_hump_camel,
-    styblinski_tang,
-    train_val,
-)
+from core.registry import keyed, package_entries
 from landscapes.base import Landscape
 
-_MODULES = (
-    # Why optimization is hard: conditioning, saddles, cliffs.
-    bowl,
-    rosenbrock,
-    saddle,
-    monkey_saddle,
-    cliff,
-    # Data-set landscapes: minibatches, sharp vs flat minima, overfitting.
-    minibatch,
-    sharp_flat,
-    train_val,
-    # Classic test functions with published minima.
-    himmelblau,
-    beale,
-    rastrigin,
-    ackley,
-    goldstein_price,
-    six_hump_camel,
-    styblinski_tang,
-)
+HELPERS = ("base", "custom", "formula")
+"""Modules of this package that are not landscapes (the only list to edit when adding a helper module)."""
 
-REGISTRY: dict[str, Landscape] = {m.LANDSCAPE.key: m.LANDSCAPE for m in _MODULES}
+
+def discover() -> dict[str, Landscape]:
+    """Every landscape module's ``LANDSCAPE``, by key, in display order."""
+    return keyed(package_entries(sys.modules[__name__], "LANDSCAPE", HELPERS), "landscape")
+
+
+REGISTRY: dict[str, Landscape] = discover()
 
 
 def get(key: str) -> Landscape:

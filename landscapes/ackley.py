@@ -40,4 +40,5 @@ LANDSCAPE = Landscape(
     loss_fn=ackley,
     minima=lambda p: ((0.0, 0.0),),
     tags=("classic", "multimodal"),
+    order=120,
 )

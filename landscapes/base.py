@@ -52,6 +52,10 @@ class Landscape:
     ``make_data`` (data-set landscapes only) builds the training data for given
     parameter values; ``make_validation`` the held-out data where there is one.
     Data sizes must be powers of two (the engine's per-epoch shuffle needs it).
+    ``order`` places the surface in the app's lists (smaller first, ties by key): 10-50 the
+    surfaces that show why optimization is hard (conditioning, saddles, cliffs), 60-80 the
+    data-set surfaces (minibatches, sharp vs flat minima, overfitting), 90 and up the
+    classic test functions with published minima.
     """
 
     key: str
@@ -68,6 +72,7 @@ class Landscape:
     minima: Callable[[Mapping[str, float]], tuple[Point, ...]] = _no_points
     saddles: Callable[[Mapping[str, float]], tuple[Point, ...]] = _no_points
     tags: tuple[str, ...] = field(default=())
+    order: int = 1000
 
     @property
     def is_dataset(self) -> bool:

@@ -28,4 +28,5 @@ LANDSCAPE = Landscape(
     minima=lambda p: ((3.0, 0.5),),
     saddles=lambda p: ((0.0, 1.0), (0.10053793732415828, -2.644513585023126)),
     tags=("classic", "badly-scaled"),
+    order=100,
 )

@@ -57,4 +57,5 @@ LANDSCAPE = Landscape(
     ),
     minima=lambda p: ((0.0, 0.0),),
     tags=("ill-conditioned", "convex"),
+    order=10,
 )

@@ -78,4 +78,5 @@ LANDSCAPE = Landscape(
     params=(Param("slope", "G", 1000.0, 50.0, 5000.0, log=True, help="steepness of the cliff face"),),
     minima=lambda p: ((_foot(float(p["slope"])), 0.0),),
     tags=("cliff", "exploding-gradient"),
+    order=50,
 )

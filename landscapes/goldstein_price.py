@@ -35,4 +35,5 @@ LANDSCAPE = Landscape(
     minima=lambda p: ((0.0, -1.0), (-0.6, -0.4), (1.8, 0.2), (1.2, 0.8)),
     saddles=lambda p: ((-0.4, -0.6), (1.2, -0.2), (1.4, 0.6), (0.6, 0.4)),
     tags=("classic", "badly-scaled", "multimodal"),
+    order=130,
 )

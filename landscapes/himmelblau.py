@@ -44,4 +44,5 @@ LANDSCAPE = Landscape(
     minima=lambda p: MINIMA,
     saddles=lambda p: SADDLES,
     tags=("classic", "multimodal"),
+    order=90,
 )

@@ -74,4 +74,5 @@ LANDSCAPE = Landscape(
     params=(Param("noise", r"\sigma", 0.5, 0.0, 2.0, help="standard deviation of the noise in the targets"),),
     minima=minima,
     tags=("dataset", "minibatch"),
+    order=60,
 )

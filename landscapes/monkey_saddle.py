@@ -40,4 +40,5 @@ LANDSCAPE = Landscape(
     minima=_minima,
     saddles=lambda p: ((0.0, 0.0),),
     tags=("saddle", "degenerate"),
+    order=40,
 )

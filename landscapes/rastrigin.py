@@ -32,4 +32,5 @@ LANDSCAPE = Landscape(
     params=(Param("A", "A", 10.0, 0.0, 20.0, help="height of the ripples (0 leaves a plain bowl)"),),
     minima=lambda p: ((0.0, 0.0),),
     tags=("classic", "multimodal"),
+    order=110,
 )

@@ -31,4 +31,5 @@ LANDSCAPE = Landscape(
     ),
     minima=lambda p: ((p["a"], p["a"] ** 2),),
     tags=("classic", "ill-conditioned"),
+    order=20,
 )

@@ -33,4 +33,5 @@ LANDSCAPE = Landscape(
     minima=lambda p: ((0.0, math.sqrt(2.0 * p["c"])), (0.0, -math.sqrt(2.0 * p["c"]))),
     saddles=lambda p: ((0.0, 0.0),),
     tags=("saddle",),
+    order=30,
 )

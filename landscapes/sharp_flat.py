@@ -164,4 +164,5 @@ LANDSCAPE = Landscape(
     make_data=make_data,
     minima=minima,
     tags=("dataset", "minibatch", "sharp-flat"),
+    order=70,
 )

@@ -91,4 +91,5 @@ LANDSCAPE = Landscape(
     ),
     minima=minima,
     tags=("dataset", "overfitting", "early-stopping"),
+    order=80,
 )

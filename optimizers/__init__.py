@@ -1,27 +1,26 @@
-"""Registry of optimizers: each module exposes ``SPEC``; listing it here registers it."""
+"""Registry of optimizers: every module of this package that defines ``SPEC`` is registered.
+
+Adding an optimizer is adding one file (see ARCHITECTURE.md); the app lists optimizers
+by their spec's ``order``.
+"""
 
 from __future__ import annotations
 
-from optimizers import (
-    adabelief,
-    adadelta,
-    adagrad,
-    adam,
-    adamw,
-    amsgrad,
-    lion,
-    momentum,
-    nadam,
-    nesterov,
-    newton,
-    rmsprop,
-    sgd,
-)
+import sys
+
+from core.registry import keyed, package_entries
 from optimizers.base import OptimizerSpec
 
-_MODULES = (sgd, momentum, nesterov, adagrad, rmsprop, adadelta, adam, adamw, amsgrad, nadam, lion, adabelief, newton)
+HELPERS = ("base", "optax_adapter", "options", "schedules")
+"""Modules of this package that are not optimizers (the only list to edit when adding a helper module)."""
 
-REGISTRY: dict[str, OptimizerSpec] = {m.SPEC.key: m.SPEC for m in _MODULES}
+
+def discover() -> dict[str, OptimizerSpec]:
+    """Every optimizer module's ``SPEC``, by key, in display order."""
+    return keyed(package_entries(sys.modules[__name__], "SPEC", HELPERS), "optimizer")
+
+
+REGISTRY: dict[str, OptimizerSpec] = discover()
 
 
 def get(key: str) -> OptimizerSpec:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import optax
 
-from optimizers.base import beta1, beta2, eps, hyperparams, lr
+from optimizers.base import OptaxReference, beta1, beta2, eps, hyperparams, lr
 from optimizers.optax_adapter import from_optax
 
 SPEC = from_optax(
@@ -40,4 +40,9 @@ SPEC = from_optax(
     ),
     velocity=lambda state: state[0].mu,
     velocity_label="first moment m",
+    order=120,
+    optax_reference=OptaxReference(
+        lambda s: optax.adabelief(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"]),
+        check_with={"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
+    ),
 )

@@ -6,8 +6,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
-from optimizers.base import Optimizer, OptimizerSpec, eps, hyperparams, lr
+from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, eps, hyperparams, lr
 
 
 class AdagradState(NamedTuple):
@@ -63,5 +64,10 @@ SPEC = OptimizerSpec(
     summary=(
         "Divide each coordinate's step by the root of its accumulated squared gradients: steep directions "
         "get small steps, flat ones large steps, and every step shrinks over time."
+    ),
+    order=40,
+    # optax puts eps inside the root, this rule outside: compared with eps negligible (placement: own test).
+    optax_reference=OptaxReference(
+        lambda s: optax.adagrad(s["lr"], initial_accumulator_value=0.0, eps=0.0), check_with={"lr": 0.3, "eps": 1e-12}
     ),
 )

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import optax
+
 from optimizers import adam
-from optimizers.base import OptimizerSpec
+from optimizers.base import OptaxReference, OptimizerSpec
 
 SPEC = OptimizerSpec(
     key="adamw",
@@ -20,6 +22,11 @@ SPEC = OptimizerSpec(
     velocity_label=adam.SPEC.velocity_label,
     default_wd_mode="decoupled",
     option_defaults={"weight_decay": 0.01},
+    order=80,
+    optax_reference=OptaxReference(
+        lambda s: optax.adamw(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"], weight_decay=s["weight_decay"]),
+        check_with={"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3, "weight_decay": 0.2},
+    ),
 )
 """The update rule is Adam's (:func:`optimizers.adam.adam`); the engine applies the decay
 ``x -= lr_t * weight_decay * x`` after it (see :mod:`optimizers.options`), which matches

@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import jax
 
+from core.numbers import latex_number
 from core.param import Param
 
 Array = jax.Array
@@ -41,6 +42,19 @@ Hyperparam = Param
 """Optimizer hyperparameters are :class:`core.param.Param` values."""
 
 
+class OptaxReference(NamedTuple):
+    """The optax optimizer this rule must equal, step for step (``tests/test_optimizers.py`` checks it).
+
+    ``make`` maps setting values (the optimizer's hyperparameters and any shared option
+    such as ``weight_decay``, as plain floats) to an ``optax.GradientTransformation``;
+    ``check_with`` are the settings the check runs with: non-default on purpose, so a
+    swapped or ignored hyperparameter shows up.
+    """
+
+    make: Callable[[Mapping[str, float]], Any]
+    check_with: Mapping[str, float]
+
+
 _TOKEN = re.compile(r"\[\[(\w+)\]\]")
 
 
@@ -51,7 +65,9 @@ class OptimizerSpec:
     ``latex`` is the update rule as the code computes it, written with ``[[name]]``
     tokens for hyperparameters (``[[lr]]`` renders as the symbol ``\\eta_t`` or, with
     values, as the number). ``velocity`` extracts the optimizer's momentum-like
-    vector from its state (for the arrows on the map), or is ``None``.
+    vector from its state (for the arrows on the map), or is ``None``. ``order`` places
+    the optimizer in the app's lists (smaller first; ties by key). ``optax_reference``
+    declares the optax optimizer it must match, where optax has one.
     """
 
     key: str
@@ -66,6 +82,8 @@ class OptimizerSpec:
     velocity_label: str = ""
     default_wd_mode: str = "l2"
     option_defaults: Mapping[str, float] = field(default_factory=dict)
+    order: int = 1000
+    optax_reference: OptaxReference | None = None
 
     @property
     def short_name(self) -> str:
@@ -94,20 +112,9 @@ class OptimizerSpec:
             symbol = self.hyper(name).symbol
             if values is None or name not in values:
                 return symbol
-            return format_number(values[name])
+            return latex_number(values[name])
 
         return _TOKEN.sub(sub, self.latex)
-
-
-def format_number(value: float) -> str:
-    """A short LaTeX rendering of a number (scientific form for very small/large values)."""
-    value = float(value)
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e4:
-        return f"{value:.6g}"  # six digits: beta2 = 0.99999 must not print as 1
-    mantissa, exponent = f"{value:.2e}".split("e")
-    return rf"{float(mantissa):g}\times 10^{{{int(exponent)}}}"
 
 
 def hyperparams(*items: Hyperparam) -> tuple[Hyperparam, ...]:

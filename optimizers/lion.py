@@ -6,8 +6,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
-from optimizers.base import Optimizer, OptimizerSpec, beta1, beta2, hyperparams, lr
+from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, beta1, beta2, hyperparams, lr
 
 
 class LionState(NamedTuple):
@@ -70,4 +71,9 @@ SPEC = OptimizerSpec(
     velocity=lambda state: state.mu,
     velocity_label="momentum m",
     default_wd_mode="decoupled",
+    order=110,
+    optax_reference=OptaxReference(
+        lambda s: optax.lion(s["lr"], b1=s["beta1"], b2=s["beta2"], weight_decay=s["weight_decay"]),
+        check_with={"lr": 0.01, "beta1": 0.85, "beta2": 0.98, "weight_decay": 0.0},
+    ),
 )

@@ -6,8 +6,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
-from optimizers.base import Optimizer, OptimizerSpec, hyperparams, lr, momentum
+from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, hyperparams, lr, momentum
 
 
 class MomentumState(NamedTuple):
@@ -62,4 +63,8 @@ SPEC = OptimizerSpec(
     ),
     velocity=lambda state: state.trace,
     velocity_label="momentum buffer v",
+    order=20,
+    optax_reference=OptaxReference(
+        lambda s: optax.sgd(s["lr"], momentum=s["momentum"]), check_with={"lr": 4e-4, "momentum": 0.85}
+    ),
 )

@@ -6,8 +6,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
-from optimizers.base import Optimizer, OptimizerSpec, beta1, beta2, eps, hyperparams, lr
+from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, beta1, beta2, eps, hyperparams, lr
 
 
 class NAdamState(NamedTuple):
@@ -78,4 +79,9 @@ SPEC = OptimizerSpec(
     ),
     velocity=lambda state: state.mu,
     velocity_label="first moment m",
+    order=100,
+    optax_reference=OptaxReference(
+        lambda s: optax.nadam(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"]),
+        check_with={"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
+    ),
 )

@@ -6,8 +6,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
-from optimizers.base import Optimizer, OptimizerSpec, hyperparams, lr, momentum
+from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, hyperparams, lr, momentum
 
 
 class NesterovState(NamedTuple):
@@ -65,4 +66,8 @@ SPEC = OptimizerSpec(
     ),
     velocity=lambda state: state.trace,
     velocity_label="momentum buffer v",
+    order=30,
+    optax_reference=OptaxReference(
+        lambda s: optax.sgd(s["lr"], momentum=s["momentum"], nesterov=True), check_with={"lr": 4e-4, "momentum": 0.85}
+    ),
 )

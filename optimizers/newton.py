@@ -77,4 +77,5 @@ SPEC = OptimizerSpec(
         "quadratic bowl, but it is attracted to saddles and maxima too; damping tempers the jump."
     ),
     needs_hessian=True,
+    order=130,
 )

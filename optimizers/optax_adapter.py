@@ -17,7 +17,7 @@ from typing import Any
 
 import optax
 
-from optimizers.base import Array, Hyperparam, Optimizer, OptimizerSpec, State
+from optimizers.base import Array, Hyperparam, OptaxReference, Optimizer, OptimizerSpec, State
 
 
 def from_optax(
@@ -35,6 +35,8 @@ def from_optax(
     velocity_label: str = "",
     default_wd_mode: str = "l2",
     option_defaults: Mapping[str, float] | None = None,
+    order: int = 1000,
+    optax_reference: OptaxReference | None = None,
 ) -> OptimizerSpec:
     """An :class:`OptimizerSpec` whose rule is ``factory(**hyperparameters)`` from optax.
 
@@ -82,4 +84,6 @@ def from_optax(
         velocity_label=velocity_label,
         default_wd_mode=default_wd_mode,
         option_defaults=dict(option_defaults or {}),
+        order=order,
+        optax_reference=optax_reference,
     )

@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from core.numbers import latex_number
 from core.param import Param as Hyperparam
-from optimizers.base import OptimizerSpec, format_number
+from optimizers.base import OptimizerSpec
 from optimizers.schedules import SCHEDULE_LATEX, SCHEDULES
 
 WD_MODES: tuple[str, ...] = ("l2", "decoupled")
@@ -69,11 +70,11 @@ def step_latex(
     schedule defines ``\\eta_t`` from ``\\eta`` and the later lines use ``\\eta_t``.
     """
     constant = choices.schedule == "constant"
-    lr = format_number(values.get("lr", 0.0))
+    lr = latex_number(values.get("lr", 0.0))
     rate = lr if constant else r"\eta_t"
     clip = values.get("clip_norm", 0.0)
     wd = values.get("weight_decay", 0.0)
-    decay = format_number(wd)
+    decay = latex_number(wd)
     l2, decoupled = wd > 0 and choices.wd_mode == "l2", wd > 0 and choices.wd_mode == "decoupled"
     lines = [r"g_t = \nabla f(x_t)" + (r"\quad\text{(minibatch gradient)}" if minibatch else "")]
     if not constant:
@@ -82,7 +83,7 @@ def step_latex(
         lines.append(r"H_t = \nabla^2 f(x_t)" + (r"\quad\text{(minibatch Hessian)}" if minibatch else ""))
     if clip > 0:
         lines.append(
-            rf"g_t \leftarrow g_t \cdot \min\!\left(1, \frac{{{format_number(clip)}}}{{\lVert g_t \rVert}}\right)"
+            rf"g_t \leftarrow g_t \cdot \min\!\left(1, \frac{{{latex_number(clip)}}}{{\lVert g_t \rVert}}\right)"
         )
     if l2:
         lines.append(rf"g_t \leftarrow g_t + {decay}\, x_t\quad\text{{(L2)}}")

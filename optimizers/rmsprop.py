@@ -6,8 +6,9 @@ from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
+import optax
 
-from optimizers.base import Optimizer, OptimizerSpec, eps, hyperparams, lr, rho
+from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, eps, hyperparams, lr, rho
 
 
 class RMSpropState(NamedTuple):
@@ -59,5 +60,9 @@ SPEC = OptimizerSpec(
     summary=(
         "Like Adagrad, but the squared gradients are averaged with exponential forgetting, "
         "so the step size adapts to the recent slope instead of shrinking forever."
+    ),
+    order=50,
+    optax_reference=OptaxReference(
+        lambda s: optax.rmsprop(s["lr"], decay=s["rho"], eps=s["eps"]), check_with={"lr": 0.01, "rho": 0.8, "eps": 1e-2}
     ),
 )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 import jax.numpy as jnp
+import optax
 
-from optimizers.base import Optimizer, OptimizerSpec, hyperparams, lr
+from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, hyperparams, lr
 
 
 class SGDState(NamedTuple):
@@ -37,4 +38,6 @@ SPEC = OptimizerSpec(
     latex=r"x_{t+1} = x_t - [[lr]]\, g_t",
     paper="Robbins & Monro (1951), A Stochastic Approximation Method",
     summary="Step straight down the (minibatch) gradient, scaled by the learning rate.",
+    order=10,
+    optax_reference=OptaxReference(lambda s: optax.sgd(s["lr"]), check_with={"lr": 1e-3}),
 )

@@ -17,7 +17,6 @@ Exits non-zero if any pairing fails, so a broken image fails its build.
 from __future__ import annotations
 
 import argparse
-import inspect
 import logging
 import sys
 import time
@@ -28,18 +27,17 @@ import jax
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import optimizers
-from charts.contour import contour_traces
 from engine.compile_cache import CACHE_DIR
-from engine.grid import loss_grid
+from engine.grid import MAP_RESOLUTION, loss_grid
 from engine.scenario import LANDSCAPE_KEYS, Scenario
 from engine.simulate import STEP_BUCKETS, bucket, simulate
 
 ROOT = Path(__file__).resolve().parent.parent
-OTHER_PAGES = sorted(p for p in (ROOT / "pages").glob("*.py") if p.name != "playground.py")
+OTHER_PAGES = sorted(p for p in (ROOT / "views").glob("*.py") if p.name != "playground.py")
 """The lessons and the sweeps page, warmed by running each once with its defaults."""
 SURFACE_3D_RESOLUTION = 70
 """Grid resolution of ``charts.surface3d.surface_figure`` (a literal there)."""
-CONTOUR_RESOLUTION = int(inspect.signature(contour_traces).parameters["resolution"].default)
+CONTOUR_RESOLUTION = MAP_RESOLUTION
 
 
 def cache_size() -> tuple[int, int]:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from charts.contour import contour_traces
+from engine.grid import surface_grid
 from charts.live_map import surface_layer
 from engine.compile_cache import CACHE_DIR
 from engine.simulate import simulate
@@ -30,7 +31,7 @@ def entries() -> int:
 
 def visit(land) -> int:
     simulate(land, ["sgd", "adam"], start=land.starts[0], steps=20)
-    contour_traces(land, {})
+    contour_traces(land, {}, surface_grid(land, {}))
     surface_layer(land, {})
     return entries()
 

@@ -13,6 +13,7 @@ from charts.contour import contour_traces
 from charts.encoding import decode
 from charts.live_map import RASTER_RESOLUTION, surface_layer
 from charts.surface3d import surface_figure
+from engine.grid import surface_grid
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
 from tests.apptest_helpers import errors, map_figure, run_app
 
@@ -48,7 +49,7 @@ def _png_pixels(source: str) -> np.ndarray:
 
 def test_undefined_cells_are_gaps_in_the_contour_not_the_highest_loss() -> None:
     land = custom_landscape(STRIPES, DEFAULT_DOMAIN)
-    traces, _ = contour_traces(land, {})
+    traces, _ = contour_traces(land, {}, surface_grid(land, {}))
     contour = traces[0]
     z = decode(contour["z"])
     undefined, clear = _stripes_undefined(z.shape[0])

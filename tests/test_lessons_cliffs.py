@@ -19,7 +19,7 @@ from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages/lesson_cliffs.py")
+PAGE = str(ROOT / "views/lesson_cliffs.py")
 FLOAT32_SLACK = 1e-5
 """Relative slack for float32 rounding of η·c."""
 

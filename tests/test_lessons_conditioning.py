@@ -22,7 +22,7 @@ from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages/lesson_ill_conditioning.py")
+PAGE = str(ROOT / "views/lesson_ill_conditioning.py")
 
 
 def hb_optimum(kappa: float) -> tuple[float, float, float]:

@@ -20,7 +20,7 @@ from tests.figure_rules import (
     named_shape_problems,
 )
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_early_stopping.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_early_stopping.py")
 
 
 def _arrays(validation: bool) -> tuple[np.ndarray, np.ndarray]:

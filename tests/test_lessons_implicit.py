@@ -18,7 +18,7 @@ from landscapes import bowl, sharp_flat
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_implicit_regularization.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_implicit_regularization.py")
 
 
 Z = 1.959963984540054

@@ -19,7 +19,7 @@ from tests.figure_rules import (
     named_shape_problems,
 )
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_input_scaling.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_input_scaling.py")
 
 
 def _kappa(inputs: np.ndarray) -> float:

@@ -19,7 +19,7 @@ from engine.simulate import simulate, simulate_many
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice, send_trigger
 from tests.figure_rules import colour_bar_problems, marker_problems
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_minibatch_noise.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_minibatch_noise.py")
 
 
 LAND = landscapes.get("minibatch")

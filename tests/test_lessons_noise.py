@@ -21,7 +21,7 @@ from tests.figure_rules import (
     named_shape_problems,
 )
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_dropout_noise.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_dropout_noise.py")
 POINTS = np.array([[2.5, -0.17], [1.0, 1.0], [0.3, -1.2]])
 
 

@@ -23,7 +23,7 @@ from tests.figure_rules import (
     named_shape_problems,
 )
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_l1_l2.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_l1_l2.py")
 
 
 def _normal_equations() -> tuple[np.ndarray, np.ndarray, float]:

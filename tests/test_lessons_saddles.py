@@ -21,7 +21,7 @@ from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGE = str(ROOT / "pages/lesson_saddles.py")
+PAGE = str(ROOT / "views/lesson_saddles.py")
 HIMMELBLAU = np.array(landscapes.himmelblau.MINIMA)
 
 

@@ -19,7 +19,7 @@ from optimizers.schedules import SCHEDULES
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_schedules.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_schedules.py")
 
 
 DEFAULTS = {"decay_every": 100.0, "decay_rate": 0.5, "warmup_steps": 50.0, "final_lr_ratio": 0.0}

@@ -16,14 +16,14 @@ from charts import markers
 from charts.encoding import decode
 from charts.sweeps import CLICK_TRACES, decade_ticks
 from core.numbers import number_text
-from engine import sweeps
+from engine import bowl_theory, sweeps
 from engine.scenario import from_query
 from engine.simulate import simulate
 from engine.sweeps import SweepAxis
 from tests.apptest_helpers import live_maps, map_figure
 from ui.lesson import playground_url
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "sweeps.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "sweeps.py")
 BOWL = {"kappa": 10.0, "angle": 30.0}
 
 
@@ -53,27 +53,27 @@ def near_boundary(theory: np.ndarray) -> np.ndarray:
 def test_closed_form_boundary_matches_the_companion_matrix():
     """lr < 2(1 + mu) / lam_max  <=>  max over eigenvalues of the spectral radius < 1 (Jury's test)."""
     rng = np.random.default_rng(0)
-    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
+    lam_min, lam_max = bowl_theory.bowl_eigenvalues(BOWL)
     assert (lam_min, lam_max) == pytest.approx((0.1, 1.0))
     checked = 0
     for lr, mu in zip(10 ** rng.uniform(-3, 1, 3000), rng.uniform(0, 0.999, 3000), strict=True):
         worst = worst_by_eigvals(lr, mu, (lam_min, lam_max))
         if abs(worst - 1.0) < 1e-6:
             continue  # on the boundary itself
-        assert (worst < 1.0) == bool(sweeps.lr_limit(mu, lam_max) > lr), (lr, mu, worst)
-        assert float(sweeps.worst_radius(lr, mu, lam_min, lam_max)) == pytest.approx(worst, abs=1e-9)
+        assert (worst < 1.0) == bool(bowl_theory.lr_limit(mu, lam_max) > lr), (lr, mu, worst)
+        assert float(bowl_theory.worst_radius(lr, mu, lam_min, lam_max)) == pytest.approx(worst, abs=1e-9)
         checked += 1
     assert checked > 2900
 
 
 def test_polyak_optimum_is_the_fastest_setting():
-    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
-    lr_star, mu_star, rate = sweeps.heavy_ball_optimum(lam_min, lam_max)
+    lam_min, lam_max = bowl_theory.bowl_eigenvalues(BOWL)
+    lr_star, mu_star, rate = bowl_theory.heavy_ball_optimum(lam_min, lam_max)
     assert worst_by_eigvals(lr_star, mu_star, (lam_min, lam_max)) == pytest.approx(rate, rel=1e-6)
     lrs, mus = np.linspace(0.5, 3.9, 200), np.linspace(0.0, 0.9, 200)
     best = min(worst_by_eigvals(a, b, (lam_min, lam_max)) for a in lrs[::4] for b in mus[::4])
     assert rate <= best + 1e-9
-    gd_lr, gd_rate = sweeps.gd_optimum(lam_min, lam_max)
+    gd_lr, gd_rate = bowl_theory.gd_optimum(lam_min, lam_max)
     assert max(abs(1 - gd_lr * lam) for lam in (lam_min, lam_max)) == pytest.approx(gd_rate)
     assert rate < gd_rate
 
@@ -91,7 +91,7 @@ def _measured_vs_theory(optimizer: str, other: SweepAxis, steps: int, theory_fn)
     """
     lr_axis = sweeps.make_axis(optimizer, "lr", 0.03, 10.0, True)
     m = sweeps.hyper_sweep("bowl", BOWL, optimizer, {}, lr_axis, other, 32, 32, steps=steps)
-    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
+    lam_min, lam_max = bowl_theory.bowl_eigenvalues(BOWL)
     rate = np.array([[theory_fn(lr, v, lam_min, lam_max) for lr in m.xs] for v in m.ys])
     theory = rate < 1.0
     start = np.hypot(*m.start)
@@ -105,21 +105,21 @@ def _measured_vs_theory(optimizer: str, other: SweepAxis, steps: int, theory_fn)
     assert not np.any(disagree & ~near), np.argwhere(disagree & ~near)
     assert disagree.sum() <= near.sum()
     # The line drawn on the page separates the same cells as the spectral radius.
-    overlay = sweeps.theory_overlay("bowl", BOWL, optimizer, {}, lr_axis, other)
+    overlay = bowl_theory.theory_overlay("bowl", BOWL, optimizer, {}, lr_axis, other)
     assert overlay is not None and overlay.curves[0].name.startswith("convergence boundary")
 
 
 def test_heavy_ball_map_matches_theory_except_within_one_cell_of_the_boundary():
     momentum = sweeps.make_axis("momentum", "momentum", 0.0, 0.95, False)
     _measured_vs_theory("momentum", momentum, 1000, lambda lr, mu, lo, hi: worst_by_eigvals(lr, mu, (lo, hi)))
-    lam_min, lam_max = sweeps.bowl_eigenvalues(BOWL)
-    overlay = sweeps.theory_overlay(
+    lam_min, lam_max = bowl_theory.bowl_eigenvalues(BOWL)
+    overlay = bowl_theory.theory_overlay(
         "bowl", BOWL, "momentum", {}, sweeps.make_axis("momentum", "lr", 0.03, 10, True), momentum
     )
     curve = overlay.curves[0]
     for lr, mu in zip(curve.x, curve.y, strict=True):
         assert worst_by_eigvals(lr, mu, (lam_min, lam_max)) == pytest.approx(1.0, abs=1e-6)
-    lr_star, mu_star, _ = sweeps.heavy_ball_optimum(lam_min, lam_max)
+    lr_star, mu_star, _ = bowl_theory.heavy_ball_optimum(lam_min, lam_max)
     assert overlay.point == pytest.approx((lr_star, mu_star))
 
 
@@ -232,11 +232,11 @@ def test_start_map_basins_agree_with_direct_runs():
 def test_theory_is_silent_where_it_does_not_apply():
     lr = SweepAxis("lr", 0.01, 5.0, True)
     mom = SweepAxis("momentum", 0.0, 0.9, False)
-    assert sweeps.theory_overlay("rosenbrock", {"a": 1.0, "b": 100.0}, "momentum", {}, lr, mom) is None
-    assert sweeps.theory_overlay("bowl", BOWL, "adam", {}, lr, SweepAxis("beta1", 0.0, 0.9, False)) is None
-    assert sweeps.theory_overlay("bowl", BOWL, "momentum", {"clip_norm": 1.0}, lr, mom) is None
+    assert bowl_theory.theory_overlay("rosenbrock", {"a": 1.0, "b": 100.0}, "momentum", {}, lr, mom) is None
+    assert bowl_theory.theory_overlay("bowl", BOWL, "adam", {}, lr, SweepAxis("beta1", 0.0, 0.9, False)) is None
+    assert bowl_theory.theory_overlay("bowl", BOWL, "momentum", {"clip_norm": 1.0}, lr, mom) is None
     clip = SweepAxis("clip_norm", 0.01, 100.0, True)
-    gd = sweeps.theory_overlay("bowl", BOWL, "sgd", {}, lr, clip)
+    gd = bowl_theory.theory_overlay("bowl", BOWL, "sgd", {}, lr, clip)
     assert gd is not None and np.allclose(gd.curves[0].x, 2.0)  # the vertical line at 2 / lam_max
 
 

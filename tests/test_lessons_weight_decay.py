@@ -22,7 +22,7 @@ from tests.figure_rules import (
     named_shape_problems,
 )
 
-PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "lesson_weight_decay.py")
+PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_weight_decay.py")
 EPS32 = float(np.finfo(np.float32).eps)
 
 

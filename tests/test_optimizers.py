@@ -188,66 +188,29 @@ def assert_paths_close(ours: np.ndarray, ref: np.ndarray, what: str) -> None:
     np.testing.assert_allclose(ours, ref, rtol=RTOL, atol=ATOL, err_msg=what)
 
 
-# Non-default betas/eps on purpose: a swapped or ignored hyperparameter shows up. The eps
-# values are large enough to matter where gradients are small (so its placement is tested).
-CASES: dict[str, tuple[dict[str, float], Callable[[], optax.GradientTransformation]]] = {
-    "sgd": ({"lr": 1e-3}, lambda: optax.sgd(f32(1e-3))),
-    "momentum": ({"lr": 4e-4, "momentum": 0.85}, lambda: optax.sgd(f32(4e-4), momentum=f32(0.85))),
-    "nesterov": (
-        {"lr": 4e-4, "momentum": 0.85},
-        lambda: optax.sgd(f32(4e-4), momentum=f32(0.85), nesterov=True),
-    ),
-    # eps outside the root here, inside in optax: compared with eps negligible (placement: own test).
-    "adagrad": (
-        {"lr": 0.3, "eps": 1e-12},
-        lambda: optax.adagrad(f32(0.3), initial_accumulator_value=0.0, eps=0.0),
-    ),
-    "rmsprop": (
-        {"lr": 0.01, "rho": 0.8, "eps": 1e-2},
-        lambda: optax.rmsprop(f32(0.01), decay=f32(0.8), eps=f32(1e-2)),
-    ),
-    # rho 0.95, not 0.85: with 0.85 the bowl's path is chaotic (see stable_reference).
-    "adadelta": (
-        {"lr": 2.0, "rho": 0.95, "eps": 1e-4},
-        lambda: optax.adadelta(f32(2.0), rho=f32(0.95), eps=f32(1e-4)),
-    ),
-    "adam": (
-        {"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
-        lambda: optax.adam(f32(0.04), b1=f32(0.8), b2=f32(0.99), eps=f32(1e-3)),
-    ),
-    "amsgrad": (
-        {"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
-        lambda: optax.amsgrad(f32(0.04), b1=f32(0.8), b2=f32(0.99), eps=f32(1e-3)),
-    ),
-    "nadam": (
-        {"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
-        lambda: optax.nadam(f32(0.04), b1=f32(0.8), b2=f32(0.99), eps=f32(1e-3)),
-    ),
-    "lion": (
-        {"lr": 0.01, "beta1": 0.85, "beta2": 0.98},
-        lambda: optax.lion(f32(0.01), b1=f32(0.85), b2=f32(0.98), weight_decay=0.0),
-    ),
-    "adabelief": (
-        {"lr": 0.04, "beta1": 0.8, "beta2": 0.99, "eps": 1e-3},
-        lambda: optax.adabelief(f32(0.04), b1=f32(0.8), b2=f32(0.99), eps=f32(1e-3)),
-    ),
-}
+OPTAX_CHECKED = sorted(key for key, spec in optimizers.REGISTRY.items() if spec.optax_reference is not None)
+"""Every optimizer whose module declares an optax reference (``OptimizerSpec.optax_reference``)."""
 
 
-def test_every_first_order_optimizer_has_an_optax_case() -> None:
-    """Nothing registered escapes the comparison (Newton has its own tests; AdamW below)."""
-    assert set(optimizers.REGISTRY) - {"newton", "adamw"} == set(CASES)
+def test_the_optax_check_finds_the_declared_references() -> None:
+    """The comparison below runs for the optimizers with an optax twin; Newton has none (own tests below)."""
+    assert {"sgd", "momentum", "adam", "adamw", "adabelief"} <= set(OPTAX_CHECKED)
+    assert "newton" not in OPTAX_CHECKED
 
 
 # ----------------------------------------------------------------------------- against optax
 
 
-@pytest.mark.parametrize("key", sorted(CASES))
+@pytest.mark.parametrize("key", OPTAX_CHECKED)
 def test_matches_optax_step_for_step(key: str, x64: None) -> None:
-    settings, make_tx = CASES[key]
+    """The module's own optax reference, at its non-default check settings, on every test landscape."""
+    reference = optimizers.get(key).optax_reference
+    settings = dict(reference.check_with)
     for name, (loss, start) in LANDSCAPES.items():
         ours, _ = engine_path(key, settings, loss, start)
-        ref = stable_reference(make_tx(), loss, start, f"{key} on {name}")
+        ref = stable_reference(
+            reference.make({k: f32(v) for k, v in settings.items()}), loss, start, f"{key} on {name}"
+        )
         assert_paths_close(ours, ref, f"{key} on {name}")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-PAGES = sorted((Path(__file__).resolve().parent.parent / "pages").glob("*.py"))
+PAGES = sorted((Path(__file__).resolve().parent.parent / "views").glob("*.py"))
 
 
 def test_no_page_has_a_bare_string_that_streamlit_magic_would_print():
@@ -25,4 +25,4 @@ def test_every_page_is_in_the_navigation():
     """A page file that the router does not list is unreachable."""
     router = (Path(__file__).resolve().parent.parent / "app.py").read_text()
     for page in PAGES:
-        assert f'"pages/{page.name}"' in router, f"{page.name} is not in app.py's navigation"
+        assert f'"views/{page.name}"' in router, f"{page.name} is not in app.py's navigation"

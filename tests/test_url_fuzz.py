@@ -138,7 +138,7 @@ def playground_links() -> st.SearchStrategy[dict[str, str]]:
 
 
 PLAYGROUND = FuzzPage(
-    path="pages/playground.py",
+    path="views/playground.py",
     keys=(
         "land",
         "opt",
@@ -194,14 +194,30 @@ def full_error_details() -> Iterator[None]:
     st_config.set_option("client.showErrorDetails", before)
 
 
-def open_page(page: FuzzPage, query: Mapping[str, str]) -> AppTest:
-    """Run the app on ``page`` opened with ``query`` in the URL."""
-    at = AppTest.from_file(APP, default_timeout=120)
+DEFAULT_PAGE = "views/playground.py"
+"""The page a bare URL opens (``default=True`` in app.py)."""
+
+
+def app_on(path: str, query: Mapping[str, str | list[str]], timeout: float = 120) -> AppTest:
+    """The app with the page file ``path`` opened with ``query`` in the URL (not yet run).
+
+    AppTest matches a page file to st.navigation's pages only once a run has registered
+    them (before that it guesses the page from the file name, which is not the page's
+    url_path, and opens the default page instead), so for any other page than the default
+    one the router runs once first, on a bare URL.
+    """
+    at = AppTest.from_file(APP, default_timeout=timeout)
+    if path != DEFAULT_PAGE:
+        at.run().query_params.clear()
+        at.switch_page(path)
     for key, value in query.items():
         at.query_params[key] = value
-    at.switch_page(page.path)
-    at.run()
     return at
+
+
+def open_page(page: FuzzPage, query: Mapping[str, str]) -> AppTest:
+    """Run the app on ``page`` opened with ``query`` in the URL."""
+    return app_on(page.path, query).run()
 
 
 def check_page(page: FuzzPage, query: dict[str, str]) -> None:
@@ -261,7 +277,7 @@ def test_known_bad_links(query: dict[str, str]) -> None:
 # ---------------------------------------------------------------- odd parameter names, every page
 
 ROOT = Path(APP).parent
-APP_PAGES = tuple(re.findall(r'"(pages/\w+\.py)"', (ROOT / "app.py").read_text()))
+APP_PAGES = tuple(re.findall(r'"(views/\w+\.py)"', (ROOT / "app.py").read_text()))
 """Every page the router lists."""
 
 
@@ -287,7 +303,7 @@ def odd_names(prefix: str | None) -> dict[str, str | list[str]]:
 
 
 def test_every_page_is_opened_with_odd_names():
-    assert len(APP_PAGES) >= 13 and "pages/playground.py" in APP_PAGES and "pages/sweeps.py" in APP_PAGES
+    assert len(APP_PAGES) >= 13 and "views/playground.py" in APP_PAGES and "views/sweeps.py" in APP_PAGES
 
 
 @pytest.mark.parametrize("path", APP_PAGES, ids=lambda p: Path(p).stem)
@@ -295,11 +311,7 @@ def test_odd_parameter_names_never_break_a_page(path: str) -> None:
     """Issue 12: ``/ill-conditioning?=1`` raised; now every page shows one notice and drops every odd name."""
     prefix = page_prefix(path)
     query = odd_names(prefix)
-    at = AppTest.from_file(APP, default_timeout=300)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page(path)
-    at.run()
+    at = app_on(path, query, timeout=300).run()
     assert errors(at) == [], f"exception on {path}"
     assert figures(at) or live_maps(at), f"no chart drawn on {path}"
     notices = [w.value for w in at.warning]
@@ -411,11 +423,7 @@ SWEEP_KEY = re.compile(r"sweep\.[\w.]+")
 )
 def test_known_bad_sweeps_links(query: dict[str, str | list[str]]) -> None:
     """Bad values on the Sweeps page: no exception, one notice, a link left with only settings it accepts."""
-    at = AppTest.from_file(APP, default_timeout=300)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.switch_page("pages/sweeps.py")
-    at.run()
+    at = app_on("views/sweeps.py", query, timeout=300).run()
     assert errors(at) == [], f"exception for {query!r}"
     assert figures(at) or live_maps(at)
     assert len(at.warning) == 1, [w.value for w in at.warning]

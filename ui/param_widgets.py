@@ -8,6 +8,7 @@ from collections.abc import Callable
 import numpy as np
 import streamlit as st
 
+from core.numbers import number_text
 from core.param import Param
 
 MANTISSAS = (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0)
@@ -30,12 +31,9 @@ def log_grid(low: float, high: float, current: float | None = None) -> list[floa
     return sorted(values)
 
 
-def _fmt(value: float) -> str:
-    """A log slider's value as a reader writes it: 0.05, 0.0005, 2e-5 (no padded exponent, no trailing zeros)."""
-    if value == 0 or 1e-4 <= abs(value) < 1e4:
-        return f"{value:.3g}"
-    mantissa, exponent = f"{value:.2g}".split("e")
-    return f"{mantissa}e{int(exponent)}"
+def log_label(value: float) -> str:
+    """A log slider's value as its widget shows it: three significant digits (0.05, 5e-4, 2e-5)."""
+    return number_text(value, 3)
 
 
 SCRUB_POSITIONS = 64
@@ -68,10 +66,10 @@ def slider_positions(param: Param, most: int = SCRUB_POSITIONS) -> np.ndarray:
 def slider_label(param: Param, value: float) -> str:
     """``value`` as ``param``'s sidebar widget shows it."""
     if param.log and param.low > 0:
-        return _fmt(value)
+        return log_label(value)
     if param.integer:
         return str(round(value))
-    return f"{value:.4g}"
+    return number_text(value, 4)
 
 
 def param_widget(
@@ -93,7 +91,7 @@ def param_widget(
         if key in st.session_state and st.session_state[key] not in options:
             st.session_state[key] = min(options, key=lambda v: abs(math.log(v / float(current))))
         return float(
-            st.select_slider(label, options=options, key=key, format_func=_fmt, help=help, on_change=on_change)
+            st.select_slider(label, options=options, key=key, format_func=log_label, help=help, on_change=on_change)
         )
     if param.integer:
         return float(st.slider(label, int(param.low), int(param.high), step=1, key=key, help=help, on_change=on_change))

@@ -14,6 +14,7 @@ from charts.lessons.grid_maps import line_trace, map_layout, point_trace
 from charts.markers import CHECKPOINT
 from charts.palette import run_colour
 from charts.paths import run_traces, start_trace
+from engine.grid import surface_grid
 from engine.lessons.cliffs import LANDSCAPE, CliffStudy, step_lengths
 from landscapes.cliff import WALL_X
 
@@ -85,7 +86,8 @@ def cliff_surface(slope: float, *, height: int = MAP_HEIGHT) -> dict[str, Any]:
     Only the slope shapes it, so the learning rate, the threshold and momentum leave it as it was.
     """
     land = landscapes.get(LANDSCAPE)
-    base, _ = contour_traces(land, {"slope": slope})
+    values = {"slope": slope}
+    base, _ = contour_traces(land, values, surface_grid(land, values))
     (x0, x1), (y0, y1) = land.domain
     wall = line_trace(
         np.array([[WALL_X, y0], [WALL_X, y1]]), name="foot of the wall", colour="white", width=1, dash="dot"

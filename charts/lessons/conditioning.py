@@ -13,6 +13,7 @@ from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, step_chart_layout
 from charts.palette import run_colour
 from charts.paths import start_trace
+from engine.grid import surface_grid
 from engine.lessons.conditioning import FLOOR, LANDSCAPE, Curvature, Study, bowl_start, curvature, distances
 
 MAP_RUNS = (0, 4, 1, 2)
@@ -120,7 +121,8 @@ def bowl_surface(kappa: float, angle: float, *, height: int = MAP_HEIGHT) -> dic
     which turns with θ), so moving the learning rate leaves it as it was.
     """
     land = landscapes.get(LANDSCAPE)
-    base, _ = contour_traces(land, {"kappa": kappa, "angle": angle})
+    values = {"kappa": kappa, "angle": angle}
+    base, _ = contour_traces(land, values, surface_grid(land, values))
     bowl = Bowl(curvature(kappa, angle), bowl_start(angle))
     (x0, x1), (y0, y1) = land.domain
     layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))

@@ -21,6 +21,7 @@ from charts.lessons.grid_maps import (
 )
 from charts.markers import CHECKPOINT, MINIMUM, REFERENCE
 from charts.palette import run_colour
+from engine.grid import surface_grid
 from engine.lessons.early_stopping import RIDGE_ALPHAS, EarlyStopping
 from engine.lessons.regularization import LANDSCAPE_KEY, ridge, training_problem
 from landscapes.train_val import validation_minimum
@@ -56,7 +57,7 @@ def training_map_window(result: EarlyStopping, values: Mapping[str, float]) -> W
 def training_map_surface(values: Mapping[str, float], window: Window) -> dict[str, Any]:
     """The map's static part: the training-loss contours and the ridge path (both set by the data) in ``window``."""
     land = landscapes.get(LANDSCAPE_KEY)
-    base, _ = contour_traces(land, values)
+    base, _ = contour_traces(land, values, surface_grid(land, values))
     path = ridge(training_problem(values), RIDGE_ALPHAS)
     line = line_trace(path, name="ridge (L2) path, α from 0 to ∞", colour=RIDGE_COLOUR, width=1.5, dash="dot")
     return {"data": [base[0], line], "layout": map_layout(*window, height=MAP_HEIGHT)}

@@ -12,6 +12,7 @@ from charts.encoding import typed
 from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
+from engine.grid import surface_grid
 from engine.lessons.noise import Fan, SpreadCurve
 from landscapes.base import Landscape
 
@@ -69,7 +70,7 @@ def noise_surface(
     (another batch size, learning rate or point) keeps it and the live map does not
     send it again (:func:`charts.live_map.split_figure`).
     """
-    data, _ = contour_traces(landscape, values)
+    data, _ = contour_traces(landscape, values, surface_grid(landscape, values))
     layout = {
         **axes_layout(landscape),
         "height": height,

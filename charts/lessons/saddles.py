@@ -15,6 +15,7 @@ from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_c
 from charts.markers import CHECKPOINT, MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
+from engine.grid import surface_grid
 from engine.lessons.basins import DIVERGED, ESCAPE_RADIUS, NAMED_MINIMA, NO_MINIMUM, BasinMap, EscapeStudy, class_label
 
 ESCAPE_MAP_HEIGHT = 480
@@ -105,7 +106,8 @@ def escape_surface(landscape: str, *, height: int = ESCAPE_MAP_HEIGHT) -> dict[s
     Only the surface shapes it, so the offset and the learning rate leave it as it was.
     """
     land = landscapes.get(landscape)
-    base, _ = contour_traces(land, land.resolve())
+    values = land.resolve()
+    base, _ = contour_traces(land, values, surface_grid(land, values))
     sx, sy = (float(v) for v in land.saddles(land.resolve())[0])
     theta = np.linspace(0.0, 2.0 * np.pi, 121)
     circle = np.stack([sx + ESCAPE_RADIUS * np.cos(theta), sy + ESCAPE_RADIUS * np.sin(theta)], 1)

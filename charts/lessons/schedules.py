@@ -13,6 +13,7 @@ from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
 from charts.paths import run_traces, start_trace
+from engine.grid import surface_grid
 from engine.lessons.schedules import ScheduleStudy, lr_curves
 
 MAP_HEIGHT = 560
@@ -35,7 +36,8 @@ def paths_surface(
     the steps and the batch size leave it as it was.
     """
     land = landscapes.get(landscape)
-    data, _ = contour_traces(land, land.resolve(values))
+    resolved = land.resolve(values)
+    data, _ = contour_traces(land, resolved, surface_grid(land, resolved))
     return {
         "data": data,
         "layout": {

@@ -9,6 +9,7 @@ import streamlit as st
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.noise_injection import clean_overlay, clean_surface, expected_overlay, expected_surface
 from charts.live_map import SurfaceLayer, figure_surface
+from core.numbers import exact_text
 from engine.lessons import noise_injection as ni
 from engine.lessons.regularization import training_problem
 from ui.lesson import UrlGuard, lesson_header, playground_link
@@ -65,7 +66,7 @@ sigma = c2.slider(
     disabled=kind != "gaussian",
 )
 lr = c3.select_slider(
-    "Learning rate", options=LRS, value=0.1, key=f"{PAGE}.lr", bind="query-params", format_func=lambda v: f"{v:g}"
+    "Learning rate", options=LRS, value=0.1, key=f"{PAGE}.lr", bind="query-params", format_func=exact_text
 )
 steps = c3.slider("Steps", 50, 1000, 300, step=50, key=f"{PAGE}.steps", bind="query-params")
 guard.finish()

@@ -8,6 +8,7 @@ from charts.encoding import PrebuiltFigure
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.input_scaling import bowl_overlay, bowl_surface, gap_figure
 from charts.live_map import SurfaceLayer, figure_surface
+from core.numbers import exact_text
 from engine.lessons import input_scaling as sc
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -39,7 +40,7 @@ scale = c1.select_slider(
     value=10.0,
     key=f"{PAGE}.s",
     bind="query-params",
-    format_func=lambda v: f"{v:g}",
+    format_func=exact_text,
 )
 correlation = c1.slider(
     "Correlation ρ between the inputs", 0.0, sc.MAX_CORRELATION, 0.0, step=0.05, key=f"{PAGE}.rho", bind="query-params"

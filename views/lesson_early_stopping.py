@@ -13,6 +13,7 @@ from charts.lessons.early_stopping import (
     training_map_window,
 )
 from charts.live_map import SurfaceLayer, figure_surface
+from core.numbers import exact_text
 from engine.lessons import early_stopping as es
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
@@ -46,7 +47,7 @@ restore = c1.toggle(
     help="Off: keep the weights of the step where training stopped. On: go back to the best step seen by then.",
 )
 lr = c2.select_slider(
-    "Learning rate", options=LRS, value=0.1, key=f"{PAGE}.lr", bind="query-params", format_func=lambda v: f"{v:g}"
+    "Learning rate", options=LRS, value=0.1, key=f"{PAGE}.lr", bind="query-params", format_func=exact_text
 )
 batch = c2.slider(
     "Batch size (16 = full batch)",

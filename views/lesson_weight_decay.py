@@ -8,6 +8,7 @@ import streamlit as st
 from charts.encoding import PrebuiltFigure
 from charts.lessons.weight_decay import MAP_HEIGHT, distance_figure, paths_overlay, paths_surface, paths_window
 from charts.live_map import SurfaceLayer, figure_surface
+from core.numbers import exact_text
 from engine.lessons import weight_decay as wd
 from engine.scenario import Scenario
 from ui.lesson import UrlGuard, lesson_header, playground_link
@@ -44,7 +45,7 @@ decay = c1.select_slider(
     value=0.1,
     key=f"{PAGE}.decay",
     bind="query-params",
-    format_func=lambda v: f"{v:g}",
+    format_func=exact_text,
 )
 sgd_lr = c2.select_slider(
     "SGD learning rate",
@@ -52,7 +53,7 @@ sgd_lr = c2.select_slider(
     value=0.5,
     key=f"{PAGE}.sgd_lr",
     bind="query-params",
-    format_func=lambda v: f"{v:g}",
+    format_func=exact_text,
 )
 adam_lr = c3.select_slider(
     "Adam learning rate",
@@ -60,7 +61,7 @@ adam_lr = c3.select_slider(
     value=0.05,
     key=f"{PAGE}.adam_lr",
     bind="query-params",
-    format_func=lambda v: f"{v:g}",
+    format_func=exact_text,
 )
 steps = c4.slider("Steps", 50, 2000, 500, step=50, key=f"{PAGE}.steps", bind="query-params")
 guard.finish()

@@ -8,6 +8,7 @@ from charts.encoding import PrebuiltFigure
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.regularization import coefficient_figure, fence_window, geometry_overlay, geometry_surface
 from charts.live_map import SurfaceLayer, figure_surface
+from core.numbers import exact_text
 from engine.lessons.regularization import (
     LANDSCAPE_KEY,
     PATH_ALPHAS,
@@ -47,7 +48,7 @@ alpha = st.select_slider(
     value=DEFAULT_ALPHA,
     key=f"{PAGE}.alpha",
     bind="query-params",
-    format_func=lambda a: f"{a:g}",
+    format_func=exact_text,
     help="Larger α means a smaller fence s: the optimum is pulled towards the origin.",
 )
 guard.finish()

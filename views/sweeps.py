@@ -23,12 +23,14 @@ from charts.sweeps import (
     sweep_figure,
     with_selection,
 )
-from core.numbers import number_text
+from core.numbers import exact_text, number_text
 from core.param import Param
-from engine import budget, sweeps
+from engine import bowl_theory, budget, sweeps
 from engine.config import OptimizerRun
+from engine.grid import surface_grid
 from engine.simulate import Trajectory, default_tolerance
 from engine.sweeps import SweepAxis, SweepMap
+from ui import sweep_ranges
 from ui.lesson import UrlGuard, lesson_header, playground_link
 from ui.live_map import live_map
 from ui.markdown import escape_markdown
@@ -50,11 +52,6 @@ state = st.session_state
 def key(name: str) -> str:
     """Widget key (and URL parameter) of control ``name``."""
     return f"{PAGE}.{name}"
-
-
-def fmt(value: float) -> str:
-    """Compact, unambiguous text for an option value (it is also what the URL holds, so it stays ``.6g``)."""
-    return f"{float(value):.6g}"
 
 
 def landscape_name(land_key: str) -> str:
@@ -109,7 +106,7 @@ def setting_widget(param: Param, name: str, default: float, label: str | None = 
     label = label or (f"{param.name} ({param.help})" if param.help else param.name)
     if param.name == "clip_norm":
         options = [0.0, *log_grid(0.01, param.high)]
-        value = sweeps.snap(default, options)
+        value = sweep_ranges.snap(default, options)
         return float(
             st.select_slider(
                 label,
@@ -117,13 +114,13 @@ def setting_widget(param: Param, name: str, default: float, label: str | None = 
                 value=value,
                 key=key(name),
                 bind="query-params",
-                format_func=lambda v: "off" if v == 0 else fmt(v),
+                format_func=lambda v: "off" if v == 0 else exact_text(v),
             )
         )
     if param.log and param.low > 0:
         options = log_grid(param.low, param.high, default)
         return float(
-            st.select_slider(label, options, value=default, key=key(name), bind="query-params", format_func=fmt)
+            st.select_slider(label, options, value=default, key=key(name), bind="query-params", format_func=exact_text)
         )
     if param.integer:
         return float(
@@ -164,9 +161,9 @@ def axis_widgets(role: str, opt: str, choices: Sequence[str], default_name: str)
     )
     if log and param.high <= 0:
         log = False
-    options = sweeps.range_options(param, log)
+    options = sweep_ranges.range_options(param, log)
     if log == default.log:
-        initial = (sweeps.snap(default.low, options), sweeps.snap(default.high, options))
+        initial = (sweep_ranges.snap(default.low, options), sweep_ranges.snap(default.high, options))
     else:
         initial = (options[0], options[-1])
     low, high = st.select_slider(
@@ -175,9 +172,9 @@ def axis_widgets(role: str, opt: str, choices: Sequence[str], default_name: str)
         value=initial,
         key=key(f"{role}r"),
         bind="query-params",
-        format_func=fmt,
+        format_func=exact_text,
     )
-    low, high = sweeps.ordered_range(low, high, options)
+    low, high = sweep_ranges.ordered_range(low, high, options)
     return SweepAxis(name, low, high, log)
 
 
@@ -270,9 +267,9 @@ def compute_map(
 def map_figure(args: tuple, metric: str, theory: bool, zrange: tuple | None, title: str) -> dict:
     """The heatmap figure of the map ``compute_map(*args)`` (shared between sessions; never mutated)."""
     m = compute_map(*args)
-    overlay = (
-        sweeps.theory_overlay(m.landscape, m.landscape_params, m.optimizer, m.settings, m.x, m.y) if theory else None
-    )
+    overlay = None
+    if theory:
+        overlay = bowl_theory.theory_overlay(m.landscape, m.landscape_params, m.optimizer, m.settings, m.x, m.y)
     symbols = {p.name: p.name for p in optimizers.get(m.optimizer).hypers}
     return sweep_figure(
         m.metric(metric),
@@ -303,15 +300,17 @@ def starts_figure(args: tuple, metric: str) -> dict:
     m = compute_starts(*args)
     land = landscapes.get(m.landscape)
     z = m.basin.astype(np.float64) if metric == "basin" else m.metric(metric)
+    grid = surface_grid(land, m.landscape_params)
     return start_figure(
-        land, m.landscape_params, z, m.xs, m.ys, metric, m.minima, m.final_loss, m.first_hit, m.diverged_at
+        land, m.landscape_params, grid, z, m.xs, m.ys, metric, m.minima, m.final_loss, m.first_hit, m.diverged_at
     )
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def path_surface(land: str, lp: tuple) -> SurfaceLayer:
     """The contour map a cell's path is drawn on: one per surface, whichever cell is chosen (shared)."""
-    figure = cell_path_surface(landscapes.get(land), dict(lp))
+    surface, values = landscapes.get(land), dict(lp)
+    figure = cell_path_surface(surface, values, surface_grid(surface, values))
     return figure_surface(figure)
 
 
@@ -473,8 +472,8 @@ with st.sidebar:
         )
 
 theory_applies = mode != "starts" and (
-    sweeps.theory_overlay(land_key, values, opt, fixed, x_axis, y_axis) is not None
-    or (mode == "compare" and sweeps.theory_overlay(land_key, values, opt2, fixed2, x2, y2) is not None)
+    bowl_theory.theory_overlay(land_key, values, opt, fixed, x_axis, y_axis) is not None
+    or (mode == "compare" and bowl_theory.theory_overlay(land_key, values, opt2, fixed2, x2, y2) is not None)
 )
 theory = top_right.toggle(
     "Show theory",
@@ -616,7 +615,7 @@ try:
             )
         for result in results:
             overlay = (
-                sweeps.theory_overlay(
+                bowl_theory.theory_overlay(
                     result.landscape, result.landscape_params, result.optimizer, result.settings, result.x, result.y
                 )
                 if theory and theory_applies
