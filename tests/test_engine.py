@@ -10,7 +10,7 @@ import pytest
 import landscapes
 from engine.config import OptimizerRun
 from engine.minibatch import batch_weights
-from engine.simulate import TABLE, _compiled, _packing, bucket, resolve_landscape, simulate, simulate_many
+from engine.simulate import TABLE, _compiled, bucket, resolve_landscape, simulate, simulate_many
 
 
 def test_single_optimizer_by_name():
@@ -85,7 +85,7 @@ def test_first_hit_is_first_step_within_tolerance():
 
 def test_steps_pad_to_buckets_and_never_recompile_on_values():
     land = resolve_landscape("rosenbrock")
-    fn = _compiled(land, "adam", bucket(300), TABLE, _packing(land, "adam", 1))
+    fn = _compiled(land, "adam", bucket(300), TABLE)
     before = fn._cache_size()
     for lr, start, steps, seed, a in [
         (0.01, (-1.5, 2.0), 300, 0, 1.0),
