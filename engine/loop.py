@@ -120,10 +120,11 @@ class Table(NamedTuple):
     """One run's :class:`StepRecord` s as the one float array ``rows`` (length + 1, 8), and its ``marks``.
 
     ``rows`` holds the record's fields side by side (:data:`COLUMNS`); ``marks`` is
-    (diverged_at, first_hit). Two arrays rather than a record of nine: reading back each
-    array a compiled program returns costs about 20 us on this machine's CPU, so nine of
-    them made a 1000-step Playground run (190 us of compute) about twice as slow
-    (``benchmarks/engine_bench.py``, 8 optimizers x 1000 steps: 3.0 ms against 1.2 ms).
+    (diverged_at, first_hit). Two arrays rather than nine (five record fields, four end
+    values), because reading back each array a compiled program returns costs time: a
+    1000-step Adam run read back as this table took 192 us (fastest of 1000), as nine
+    arrays 237 us, on this 2-core machine under load (the Playground makes one such run per
+    optimizer it draws).
     """
 
     rows: jax.Array
