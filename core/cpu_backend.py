@@ -15,7 +15,12 @@ Devices: XLA runs one program on one core. Exposing one CPU device per core (up 
 
 Both must be set before JAX starts its backend, so this module is imported by the packages
 that compute (``landscapes``, ``engine``), whose imports come before any computation.
-Measured in ``benchmarks/engine_bench.py``.
+XLA reads this option only from ``XLA_FLAGS`` (a per-program compiler option is refused),
+hence the environment edit. Measured (``benchmarks/engine_bench.py`` workloads, one loaded
+2-core machine, same sitting): 8 optimizers x 1000 steps took 5.0 ms with the 16 KiB
+cut-off against 13.7 ms with XLA's default, one 1000-step Adam run 0.19 ms against 1.5 ms;
+the batched workloads do not care (1024 seeds: 1.65 s against 1.47 s; 128 x 128 grid:
+97 ms against 88 ms, both within the noise of that sitting).
 """
 
 from __future__ import annotations

@@ -74,7 +74,7 @@ of CPU alone and 3.4 s as a whole page run. Plans count it, so the whole view fi
 """
 
 CALL_S = 0.002
-"""Fixed CPU cost of one vmapped call (dispatch, packing, copying results back); measured 0.3 ms."""
+"""Fixed CPU cost of one vmapped call (dispatch, copying results back); measured 0.3 ms."""
 
 MIN_CELLS = 16
 """A map keeps at least this many cells per axis (if asked for that many) before its steps are cut."""

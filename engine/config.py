@@ -61,15 +61,6 @@ class OptimizerRun:
         merged = {**self.values, **self.choices.traced()}
         return {k: np.float32(v) for k, v in merged.items()}
 
-    @functools.cached_property
-    def packed(self) -> dict[str, np.float32]:
-        """:meth:`traced` as the engine's packed fields ``hp:<name>``, in :func:`traced_names` order.
-
-        Computed once per run: the engine reads it on every call (see :mod:`engine.packing`).
-        """
-        traced = self.traced()
-        return {f"hp:{name}": traced[name] for name in traced_names(self.key)}
-
     def settings(self) -> dict[str, object]:
         """The flat mapping :meth:`build` accepts (round-trips)."""
         return {**self.values, "wd_mode": self.choices.wd_mode, "schedule": self.choices.schedule}

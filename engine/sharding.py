@@ -8,6 +8,7 @@ Small batches stay on one device: below :data:`MIN_RUNS` the split costs more th
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 import jax
 import numpy as np
@@ -25,20 +26,32 @@ def _row_sharding() -> NamedSharding | None:
     return NamedSharding(Mesh(np.array(devices), ("runs",)), PartitionSpec("runs"))
 
 
-def spread(arrays: list[np.ndarray | None], runs: int) -> tuple[list[jax.Array | np.ndarray | None], int]:
-    """``arrays`` (each None or with ``runs`` rows) split row-wise over the devices, and the padding added.
+def batched_leaves(axes: Any, tree: Any) -> list[np.ndarray]:
+    """The arrays of ``tree`` whose ``jax.vmap`` axis (``axes``, a prefix of ``tree``) is 0."""
+    found: list[np.ndarray] = []
+    jax.tree.map(lambda axis, sub: found.extend(jax.tree.leaves(sub)) if axis == 0 else None, axes, tree, is_leaf=_none)
+    return found
 
-    Rows are padded (repeating the last row) to a multiple of the device count; callers drop
-    the last ``padding`` rows of every result. With one device or a small batch the arrays
-    come back unchanged, with padding 0.
+
+def spread(axes: Any, tree: Any, runs: int) -> Any:
+    """``tree`` with its batched arrays (axis 0 in ``axes``) split row-wise over the devices.
+
+    Rows are padded (repeating the last row) to a multiple of the device count; callers keep
+    the first ``runs`` rows of every result. With one device or a small batch ``tree`` comes
+    back unchanged.
     """
     sharding = _row_sharding()
     if sharding is None or runs < MIN_RUNS:
-        return list(arrays), 0
+        return tree
     padding = -runs % len(sharding.mesh.devices)
-    out = []
-    for array in arrays:
-        if array is not None and padding:
+
+    def put(array: np.ndarray) -> jax.Array:
+        if padding:
             array = np.concatenate([array, np.repeat(array[-1:], padding, axis=0)])
-        out.append(None if array is None else jax.device_put(array, sharding))
-    return out, padding
+        return jax.device_put(array, sharding)
+
+    return jax.tree.map(lambda axis, sub: jax.tree.map(put, sub) if axis == 0 else sub, axes, tree, is_leaf=_none)
+
+
+def _none(node: Any) -> bool:
+    return node is None

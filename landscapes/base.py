@@ -87,10 +87,6 @@ class Landscape:
         """Parameter values as float32 scalars, passed to jitted functions as traced arguments."""
         return {k: np.float32(v) for k, v in values.items()}
 
-    def packed(self, values: Mapping[str, float]) -> np.ndarray:
-        """Parameter values as one float32 vector in ``params`` order: what the engine passes."""
-        return np.array([values[p.name] for p in self.params], np.float32)
-
     def data(self, values: Mapping[str, float]) -> DataSet | None:
         """The training data for these parameter values (None for analytic landscapes)."""
         return self.make_data(values) if self.make_data is not None else None

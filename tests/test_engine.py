@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -10,7 +13,7 @@ import pytest
 import landscapes
 from engine.config import OptimizerRun
 from engine.minibatch import batch_weights
-from engine.simulate import TABLE, _compiled, _packing, bucket, resolve_landscape, simulate, simulate_many
+from engine.simulate import TABLE, _compiled, bucket, resolve_landscape, simulate, simulate_many
 
 
 def test_single_optimizer_by_name():
@@ -85,7 +88,7 @@ def test_first_hit_is_first_step_within_tolerance():
 
 def test_steps_pad_to_buckets_and_never_recompile_on_values():
     land = resolve_landscape("rosenbrock")
-    fn = _compiled(land, "adam", bucket(300), TABLE, _packing(land, "adam", 1))
+    fn = _compiled(land, "adam", bucket(300), TABLE)
     before = fn._cache_size()
     for lr, start, steps, seed, a in [
         (0.01, (-1.5, 2.0), 300, 0, 1.0),
@@ -233,3 +236,32 @@ def test_displayed_option_lines_follow_the_settings():
     assert any("H_t \\leftarrow" in line and "0.5" in line for line in newton_l2), "the Hessian gets +lambda I under L2"
     decoupled = step_latex(get("newton"), Choices(wd_mode="decoupled"), {"lr": 1.0, "weight_decay": 0.5})
     assert not any("H_t \\leftarrow" in line for line in decoupled)
+
+
+def test_only_the_engines_compile_function_calls_jax_jit():
+    """Every compiled program goes through engine.compile_cache.jit_for (which keeps a visitor's formula off disk)."""
+    root = Path(__file__).resolve().parent.parent
+    app_code = [p for folder in APP_FOLDERS for p in (root / folder).rglob("*.py")] + [root / "app.py"]
+    callers = sorted(str(p.relative_to(root)) for p in app_code if JIT_CALL.search(p.read_text()))
+    assert callers == ["engine/compile_cache.py"]
+
+
+APP_FOLDERS = ("charts", "core", "engine", "landscapes", "optimizers", "pages", "ui")
+JIT_CALL = re.compile(r"jax\.jit\(|@jax\.jit|partial\(jax\.jit|from jax import[^\n]*\bjit\b")
+
+
+def test_inputs_per_step_replace_the_data_at_every_step():
+    """Clean copies reproduce the plain run; doubled inputs change every step's gradient."""
+    land = landscapes.get("train_val")
+    data = land.data(land.resolve())
+    clean = np.broadcast_to(data.inputs, (2, 50, *data.inputs.shape))
+    batch = simulate_many(land, ("sgd", {"lr": 0.1}), inputs_per_step=clean, steps=50, keep_paths=True)
+    (plain,) = simulate(land, ("sgd", {"lr": 0.1}), start=land.starts[0], steps=50)
+    np.testing.assert_allclose(batch.paths[0], plain.path, rtol=1e-6, atol=1e-7)
+    doubled = simulate_many(land, ("sgd", {"lr": 0.1}), inputs_per_step=2 * clean[:1], steps=50, keep_paths=True)
+    (first_step,) = simulate(land, ("sgd", {"lr": 0.1}), start=land.starts[0], steps=1)
+    assert not np.allclose(doubled.paths[0, 1], first_step.path[1])
+    with pytest.raises(ValueError, match="inputs_per_step"):
+        simulate_many(land, "sgd", inputs_per_step=clean[:, :10], steps=50)
+    with pytest.raises(ValueError, match="inputs_per_step needs a data-set landscape"):
+        simulate_many("bowl", "sgd", inputs_per_step=clean, steps=50)

@@ -18,7 +18,7 @@ import jax
 import numpy as np
 
 import landscapes
-from engine.compile_cache import enable_compilation_cache
+from engine.compile_cache import enable_compilation_cache, jit_for
 from engine.config import OptimizerRun
 from engine.lessons.regularization import LANDSCAPE_KEY, ridge, training_problem
 from engine.scenario import Scenario
@@ -34,7 +34,7 @@ RIDGE_ALPHAS: np.ndarray = np.logspace(-5.0, 3.0, 801)
 
 @functools.lru_cache(maxsize=8)
 def _losses_fn(landscape: Landscape):
-    return jax.jit(jax.vmap(lambda x, p, data: landscape.loss(x, p, data), in_axes=(0, None, None)))
+    return jit_for(landscape, jax.vmap(lambda x, p, data: landscape.loss(x, p, data), in_axes=(0, None, None)))
 
 
 def losses_along(path: np.ndarray, values: Mapping[str, float], *, validation: bool) -> np.ndarray:

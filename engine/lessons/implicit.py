@@ -27,6 +27,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from engine.compile_cache import jit_for
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate_many
@@ -199,7 +200,7 @@ def _modified_fn(land: Landscape):
         value, grad = jax.value_and_grad(lambda z: land.loss(z, p, data))(x)
         return value, 0.25 * lr * jnp.sum(grad**2)
 
-    return jax.jit(jax.vmap(one, in_axes=(0, None, None, None)))
+    return jit_for(land, jax.vmap(one, in_axes=(0, None, None, None)))
 
 
 @functools.lru_cache(maxsize=16)
@@ -208,7 +209,7 @@ def _modified_hessian_fn(land: Landscape):
         grad = jax.grad(lambda z: land.loss(z, p, data))(x)
         return land.loss(x, p, data) + 0.25 * lr * jnp.sum(grad**2)
 
-    return jax.jit(jax.hessian(modified))
+    return jit_for(land, jax.hessian(modified))
 
 
 def _inputs(land: Landscape, values: Mapping[str, float] | None):

@@ -10,7 +10,8 @@ standard deviation) turns H into the correlation matrix, whose condition number
 ``(1+ρ)/(1-ρ)`` no longer depends on ``s``.
 
 Gradient descent runs on both with the same *relative* step ``eta = r / lambda_max(H)``,
-so each is as fast as its own curvature allows. A quadratic is the ``bowl``
+so each is as fast as its own curvature allows; both run in the engine's one loop, each
+problem as a data-set landscape of this module (:data:`LANDSCAPES`, not in the registry). A quadratic is the ``bowl``
 landscape in disguise -- ``f(w) - f* = lambda_max * bowl(w - w*)`` with the bowl's
 kappa and angle read off H -- so the same run opens in the Playground as GD with
 ``lr = r`` on that bowl, started at ``start - w*``.
@@ -22,17 +23,16 @@ import functools
 import math
 from dataclasses import dataclass, replace
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 import landscapes
+from core.param import Param
 from engine.compile_cache import enable_compilation_cache
 from engine.config import OptimizerRun
 from engine.lessons.regularization import LeastSquares
 from engine.scenario import Scenario
-from engine.simulate import bucket
-from landscapes.base import DataSet
+from engine.simulate import simulate
+from landscapes.base import DataSet, Landscape
 
 enable_compilation_cache()
 
@@ -100,29 +100,32 @@ def condition_number(problem: LeastSquares) -> float:
     return float(high / low)
 
 
-@functools.lru_cache(maxsize=8)
-def _gd_fn(length: int):
-    spec = OptimizerRun.build("sgd").spec
-    opt = spec.make()
+def example_loss(w, row, target, p):
+    """½ (w·x - y)² for one example."""
+    return 0.5 * (w[0] * row[0] + w[1] * row[1] - target) ** 2
 
-    def run(x0, inputs, targets, lr, steps):
-        def loss(w):
-            return 0.5 * jnp.mean((inputs @ w - targets) ** 2)
 
-        def body(carry, t):
-            x, diverged = carry
-            value, grad = jax.value_and_grad(loss)(x)
-            update, _ = opt.update(grad, opt.init(x), x, {"lr": lr})
-            new = x + update
-            fine = jnp.isfinite(new[0]) & jnp.isfinite(new[1]) & (jnp.abs(new[0]) < 1e6) & (jnp.abs(new[1]) < 1e6)
-            active = (diverged < 0) & (t < steps)
-            diverged = jnp.where(active & ~fine, t + 1, diverged)
-            return (jnp.where(active & fine, new, x), diverged), (x, value)
+def _landscape(name: str, make_data) -> Landscape:
+    """The regression on ``make_data``'s inputs as a data-set landscape, for the engine's one loop."""
+    return Landscape(
+        key=f"input_scaling_{name}",
+        name=f"Linear regression, {name} inputs",
+        description="The input-scaling lesson's linear regression (not offered in the Playground).",
+        latex=r"f(w) = \frac{1}{N}\sum_i \tfrac12\,(w \cdot x_i - y_i)^2",
+        domain=((-5.0, 5.0), (-5.0, 5.0)),
+        starts=(START,),
+        example_loss=example_loss,
+        make_data=lambda values: make_data(values["scale"], values["correlation"]),
+        params=(
+            Param("scale", "s", 10.0, 1.0, MAX_SCALE, help="how many times larger the second input's numbers are"),
+            Param("correlation", r"\rho", 0.0, 0.0, MAX_CORRELATION, help="correlation between the two inputs"),
+        ),
+        tags=("dataset",),
+    )
 
-        (x_end, diverged), (xs, values) = jax.lax.scan(body, (x0, jnp.int32(-1)), jnp.arange(length, dtype=jnp.int32))
-        return jnp.concatenate([xs, x_end[None]]), jnp.append(values, loss(x_end)), diverged
 
-    return jax.jit(jax.vmap(run, in_axes=(None, 0, 0, 0, None)))
+LANDSCAPES: tuple[Landscape, Landscape] = (_landscape("raw", raw_data), _landscape("standardized", standardized_data))
+"""The two problems of :data:`PROBLEMS` as data-set landscapes (one compile each, data traced)."""
 
 
 @dataclass(frozen=True)
@@ -150,19 +153,20 @@ class ScalingView:
 
 
 def scaling_views(scale: float, correlation: float, relative_lr: float, steps: int) -> tuple[ScalingView, ScalingView]:
-    """Raw and standardized problems, each run by GD with ``lr = relative_lr / lambda_max``: one vmapped call."""
+    """Raw and standardized problems, each run by GD with ``lr = relative_lr / lambda_max`` in the engine.
+
+    Divergence is the engine's rule: the first point beyond the landscapes' bound (5000,
+    a thousand times their domain) or with a non-finite loss; the path stays there.
+    """
     scale, correlation = _check(scale, correlation)
     datasets = (raw_data(scale, correlation), standardized_data(scale, correlation))
     problems = tuple(LeastSquares.from_data(d) for d in datasets)
     lrs = np.array([relative_lr / p.lipschitz for p in problems], np.float32)
-    paths, losses, diverged = _gd_fn(bucket(int(steps)))(
-        jnp.asarray(START, jnp.float32),
-        np.stack([d.inputs for d in datasets]),
-        np.stack([d.targets for d in datasets]),
-        lrs,
-        np.int32(steps),
-    )
-    paths, losses, diverged = np.asarray(paths), np.asarray(losses), np.asarray(diverged)
+    values = {"scale": scale, "correlation": correlation}
+    runs = [
+        simulate(land, ("sgd", {"lr": float(lr)}), start=START, steps=int(steps), landscape_params=values)[0]
+        for land, lr in zip(LANDSCAPES, lrs, strict=True)
+    ]
     return tuple(  # type: ignore[return-value]
         ScalingView(
             name=name,
@@ -170,9 +174,9 @@ def scaling_views(scale: float, correlation: float, relative_lr: float, steps: i
             problem=problems[i],
             kappa=condition_number(problems[i]),
             lr=float(lrs[i]),
-            path=paths[i, : steps + 1].astype(np.float64),
-            loss=losses[i, : steps + 1].astype(np.float64),
-            diverged_at=None if diverged[i] < 0 else int(diverged[i]),
+            path=runs[i].path.astype(np.float64),
+            loss=runs[i].loss.astype(np.float64),
+            diverged_at=runs[i].diverged_at,
         )
         for i, name in enumerate(PROBLEMS)
     )

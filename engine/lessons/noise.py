@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from engine.compile_cache import jit_for
 from engine.config import OptimizerRun
 from engine.minibatch import batch_weights
 from engine.scenario import Scenario
@@ -62,7 +63,7 @@ def _gradients_fn(land: Landscape, n: int):
         weights = weights / jnp.sum(weights)
         return jax.grad(lambda z: jnp.sum(weights * land.per_example(z, p, inputs, targets)))(x)
 
-    return jax.jit(jax.vmap(one, in_axes=(None, None, None, None, 0, 0, 0)))
+    return jit_for(land, jax.vmap(one, in_axes=(None, None, None, None, 0, 0, 0)))
 
 
 def minibatch_gradients(
@@ -109,7 +110,7 @@ def full_gradient(
 
 @functools.lru_cache(maxsize=16)
 def _per_example_fn(land: Landscape):
-    return jax.jit(jax.jacobian(land.per_example))
+    return jit_for(land, jax.jacobian(land.per_example))
 
 
 def predicted_spread(

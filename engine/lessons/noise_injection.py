@@ -14,22 +14,19 @@ Because the noise has mean zero and is independent across inputs,
 * Gaussian: ``f(w) + (σ²/2) ||w||²`` (ridge: L2 weight decay ``λ = σ²``);
 * dropout: ``f(w) + (p / (2(1-p))) Σ_j w_j² mean_i(x_ij²)`` (ridge scaled per input).
 
-The noisy loss is random, so the engine's ``simulate`` cannot run it; this module
-has its own small scan, reusing the optimizers through :func:`engine.step.apply_step`,
-vmapped over seeds, with the noise-free run as one more row of the same call. The
-noise itself is drawn with numpy before the call (a few hundred kilobytes): JAX's
-random-number programs would take longer to compile than the whole training takes to
-run, and a first visit pays for every compile.
+Training runs in the engine's one loop: :func:`engine.simulate.simulate_many` with
+``inputs_per_step`` (each seed's corrupted copies, one per step), vmapped over seeds,
+with the noise-free run as one more row of the same call. The noise itself is drawn
+with numpy before the call (a few hundred kilobytes): JAX's random-number programs
+would take longer to compile than the whole training takes to run, and a first visit
+pays for every compile.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import jax
-import jax.numpy as jnp
 import numpy as np
 
 import landscapes
@@ -38,10 +35,7 @@ from engine.config import OptimizerRun
 from engine.grid import loss_grid
 from engine.lessons.regularization import LANDSCAPE_KEY, LeastSquares
 from engine.scenario import Scenario
-from engine.simulate import bucket
-from engine.step import apply_step
-from landscapes.base import Landscape
-from optimizers.schedules import scheduled_lr
+from engine.simulate import simulate_many
 
 enable_compilation_cache()
 
@@ -138,36 +132,6 @@ def monte_carlo(
     return losses.mean(axis=0), losses.std(axis=0, ddof=1) / np.sqrt(samples)
 
 
-@functools.lru_cache(maxsize=16)
-def _train_fn(landscape: Landscape, key: str, length: int):
-    """Jitted training on given per-step inputs, vmapped over runs (rows of ``inputs``)."""
-    spec = OptimizerRun.build(key).spec
-    opt = spec.make()
-    bound = landscape.bound
-
-    def run(x0, hp, p, targets, inputs, steps):
-        ts = jnp.arange(length, dtype=jnp.int32)
-        lrs = scheduled_lr(ts, steps, hp["lr"], hp)
-
-        def body(carry, xs):
-            x, state, diverged = carry
-            t, lr_t, batch = xs
-            grad = jax.grad(lambda z: landscape.loss(z, p, (batch, targets)))(x)
-            result = apply_step(spec, opt, x, state, grad, hp, lr_t)
-            new = result.params
-            fine = jnp.isfinite(new[0]) & jnp.isfinite(new[1]) & (jnp.abs(new[0]) < bound) & (jnp.abs(new[1]) < bound)
-            active = (diverged < 0) & (t < steps)
-            diverged = jnp.where(active & ~fine, t + 1, diverged)
-            x_next = jnp.where(active & fine, new, x)
-            return (x_next, result.state, diverged), x
-
-        x0 = jnp.asarray(x0, jnp.float32)
-        (x_end, _, diverged), xs = jax.lax.scan(body, (x0, opt.init(x0), jnp.int32(-1)), (ts, lrs, inputs))
-        return jnp.concatenate([xs, x_end[None]]), diverged
-
-    return jax.jit(jax.vmap(run, in_axes=(None, None, None, None, 0, None)))
-
-
 @dataclass(frozen=True)
 class NoisyRuns:
     """Paths (seeds, steps + 1, 2) of training on noisy inputs; ``diverged_at`` (seeds,), -1 for never.
@@ -202,33 +166,32 @@ def noisy_training(
 
     Seed ``s`` draws step ``t``'s inputs as copy ``t`` of :func:`noisy_copies` with seed
     ``s``. ``with_clean`` adds the run on the clean inputs as one more row of the same
-    call. A run whose next point is non-finite or beyond the landscape's bound stops
-    there (``diverged_at`` is that step) and its path stays at the last good point.
+    call. Divergence is the engine's: the first point whose loss or coordinates are
+    non-finite or beyond the landscape's bound is ``diverged_at``, and the path stays at
+    the last good point from there on.
     """
     strength = _check(kind, strength)
     land, resolved, data = _data(values)
-    run = OptimizerRun.build(optimizer, {"lr": lr})
-    length = bucket(int(steps))
-    inputs = [noisy_copies(data.inputs, kind, strength, length, int(seed)) for seed in seeds]
+    inputs = [noisy_copies(data.inputs, kind, strength, steps, int(seed)) for seed in seeds]
     if with_clean:
-        inputs.append(np.broadcast_to(np.asarray(data.inputs, np.float64), (length, *data.inputs.shape)))
-    paths, diverged = _train_fn(land, run.key, length)(
-        np.asarray(START, np.float32),
-        run.traced(),
-        land.traced(resolved),
-        np.asarray(data.targets, np.float32),
-        np.asarray(inputs, np.float32),
-        np.int32(steps),
+        inputs.append(np.broadcast_to(np.asarray(data.inputs, np.float64), (steps, *data.inputs.shape)))
+    batch = simulate_many(
+        land,
+        (optimizer, {"lr": lr}),
+        starts=START,
+        inputs_per_step=np.asarray(inputs, np.float32),
+        steps=int(steps),
+        landscape_params=resolved,
+        keep_paths=True,
     )
-    paths = np.asarray(paths)[:, : int(steps) + 1]
-    diverged = np.asarray(diverged)
+    assert batch.paths is not None
     if not with_clean:
-        return NoisyRuns(paths=paths, diverged_at=diverged)
+        return NoisyRuns(paths=batch.paths, diverged_at=batch.diverged_at)
     return NoisyRuns(
-        paths=paths[:-1],
-        diverged_at=diverged[:-1],
-        clean_path=paths[-1],
-        clean_diverged_at=None if diverged[-1] < 0 else int(diverged[-1]),
+        paths=batch.paths[:-1],
+        diverged_at=batch.diverged_at[:-1],
+        clean_path=batch.paths[-1],
+        clean_diverged_at=None if batch.diverged_at[-1] < 0 else int(batch.diverged_at[-1]),
     )
 
 

@@ -29,7 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscapes
-from engine.compile_cache import enable_compilation_cache
+from engine.compile_cache import enable_compilation_cache, jit_for
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from landscapes.base import DataSet, Landscape
@@ -142,7 +142,7 @@ def _ista(landscape: Landscape, iterations: int):
 
         return jax.vmap(one)(alphas)
 
-    return jax.jit(solve)
+    return jit_for(landscape, solve)
 
 
 def penalized_optima(
