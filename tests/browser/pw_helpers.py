@@ -167,9 +167,10 @@ mouse lands) and the data width of one pixel along each axis (``dx``, ``dy``).""
 MAP_TRACES = f"""() => {{ const p = {MAP_PLOT_JS};
   return p.data.filter(t => t.meta !== 'legend-entry').concat(p.dlDrawn || []).map(t => ({{
   type: t.type || 'scatter', mode: t.mode || null, name: t.name || null, group: t.legendgroup || null,
+  visible: t.visible === undefined || t.visible === true,
   symbol: (t.marker && typeof t.marker.symbol === 'string') ? t.marker.symbol : null,
   x: Array.from(t.x || [], Number), y: Array.from(t.y || [], Number)}})); }}"""
-"""JS: every trace the map draws now: type, mode, name, legend group, marker symbol and points (plotly.js
+"""JS: every trace the map draws now: type, mode, name, legend group, shown or not, marker symbol and points (plotly.js
 draws the surface and the page's overlay; the map itself draws the runs and lists them in ``dlDrawn``)."""
 
 WATCH_SCRIPT_RUNS = """() => {

@@ -349,7 +349,7 @@ def test_a_committed_move_redraws_the_runs_without_plotly_and_keeps_a_legend_cho
     label = first_run_label(page)
     others = [t["name"] for t in map_traces(page) if t["mode"] == "lines" and t["name"] != label]
     hidden = others[0]
-    page.locator(MAP).first.locator(".legendtext", has_text=hidden).first.click()
+    page.locator(MAP).first.locator(".legend .traces", has_text=hidden).first.locator(".legendtoggle").click()
     page.wait_for_function(
         f"name => {MAP_PLOT}.dlDrawn.some(t => t.name === name && t.mode === 'lines' && t.visible === false)",
         arg=hidden,
@@ -367,9 +367,11 @@ def test_a_committed_move_redraws_the_runs_without_plotly_and_keeps_a_legend_cho
     shown = page.locator(f"{MAP} .dl-paths .dl-run")
     assert shown.nth(others.index(hidden) + 1).evaluate("g => getComputedStyle(g).display") == "none"
 
-    # Hover the middle point of the first run's path: the tip names the run and that point's step.
+    # Hover the first run's point farthest from every other path: the tip names the run and that point's step.
     path = drawn[label]
-    middle = len(path) // 2
+    others_points = np.concatenate([p for name, p in drawn.items() if name != label])
+    apart = [np.min(np.linalg.norm(others_points - point, axis=1)) for point in path]
+    middle = int(np.argmax(apart))
     box = page.evaluate(
         f"""([x, y]) => {{ const p = {MAP_PLOT}, xa = p._fullLayout.xaxis, ya = p._fullLayout.yaxis;
           const b = p.getBoundingClientRect();
