@@ -55,12 +55,18 @@ CHARTS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='stPl
   .every(chart => { const p = chart.querySelector('.js-plotly-plot'); return p && p._fullLayout; })"""
 """JS predicate: every Plotly chart on the page has been drawn by plotly.js."""
 
-LIVE_MAPS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='live-map-plot']"))
-  .every(p => !!p._fullLayout && Number(p.dataset.draws || 0) > 0)"""
+LIVE_MAPS_DRAWN = """() => Array.from(document.querySelectorAll("[data-testid='stBidiComponent']")).every(c => {
+  if (c.querySelector("[data-testid='copy-link']")) return true;
+  const p = c.querySelector("[data-testid='live-map-plot']");
+  return !!p && !!p._fullLayout && Number(p.dataset.draws || 0) > 0;
+})"""
 """JS predicate: every live map on the page (``ui/live_map.js``) has been drawn at least once.
 
-A page may hold ``st.plotly_chart`` charts, live maps, or both: wait for this and
-:data:`CHARTS_DRAWN` together (each holds when the page has none of its kind).
+It looks at every custom component the page holds (the live maps and the Copy link button), so a
+map whose script has not run yet counts as not drawn: a check of the drawn plots alone would hold
+for a page whose components had not mounted (an empty list). A page may hold ``st.plotly_chart``
+charts, live maps, or both: wait for this and :data:`CHARTS_DRAWN` together (each holds when the
+page has none of its kind).
 """
 
 
