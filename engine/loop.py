@@ -4,7 +4,8 @@
 (landscape, optimizer, padded length, output, which settings vary per run). Its one
 loop body (:class:`_LoopBody`) checks iterate ``t`` (divergence, arrival), records it and
 takes step ``t``. A recorded run (``TABLE``, ``PATHS``) runs it under ``lax.scan`` over
-the padded length and keeps each step's :class:`StepRecord`; an unrecorded one (``FINAL``)
+the padded length and keeps each step's :class:`StepRecord` (as a table row, or only its
+point and loss); an unrecorded one (``FINAL``)
 under ``lax.fori_loop`` for exactly ``steps`` steps (a traced trip count: no padded steps,
 and still no recompile when ``steps`` changes).
 
