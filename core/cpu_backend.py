@@ -16,11 +16,14 @@ Devices: XLA runs one program on one core. Exposing one CPU device per core (up 
 Both must be set before JAX starts its backend, so this module is imported by the packages
 that compute (``landscapes``, ``engine``), whose imports come before any computation.
 XLA reads this option only from ``XLA_FLAGS`` (a per-program compiler option is refused),
-hence the environment edit. Measured (``benchmarks/engine_bench.py`` workloads, one loaded
-2-core machine, same sitting): 8 optimizers x 1000 steps took 5.0 ms with the 16 KiB
-cut-off against 13.7 ms with XLA's default, one 1000-step Adam run 0.19 ms against 1.5 ms;
-the batched workloads do not care (1024 seeds: 1.65 s against 1.47 s; 128 x 128 grid:
-97 ms against 88 ms, both within the noise of that sitting).
+hence the environment edit. Measured (this 2-core machine, alternating sittings, medians):
+the eight optimizers x 1000 steps on the bowl took 1.7-2.8 ms with the 16 KiB cut-off against
+4.9-7.3 ms with XLA's default, one 1000-step NAdam run on Rosenbrock 0.3-0.55 ms against
+3.1-3.5 ms. (The benchmark's 8 x 1000 on Rosenbrock no longer shows it: those eight loops now
+fit XLA's default too, 1.6-2.8 ms either way; at that default, NAdam, AMSGrad, AdaBelief
+and Newton run op by op on half the built-in surfaces or more, Adam and AdaDelta on some.)
+The batched workloads did not care when last measured (1024 seeds: 1.65 s against 1.47 s;
+128 x 128 grid: 97 ms against 88 ms, within the noise).
 """
 
 from __future__ import annotations

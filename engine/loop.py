@@ -4,7 +4,8 @@
 (landscape, optimizer, padded length, output, which settings vary per run). Its one
 loop body (:class:`_LoopBody`) checks iterate ``t`` (divergence, arrival), records it and
 takes step ``t``. A recorded run (``TABLE``, ``PATHS``) runs it under ``lax.scan`` over
-the padded length and keeps each step's :class:`StepRecord`; an unrecorded one (``FINAL``)
+the padded length and keeps each step's :class:`StepRecord` (as a table row, or only its
+point and loss); an unrecorded one (``FINAL``)
 under ``lax.fori_loop`` for exactly ``steps`` steps (a traced trip count: no padded steps,
 and still no recompile when ``steps`` changes).
 
@@ -141,6 +142,15 @@ COLUMNS: dict[str, slice] = {
 """Where each :class:`StepRecord` field sits in :attr:`Table.rows`."""
 
 
+def table_row(record: StepRecord) -> jax.Array:
+    """``record`` as one row of :attr:`Table.rows` (its fields side by side, :data:`COLUMNS`).
+
+    The loop writes each step's row as it goes, rather than stacking five arrays and
+    joining them after the loop, which would add kernels outside it (see :class:`Table`).
+    """
+    return jnp.concatenate([jnp.reshape(field, (-1,)) for field in record])
+
+
 def in_axes(batched: Collection[str], hypers: Collection[str]) -> tuple[Settings, Data | None]:
     """``jax.vmap`` axes of ``(settings, data)``: 0 for the ``batched`` fields, None for shared ones.
 
@@ -169,15 +179,17 @@ def run_fn(landscape: Landscape, key: str, length: int, mode: str) -> Callable[[
         carry = Carry(start, body.optimizer.init(start), marks)
         if mode == FINAL:
             carry = jax.lax.fori_loop(0, settings.steps + 1, lambda t, c: body(c, t, settings, data)[0], carry)
-        else:
-            carry, records = jax.lax.scan(lambda c, t: body(c, t, settings, data), carry, jnp.arange(length + 1))
+            return Final(*carry.marks)
+
+        def step(c: Carry, t: jax.Array) -> tuple[Carry, Any]:
+            c, record = body(c, t, settings, data)
+            return c, (table_row(record) if mode == TABLE else (record.x, record.loss))
+
+        carry, out = jax.lax.scan(step, carry, jnp.arange(length + 1))
         end = Final(*carry.marks)
-        if mode == FINAL:
-            return end
         if mode == PATHS:
-            return Paths(end, records.x, records.loss)
-        rows = jnp.concatenate([jnp.reshape(field, (length + 1, -1)) for field in records], axis=1)
-        return Table(rows, jnp.stack([end.diverged_at, end.first_hit]))
+            return Paths(end, *out)
+        return Table(out, jnp.stack([end.diverged_at, end.first_hit]))
 
     return fn
 

@@ -36,7 +36,10 @@ def squared_norm(v: jax.Array) -> jax.Array:
 
     A ``jnp.sum`` over the size-2 axis becomes a reduction, which XLA's CPU backend
     does not fuse with its neighbours; under ``vmap`` over thousands of runs that made
-    every step several times slower.
+    every step slower. Measured (128 x 128 (lr, momentum) grid x 500 steps on the bowl,
+    kappa = 100, clipping at norm 1; medians, five alternating sittings on this 2-core
+    machine): 47-56 ms elementwise against 62-101 ms with ``jnp.sum(v * v)`` for a per-run
+    threshold, 34-51 ms against 65-113 ms for a shared one.
     """
     return v[0] * v[0] + v[1] * v[1]
 
