@@ -19,6 +19,7 @@ runs, texts just past every length limit) so the whole file stays quick.
 
 from __future__ import annotations
 
+import importlib
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -282,8 +283,16 @@ APP_PAGES = tuple(re.findall(r'"(views/\w+\.py)"', (ROOT / "app.py").read_text()
 
 
 def page_prefix(path: str) -> str | None:
-    """The prefix of a page's URL keys (its ``PAGE`` constant, e.g. ``ill``), or None (the Playground)."""
-    found = re.search(r'^PAGE = "(\w+)"', (ROOT / path).read_text(), re.MULTILINE)
+    """The prefix of a page's URL keys (e.g. ``ill``), or None (the Playground).
+
+    A page that reads its link through a scenario class (``from ui.lessons.x import XScenario``)
+    has that class's ``PAGE``; an older page has a ``PAGE = "..."`` constant.
+    """
+    text = (ROOT / path).read_text()
+    scenario = re.search(r"^from (ui\.lessons\.\w+) import .*?\b(\w+Scenario)\b", text, re.MULTILINE)
+    if scenario:
+        return str(getattr(importlib.import_module(scenario.group(1)), scenario.group(2)).PAGE)
+    found = re.search(r'^PAGE = "(\w+)"', text, re.MULTILINE)
     return found.group(1) if found else None
 
 
@@ -326,17 +335,23 @@ def test_odd_parameter_names_never_break_a_page(path: str) -> None:
 
 
 def guarded_page() -> None:
-    """A lesson-like page: a URL guard around four bound widgets (run by AppTest as a script)."""
-    import streamlit as st
+    """A lesson-like page: a scenario of four settings drawn by a PageForm (run by AppTest as a script)."""
+    from dataclasses import dataclass
 
-    from ui.lesson import UrlGuard
+    from core.page_scenario import PageScenario, setting
+    from ui.page_form import PageForm
 
-    guard = UrlGuard("tiny")
-    st.slider("a", 0.0, 1.0, 0.5, key="tiny.a", bind="query-params")
-    st.selectbox("b", ["x", "y"], key="tiny.b", bind="query-params")
-    st.select_slider("c", [1, 2, 3], value=(1, 3), key="tiny.c", bind="query-params")
-    st.toggle("d", key="tiny.d", bind="query-params")
-    guard.finish()
+    @dataclass(frozen=True)
+    class TinyScenario(PageScenario, page="tiny"):
+        a: float = setting(0.5, "a", low=0.0, high=1.0, step=0.01)
+        b: str = setting("x", "b", options=("x", "y"))
+        c: int = setting(1, "c", options=(1, 2, 3))
+        d: bool = setting(False, "d")
+
+    form = PageForm(TinyScenario)
+    for name in ("a", "b", "c", "d"):
+        form.widget(name)
+    form.finish()
 
 
 TINY_KEYS = ("tiny.a", "tiny.b", "tiny.c", "tiny.d")
@@ -361,7 +376,7 @@ valid_tiny = st.fixed_dictionaries(
     optional={
         "tiny.a": st.sampled_from(["0", "0.25", "1"]),
         "tiny.b": st.just("y"),
-        "tiny.c": st.just(["2", "3"]),
+        "tiny.c": st.just("3"),
         "tiny.d": st.just("true"),
     },
 )
@@ -393,7 +408,7 @@ def test_the_url_guard_survives_any_query(query: dict[str, str | list[str]]) -> 
 @pytest.mark.parametrize(
     "query",
     [
-        {"tiny.a": "0.25", "tiny.b": "y", "tiny.c": ["2", "3"], "tiny.d": "true"},
+        {"tiny.a": "0.25", "tiny.b": "y", "tiny.c": "2", "tiny.d": "true"},
         {"tiny.a": "1"},
     ],
 )

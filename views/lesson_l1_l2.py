@@ -5,28 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.grid_maps import panel_traces, side_by_side
-from charts.lessons.regularization import coefficient_figure, fence_window, geometry_overlay, geometry_surface
-from charts.live_map import SurfaceLayer, figure_surface
-from core.numbers import exact_text
-from engine.lessons.regularization import (
-    LANDSCAPE_KEY,
-    PATH_ALPHAS,
-    PenaltyView,
-    penalty_view,
-    playground_scenario,
-    zero_onset,
-)
+from engine.lessons.regularization import LANDSCAPE_KEY, PATH_ALPHAS, playground_scenario
 from landscapes import get as get_landscape
-from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.lesson import lesson_header, playground_link
+from ui.lessons.l1_l2 import PenaltyScenario, page_view
 from ui.live_map import live_map
-from ui.param_widgets import log_grid
+from ui.page_form import PageForm
 
-PAGE = "reg"
-ALPHAS = log_grid(1e-3, 10.0)
-DEFAULT_ALPHA = 0.05
+PAGE = PenaltyScenario.PAGE
 
-guard = UrlGuard(PAGE)
+form = PageForm(PenaltyScenario)
 lesson_header(
     "L1 and L2 penalties: a diamond and a circle",
     "Adding a penalty to the loss is the same as fencing the weights into a region around the origin and "
@@ -42,47 +30,15 @@ lesson_header(
     r"\min_w f(w) + \alpha\lVert w\rVert_2^2 \;\Leftrightarrow\; \min_{w_1^2+w_2^2\le s} f(w)",
 )
 
-alpha = st.select_slider(
-    "Penalty weight α (log scale)",
-    options=ALPHAS,
-    value=DEFAULT_ALPHA,
-    key=f"{PAGE}.alpha",
-    bind="query-params",
-    format_func=exact_text,
-    help="Larger α means a smaller fence s: the optimum is pulled towards the origin.",
-)
-guard.finish()
-
+form.widget("alpha")
+scenario = form.finish()
+alpha = scenario.alpha
 values = get_landscape(LANDSCAPE_KEY).resolve()
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def solve(alpha: float) -> tuple[PenaltyView, PenaltyView]:
-    """Both penalized problems at ``alpha`` and along the whole path (proximal gradient, vmapped)."""
-    return penalty_view(alpha, "l1"), penalty_view(alpha, "l2")
-
-
-@st.cache_resource(show_spinner=False, max_entries=1)
-def maps_surface() -> SurfaceLayer:
-    """Both panels' loss contours over the one window that holds every α's fences (shared, never mutated)."""
-    window = fence_window(values)
-    maps = side_by_side(geometry_surface("l1", values, window), geometry_surface("l2", values, window))
-    return figure_surface(maps)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def figures(alpha: float) -> tuple[SurfaceLayer, list[dict], dict]:
-    """The two maps' surface and what is drawn over it, and the coefficient paths (shared, never mutated)."""
-    l1, l2 = solve(alpha)
-    overlay = panel_traces(geometry_overlay(l1, values), geometry_overlay(l2, values))
-    return maps_surface(), overlay, coefficient_figure((l1, l2))
-
-
 with st.spinner(f"Solving the L1 and the L2 problem for {len(PATH_ALPHAS) + 1} values of α…"):
-    l1, l2 = solve(alpha)
-    surface, overlay, paths = figures(alpha)
+    view = page_view(scenario)
+l1, l2 = view.l1, view.l2
 
-live_map(f"{PAGE}.maps", surface, overlay=overlay, height=surface.layout["height"])
+live_map(f"{PAGE}.maps", view.surface, overlay=view.overlay, height=view.surface.layout["height"])
 left, right = st.columns(2)
 with left:
     st.markdown(
@@ -92,7 +48,7 @@ with right:
     st.markdown(f"**L2 optimum** w = ({l2.optimum[0]:.4g}, {l2.optimum[1]:.4g}), fence s = w₁² + w₂² = {l2.budget:.4g}")
 
 zeros = [f"w{'₁₂'[j]}" for j in range(2) if l1.optimum[j] == 0.0]
-onset = zero_onset(l1.path_alphas, l1.path)
+onset = view.zero_onset
 if zeros:
     st.success(
         f"At α = {alpha:g} the L1 optimum has {' and '.join(zeros)} exactly equal to 0.", icon=":material/content_cut:"
@@ -114,7 +70,7 @@ st.caption(
 )
 
 st.subheader("The weights as α grows")
-st.plotly_chart(PrebuiltFigure(paths), width="stretch", key=f"{PAGE}.paths")
+st.plotly_chart(PrebuiltFigure(view.paths), width="stretch", key=f"{PAGE}.paths")
 
 playground_link(playground_scenario(alpha, values))
 st.caption(
