@@ -108,3 +108,12 @@ def errors(at: AppTest) -> list[str]:
 def notice(at: AppTest) -> str:
     """The text of the page's first warning as a reader sees it (Markdown escapes removed)."""
     return at.warning[0].value.replace("\\", "")
+
+
+def open_more_settings(at: AppTest, *rids: int) -> AppTest:
+    """Open the "More settings" expander of the runs with ids ``rids`` (drawn only while open) and run."""
+    from ui import playground_state as ps
+
+    for rid in rids:
+        at.session_state[ps.run_key(rid, "more")] = True
+    return at.run()

@@ -12,7 +12,7 @@ from charts.live_map import json_safe, runs_payload, surface_layer
 from engine.scenario import Scenario, from_query
 from engine.simulate import resolve_landscape, simulate
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
-from tests.apptest_helpers import errors, live_maps, map_figure, path_of, run_app, send_trigger
+from tests.apptest_helpers import errors, live_maps, map_figure, open_more_settings, path_of, run_app, send_trigger
 from ui import playground_state as ps
 from ui.markdown import escape_markdown
 
@@ -58,10 +58,10 @@ def test_url_reproduces_the_same_paths_as_widgets():
     # A run's setting, the start and the steps rerun only the view fragment; AppTest then holds only
     # the fragment's elements, so a full run brings back the sidebar's before the next interaction.
     by_hand.select_slider(key=ps.run_key(0, "lr")).set_value(0.1).run()
-    by_hand.run()
+    open_more_settings(by_hand, 0)
     by_hand.button(key="dup0").click().run()
     by_hand.select_slider(key=ps.run_key(1, "lr")).set_value(0.01).run()
-    by_hand.run()
+    open_more_settings(by_hand, 1)
     by_hand.text_input(key=ps.run_key(1, "label")).input("slow Adam").run()
     by_hand.number_input(key=ps.START_X).set_value(-1.0).run()
     by_hand.number_input(key=ps.START_Y).set_value(2.5).run()
@@ -129,11 +129,11 @@ def test_map_click_is_rounded_to_a_thousandth_of_the_domain():
 
 
 def test_duplicate_and_remove_runs():
-    at = run_app({"opt": "adam"})
+    at = open_more_settings(run_app({"opt": "adam"}), 0)
     at.button(key="dup0").click().run()
     labels = [t.get("name") for t in map_figure(at)["data"] if t.get("mode") == "lines"]
     assert labels.count("Adam") == 1 and "Adam #2" in labels
-    at.button(key="rm1").click().run()
+    open_more_settings(at, 1).button(key="rm1").click().run()
     labels = [t.get("name") for t in map_figure(at)["data"] if t.get("mode") == "lines"]
     assert "Adam #2" not in labels and errors(at) == []
 
@@ -187,7 +187,7 @@ def test_link_text_is_shown_literally_not_as_markdown():
 
 
 def test_removing_a_middle_run_keeps_each_runs_own_settings():
-    at = run_app({"opt": "sgd,adam,momentum", "o2.schedule": "step", "o2.decay_every": "300"})
+    at = open_more_settings(run_app({"opt": "sgd,adam,momentum", "o2.schedule": "step", "o2.decay_every": "300"}), 0)
     at.button(key="rm0").click().run()
     assert errors(at) == []
     assert at.query_params["opt"] == "adam,momentum"
@@ -202,7 +202,7 @@ def test_deselecting_every_optimizer_is_refused():
 
 
 def test_switching_clipping_on_shows_the_threshold_in_use():
-    at = run_app({"opt": "sgd"})
+    at = open_more_settings(run_app({"opt": "sgd"}), 0)
     at.toggle(key=ps.run_key(0, "clip_on")).set_value(True).run()
     assert errors(at) == []
     assert at.query_params["o1.clip_norm"] == "1"

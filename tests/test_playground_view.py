@@ -16,7 +16,7 @@ import optimizers
 from charts.live_map import runs_payload
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate
-from tests.apptest_helpers import errors, map_figure, notice, path_of, run_app
+from tests.apptest_helpers import errors, map_figure, notice, open_more_settings, path_of, run_app
 from ui import playground_state as ps
 
 ROUND_MANTISSAS = {1, 2, 5}
@@ -101,9 +101,23 @@ def test_each_runs_lr_and_defining_settings_are_visible_without_opening_anything
             assert chain is not None, f"{key}: no {name} widget in the sidebar"
             closed = [b.label for b in chain if b.type == "expander" and not b.proto.expandable.expanded]
             assert not closed, f"{key}'s {name} slider is inside the collapsed expander {closed}"
-    # Rarer settings wait in a collapsed expander rather than crowding the sidebar.
-    chain = ancestors_of(at.sidebar, ps.run_key(3, "eps"))
+    # Rarer settings wait in a collapsed expander, drawn only once it is opened.
+    assert ancestors_of(at.sidebar, ps.run_key(3, "eps")) is None
+    chain = ancestors_of(open_more_settings(at, 3).sidebar, ps.run_key(3, "eps"))
     assert chain is not None and any(b.type == "expander" for b in chain)
+
+
+def test_settings_in_a_closed_expander_keep_their_values():
+    """A closed "More settings" draws no widgets, yet the run keeps what the link set there."""
+    at = run_app({"opt": "sgd", "o1.weight_decay": "0.5", "o1.wd_mode": "decoupled", "o1.clip_norm": "2"})
+    assert ancestors_of(at.sidebar, ps.run_key(0, "weight_decay")) is None
+    at.select_slider(key=ps.run_key(0, "lr")).set_value(0.01).run()
+    at.run()
+    assert errors(at) == []
+    kept = {k: at.query_params[k] for k in ("o1.weight_decay", "o1.wd_mode", "o1.clip_norm", "o1.lr")}
+    assert kept == {"o1.weight_decay": "0.5", "o1.wd_mode": "decoupled", "o1.clip_norm": "2", "o1.lr": "0.01"}
+    open_more_settings(at, 0)
+    assert at.slider(key=ps.run_key(0, "clip_norm")).value == 2.0 and at.toggle(key=ps.run_key(0, "clip_on")).value
 
 
 # ----- 3. and 4. no internal names; names that fit -----------------------------------------------

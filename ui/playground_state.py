@@ -115,15 +115,27 @@ def seed_run(state: MutableMapping[str, Any], rid: int, run: OptimizerRun, *, ov
 
 
 def read_run(state: MutableMapping[str, Any], rid: int) -> OptimizerRun:
-    """The run with id ``rid`` as the widgets currently set it."""
+    """The run with id ``rid`` as the widgets currently set it.
+
+    A setting whose widget is not drawn (a closed "More settings") keeps the value the run
+    had: Streamlit drops the state of a widget that a run did not draw.
+    """
     key = state[run_key(rid, "key")]
     spec = optimizers.get(key)
-    settings: dict[str, Any] = {name: state[run_key(rid, name)] for name in all_params(spec)}
-    if not state.get(run_key(rid, "clip_on")):
+    before = state.get(RUNS_BY_ID, {}).get(rid)
+    if before is None or before.key != key:
+        before = OptimizerRun.build(key)
+    kept = {**before.settings(), "label": before.label}
+
+    def value(name: str) -> Any:
+        return state.get(run_key(rid, name), kept[name])
+
+    settings: dict[str, Any] = {name: value(name) for name in all_params(spec)}
+    if not state.get(run_key(rid, "clip_on"), before.values["clip_norm"] > 0):
         settings["clip_norm"] = 0.0
-    settings["wd_mode"] = state[run_key(rid, "wd_mode")]
-    settings["schedule"] = state[run_key(rid, "schedule")]
-    return OptimizerRun.build(key, settings, label=str(state[run_key(rid, "label")]).strip() or None)
+    settings["wd_mode"] = value("wd_mode")
+    settings["schedule"] = value("schedule")
+    return OptimizerRun.build(key, settings, label=str(value("label")).strip() or None)
 
 
 def read_scenario(state: MutableMapping[str, Any]) -> Scenario:

@@ -119,7 +119,12 @@ with st.sidebar:
                 param_widget(
                     p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name, on_change=rerun_view
                 )
-            with st.expander("More settings", expanded=False):
+            more = st.expander("More settings", key=ps.run_key(rid, "more"), on_change="rerun")
+            if not more.open:
+                # Drawn only when open: every widget in the sidebar costs the browser a redraw on each move
+                # (about 1 ms of its main thread per slider, benchmarks/live_map_bench.py), open or not.
+                continue
+            with more:
                 st.text_input("Label", key=ps.run_key(rid, "label"), max_chars=40)
                 for p in rare:
                     param_widget(
