@@ -117,3 +117,14 @@ def open_more_settings(at: AppTest, *rids: int) -> AppTest:
     for rid in rids:
         at.session_state[ps.run_key(rid, "more")] = True
     return at.run()
+
+
+def run_panels(at: AppTest) -> list[dict[str, Any]]:
+    """The data each run panel (``ui.run_panel``: summary table, update rules) received in this run, in order."""
+    return [json.loads(e.proto.json) for e in at.get("bidi_component") if e.proto.component_name.endswith("run_panel")]
+
+
+def summary_rows(at: AppTest) -> list[dict[str, str]]:
+    """The Playground's summary table as shown: one dict per run, column name to text."""
+    table = next(p["table"] for p in run_panels(at) if "table" in p)
+    return [dict(zip(table["columns"], row, strict=True)) for row in table["rows"]]

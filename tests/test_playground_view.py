@@ -16,7 +16,16 @@ import optimizers
 from charts.live_map import runs_payload
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate
-from tests.apptest_helpers import errors, map_figure, notice, open_more_settings, path_of, run_app
+from tests.apptest_helpers import (
+    errors,
+    map_figure,
+    notice,
+    open_more_settings,
+    path_of,
+    run_app,
+    run_panels,
+    summary_rows,
+)
 from ui import playground_state as ps
 
 ROUND_MANTISSAS = {1, 2, 5}
@@ -60,11 +69,11 @@ def test_default_view_shows_four_different_routes_that_arrive_at_different_steps
     diagonal = float(np.hypot(x1 - x0, y1 - y0))
     for (a, pa), (b, pb) in itertools.combinations(paths.items(), 2):
         assert hausdorff(pa, pb) > 0.03 * diagonal, f"{a} and {b} lie on one curve"
-    table = at.dataframe[0].value
-    arrivals = list(table["reached best minimum at step"])
+    table = summary_rows(at)
+    arrivals = [row["reached best minimum at step"] for row in table]
     assert any(step != "never" for step in arrivals), "no run reaches a minimum in the default steps"
     assert len(set(arrivals)) > 1, f"every run arrives at the same step: {arrivals}"
-    assert all(step == "—" for step in table["diverged at step"])
+    assert all(row["diverged at step"] == "—" for row in table)
 
 
 def test_default_surface_opens_at_its_own_start_with_a_clean_link():
@@ -224,27 +233,16 @@ def test_a_huge_garbage_link_gets_a_short_notice():
 
 def shown_equations(at: Any, title: str) -> list[str]:
     """The LaTeX lines the page shows under the run titled ``title`` (one block per run, its lines stacked)."""
+    blocks = next(p["equations"] for p in run_panels(at) if "equations" in p)
     out: list[str] = []
-    collecting = False
-    for element in _walk(at.main):
-        if element.type == "markdown" and element.value.startswith("**"):
-            collecting = element.value.startswith(f"**{title}")
-            continue
-        if collecting and element.type == "latex":
-            block = element.value.strip("$").strip()
-            assert block.startswith(r"\begin{gathered}") and block.endswith(r"\end{gathered}"), block
-            block = block.removeprefix(r"\begin{gathered}").removesuffix(r"\end{gathered}")
-            out.extend(line.strip() for line in block.split(r"\\[6pt]"))
+    for block in blocks:
+        if block["title"].startswith(title):
+            tex = block["tex"]
+            assert tex.startswith(r"\begin{gathered}") and tex.endswith(r"\end{gathered}"), tex
+            tex = tex.removeprefix(r"\begin{gathered}").removesuffix(r"\end{gathered}")
+            out.extend(line.strip() for line in tex.split(r"\\[6pt]"))
     assert out, f"no equations shown for {title}"
     return out
-
-
-def _walk(node: Any):
-    for child in getattr(node, "children", {}).values():
-        if hasattr(child, "children"):
-            yield from _walk(child)
-        else:
-            yield child
 
 
 def test_newton_under_l2_uses_one_symbol_for_its_hessian_and_the_engine_agrees():

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 
-import pandas as pd
 import streamlit as st
 
 import landscapes
@@ -24,6 +23,7 @@ from ui.live_map import scrub_choice as live_map_choice
 from ui.markdown import escape_markdown, notice_text
 from ui.param_widgets import param_widget
 from ui.playground_view import FRAME_MS, build_surface, build_view, scenario_key, scrub_payload
+from ui.run_panel import RuleBlock, rule_blocks, run_table
 from ui.share import copy_link_button, share_url, sync_query_params
 
 state = st.session_state
@@ -254,17 +254,24 @@ def draw_view() -> None:
     live_chart("pg.loss", view.loss_layout, view.loss_curves)
 
     st.subheader("Summary")
-    st.dataframe(pd.DataFrame(summary_table(view.rows)), hide_index=True, width="stretch")
+    colours = [run_colour(i) for i in range(len(scenario.runs))]
+    run_table("pg.summary", summary_table(view.rows), colours)
     st.caption(tolerance_note(land))
 
     st.subheader("Update rules, as computed")
-    columns = st.columns(2)
-    for i, (run, lines) in enumerate(zip(scenario.runs, view.equations, strict=True)):
-        with columns[i % 2]:
-            title = run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}"
-            st.markdown(f"**{escape_markdown(title)}**" + (f" — {run.spec.paper}" if run.spec.paper else ""))
-            # One element per run, its lines stacked in order: each element costs the browser a redraw per move.
-            st.latex(r"\begin{gathered}" + r" \\[6pt] ".join(lines) + r"\end{gathered}")
+    rule_blocks(
+        "pg.rules",
+        [
+            RuleBlock(
+                title=run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}",
+                paper=run.spec.paper or "",
+                colour=colour,
+                # A run's lines stacked in the order the engine applies them.
+                tex=r"\begin{gathered}" + r" \\[6pt] ".join(lines) + r"\end{gathered}",
+            )
+            for run, lines, colour in zip(scenario.runs, view.equations, colours, strict=True)
+        ],
+    )
 
     st.subheader("Export")
     e1, e2, _ = st.columns([1, 1, 2])

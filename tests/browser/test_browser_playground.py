@@ -65,6 +65,29 @@ def test_lr_slider_changes_the_drawn_path(page: Any, session: BrowserSession) ->
     assert page.locator(EXCEPTION).count() == 0
 
 
+RULES = """() => Array.from(document.querySelectorAll('[data-testid=run-rule]'), cell => ({
+  title: cell.querySelector('.dl-rule-title').innerText,
+  typeset: cell.querySelector('.dl-rule-math .katex') !== null,
+  math: cell.querySelector('.dl-rule-math').innerText,
+  tex: cell.querySelector('.dl-rule-math').dataset.tex,
+}))"""
+"""JS: each run's update-rule block: its title, whether KaTeX typeset it, its text and LaTeX."""
+
+
+def test_update_rules_are_typeset_and_follow_the_slider(page: Any, session: BrowserSession) -> None:
+    """The rules are typeset by KaTeX (not left as LaTeX text); an lr move changes only the first run's rule."""
+    open_playground(page, session.url)
+    page.wait_for_function(f"() => ({RULES})().length > 0 && ({RULES})().every(r => r.typeset)", timeout=PATIENCE_MS)
+    before = page.evaluate(RULES)
+    assert before[0]["title"].split(" — ")[0].strip("● ") == first_run_label(page)
+    nudge_lr(page)
+    page.wait_for_function(f"old => ({RULES})()[0].tex !== old && ({RULES})()[0].typeset", arg=before[0]["tex"])
+    after = page.evaluate(RULES)
+    assert after[0]["math"] != before[0]["math"], "the first rule's typeset text did not change"
+    assert [r["tex"] for r in after[1:]] == [r["tex"] for r in before[1:]], "another run's rule changed"
+    assert page.locator(EXCEPTION).count() == 0
+
+
 def test_play_advances_the_animation(page: Any, session: BrowserSession) -> None:
     """Pressing ▶ Play moves the step slider and the runs' head markers, and keeps moving them."""
     open_playground(page, session.url)
