@@ -193,6 +193,13 @@ if state.get(ps.NOTICE):
     st.warning(notice_text(state[ps.NOTICE]), icon=":material/warning:")
 if note := formula_notice(land):
     st.info(note, icon=":material/texture:")
+# What changes only with the surface or by its own click stays outside the view fragment, so a move does
+# not draw it again (the formula is typeset by KaTeX on every draw); the fragment fills link_box.
+head_left, link_box = st.columns([3, 1])
+head_left.markdown(f"**{land.name}** — ${land.latex}$")
+mode = st.segmented_control(
+    "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
+)
 
 
 @st.fragment(key=VIEW)
@@ -217,14 +224,9 @@ def draw_view() -> None:
     with st.spinner(f"Running {runs_text} for {scenario.steps} steps on {land.name} and drawing the map…"):
         view = build_view(key)
 
-    head_left, head_right = st.columns([3, 1])
-    head_left.markdown(f"**{land.name}** — ${land.latex}$")
-    with head_right:
+    with link_box:
         copy_link_button(share_url(query))
 
-    mode = st.segmented_control(
-        "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
-    )
     if mode == "3D surface":
         st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
     else:
