@@ -23,7 +23,6 @@ CHARTS_STILL_CALLING_THE_ENGINE: dict[str, set[str]] = {
     "charts/surface3d.py": {"engine.grid.loss_grid"},
     # Lesson charts over engine/lessons/*, which another change is rewriting: each should take the
     # computed data (its loss grid too) from its page instead.
-    "charts/lessons/cliffs.py": {"engine.grid.surface_grid", "engine.lessons.cliffs.step_lengths"},
     "charts/lessons/early_stopping.py": {
         "engine.grid.surface_grid",
         "engine.lessons.regularization.ridge",
