@@ -44,7 +44,6 @@ CHARTS_STILL_CALLING_THE_ENGINE: dict[str, set[str]] = {
         "engine.lessons.regularization.penalty",
         "engine.lessons.regularization.training_problem",
     },
-    "charts/lessons/noise.py": {"engine.grid.surface_grid"},
     "charts/lessons/schedules.py": {"engine.grid.surface_grid", "engine.lessons.schedules.lr_curves"},
     "charts/lessons/weight_decay.py": {"engine.grid.surface_grid"},
 }
