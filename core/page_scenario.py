@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qs, urlencode
 
 from core.numbers import exact_text, number_text
 
@@ -39,7 +39,7 @@ SPEC = "descent_lab.setting"
 """The dataclass field metadata key that holds a field's :class:`Setting`."""
 MAX_ECHO = 30
 """A notice echoes at most this many characters of any one key or value from a link."""
-WIDGETS = ("select_slider", "selectbox", "radio", "slider", "toggle", "number")
+WIDGETS = ("select_slider", "selectbox", "radio", "segmented_control", "multiselect", "slider", "toggle", "number")
 
 S = TypeVar("S", bound="PageScenario")
 
@@ -50,7 +50,9 @@ class Setting:
 
     A setting has either ``options`` (the allowed values: a choice or the positions of a
     select slider) or a range ``low``..``high`` with an optional ``step`` (a slider or a
-    number input). ``format`` turns a value into what the widget shows.
+    number input). ``format`` turns a value into what the widget shows. A setting whose
+    default is a tuple holds several of its ``options`` (a multiselect; at most ``most`` of
+    them): its link repeats the key once per value, as a URL-bound Streamlit multiselect did.
     """
 
     label: str
@@ -61,6 +63,7 @@ class Setting:
     widget: str = "slider"
     help: str | None = None
     format: Callable[[Any], str] | None = None
+    most: int | None = None
 
     def shown(self, value: Any) -> str:
         """``value`` as the page shows it to a reader."""
@@ -82,15 +85,23 @@ def setting(
     widget: str | None = None,
     help: str | None = None,
     format: Callable[[Any], str] | None = None,
+    most: int | None = None,
 ) -> Any:
     """A scenario field: its default and its :class:`Setting` (use as a dataclass field's default).
 
-    The widget, when not given: a toggle for a bool, a select box for text options, a select
-    slider for number options, a slider for a range.
+    The widget, when not given: a toggle for a bool, a multiselect for a tuple (several of the
+    options, at most ``most``), a select box for text options, a select slider for number
+    options, a slider for a range.
     """
+    if isinstance(default, tuple):
+        if options is None or any(v not in options for v in default):
+            raise ValueError(f"default {default!r} of {label!r} is not made of its options")
+        if most is not None and len(default) > most:
+            raise ValueError(f"default {default!r} of {label!r} holds more than {most} values")
+        widget = widget or "multiselect"
     if options is not None:
         options = tuple(options)
-        if default not in options:
+        if not isinstance(default, tuple) and default not in options:
             raise ValueError(f"default {default!r} of {label!r} is not one of its options")
     elif isinstance(default, bool):
         pass
@@ -105,7 +116,7 @@ def setting(
             widget = "slider"
     if widget not in WIDGETS:
         raise ValueError(f"unknown widget {widget!r} for {label!r}")
-    spec = Setting(label, options, low, high, step, widget, help, format)
+    spec = Setting(label, options, low, high, step, widget, help, format, most)
     return dataclasses.field(default=default, metadata={SPEC: spec})
 
 
@@ -143,7 +154,10 @@ class PageScenario:
             spec = f.metadata.get(SPEC)
             if spec is None:
                 raise TypeError(f"{cls.__name__}.{f.name} is not made by setting()")
-            kind = f.type if isinstance(f.type, type) else kinds[str(f.type)]
+            if isinstance(f.type, type):
+                kind = f.type
+            else:
+                kind = tuple if str(f.type).startswith("tuple[") else kinds[str(f.type)]
             out.append(Field(f.name, f"{cls.PAGE}.{f.name}", kind, f.default, spec))
         return tuple(out)
 
@@ -166,36 +180,41 @@ class PageScenario:
         by_key = {f.key: f for f in cls.fields()}
         for raw_key, raw_value in dict(query).items():
             key = str(raw_key)
-            text = str(raw_value[-1] if isinstance(raw_value, list | tuple) and raw_value else raw_value)
+            texts = [str(v) for v in raw_value] if isinstance(raw_value, list | tuple) else [str(raw_value)]
+            texts = texts or [""]
+            text = ",".join(texts) if key in by_key and by_key[key].kind is tuple else texts[-1]
             shown = f"{_short(key) or '(no name)'}={_short(text)}"
             f = by_key.get(key)
             if f is None:
                 ignored.append(f"{shown} (unknown setting)")
                 continue
-            value, problem = _parse(f, text)
+            value, problem = _parse_all(f, texts) if f.kind is tuple else _parse(f, text)
             if problem:
                 ignored.append(f"{shown} ({problem})")
             if value is not None:
                 values[f.name] = value
         return cls(**values), ignored
 
-    def to_query(self) -> dict[str, str]:
-        """The link's query parameters: the settings that differ from their defaults, exactly written."""
-        out = {}
+    def to_query(self) -> dict[str, str | list[str]]:
+        """The link's query parameters: the settings that differ from their defaults, exactly written.
+
+        A tuple setting is a list of texts (the key repeated), or ``""`` when it holds nothing.
+        """
+        out: dict[str, str | list[str]] = {}
         for f in self.fields():
             value = getattr(self, f.name)
             if value != f.default:
-                out[f.key] = _text(value)
+                out[f.key] = ([_text(v) for v in value] or "") if f.kind is tuple else _text(value)
         return out
 
     def canonical(self) -> str:
         """The query string of :meth:`to_query`: one text per scenario, what caches key on."""
-        return urlencode(self.to_query())
+        return urlencode(self.to_query(), doseq=True)
 
     @classmethod
     def from_canonical(cls, text: str) -> Self:
         """The scenario whose :meth:`canonical` text is ``text`` (which this codec wrote)."""
-        scenario, ignored = cls.from_query(dict(parse_qsl(text, keep_blank_values=True)))
+        scenario, ignored = cls.from_query(parse_qs(text, keep_blank_values=True))
         if ignored:
             raise ValueError(f"not a canonical {cls.__name__} query: {ignored}")
         return scenario
@@ -224,6 +243,34 @@ def _number(text: str) -> float | None:
     except ValueError:
         return None
     return number if math.isfinite(number) else None
+
+
+def _parse_all(f: Field, texts: Sequence[str]) -> tuple[tuple[Any, ...] | None, str | None]:
+    """(values to use or None, what was wrong or None) for the link texts of tuple field ``f``.
+
+    Each text is read as one of the options (a number between two options moves to the
+    nearest); repeats are dropped. A link of one empty text holds nothing. When no text is an
+    option the setting keeps its default; past ``most`` values the rest are dropped.
+    """
+    if list(texts) == [""]:
+        return (), None
+    spec = f.setting
+    assert spec.options is not None
+    item = dataclasses.replace(f, kind=type(spec.options[0]))
+    values: list[Any] = []
+    problems: list[str] = []
+    for text in texts:
+        value, problem = _parse(item, text)
+        if problem:
+            problems.append(f"{_short(text)}: {problem}")
+        if value is not None and value not in values:
+            values.append(value)
+    if spec.most is not None and len(values) > spec.most:
+        problems.append(f"more than {spec.most} values; using the first {spec.most}")
+        values = values[: spec.most]
+    if not values:
+        return None, "; ".join(problems)
+    return tuple(values), "; ".join(problems) or None
 
 
 def _parse(f: Field, text: str) -> tuple[Any, str | None]:

@@ -37,8 +37,6 @@ CHARTS_STILL_CALLING_THE_ENGINE: dict[str, set[str]] = {
         "engine.lessons.regularization.penalty",
         "engine.lessons.regularization.training_problem",
     },
-    "charts/lessons/noise.py": {"engine.grid.surface_grid"},
-    "charts/lessons/saddles.py": {"engine.grid.surface_grid", "engine.lessons.basins.class_label"},
 }
 """Known breaks of the charts rule, to be removed, never added to (the test fails on a stale entry too)."""
 
