@@ -50,7 +50,9 @@ class Setting:
 
     A setting has either ``options`` (the allowed values: a choice or the positions of a
     select slider) or a range ``low``..``high`` with an optional ``step`` (a slider or a
-    number input). ``format`` turns a value into what the widget shows.
+    number input). ``format`` turns a value into what the widget shows. ``link_label`` (text
+    options only) makes the link hold that shown text instead of the value: the spelling a
+    Streamlit widget bound to the URL wrote, which old share links keep.
     """
 
     label: str
@@ -61,6 +63,7 @@ class Setting:
     widget: str = "slider"
     help: str | None = None
     format: Callable[[Any], str] | None = None
+    link_label: bool = False
 
     def shown(self, value: Any) -> str:
         """``value`` as the page shows it to a reader."""
@@ -82,11 +85,13 @@ def setting(
     widget: str | None = None,
     help: str | None = None,
     format: Callable[[Any], str] | None = None,
+    link_label: bool = False,
 ) -> Any:
     """A scenario field: its default and its :class:`Setting` (use as a dataclass field's default).
 
     The widget, when not given: a toggle for a bool, a select box for text options, a select
-    slider for number options, a slider for a range.
+    slider for number options, a slider for a range. ``link_label`` (see :class:`Setting`)
+    needs text options.
     """
     if options is not None:
         options = tuple(options)
@@ -105,7 +110,9 @@ def setting(
             widget = "slider"
     if widget not in WIDGETS:
         raise ValueError(f"unknown widget {widget!r} for {label!r}")
-    spec = Setting(label, options, low, high, step, widget, help, format)
+    if link_label and (not isinstance(default, str) or options is None):
+        raise ValueError(f"{label!r}: only text options can be written into the link by their label")
+    spec = Setting(label, options, low, high, step, widget, help, format, link_label)
     return dataclasses.field(default=default, metadata={SPEC: spec})
 
 
@@ -185,7 +192,7 @@ class PageScenario:
         for f in self.fields():
             value = getattr(self, f.name)
             if value != f.default:
-                out[f.key] = _text(value)
+                out[f.key] = f.setting.shown(value) if f.setting.link_label else _text(value)
         return out
 
     def canonical(self) -> str:
@@ -237,9 +244,12 @@ def _parse(f: Field, text: str) -> tuple[Any, str | None]:
             return False, None
         return None, "not true or false"
     if f.kind is str:
-        if spec.options is not None and text not in spec.options:
-            return None, "not one of " + ", ".join(_short(str(o)) for o in spec.options[:6])
-        return text, None
+        if spec.options is None:
+            return text, None
+        by_text = {spec.shown(o) if spec.link_label else o: o for o in spec.options}
+        if text in by_text:
+            return by_text[text], None
+        return None, "not one of " + ", ".join(_short(str(t)) for t in list(by_text)[:6])
     number = _number(text)
     if number is None:
         return None, "not a number"
