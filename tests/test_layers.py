@@ -35,10 +35,6 @@ CHARTS_STILL_CALLING_THE_ENGINE: dict[str, set[str]] = {
         "engine.lessons.regularization.ridge",
         "engine.lessons.regularization.training_problem",
     },
-    "charts/lessons/input_scaling.py": {
-        "engine.lessons.input_scaling.loss_surface",
-        "engine.lessons.input_scaling.view_box",
-    },
     "charts/lessons/regularization.py": {
         "engine.grid.loss_grid",
         "engine.lessons.regularization.penalty",
