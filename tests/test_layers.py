@@ -30,11 +30,6 @@ CHARTS_STILL_CALLING_THE_ENGINE: dict[str, set[str]] = {
         "engine.lessons.conditioning.curvature",
         "engine.lessons.conditioning.distances",
     },
-    "charts/lessons/early_stopping.py": {
-        "engine.grid.surface_grid",
-        "engine.lessons.regularization.ridge",
-        "engine.lessons.regularization.training_problem",
-    },
     "charts/lessons/regularization.py": {
         "engine.grid.loss_grid",
         "engine.lessons.regularization.penalty",
