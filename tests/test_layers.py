@@ -30,11 +30,6 @@ CHARTS_STILL_CALLING_THE_ENGINE: dict[str, set[str]] = {
         "engine.lessons.conditioning.curvature",
         "engine.lessons.conditioning.distances",
     },
-    "charts/lessons/regularization.py": {
-        "engine.grid.loss_grid",
-        "engine.lessons.regularization.penalty",
-        "engine.lessons.regularization.training_problem",
-    },
     "charts/lessons/noise.py": {"engine.grid.surface_grid"},
     "charts/lessons/saddles.py": {"engine.grid.surface_grid", "engine.lessons.basins.class_label"},
     "charts/lessons/schedules.py": {"engine.grid.surface_grid", "engine.lessons.schedules.lr_curves"},
