@@ -53,6 +53,8 @@ class Setting:
     number input). ``format`` turns a value into what the widget shows. A setting whose
     default is a tuple holds several of its ``options`` (a multiselect; at most ``most`` of
     them): its link repeats the key once per value, as a URL-bound Streamlit multiselect did.
+    ``link_label`` (text options only) makes the link hold the shown text instead of the value:
+    the spelling a Streamlit widget bound to the URL wrote, which old share links keep.
     """
 
     label: str
@@ -64,6 +66,7 @@ class Setting:
     help: str | None = None
     format: Callable[[Any], str] | None = None
     most: int | None = None
+    link_label: bool = False
 
     def shown(self, value: Any) -> str:
         """``value`` as the page shows it to a reader."""
@@ -86,12 +89,13 @@ def setting(
     help: str | None = None,
     format: Callable[[Any], str] | None = None,
     most: int | None = None,
+    link_label: bool = False,
 ) -> Any:
     """A scenario field: its default and its :class:`Setting` (use as a dataclass field's default).
 
     The widget, when not given: a toggle for a bool, a multiselect for a tuple (several of the
     options, at most ``most``), a select box for text options, a select slider for number
-    options, a slider for a range.
+    options, a slider for a range. ``link_label`` (see :class:`Setting`) needs text options.
     """
     if isinstance(default, tuple):
         if options is None or any(v not in options for v in default):
@@ -116,7 +120,9 @@ def setting(
             widget = "slider"
     if widget not in WIDGETS:
         raise ValueError(f"unknown widget {widget!r} for {label!r}")
-    spec = Setting(label, options, low, high, step, widget, help, format, most)
+    if link_label and (not isinstance(default, str) or options is None):
+        raise ValueError(f"{label!r}: only text options can be written into the link by their label")
+    spec = Setting(label, options, low, high, step, widget, help, format, most=most, link_label=link_label)
     return dataclasses.field(default=default, metadata={SPEC: spec})
 
 
@@ -204,7 +210,10 @@ class PageScenario:
         for f in self.fields():
             value = getattr(self, f.name)
             if value != f.default:
-                out[f.key] = ([_text(v) for v in value] or "") if f.kind is tuple else _text(value)
+                if f.kind is tuple:
+                    out[f.key] = [_text(v) for v in value] or ""
+                else:
+                    out[f.key] = f.setting.shown(value) if f.setting.link_label else _text(value)
         return out
 
     def canonical(self) -> str:
@@ -284,9 +293,12 @@ def _parse(f: Field, text: str) -> tuple[Any, str | None]:
             return False, None
         return None, "not true or false"
     if f.kind is str:
-        if spec.options is not None and text not in spec.options:
-            return None, "not one of " + ", ".join(_short(str(o)) for o in spec.options[:6])
-        return text, None
+        if spec.options is None:
+            return text, None
+        by_text = {spec.shown(o) if spec.link_label else o: o for o in spec.options}
+        if text in by_text:
+            return by_text[text], None
+        return None, "not one of " + ", ".join(_short(str(t)) for t in list(by_text)[:6])
     number = _number(text)
     if number is None:
         return None, "not a number"

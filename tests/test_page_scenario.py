@@ -142,3 +142,26 @@ def test_a_tuple_setting_keeps_its_good_values_and_reports_the_rest():
         setting((5.0,), "x", options=(1.0, 2.0))
     with pytest.raises(ValueError):
         setting((1.0, 2.0), "x", options=(1.0, 2.0), most=1)
+
+
+@dataclass(frozen=True)
+class Labelled(PageScenario, page="lab"):
+    kind: str = setting(
+        "dropout",
+        "kind",
+        options=("dropout", "gaussian"),
+        format={"dropout": "Dropout", "gaussian": "Gaussian"}.get,
+        link_label=True,
+    )
+
+
+def test_a_choice_can_keep_its_label_in_the_link():
+    """A URL-bound Streamlit radio wrote its shown label: such a setting reads and writes that spelling."""
+    assert Labelled(kind="gaussian").to_query() == {"lab.kind": "Gaussian"}
+    assert Labelled.from_query({"lab.kind": "Gaussian"}) == (Labelled(kind="gaussian"), [])
+    assert Labelled.from_query({"lab.kind": "gaussian"}) == (
+        Labelled(),
+        ["lab.kind=gaussian (not one of Dropout, Gaussian)"],
+    )
+    with pytest.raises(ValueError):
+        setting(1.0, "x", options=(1.0, 2.0), link_label=True)
