@@ -167,10 +167,12 @@ def sweep_figure(
     zrange: tuple[float, float] | None = None,
     title: str = "",
     symbols: Mapping[str, str] | None = None,
+    colour_bar: bool = True,
 ) -> dict[str, Any]:
     """A hyperparameter map: heatmap of ``z`` (ny, nx; NaN = metric does not apply), click layer, theory overlay.
 
-    ``zrange`` fixes the colour range (compare mode shares one between two maps).
+    ``zrange`` fixes the colour range (compare mode shares one between two maps, and draws its
+    colour bar once: ``colour_bar=False`` leaves it off a map).
     Hovering a cell shows both settings, the final loss and when it arrived or diverged.
     """
     symbols = dict(symbols or {})
@@ -187,11 +189,14 @@ def sweep_figure(
         "zmin": float(lo),
         "zmax": float(hi) if hi > lo else float(lo) + 1.0,
         "colorscale": COLOURSCALES[metric],
-        "colorbar": _colourbar(metric, z, (float(lo), float(hi))),
         "hoverinfo": "skip",
         "name": METRIC_TITLES[metric],
         "showlegend": False,
     }
+    if colour_bar:
+        heat["colorbar"] = _colourbar(metric, z, (float(lo), float(hi)))
+    else:
+        heat["showscale"] = False
     custom = np.stack([vx.ravel(), vy.ravel(), np.ravel(final_loss)], axis=1)
     xname, yname = html.escape(symbols.get(x.name, x.name)), html.escape(symbols.get(y.name, y.name))
     head = (

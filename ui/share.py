@@ -8,10 +8,13 @@ from urllib.parse import urlencode
 import streamlit as st
 
 
-def sync_query_params(query: Mapping[str, str]) -> None:
-    """Make the browser's query string equal ``query`` (written only when it changed)."""
-    current = st.query_params.to_dict()
-    if current != dict(query):
+def sync_query_params(query: Mapping[str, str | list[str]]) -> None:
+    """Make the browser's query string equal ``query`` (written only when it changed).
+
+    A list value is one parameter repeated (``a=1&a=2``), as a range slider's link holds it.
+    """
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    if current != {key: value if isinstance(value, list) else [value] for key, value in query.items()}:
         st.query_params.from_dict(dict(query))
 
 
