@@ -136,6 +136,18 @@ class Field:
     default: Any
     setting: Setting
 
+    def parse(self, text: str) -> tuple[Any, str | None]:
+        """(value to use or None, what was wrong or None) for this setting's link text ``text``.
+
+        The rules of :meth:`PageScenario.from_query`, for a page whose fields are made as it runs.
+        """
+        return _parse(self, text)
+
+
+def ignored_text(key: str, text: str, problem: str) -> str:
+    """One line of a link's notice: what the link held (cut to :data:`MAX_ECHO`) and why it was ignored."""
+    return f"{_short(key) or '(no name)'}={_short(text)} ({problem})"
+
 
 class PageScenario:
     """The base of every page's scenario (a frozen dataclass of :func:`setting` fields).
@@ -189,14 +201,13 @@ class PageScenario:
             texts = [str(v) for v in raw_value] if isinstance(raw_value, list | tuple) else [str(raw_value)]
             texts = texts or [""]
             text = ",".join(texts) if key in by_key and by_key[key].kind is tuple else texts[-1]
-            shown = f"{_short(key) or '(no name)'}={_short(text)}"
             f = by_key.get(key)
             if f is None:
-                ignored.append(f"{shown} (unknown setting)")
+                ignored.append(ignored_text(key, text, "unknown setting"))
                 continue
             value, problem = _parse_all(f, texts) if f.kind is tuple else _parse(f, text)
             if problem:
-                ignored.append(f"{shown} ({problem})")
+                ignored.append(ignored_text(key, text, problem))
             if value is not None:
                 values[f.name] = value
         return cls(**values), ignored

@@ -42,8 +42,7 @@ class PageForm(Generic[S]):
             # Values come from the link when the page opens (Streamlit drops a widget's value when a
             # run does not draw it, so also after another page ran, or after a hidden widget came
             # back): the link always matches the page, so it holds the value the page last had.
-            query = {key: st.query_params.get_all(key) for key in st.query_params}
-            scenario, ignored = cls.from_query(query)
+            scenario, ignored = cls.from_query(link_query())
             for f in missing:
                 value = getattr(scenario, f.name)
                 state[f.key] = list(value) if f.kind is tuple else value
@@ -85,6 +84,11 @@ class PageForm(Generic[S]):
         if ignored:
             (where if where is not None else st).warning(notice_text(ignored), icon=":material/warning:")
         return scenario
+
+
+def link_query() -> dict[str, list[str]]:
+    """The link's query parameters, every value of a repeated one kept (a range is written as two)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
 def draw(f: Field, where: Any, **extra: Any) -> Any:

@@ -11,7 +11,7 @@ import streamlit as st
 def sync_query_params(query: Mapping[str, str | list[str]]) -> None:
     """Make the browser's query string equal ``query`` (written only when it changed).
 
-    A list value is a key repeated once per item (a multiselect's link).
+    A list value is a key repeated once per item (a multiselect's or a range slider's link).
     """
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     wanted = {key: [value] if isinstance(value, str) else list(value) for key, value in query.items()}
