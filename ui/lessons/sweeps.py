@@ -23,7 +23,6 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Self
-from urllib.parse import parse_qs, urlencode
 
 import numpy as np
 import streamlit as st
@@ -344,18 +343,6 @@ class SweepsScenario(SweepsChoices):
             if value != f.default:
                 query[f.key] = link_text(f, value)
         return query
-
-    def canonical(self) -> str:
-        """The link's query string (a range's two values repeated): what caches key on."""
-        return urlencode(self.to_query(), doseq=True)
-
-    @classmethod
-    def from_canonical(cls, text: str) -> Self:
-        """The scenario whose :meth:`canonical` text is ``text``."""
-        scenario, ignored = cls.from_query(parse_qs(text, keep_blank_values=True))
-        if ignored:
-            raise ValueError(f"not a canonical {cls.__name__} query: {ignored}")
-        return scenario
 
 
 def spelled_as_stored(name: str, text: str) -> str:
