@@ -45,6 +45,10 @@ METRIC_TITLES = {
 MISSING_LABELS = {"loss": "diverged", "arrival": "never arrived", "diverged": "did not diverge"}
 COLOURSCALES = {"loss": "Viridis", "arrival": "Cividis", "diverged": "Reds_r"}
 HEIGHT = 470
+SHARED_PLOT_WIDTH = 0.8
+"""The share of a figure's width a map uses when two share one colour range (the rest holds the bar)."""
+SHARED_BAR_AT = 0.83
+"""Where that shared colour bar starts (a fraction of the figure's width)."""
 MOST_COLOUR_TICKS = 6
 """A colour bar of decades shows at most this many ticks (every 1, 2, 5, 10, ... decades)."""
 
@@ -167,10 +171,13 @@ def sweep_figure(
     zrange: tuple[float, float] | None = None,
     title: str = "",
     symbols: Mapping[str, str] | None = None,
+    colour_bar: bool = True,
 ) -> dict[str, Any]:
     """A hyperparameter map: heatmap of ``z`` (ny, nx; NaN = metric does not apply), click layer, theory overlay.
 
-    ``zrange`` fixes the colour range (compare mode shares one between two maps).
+    ``zrange`` fixes the colour range: compare mode shares one between two maps drawn side by
+    side, and draws its colour bar once (``colour_bar=False`` leaves it off a map). Such maps
+    keep the bar's room free either way, so both plot areas have the same size.
     Hovering a cell shows both settings, the final loss and when it arrived or diverged.
     """
     symbols = dict(symbols or {})
@@ -187,11 +194,16 @@ def sweep_figure(
         "zmin": float(lo),
         "zmax": float(hi) if hi > lo else float(lo) + 1.0,
         "colorscale": COLOURSCALES[metric],
-        "colorbar": _colourbar(metric, z, (float(lo), float(hi))),
         "hoverinfo": "skip",
         "name": METRIC_TITLES[metric],
         "showlegend": False,
     }
+    if colour_bar:
+        heat["colorbar"] = _colourbar(metric, z, (float(lo), float(hi)))
+        if zrange is not None:
+            heat["colorbar"].update(x=SHARED_BAR_AT, xanchor="left")
+    else:
+        heat["showscale"] = False
     custom = np.stack([vx.ravel(), vy.ravel(), np.ravel(final_loss)], axis=1)
     xname, yname = html.escape(symbols.get(x.name, x.name)), html.escape(symbols.get(y.name, y.name))
     head = (
@@ -245,6 +257,8 @@ def sweep_figure(
         "dragmode": False,
         "hovermode": "closest",
     }
+    if zrange is not None:
+        layout["xaxis"]["domain"] = [0.0, SHARED_PLOT_WIDTH]
     if title:
         layout["title"] = {"text": html.escape(title), "x": 0.01, "font": {"size": 15}}
     return {"data": data, "layout": layout}

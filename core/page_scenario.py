@@ -31,7 +31,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qs, urlencode
 
 from core.numbers import exact_text, number_text
 
@@ -39,7 +39,7 @@ SPEC = "descent_lab.setting"
 """The dataclass field metadata key that holds a field's :class:`Setting`."""
 MAX_ECHO = 30
 """A notice echoes at most this many characters of any one key or value from a link."""
-WIDGETS = ("select_slider", "selectbox", "radio", "slider", "toggle", "number")
+WIDGETS = ("select_slider", "selectbox", "radio", "segmented_control", "multiselect", "slider", "toggle", "number")
 
 S = TypeVar("S", bound="PageScenario")
 
@@ -50,7 +50,11 @@ class Setting:
 
     A setting has either ``options`` (the allowed values: a choice or the positions of a
     select slider) or a range ``low``..``high`` with an optional ``step`` (a slider or a
-    number input). ``format`` turns a value into what the widget shows.
+    number input). ``format`` turns a value into what the widget shows. A setting whose
+    default is a tuple holds several of its ``options`` (a multiselect; at most ``most`` of
+    them): its link repeats the key once per value, as a URL-bound Streamlit multiselect did.
+    ``link_label`` (text options only) makes the link hold the shown text instead of the value:
+    the spelling a Streamlit widget bound to the URL wrote, which old share links keep.
     """
 
     label: str
@@ -61,6 +65,8 @@ class Setting:
     widget: str = "slider"
     help: str | None = None
     format: Callable[[Any], str] | None = None
+    most: int | None = None
+    link_label: bool = False
 
     def shown(self, value: Any) -> str:
         """``value`` as the page shows it to a reader."""
@@ -82,15 +88,24 @@ def setting(
     widget: str | None = None,
     help: str | None = None,
     format: Callable[[Any], str] | None = None,
+    most: int | None = None,
+    link_label: bool = False,
 ) -> Any:
     """A scenario field: its default and its :class:`Setting` (use as a dataclass field's default).
 
-    The widget, when not given: a toggle for a bool, a select box for text options, a select
-    slider for number options, a slider for a range.
+    The widget, when not given: a toggle for a bool, a multiselect for a tuple (several of the
+    options, at most ``most``), a select box for text options, a select slider for number
+    options, a slider for a range. ``link_label`` (see :class:`Setting`) needs text options.
     """
+    if isinstance(default, tuple):
+        if options is None or any(v not in options for v in default):
+            raise ValueError(f"default {default!r} of {label!r} is not made of its options")
+        if most is not None and len(default) > most:
+            raise ValueError(f"default {default!r} of {label!r} holds more than {most} values")
+        widget = widget or "multiselect"
     if options is not None:
         options = tuple(options)
-        if default not in options:
+        if not isinstance(default, tuple) and default not in options:
             raise ValueError(f"default {default!r} of {label!r} is not one of its options")
     elif isinstance(default, bool):
         pass
@@ -105,7 +120,9 @@ def setting(
             widget = "slider"
     if widget not in WIDGETS:
         raise ValueError(f"unknown widget {widget!r} for {label!r}")
-    spec = Setting(label, options, low, high, step, widget, help, format)
+    if link_label and (not isinstance(default, str) or options is None):
+        raise ValueError(f"{label!r}: only text options can be written into the link by their label")
+    spec = Setting(label, options, low, high, step, widget, help, format, most=most, link_label=link_label)
     return dataclasses.field(default=default, metadata={SPEC: spec})
 
 
@@ -118,6 +135,18 @@ class Field:
     kind: type
     default: Any
     setting: Setting
+
+    def parse(self, text: str) -> tuple[Any, str | None]:
+        """(value to use or None, what was wrong or None) for this setting's link text ``text``.
+
+        The rules of :meth:`PageScenario.from_query`, for a page whose fields are made as it runs.
+        """
+        return _parse(self, text)
+
+
+def ignored_text(key: str, text: str, problem: str) -> str:
+    """One line of a link's notice: what the link held (cut to :data:`MAX_ECHO`) and why it was ignored."""
+    return f"{_short(key) or '(no name)'}={_short(text)} ({problem})"
 
 
 class PageScenario:
@@ -143,7 +172,10 @@ class PageScenario:
             spec = f.metadata.get(SPEC)
             if spec is None:
                 raise TypeError(f"{cls.__name__}.{f.name} is not made by setting()")
-            kind = f.type if isinstance(f.type, type) else kinds[str(f.type)]
+            if isinstance(f.type, type):
+                kind = f.type
+            else:
+                kind = tuple if str(f.type).startswith("tuple[") else kinds[str(f.type)]
             out.append(Field(f.name, f"{cls.PAGE}.{f.name}", kind, f.default, spec))
         return tuple(out)
 
@@ -166,36 +198,43 @@ class PageScenario:
         by_key = {f.key: f for f in cls.fields()}
         for raw_key, raw_value in dict(query).items():
             key = str(raw_key)
-            text = str(raw_value[-1] if isinstance(raw_value, list | tuple) and raw_value else raw_value)
-            shown = f"{_short(key) or '(no name)'}={_short(text)}"
+            texts = [str(v) for v in raw_value] if isinstance(raw_value, list | tuple) else [str(raw_value)]
+            texts = texts or [""]
+            text = ",".join(texts) if key in by_key and by_key[key].kind is tuple else texts[-1]
             f = by_key.get(key)
             if f is None:
-                ignored.append(f"{shown} (unknown setting)")
+                ignored.append(ignored_text(key, text, "unknown setting"))
                 continue
-            value, problem = _parse(f, text)
+            value, problem = _parse_all(f, texts) if f.kind is tuple else _parse(f, text)
             if problem:
-                ignored.append(f"{shown} ({problem})")
+                ignored.append(ignored_text(key, text, problem))
             if value is not None:
                 values[f.name] = value
         return cls(**values), ignored
 
-    def to_query(self) -> dict[str, str]:
-        """The link's query parameters: the settings that differ from their defaults, exactly written."""
-        out = {}
+    def to_query(self) -> dict[str, str | list[str]]:
+        """The link's query parameters: the settings that differ from their defaults, exactly written.
+
+        A tuple setting is a list of texts (the key repeated), or ``""`` when it holds nothing.
+        """
+        out: dict[str, str | list[str]] = {}
         for f in self.fields():
             value = getattr(self, f.name)
             if value != f.default:
-                out[f.key] = _text(value)
+                if f.kind is tuple:
+                    out[f.key] = [_text(v) for v in value] or ""
+                else:
+                    out[f.key] = f.setting.shown(value) if f.setting.link_label else _text(value)
         return out
 
     def canonical(self) -> str:
         """The query string of :meth:`to_query`: one text per scenario, what caches key on."""
-        return urlencode(self.to_query())
+        return urlencode(self.to_query(), doseq=True)
 
     @classmethod
     def from_canonical(cls, text: str) -> Self:
         """The scenario whose :meth:`canonical` text is ``text`` (which this codec wrote)."""
-        scenario, ignored = cls.from_query(dict(parse_qsl(text, keep_blank_values=True)))
+        scenario, ignored = cls.from_query(parse_qs(text, keep_blank_values=True))
         if ignored:
             raise ValueError(f"not a canonical {cls.__name__} query: {ignored}")
         return scenario
@@ -226,6 +265,34 @@ def _number(text: str) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _parse_all(f: Field, texts: Sequence[str]) -> tuple[tuple[Any, ...] | None, str | None]:
+    """(values to use or None, what was wrong or None) for the link texts of tuple field ``f``.
+
+    Each text is read as one of the options (a number between two options moves to the
+    nearest); repeats are dropped. A link of one empty text holds nothing. When no text is an
+    option the setting keeps its default; past ``most`` values the rest are dropped.
+    """
+    if list(texts) == [""]:
+        return (), None
+    spec = f.setting
+    assert spec.options is not None
+    item = dataclasses.replace(f, kind=type(spec.options[0]))
+    values: list[Any] = []
+    problems: list[str] = []
+    for text in texts:
+        value, problem = _parse(item, text)
+        if problem:
+            problems.append(f"{_short(text)}: {problem}")
+        if value is not None and value not in values:
+            values.append(value)
+    if spec.most is not None and len(values) > spec.most:
+        problems.append(f"more than {spec.most} values; using the first {spec.most}")
+        values = values[: spec.most]
+    if not values:
+        return None, "; ".join(problems)
+    return tuple(values), "; ".join(problems) or None
+
+
 def _parse(f: Field, text: str) -> tuple[Any, str | None]:
     """(value to use or None, what was wrong or None) for the link text ``text`` of field ``f``."""
     spec = f.setting
@@ -237,9 +304,12 @@ def _parse(f: Field, text: str) -> tuple[Any, str | None]:
             return False, None
         return None, "not true or false"
     if f.kind is str:
-        if spec.options is not None and text not in spec.options:
-            return None, "not one of " + ", ".join(_short(str(o)) for o in spec.options[:6])
-        return text, None
+        if spec.options is None:
+            return text, None
+        by_text = {spec.shown(o) if spec.link_label else o: o for o in spec.options}
+        if text in by_text:
+            return by_text[text], None
+        return None, "not one of " + ", ".join(_short(str(t)) for t in list(by_text)[:6])
     number = _number(text)
     if number is None:
         return None, "not a number"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from engine.simulate import simulate
 from landscapes.cliff import WALL_X
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
+from ui.lessons.cliffs import CliffScenario, build
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "views/lesson_cliffs.py")
@@ -168,6 +170,26 @@ def test_page_extreme_settings_render():
 def test_link_spelling_out_the_defaults_shows_no_notice():
     at = open_page({"cliff.clip": "1", "cliff.lr": "0.1", "cliff.slope": "1000", "cliff.momentum": "off"})
     assert errors(at) == [] and not at.warning
+
+
+def test_a_link_builds_its_scenario():
+    query = {"cliff.clip": "5", "cliff.lr": "0.3", "cliff.slope": "5000", "cliff.momentum": "on"}
+    scenario, ignored = CliffScenario.from_query(query)
+    assert ignored == []
+    assert scenario == CliffScenario(clip=5.0, lr=0.3, slope=5000.0, momentum="on")
+    assert scenario.to_query() == query, "whole numbers are written as before, without a point"
+    assert CliffScenario().to_query() == {}
+
+
+def test_the_default_view_shows_what_the_builder_returns():
+    at = open_page()
+    view = build(CliffScenario())
+    assert figures(at) == [json.loads(json.dumps(view.lengths))]
+    shown = live_maps(at)[0]
+    assert shown["surface_key"] == view.surface.key
+    assert shown["overlay"] == json.loads(json.dumps(view.paths))
+    assert shown["overlay_layout"] == {"annotations": json.loads(json.dumps(view.annotations))}
+    assert [m.value for m in at.markdown if m.value in view.sentences] == view.sentences
 
 
 # ---------------------------------------------------------------- what the default view shows

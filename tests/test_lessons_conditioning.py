@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from engine.scenario import from_query, to_query
 from engine.simulate import simulate
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
+from ui.lessons.conditioning import ConditioningScenario, build
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "views/lesson_ill_conditioning.py")
@@ -229,7 +231,10 @@ def test_page_garbage_url_shows_one_notice():
     assert len(at.warning) == 1
     for bad in ("ill.kappa", "ill.lr", "ill.zzz"):
         assert bad in notice(at)
-    assert at.select_slider(key="ill.kappa").value == 10
+    # κ = 7 lies between two positions of the slider: the page uses the nearer one (log scale) and says so.
+    assert "using 5" in notice(at)
+    assert at.select_slider(key="ill.kappa").value == 5
+    assert at.select_slider(key="ill.lr").value == 1.8
 
 
 def test_steps_for_a_million_fold_drop_match_the_run():
@@ -263,6 +268,27 @@ def test_page_extreme_settings_render(query):
 def test_link_spelling_out_the_defaults_shows_no_notice():
     at = open_page({"ill.kappa": "10", "ill.angle": "30", "ill.lr": "1.8"})
     assert errors(at) == [] and not at.warning
+
+
+def test_a_link_builds_its_scenario():
+    scenario, ignored = ConditioningScenario.from_query({"ill.kappa": "100", "ill.angle": "45", "ill.lr": "2.05"})
+    assert ignored == []
+    assert scenario == ConditioningScenario(kappa=100.0, angle=45, lr=2.05)
+    assert type(scenario.angle) is int and type(scenario.kappa) is float
+    assert scenario.to_query() == {"ill.kappa": "100", "ill.angle": "45", "ill.lr": "2.05"}
+    assert ConditioningScenario().to_query() == {}
+
+
+def test_the_default_view_shows_what_the_builder_returns():
+    at = open_page()
+    view = build(ConditioningScenario())
+    assert figures(at) == [json.loads(json.dumps(view.distance))]
+    shown = live_maps(at)[0]
+    assert shown["surface_key"] == view.surface.key
+    assert shown["overlay"] == json.loads(json.dumps(view.paths))
+    tables = [t.value.to_dict("records") for t in at.dataframe]
+    assert tables == [view.rate_rows, view.arrival_rows]
+    assert any(view.stability in m.value for m in at.markdown)
 
 
 # ---------------------------------------------------------------- what the default view shows

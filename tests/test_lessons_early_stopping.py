@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from tests.figure_rules import (
     marker_problems,
     named_shape_problems,
 )
+from ui.lessons.early_stopping import EarlyStoppingScenario, build
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_early_stopping.py")
 
@@ -139,6 +141,25 @@ def test_url_round_trip_and_bad_link():
     assert "early.patience" in notice(bad) and "early.batch" in notice(bad)
 
 
+def test_the_scenario_reads_an_old_link():
+    """The link keys and spellings of the page's URL-bound widgets still open the same settings."""
+    query = {
+        "early.patience": "7",
+        "early.restore": "true",
+        "early.lr": "0.2",
+        "early.batch": "4",
+        "early.steps": "500",
+    }
+    scenario, ignored = EarlyStoppingScenario.from_query(query)
+    assert ignored == []
+    assert scenario == EarlyStoppingScenario(patience=7, restore=True, lr=0.2, batch=4, steps=500)
+    assert scenario.to_query() == query
+    assert EarlyStoppingScenario.from_query({"early.steps": "160"}) == (
+        EarlyStoppingScenario(steps=200),
+        ["early.steps=160 (not a step of the slider; using 200)"],
+    )
+
+
 # ---------------------------------------------------------------- the default view
 
 
@@ -181,6 +202,14 @@ def test_default_view_stops_near_the_validation_minimum_and_near_ridge(default_v
     to_ridge = np.hypot(*(ridge - stop).T).min()
     to_minimum = np.hypot(*(np.linalg.solve(a, b) - stop))
     assert to_ridge < 0.3 and to_ridge < 0.2 * to_minimum
+
+
+def test_default_view_shows_what_the_builder_returns(default_view):
+    view = build(EarlyStoppingScenario())
+    live = live_maps(default_view)[0]
+    assert live["surface_key"] == view.surface.key and live["overlay"] == json.loads(json.dumps(view.overlay))
+    assert figures(default_view)[0]["data"] == json.loads(json.dumps(view.curves["data"]))
+    assert next(m.value for m in default_view.metric if m.label.startswith("Stopped")) == str(view.result.stop_step)
 
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from engine.simulate import simulate_many
 from landscapes import bowl, sharp_flat
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
+from ui.lessons.implicit import ImplicitScenario, page_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_implicit_regularization.py")
 
@@ -250,7 +252,7 @@ def test_page_chart_equals_a_direct_count_and_the_url_round_trips():
 
     # Another start moves only the runs: the browser keeps the surface it holds, nothing of it is sent again.
     first = live_maps(at)[0]
-    at.selectbox(key="implicit.start").set_value(1).run()
+    at.selectbox(key="implicit.start").set_value(im.start_label(1)).run()
     assert errors(at) == []
     moved = live_maps(at)[0]
     assert "surface" not in moved and moved["surface_key"] == first["surface_key"]
@@ -321,3 +323,37 @@ def test_a_costly_link_is_reduced_with_a_notice():
     notices = [i.value for i in at.info]
     assert any("64 seeds instead of 1024" in text for text in notices), notices
     assert any("64 seeds per batch size" in c.value for c in at.caption)
+
+
+# ----------------------------------------------------------------------------- the page's scenario and builders
+
+
+def test_scenario_from_a_link_keeps_its_spellings():
+    """An old share link (the multiselect's repeated key, the start's label) reads back as one scenario."""
+    query = {"implicit.lrs": ["0.04", "0.01"], "implicit.seeds": "64", "implicit.start": im.start_label(1)}
+    scenario, ignored = ImplicitScenario.from_query(query)
+    assert ignored == []
+    assert scenario == ImplicitScenario(lrs=(0.04, 0.01), seeds=64, start=im.start_label(1))
+    assert scenario.to_query() == query
+    assert ImplicitScenario.from_query({"implicit.lrs": [""]})[0].lrs == ()
+    bad, ignored = ImplicitScenario.from_query({"implicit.steps": "999", "implicit.start": "0,0"})
+    assert bad == ImplicitScenario() and len(ignored) == 2
+
+
+def test_an_empty_choice_of_learning_rates_asks_for_one():
+    at = run_page({"implicit.lrs": "", "implicit.seeds": str(SEEDS)})
+    assert errors(at) == [] and not at.warning
+    assert at.multiselect(key="implicit.lrs").value == []
+    assert figures(at) == [] and any("Pick at least one learning rate" in i.value for i in at.info)
+    assert live_maps(at), "the map of the modified loss is still drawn"
+
+
+def test_default_view_shows_what_the_builder_returns():
+    at = run_page({})
+    view = page_view(ImplicitScenario())
+    (share_fig,) = figures(at)
+    assert share_fig == json.loads(json.dumps(view.share_figure))
+    assert live_maps(at)[0]["surface_key"] == view.surface.key
+    assert live_maps(at)[0]["overlay"] == json.loads(json.dumps(view.overlay))
+    text = " ".join(m.value for m in at.markdown)
+    assert view.claim_text in text and view.agreement_text in text and view.prediction_text in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,7 @@ from tests.figure_rules import (
     marker_problems,
     named_shape_problems,
 )
+from ui.lessons.input_scaling import ScalingScenario, build
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_input_scaling.py")
 
@@ -114,6 +116,18 @@ def test_page_renders_and_scale_changes_the_raw_bowl():
     assert "scale.s" in notice(bad) and "scale.r" in notice(bad)
 
 
+def test_the_scenario_reads_an_old_link():
+    """The link keys and spellings of the page's URL-bound widgets still open the same settings."""
+    query = {"scale.s": "20", "scale.rho": "0.6", "scale.r": "1.5", "scale.steps": "200"}
+    scenario, ignored = ScalingScenario.from_query(query)
+    assert ignored == [] and scenario == ScalingScenario(s=20.0, rho=0.6, r=1.5, steps=200)
+    assert scenario.to_query() == query
+    assert ScalingScenario.from_query({"scale.s": "1000", "scale.steps": "7"}) == (
+        ScalingScenario(),
+        ["scale.s=1000 (outside 1 to 30)", "scale.steps=7 (outside 10 to 500)"],
+    )
+
+
 # ---------------------------------------------------------------- the default view
 
 
@@ -137,6 +151,14 @@ def test_default_view_standardized_inputs_converge_in_far_fewer_steps(default_vi
     standardized = _steps_to(gaps["Standardized inputs"], 1e-6)
     assert standardized is not None and standardized <= 5
     assert _steps_to(gaps["Raw inputs"], 0.01) is None and len(gaps["Raw inputs"]) == 101
+
+
+def test_default_view_shows_what_the_builder_returns(default_view):
+    view = build(ScalingScenario())
+    live = live_maps(default_view)[0]
+    assert live["surface_key"] == view.surface.key and live["overlay"] == json.loads(json.dumps(view.overlay))
+    assert figures(default_view)[0]["data"] == json.loads(json.dumps(view.gap["data"]))
+    assert _metric(default_view, "κ, raw inputs") == f"{view.raw.kappa:.4g}"
 
 
 def test_default_view_markers_and_colour_bars_follow_the_shared_rules(default_view):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from engine.scenario import from_query, to_query
 from engine.simulate import simulate, simulate_many
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice, send_trigger
 from tests.figure_rules import colour_bar_problems, marker_problems
+from ui.lessons.minibatch_noise import NoiseScenario, page_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_minibatch_noise.py")
 
@@ -307,3 +309,37 @@ def test_float32_gradient_agrees_with_jax_on_the_mean_loss():
     np.testing.assert_allclose(
         noise.full_gradient(POINT), np.asarray(jax.grad(f)(jnp.asarray(POINT, jnp.float32))), rtol=1e-5
     )
+
+
+# ----------------------------------------------------------------------------- the page's scenario and builder
+
+
+def test_scenario_from_a_link_keeps_its_spellings():
+    """An old share link reads back as one scenario; the point keeps the three decimals its inputs show."""
+    scenario, ignored = NoiseScenario.from_query(
+        {"noise.batch": "32", "noise.lr": "0.2", "noise.x": "1.23456", "noise.y": "-1.0", "noise.view": "end points"}
+    )
+    assert ignored == []
+    assert scenario == NoiseScenario(batch=32, lr=0.2, x=1.235, y=-1.0, view="end points")
+    assert scenario.to_query() == {
+        "noise.batch": "32",
+        "noise.lr": "0.2",
+        "noise.x": "1.235",
+        "noise.y": "-1",
+        "noise.view": "end points",
+    }
+    assert NoiseScenario(sigma=0.1 + 0.2).to_query() == {"noise.sigma": "0.3"}
+    bad, ignored = NoiseScenario.from_query({"noise.batch": "7", "noise.lr": "abc", "noise.x": "99"})
+    assert bad == NoiseScenario() and len(ignored) == 3
+
+
+def test_default_view_shows_what_the_builder_returns():
+    at = run_page()
+    view = page_view(NoiseScenario())
+    fan_fig, spread_fig = figures(at)
+    assert fan_fig == json.loads(json.dumps(view.fan_figure))
+    assert spread_fig == json.loads(json.dumps(view.spread_figure))
+    assert live_maps(at)[0]["surface_key"] == view.surface.key
+    assert live_maps(at)[0]["overlay"] == json.loads(json.dumps(view.overlay))
+    text = " ".join(m.value for m in at.markdown)
+    assert view.fan_text in text and view.spread_text in text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ from tests.figure_rules import (
     marker_problems,
     named_shape_problems,
 )
+from ui.lessons.dropout_noise import NoiseScenario, build
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_dropout_noise.py")
 POINTS = np.array([[2.5, -0.17], [1.0, 1.0], [0.3, -1.2]])
@@ -180,12 +182,34 @@ def test_url_round_trip_and_bad_link():
     assert "noise2.kind" in notice(bad) and "noise2.p" in notice(bad)
 
 
+def test_the_scenario_reads_an_old_link():
+    """The link keys and spellings of the page's URL-bound widgets (the radio wrote its label) still work."""
+    query = {"noise2.kind": "Gaussian", "noise2.sigma": "0.8", "noise2.lr": "0.05", "noise2.steps": "200"}
+    scenario, ignored = NoiseScenario.from_query(query)
+    assert ignored == [] and scenario == NoiseScenario(kind="gaussian", sigma=0.8, lr=0.05, steps=200)
+    assert scenario.strength == 0.8 and NoiseScenario(p=0.6).strength == 0.6
+    assert scenario.to_query() == query
+    assert NoiseScenario.from_query({"noise2.kind": "salt", "noise2.p": "2"}) == (
+        NoiseScenario(),
+        ["noise2.kind=salt (not one of Dropout, Gaussian)", "noise2.p=2 (outside 0 to 0.9)"],
+    )
+
+
 # ---------------------------------------------------------------- the default view
 
 
 @pytest.fixture(scope="module")
 def default_view() -> AppTest:
     return _run()
+
+
+def test_default_view_shows_what_the_builder_returns(default_view):
+    view = build(NoiseScenario())
+    live = live_maps(default_view)[0]
+    assert live["surface_key"] == view.surface.key and live["overlay"] == json.loads(json.dumps(view.overlay))
+    table = default_view.dataframe[0].value
+    assert list(table["formula"]) == [c.formula for c in view.checks]
+    assert list(table["point"]) == [c.name for c in view.checks]
 
 
 def test_default_view_noisy_runs_hover_around_the_expected_loss_minimum(default_view):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jax
@@ -12,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 import landscapes
 from charts.encoding import decode
-from charts.lessons.regularization import fence_window, region_outline
+from charts.lessons.regularization import region_outline
 from engine.lessons import regularization as rg
 from tests.apptest_helpers import figures, live_maps, map_figure, notice
 from tests.figure_rules import (
@@ -22,6 +23,7 @@ from tests.figure_rules import (
     marker_problems,
     named_shape_problems,
 )
+from ui.lessons.l1_l2 import PenaltyScenario, build, maps_window
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_l1_l2.py")
 
@@ -164,12 +166,28 @@ def test_url_round_trip_and_bad_link():
     assert bad.select_slider(key="reg.alpha").value == 0.05
 
 
+def test_the_scenario_reads_an_old_link():
+    scenario, ignored = PenaltyScenario.from_query({"reg.alpha": "0.2"})
+    assert ignored == [] and scenario == PenaltyScenario(alpha=0.2) and scenario.to_query() == {"reg.alpha": "0.2"}
+    assert PenaltyScenario.from_query({"reg.alpha": "20"}) == (
+        PenaltyScenario(),
+        ["reg.alpha=20 (outside 0.001 to 10)"],
+    )
+
+
 # ---------------------------------------------------------------- the default view
 
 
 @pytest.fixture(scope="module")
 def default_view() -> AppTest:
     return _run()
+
+
+def test_default_view_shows_what_the_builder_returns(default_view):
+    view = build(PenaltyScenario())
+    live = live_maps(default_view)[0]
+    assert live["surface_key"] == view.surface.key and live["overlay"] == json.loads(json.dumps(view.overlay))
+    assert figures(default_view)[0]["data"] == json.loads(json.dumps(view.paths["data"]))
 
 
 def test_default_view_l1_lands_on_an_axis_and_l2_does_not(default_view):
@@ -200,7 +218,7 @@ def test_default_view_shows_each_whole_fence_at_equal_scale(default_view):
 def test_one_window_holds_the_fences_of_every_alpha():
     """The map's window never moves with α: the fences of the whole path (α from 0 up) lie inside it."""
     values = landscapes.get("train_val").resolve()
-    (x0, x1), (y0, y1) = fence_window(values)
+    (x0, x1), (y0, y1) = maps_window(values)
     for kind in ("l1", "l2"):
         view = rg.penalty_view(1e-3, kind)
         for optimum in view.path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from engine.scenario import from_query, to_query
 from engine.simulate import default_tolerance, simulate, simulate_many
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
+from ui.lessons.saddles import SaddleScenario, basins_view, escape_view
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGE = str(ROOT / "views/lesson_saddles.py")
@@ -297,3 +299,35 @@ def test_default_view_follows_the_marker_language_and_round_colour_bars():
         for fig in [*figures(at), map_figure(at)]:
             assert marker_problems(fig) == []
             assert colour_bar_problems(fig) == []
+
+
+# ---------------------------------------------------------------- the page's scenario and builders
+
+
+def test_scenario_from_a_link_keeps_its_spellings():
+    """Old share links hold display names and the slider's own text; they read back as one scenario."""
+    scenario, ignored = SaddleScenario.from_query(
+        {"saddle.land": "Monkey saddle", "saddle.offset": "1e-08", "saddle.opt_b": "Adam", "saddle.lr_b": "1"}
+    )
+    assert ignored == []
+    assert scenario == SaddleScenario(land="Monkey saddle", offset=1e-8, opt_b="Adam", lr_b=1.0)
+    assert scenario.to_query() == {
+        "saddle.land": "Monkey saddle",
+        "saddle.offset": "1e-08",
+        "saddle.opt_b": "Adam",
+        "saddle.lr_b": "1",
+    }
+    bad, ignored = SaddleScenario.from_query({"saddle.opt_a": "warp", "saddle.res": "9999"})
+    assert bad == SaddleScenario() and len(ignored) == 2
+
+
+def test_default_view_shows_what_the_builders_return():
+    at = open_page()
+    escape, basin = escape_view(SaddleScenario()), basins_view(SaddleScenario())
+    distance, basin_fig = figures(at)
+    assert distance == json.loads(json.dumps(escape.distance))
+    assert basin_fig == json.loads(json.dumps(basin.figure))
+    assert at.dataframe[0].value.to_dict("records") == escape.table
+    assert at.dataframe[1].value.to_dict("records") == basin.shares
+    assert live_maps(at)[0]["surface_key"] == escape.surface.key
+    assert live_maps(at)[0]["overlay"] == json.loads(json.dumps(escape.overlay))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import jax.numpy as jnp
@@ -18,6 +19,7 @@ from engine.simulate import simulate
 from optimizers.schedules import SCHEDULES
 from tests.apptest_helpers import errors, figures, live_maps, map_figure, notice
 from tests.figure_rules import colour_bar_problems, marker_problems
+from ui.lessons.schedules import ScheduleScenario, build
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_schedules.py")
 
@@ -240,6 +242,39 @@ def test_url_round_trips_and_garbage_shows_one_notice():
     assert len(bad.warning) == 1
     for name in ("sched.lr", "sched.land", "sched.x"):
         assert name in notice(bad)
+
+
+def test_a_link_builds_its_scenario():
+    query = {
+        "sched.land": "Rosenbrock valley",
+        "sched.opt": "Adam",
+        "sched.lr": "0.05",
+        "sched.batch": "8",
+        "sched.every": "50",
+        "sched.rate": "0.8",
+        "sched.alpha": "0.1",
+    }
+    scenario, ignored = ScheduleScenario.from_query(query)
+    assert ignored == []
+    assert (scenario.landscape, scenario.optimizer, scenario.lr, scenario.batch) == ("rosenbrock", "adam", 0.05, 8)
+    assert scenario.schedule_settings() == {
+        "decay_every": 50.0,
+        "decay_rate": 0.8,
+        "warmup_steps": 50.0,
+        "final_lr_ratio": 0.1,
+    }
+    assert scenario.to_query() == query and ScheduleScenario().to_query() == {}
+
+
+def test_the_default_view_shows_what_the_builder_returns():
+    at = run_page()
+    view = build(ScheduleScenario())
+    assert figures(at) == [json.loads(json.dumps(view.lr)), json.loads(json.dumps(view.loss))]
+    shown = live_maps(at)[0]
+    assert shown["surface_key"] == view.surface.key
+    assert shown["overlay"] == json.loads(json.dumps(view.paths))
+    assert at.dataframe[0].value.to_dict("records") == view.summary
+    assert any(m.value == view.outcome for m in at.markdown)
 
 
 def test_link_spelling_out_the_defaults_shows_no_notice():

@@ -518,3 +518,60 @@ def test_sweeps_charts_speak_the_marker_language():
                     assert base == markers.REFERENCE
     assert (markers.DIVERGED, "diverged") in seen, "the diverged cell's path ends in an x"
     assert (markers.CHECKPOINT, "selected cell") in seen
+
+
+# ---------------------------------------------------------------- issue 14: the page's scenario and builder
+
+
+def test_a_link_becomes_one_scenario_and_back():
+    """A link's choices and dependent settings are read, checked and written back with the same spellings."""
+    from ui.lessons.sweeps import SweepsScenario
+
+    link = {
+        "sweep.mode": "Compare two",
+        "sweep.land": "Rosenbrock valley",
+        "sweep.opt": "adam",
+        "sweep.y": "beta1",
+        "sweep.xr": ["0.5", "0.001"],
+        "sweep.h.beta2": "0.99",
+        "sweep.h2.clip_norm": "off",
+        "sweep.metric": "Steps to arrive",
+    }
+    scenario, ignored = SweepsScenario.from_query(link)
+    assert ignored == []
+    assert (scenario.mode, scenario.land, scenario.opt, scenario.metric) == ("compare", "rosenbrock", "adam", "arrival")
+    assert scenario.value("xr") == (0.001, 0.5) and scenario.value("h.beta2") == 0.99
+    query = scenario.to_query()
+    assert query["sweep.mode"] == "Compare two" and query["sweep.metric"] == "Steps to arrive"
+    assert query["sweep.land"] == "rosenbrock" and query["sweep.xr"] == ["0.001", "0.5"]
+    assert "sweep.h2.clip_norm" not in query, "off is the default: left out of the link"
+    assert SweepsScenario.from_canonical(scenario.canonical()) == scenario
+    assert SweepsScenario.from_query(query) == (scenario, [])
+
+    bad, ignored = SweepsScenario.from_query({"sweep.opt": "sgd", "sweep.h.beta1": "0.5", "sweep.xr": "2", "x": "1"})
+    assert bad == SweepsScenario(opt="sgd")
+    assert [line.split(" (")[0] for line in ignored] == ["sweep.xr=2", "sweep.h.beta1=0.5", "x=1"]
+
+
+def test_default_view_is_what_the_builder_returns():
+    """The page draws the builder's figures for the default scenario, the chosen cell marked on them."""
+    from ui.lessons.sweeps import SweepsScenario, build, choose_cell
+
+    view = build(SweepsScenario())
+    cell = choose_cell(view, None)
+    at = _run()
+    assert not at.exception and not at.warning
+    (heat_fig,) = _figures(at)
+    built = view.panels[0].figure
+    assert len(heat_fig["data"]) == len(built["data"]) + 1, "the builder's traces and the chosen cell's square"
+    np.testing.assert_array_equal(_heat(heat_fig)[2], decode(built["data"][0]["z"]))
+    square = heat_fig["data"][-1]
+    assert square["name"] == "selected cell" and (square["x"][0], square["y"][0]) == pytest.approx(cell.marker)
+
+
+def test_compare_mode_draws_its_shared_colour_bar_once():
+    at = _run({"sweep.mode": "Compare two", "sweep.n": "8"})
+    left, right = (fig["data"][0] for fig in _figures(at)[:2])
+    assert (left["zmin"], left["zmax"]) == (right["zmin"], right["zmax"])
+    assert left.get("showscale") is False and "colorbar" not in left
+    assert right.get("showscale", True) and right["colorbar"]["title"]["text"]

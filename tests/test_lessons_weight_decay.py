@@ -21,6 +21,7 @@ from tests.figure_rules import (
     marker_problems,
     named_shape_problems,
 )
+from ui.lessons.weight_decay import WeightDecayScenario, build
 
 PAGE = str(Path(__file__).resolve().parent.parent / "views" / "lesson_weight_decay.py")
 EPS32 = float(np.finfo(np.float32).eps)
@@ -133,6 +134,26 @@ def test_a_change_that_keeps_the_window_resends_no_surface_and_one_that_moves_it
     assert third["surface"]["data"] == first["surface"]["data"], "the same contours"
     old, new = first["surface"]["layout"], third["surface"]["layout"]
     assert (new["xaxis"]["range"], new["yaxis"]["range"]) != (old["xaxis"]["range"], old["yaxis"]["range"])
+
+
+def test_a_link_builds_its_scenario():
+    query = {"wd.decay": "0.5", "wd.sgd_lr": "0.2", "wd.adam_lr": "0.02", "wd.steps": "300"}
+    scenario, ignored = WeightDecayScenario.from_query(query)
+    assert ignored == []
+    assert scenario == WeightDecayScenario(decay=0.5, sgd_lr=0.2, adam_lr=0.02, steps=300)
+    assert type(scenario.steps) is int
+    assert scenario.to_query() == query and WeightDecayScenario().to_query() == {}
+
+
+def test_the_default_view_shows_what_the_builder_returns():
+    at = _run()
+    view = build(WeightDecayScenario())
+    assert figures(at) == [json.loads(json.dumps(view.distance))]
+    shown = live_maps(at)[0]
+    assert shown["surface_key"] == view.surface.key
+    assert shown["overlay"] == json.loads(json.dumps(view.paths))
+    assert [m.value for m in at.metric][1] == f"{view.adam_gap:.3g}"
+    assert [m.value for m in at.metric][2] == f"{view.end_gaps[0]:.2g}"
 
 
 # ---------------------------------------------------------------- the default view

@@ -112,3 +112,56 @@ def test_a_setting_must_hold_its_default():
         setting(5.0, "x", options=(1.0, 2.0))
     with pytest.raises(ValueError):
         setting(5.0, "x", low=0.0, high=1.0)
+
+
+@dataclass(frozen=True)
+class Several(PageScenario, page="sev"):
+    lrs: tuple[float, ...] = setting((0.01, 0.1), "lrs", options=(0.001, 0.01, 0.1, 1.0), most=3)
+
+
+def test_a_tuple_setting_repeats_its_key_in_the_link():
+    """A multiselect's link repeats the key once per value (as a URL-bound Streamlit multiselect wrote it)."""
+    assert Several.fields()[0].kind is tuple and Several().to_query() == {}
+    scenario = Several(lrs=(1.0, 0.001))
+    assert scenario.to_query() == {"sev.lrs": ["1", "0.001"]}
+    assert scenario.canonical() == "sev.lrs=1&sev.lrs=0.001"
+    assert Several.from_canonical(scenario.canonical()) == scenario
+    assert Several.from_query({"sev.lrs": ["1", "0.001"]}) == (scenario, [])
+    assert Several(lrs=()).to_query() == {"sev.lrs": ""}
+    assert Several.from_query({"sev.lrs": [""]}) == (Several(lrs=()), [])
+    assert Several.from_canonical(Several(lrs=()).canonical()) == Several(lrs=())
+
+
+def test_a_tuple_setting_keeps_its_good_values_and_reports_the_rest():
+    scenario, ignored = Several.from_query({"sev.lrs": ["0.1", "x", "0.1", "5", "0.001", "1", "0.01"]})
+    assert scenario.lrs == (0.1, 0.001, 1.0)
+    assert len(ignored) == 1
+    assert "x: not a number" in ignored[0] and "5: outside" in ignored[0] and "more than 3" in ignored[0]
+    assert Several.from_query({"sev.lrs": "junk"})[0] == Several()
+    with pytest.raises(ValueError):
+        setting((5.0,), "x", options=(1.0, 2.0))
+    with pytest.raises(ValueError):
+        setting((1.0, 2.0), "x", options=(1.0, 2.0), most=1)
+
+
+@dataclass(frozen=True)
+class Labelled(PageScenario, page="lab"):
+    kind: str = setting(
+        "dropout",
+        "kind",
+        options=("dropout", "gaussian"),
+        format={"dropout": "Dropout", "gaussian": "Gaussian"}.get,
+        link_label=True,
+    )
+
+
+def test_a_choice_can_keep_its_label_in_the_link():
+    """A URL-bound Streamlit radio wrote its shown label: such a setting reads and writes that spelling."""
+    assert Labelled(kind="gaussian").to_query() == {"lab.kind": "Gaussian"}
+    assert Labelled.from_query({"lab.kind": "Gaussian"}) == (Labelled(kind="gaussian"), [])
+    assert Labelled.from_query({"lab.kind": "gaussian"}) == (
+        Labelled(),
+        ["lab.kind=gaussian (not one of Dropout, Gaussian)"],
+    )
+    with pytest.raises(ValueError):
+        setting(1.0, "x", options=(1.0, 2.0), link_label=True)

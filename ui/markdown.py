@@ -25,7 +25,7 @@ def notice_text(ignored: list[str]) -> str:
     shown = "; ".join(escape_markdown(item) for item in ignored[:MAX_NOTICE_ITEMS])
     more = len(ignored) - MAX_NOTICE_ITEMS
     return (
-        "Some settings in the link were ignored and left at their defaults: "
+        "Some settings in the link could not be used as written, so their defaults apply unless noted: "
         + shown
         + (f" (and {more} more)" if more > 0 else "")
     )

@@ -42,9 +42,10 @@ class PageForm(Generic[S]):
             # Values come from the link when the page opens (Streamlit drops a widget's value when a
             # run does not draw it, so also after another page ran, or after a hidden widget came
             # back): the link always matches the page, so it holds the value the page last had.
-            scenario, ignored = cls.from_query(st.query_params.to_dict())
+            scenario, ignored = cls.from_query(link_query())
             for f in missing:
-                state[f.key] = getattr(scenario, f.name)
+                value = getattr(scenario, f.name)
+                state[f.key] = list(value) if f.kind is tuple else value
             if len(missing) == len(fields):
                 state[self.notice_key] = ignored
 
@@ -58,9 +59,18 @@ class PageForm(Generic[S]):
         return draw(f, where if where is not None else st, **extra)
 
     def current(self) -> S:
-        """The scenario the widgets hold now (a setting whose widget was not drawn keeps its value)."""
-        state = st.session_state
-        return self.cls(**{f.name: state.get(f.key, f.default) for f in self.cls.fields()})
+        """The scenario the widgets hold now (a setting whose widget was not drawn keeps its value).
+
+        A widget that holds no value (a segmented control clicked off) gives its setting's default;
+        a multiselect's list becomes the setting's tuple.
+        """
+        values = {}
+        for f in self.cls.fields():
+            value = st.session_state.get(f.key)
+            if value is None:
+                value = f.default
+            values[f.name] = tuple(value) if f.kind is tuple else value
+        return self.cls(**values)
 
     def finish(self, where: Any = None) -> S:
         """The scenario the widgets hold; rewrite the link to match it and show the link's notice.
@@ -76,19 +86,27 @@ class PageForm(Generic[S]):
         return scenario
 
 
+def link_query() -> dict[str, list[str]]:
+    """The link's query parameters, every value of a repeated one kept (a range is written as two)."""
+    return {key: st.query_params.get_all(key) for key in st.query_params}
+
+
 def draw(f: Field, where: Any, **extra: Any) -> Any:
     """The Streamlit widget for field ``f`` (keyed by its link key, its value in ``st.session_state``)."""
     spec = f.setting
     common = {"key": f.key, "help": spec.help, **extra}
     if spec.widget == "toggle":
         return where.toggle(spec.label, **common)
-    if spec.widget in ("selectbox", "radio"):
+    if spec.widget in ("selectbox", "radio", "segmented_control"):
         show = getattr(where, spec.widget)
         return show(spec.label, spec.options, format_func=spec.shown, **common)
+    if spec.widget == "multiselect":
+        return where.multiselect(spec.label, spec.options, format_func=spec.shown, max_selections=spec.most, **common)
     if spec.widget == "select_slider":
         return where.select_slider(spec.label, options=spec.options, format_func=spec.shown, **common)
     if spec.widget == "number":
-        return where.number_input(spec.label, f.kind(spec.low), f.kind(spec.high), step=spec.step, **common)
+        # ``extra`` may give the +/- buttons a coarser step than the one the link is checked against.
+        return where.number_input(spec.label, f.kind(spec.low), f.kind(spec.high), **{"step": spec.step, **common})
     return where.slider(spec.label, f.kind(spec.low), f.kind(spec.high), step=spec.step, **common)
 
 

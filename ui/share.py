@@ -8,17 +8,21 @@ from urllib.parse import urlencode
 import streamlit as st
 
 
-def sync_query_params(query: Mapping[str, str]) -> None:
-    """Make the browser's query string equal ``query`` (written only when it changed)."""
-    current = st.query_params.to_dict()
-    if current != dict(query):
+def sync_query_params(query: Mapping[str, str | list[str]]) -> None:
+    """Make the browser's query string equal ``query`` (written only when it changed).
+
+    A list value is a key repeated once per item (a multiselect's or a range slider's link).
+    """
+    current = {key: st.query_params.get_all(key) for key in st.query_params}
+    wanted = {key: [value] if isinstance(value, str) else list(value) for key, value in query.items()}
+    if current != wanted:
         st.query_params.from_dict(dict(query))
 
 
-def share_url(query: Mapping[str, str]) -> str:
+def share_url(query: Mapping[str, str | list[str]]) -> str:
     """The absolute URL that reproduces ``query`` on the current page."""
     base = (st.context.url or "").split("?")[0]
-    return f"{base}?{urlencode(dict(query))}" if query else base
+    return f"{base}?{urlencode(dict(query), doseq=True)}" if query else base
 
 
 COPY_JS = """

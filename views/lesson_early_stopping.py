@@ -5,24 +5,15 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.early_stopping import (
-    MAP_HEIGHT,
-    curves_figure,
-    training_map_overlay,
-    training_map_surface,
-    training_map_window,
-)
-from charts.live_map import SurfaceLayer, figure_surface
-from core.numbers import exact_text
-from engine.lessons import early_stopping as es
-from ui.lesson import UrlGuard, lesson_header, playground_link
+from charts.lessons.early_stopping import MAP_HEIGHT
+from ui.lesson import lesson_header, playground_link
+from ui.lessons.early_stopping import EarlyStoppingScenario, page_view
 from ui.live_map import live_map
-from ui.param_widgets import log_grid
+from ui.page_form import PageForm
 
-PAGE = "early"
-LRS = log_grid(1e-3, 3.0)
+PAGE = EarlyStoppingScenario.PAGE
 
-guard = UrlGuard(PAGE)
+form = PageForm(EarlyStoppingScenario)
 lesson_header(
     "Overfitting and early stopping",
     "Here a two-weight model is trained on only 16 examples whose two inputs almost copy each other. Gradient "
@@ -38,65 +29,24 @@ lesson_header(
 )
 
 c1, c2, c3 = st.columns(3)
-patience = c1.slider("Patience P (steps without improvement)", 1, 400, 20, key=f"{PAGE}.patience", bind="query-params")
-restore = c1.toggle(
-    "Restore the best weights",
-    value=False,
-    key=f"{PAGE}.restore",
-    bind="query-params",
-    help="Off: keep the weights of the step where training stopped. On: go back to the best step seen by then.",
-)
-lr = c2.select_slider(
-    "Learning rate", options=LRS, value=0.1, key=f"{PAGE}.lr", bind="query-params", format_func=exact_text
-)
-batch = c2.slider(
-    "Batch size (16 = full batch)",
-    1,
-    16,
-    16,
-    key=f"{PAGE}.batch",
-    bind="query-params",
-    help="Smaller batches make the path, and so the validation curve, noisy.",
-)
-steps = c3.slider("Steps", 100, 3000, 1000, step=100, key=f"{PAGE}.steps", bind="query-params")
-guard.finish()
+form.widget("patience", where=c1)
+form.widget("restore", where=c1)
+form.widget("lr", where=c2)
+form.widget("batch", where=c2)
+form.widget("steps", where=c3)
+scenario = form.finish()
 
-scenario = es.scenario(lr, steps, batch)
-
-
-@st.cache_data(show_spinner=False, max_entries=64)
-def compute(lr: float, steps: int, batch: int, patience: int, restore: bool) -> es.EarlyStopping:
-    """The run, both losses along it, the patience rule and the nearest ridge solution."""
-    return es.early_stopping(es.scenario(lr, steps, batch), patience, restore)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def figures(lr: float, steps: int, batch: int, patience: int, restore: bool) -> tuple[list[dict], dict]:
-    """The map's path and points, and the loss curves (shared, never mutated)."""
-    result = compute(lr, steps, batch, patience, restore)
-    return training_map_overlay(result, scenario.landscape_params), curves_figure(result)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def map_surface(values: tuple, window: tuple) -> SurfaceLayer:
-    """The map's surface layer: the training loss and ridge path in ``window``; patience and restoring keep the
-    window, so they re-send none of it (shared)."""
-    return figure_surface(training_map_surface(dict(values), window))
-
-
-with st.spinner(f"Training SGD for {steps} steps and measuring the validation loss at every step…"):
-    result = compute(lr, steps, batch, patience, restore)
-    map_paths, curves_fig = figures(lr, steps, batch, patience, restore)
-    window = training_map_window(result, scenario.landscape_params)
+with st.spinner(f"Training SGD for {scenario.steps} steps and measuring the validation loss at every step…"):
+    view = page_view(scenario)
+result = view.result
 
 left, right = st.columns(2)
 with left:
     st.subheader("The path on the training loss")
-    surface = map_surface(tuple(sorted(scenario.landscape_params.items())), window)
-    live_map(f"{PAGE}.map", surface, overlay=map_paths, height=MAP_HEIGHT)
+    live_map(f"{PAGE}.map", view.surface, overlay=view.overlay, height=MAP_HEIGHT)
 with right:
     st.subheader("Both losses along the path")
-    st.plotly_chart(PrebuiltFigure(curves_fig), width="stretch", key=f"{PAGE}.curves")
+    st.plotly_chart(PrebuiltFigure(view.curves), width="stretch", key=f"{PAGE}.curves")
     st.caption("Dotted: the steps early stopping would not have run; on the map, where they lead.")
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
@@ -109,7 +59,7 @@ m1.metric(
 m2.metric(
     "Stopped at step" if result.triggered else "Never stopped: ran to",
     result.stop_step,
-    f"patience {patience}",
+    f"patience {scenario.patience}",
     "off",
     delta_arrow="off",
 )
@@ -141,5 +91,5 @@ st.markdown(
 )
 
 
-playground_link(scenario)
+playground_link(view.playground)
 st.caption("The Playground has no early stopping: the link runs the same optimizer for all the steps shown here.")

@@ -4,26 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
-import landscapes
 from charts.encoding import PrebuiltFigure
-from charts.lessons.implicit import modified_overlay, modified_surface, share_figure
-from charts.live_map import SurfaceLayer, figure_surface
-from engine import budget
-from engine.lessons import implicit as im
-from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.lesson import lesson_header, playground_link
+from ui.lessons.implicit import ImplicitScenario, N, page_view, plan_view, runs_at
 from ui.live_map import live_map
+from ui.page_form import PageForm
 
-PAGE = "implicit"
-# Kept small on purpose: a step on the sharp-flat data set touches all 256 examples whatever B is,
-# so a run costs about 6 µs per step on a 2-core CPU; 128 seeds x 8 minibatch sizes + 1 full-batch
-# run x 100 steps is under a second per learning rate.
-STEPS = [100, 200, 500]
-SEEDS = list(im.SEED_OPTIONS)
+PAGE = ImplicitScenario.PAGE
 
-land = landscapes.get(im.LANDSCAPE)
-N = im.BATCH_SIZES[-1]
-
-guard = UrlGuard(PAGE)
+form = PageForm(ImplicitScenario)
 lesson_header(
     "Implicit regularization: small batches prefer flat minima",
     "This surface has two valleys of almost the same depth: a narrow, steep one and a wide, gentle one (the "
@@ -43,125 +32,35 @@ st.caption(
 )
 
 c1, c2 = st.columns([3, 2])
-lrs = c1.multiselect(
-    "Learning rates (one line each)",
-    options=list(im.LR_OPTIONS),
-    default=list(im.DEFAULT_LRS),
-    key=f"{PAGE}.lrs",
-    bind="query-params",
-    format_func=str,
-    max_selections=4,
-    help=f"Full-batch gradient descent converges to the sharp minimum only while η < 2/λ = {im.stability_limit():.3f}.",
-)
-map_lr = float(
-    c2.select_slider(
-        "η for the modified loss on the map",
-        options=list(im.LR_OPTIONS),
-        value=0.04,
-        key=f"{PAGE}.map_lr",
-        bind="query-params",
-        format_func=str,
-    )
-)
+form.widget("lrs", c1)
+form.widget("map_lr", c2)
 c3, c4, c5 = st.columns(3)
-steps = int(
-    c3.select_slider(
-        "Steps per run", options=STEPS, value=100, key=f"{PAGE}.steps", bind="query-params", format_func=str
-    )
-)
-seeds = int(
-    c4.select_slider(
-        "Seeds per batch size",
-        options=SEEDS,
-        value=im.DEFAULT_SEEDS,
-        key=f"{PAGE}.seeds",
-        bind="query-params",
-        format_func=str,
-        help=f"Runs per minibatch size. At B = {N} every seed makes the same run, so that point is one run.",
-    )
-)
-start_index = int(
-    c5.selectbox(
-        "Start",
-        options=list(range(len(land.starts))),
-        index=0,
-        key=f"{PAGE}.start",
-        bind="query-params",
-        format_func=im.start_label,
-        help="The first start lies on the sharp valley's slope; the others show that where a run starts matters too.",
-    )
-)
-guard.finish()
-start = tuple(map(float, land.starts[start_index]))
-lrs = sorted(float(v) for v in lrs)
+form.widget("steps", c3)
+form.widget("seeds", c4)
+form.widget("start", c5)
+scenario = form.finish()
+map_lr = scenario.map_lr
 
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def shares_for(lr: float, steps: int, seeds: int, start_index: int) -> im.FlatShare:
-    """One learning rate: every batch size x every seed in one vmapped call (cached per setting)."""
-    return im.flat_share(lr, steps, seeds, land.starts[start_index])
-
-
-@st.cache_data(show_spinner=False, max_entries=16)
-def prediction_for(lr: float) -> tuple[tuple[im.ModifiedGrid, im.ModifiedGrid], im.Prediction]:
-    """The modified loss on the map's two grids and its curvatures at the two minima."""
-    return im.map_grids(lr), im.prediction(lr)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def map_surface(lr: float) -> SurfaceLayer:
-    """The modified loss on the map's two panels: depends on η alone (shared, never mutated)."""
-    (grid, zoom), pred = prediction_for(lr)
-    figure = modified_surface(grid, zoom, pred)
-    return figure_surface(figure)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def map_overlay(lr: float, steps: int, seeds: int, start_index: int) -> list[dict]:
-    """The drawn runs, the minima and the start over the surface (shared, never mutated)."""
-    _, pred = prediction_for(lr)
-    runs = shares_for(lr, steps, seeds, start_index)
-    return modified_overlay(pred, land.starts[start_index], runs.examples, N)
-
-
-todo = lrs + ([] if map_lr in lrs else [map_lr])
-plan = budget.fit_seeds(
-    im.LANDSCAPE,
-    "sgd",
-    seeds,
-    steps,
-    seed_options=SEEDS,
-    step_options=STEPS,
-    runs_per_seed=len(im.BATCH_SIZES) - 1,
-    extra_runs=1,
-    calls=len(todo),
-)
-if plan.reduced:
-    st.info(plan.notice(), icon=":material/speed:")
-seeds, steps = plan.seeds, plan.steps
-per_lr = (len(im.BATCH_SIZES) - 1) * seeds + 1
-shares: list[im.FlatShare] = []
-with st.spinner(f"Training {per_lr:,} SGD runs of {steps} steps at each of {len(todo)} learning rates…"):
+plan = plan_view(scenario)
+if plan.notice:
+    st.info(plan.notice, icon=":material/speed:")
+seeds, steps, todo = plan.seeds, plan.steps, plan.todo
+with st.spinner(f"Training {plan.runs_per_lr:,} SGD runs of {steps} steps at each of {len(todo)} learning rates…"):
     progress = st.progress(0.0)
     for i, lr in enumerate(todo):
-        progress.progress(i / len(todo), text=f"η = {lr:g}: {per_lr:,} runs ({i + 1} of {len(todo)})")
-        share = shares_for(lr, steps, seeds, start_index)
-        if lr in lrs:
-            shares.append(share)
+        progress.progress(i / len(todo), text=f"η = {lr:g}: {plan.runs_per_lr:,} runs ({i + 1} of {len(todo)})")
+        runs_at(plan, lr)
     progress.progress(1.0, text=f"Drawing the modified loss for η = {map_lr:g}")
-    _, pred = prediction_for(map_lr)
-    surface = map_surface(map_lr)
-    overlay = map_overlay(map_lr, steps, seeds, start_index)
+    view = page_view(scenario)
     progress.empty()
-drawn = shares_for(map_lr, steps, seeds, start_index)
 
 left, right = st.columns([3, 2])
 with left:
     st.subheader("Where the runs end")
-    if shares:
-        st.plotly_chart(PrebuiltFigure(share_figure(shares)), width="stretch", key=f"{PAGE}.shares")
+    if view.share_figure is not None:
+        st.plotly_chart(PrebuiltFigure(view.share_figure), width="stretch", key=f"{PAGE}.shares")
         st.caption(
-            f"{seeds} seeds per batch size, {steps} steps of SGD from {im.start_label(start_index)}; bars are "
+            f"{seeds} seeds per batch size, {steps} steps of SGD from {scenario.start}; bars are "
             f"Wilson 95% intervals. A run ends in the flat valley when its end point lies nearer the flat minimum "
             f"than the sharp one, with distance measured by each valley's own steepness (a point must be very "
             f"close to the sharp minimum to count as inside its narrow valley). At B = {N} every seed sees the "
@@ -170,12 +69,12 @@ with left:
     else:
         st.info("Pick at least one learning rate to run.")
 with right:
-    if shares:
-        st.markdown(im.claim_sentence(shares))
-        st.markdown("**What the runs do.** " + im.agreement_sentence(shares))
+    if view.claim_text is not None and view.agreement_text is not None:
+        st.markdown(view.claim_text)
+        st.markdown("**What the runs do.** " + view.agreement_text)
 
 st.subheader(f"What gradient descent with η = {map_lr:g} follows")
-live_map(f"{PAGE}.map", surface, overlay=overlay, height=surface.layout["height"])
+live_map(f"{PAGE}.map", view.surface, overlay=view.overlay, height=view.surface.layout["height"])
 st.caption(
     "Colours: the modified loss f̃ (log scale). Dotted lines: the plain loss f at the same levels. Where the "
     "dotted lines sit farther from a minimum than the coloured bands, the penalty has steepened the valley, as "
@@ -183,7 +82,7 @@ st.caption(
     "at the batch size whose share is closest to one half, one run that ends in the flat valley and one that "
     f"does not (where both happen), and the full-batch run (B = {N}); dots mark where they end."
 )
-st.markdown("**What the modified loss predicts.** " + im.prediction_sentence(pred))
+st.markdown("**What the modified loss predicts.** " + view.prediction_text)
 
 st.info(
     "**What this shows, and what it does not.** It shows, on one two-dimensional toy surface built for the "
@@ -196,9 +95,5 @@ st.info(
     icon=":material/info:",
 )
 
-link_run = drawn.examples[0] if drawn.examples else None
-if link_run is not None:
-    playground_link(
-        im.playground_scenario(map_lr, link_run.batch_size, steps, start, link_run.seed),
-        label=f"Open a drawn run in Playground (η = {map_lr:g}, B = {link_run.batch_size}, seed {link_run.seed})",
-    )
+if view.link is not None and view.link_label is not None:
+    playground_link(view.link, label=view.link_label)

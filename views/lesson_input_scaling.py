@@ -5,19 +5,14 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
-from charts.lessons.grid_maps import panel_traces, side_by_side
-from charts.lessons.input_scaling import bowl_overlay, bowl_surface, gap_figure
-from charts.live_map import SurfaceLayer, figure_surface
-from core.numbers import exact_text
-from engine.lessons import input_scaling as sc
-from ui.lesson import UrlGuard, lesson_header, playground_link
+from ui.lesson import lesson_header, playground_link
+from ui.lessons.input_scaling import ScalingScenario, page_view
 from ui.live_map import live_map
-from ui.param_widgets import log_grid
+from ui.page_form import PageForm
 
-PAGE = "scale"
-SCALES = log_grid(1.0, sc.MAX_SCALE)
+PAGE = ScalingScenario.PAGE
 
-guard = UrlGuard(PAGE)
+form = PageForm(ScalingScenario)
 lesson_header(
     "Input scaling and normalization",
     "The same linear regression is fitted twice. On the left the second input is recorded in units that make "
@@ -34,76 +29,36 @@ lesson_header(
 )
 
 c1, c2, c3 = st.columns(3)
-scale = c1.select_slider(
-    "Scale of the second input s (×)",
-    options=SCALES,
-    value=10.0,
-    key=f"{PAGE}.s",
-    bind="query-params",
-    format_func=exact_text,
-)
-correlation = c1.slider(
-    "Correlation ρ between the inputs", 0.0, sc.MAX_CORRELATION, 0.0, step=0.05, key=f"{PAGE}.rho", bind="query-params"
-)
-relative_lr = c2.slider(
-    "Step size η·λ_max (same for both)",
-    0.1,
-    2.1,
-    1.0,
-    step=0.05,
-    key=f"{PAGE}.r",
-    bind="query-params",
-    help="Each run uses η = this / λ_max of its own Hessian; above 2 gradient descent diverges.",
-)
-steps = c3.slider("Steps", 10, 500, 100, step=10, key=f"{PAGE}.steps", bind="query-params")
-guard.finish()
+form.widget("s", where=c1)
+form.widget("rho", where=c1)
+form.widget("r", where=c2)
+form.widget("steps", where=c3)
+scenario = form.finish()
 
+with st.spinner(f"Running gradient descent for {scenario.steps} steps on the raw and the standardized inputs…"):
+    view = page_view(scenario)
+raw, std = view.raw, view.standardized
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def compute(scale: float, correlation: float, relative_lr: float, steps: int):
-    """Both problems and their GD runs (one vmapped call)."""
-    return sc.scaling_views(scale, correlation, relative_lr, steps)
-
-
-@st.cache_resource(show_spinner=False, max_entries=16)
-def maps_surface(scale: float, correlation: float, _views: tuple[sc.ScalingView, sc.ScalingView]) -> SurfaceLayer:
-    """Both bowls' contours side by side: they depend on s and ρ alone, the key of this cache (shared)."""
-    maps = side_by_side(*(bowl_surface(view) for view in _views), colorbar=False)
-    return figure_surface(maps)
-
-
-@st.cache_resource(show_spinner=False, max_entries=64)
-def figures(scale: float, correlation: float, relative_lr: float, steps: int) -> tuple[SurfaceLayer, list[dict], dict]:
-    """Both maps' surface and the runs drawn over it, and the progress plot (shared, never mutated)."""
-    raw, std = compute(scale, correlation, relative_lr, steps)
-    overlay = panel_traces(bowl_overlay(raw), bowl_overlay(std), colorbar=False)
-    return maps_surface(scale, correlation, (raw, std)), overlay, gap_figure((raw, std))
-
-
-with st.spinner(f"Running gradient descent for {steps} steps on the raw and the standardized inputs…"):
-    raw, std = compute(scale, correlation, relative_lr, steps)
-    surface, overlay, gap_fig = figures(scale, correlation, relative_lr, steps)
-
-live_map(f"{PAGE}.maps", surface, overlay=overlay, height=surface.layout["height"])
+live_map(f"{PAGE}.maps", view.surface, overlay=view.overlay, height=view.surface.layout["height"])
 
 m1, m2, m3, m4 = st.columns(4)
 m1.metric("κ, raw inputs", f"{raw.kappa:.4g}")
 m2.metric(
     "κ, standardized inputs",
     f"{std.kappa:.4g}",
-    f"(1+ρ)/(1−ρ) = {(1 + correlation) / (1 - correlation):.4g}",
+    f"(1+ρ)/(1−ρ) = {view.standardized_kappa_formula:.4g}",
     "off",
     delta_arrow="off",
 )
-m3.metric(f"Loss gap after {steps} steps, raw", f"{raw.gap[-1]:.2g}")
-m4.metric(f"Loss gap after {steps} steps, standardized", f"{std.gap[-1]:.2g}")
-if relative_lr > 2:
+m3.metric(f"Loss gap after {scenario.steps} steps, raw", f"{raw.gap[-1]:.2g}")
+m4.metric(f"Loss gap after {scenario.steps} steps, standardized", f"{std.gap[-1]:.2g}")
+if scenario.r > 2:
     st.warning(
         "With η·λ_max above 2 gradient descent overshoots more at every step and diverges.", icon=":material/warning:"
     )
 
 st.subheader("Progress of gradient descent")
-st.plotly_chart(PrebuiltFigure(gap_fig), width="stretch", key=f"{PAGE}.gap")
+st.plotly_chart(PrebuiltFigure(view.gap), width="stretch", key=f"{PAGE}.gap")
 
 st.subheader("How batch normalization relates")
 st.markdown(
@@ -117,7 +72,7 @@ st.markdown(
     "that move together."
 )
 
-raw_link, std_link = sc.bowl_equivalent(raw, relative_lr, steps), sc.bowl_equivalent(std, relative_lr, steps)
+raw_link, std_link = view.raw_link, view.standardized_link
 b1, b2 = st.columns(2)
 with b1:
     playground_link(raw_link.scenario, "Open the raw problem in Playground")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -14,8 +15,8 @@ from charts.lessons.grid_maps import line_trace, map_layout, point_trace
 from charts.markers import CHECKPOINT
 from charts.palette import run_colour
 from charts.paths import run_traces, start_trace
-from engine.grid import surface_grid
-from engine.lessons.cliffs import LANDSCAPE, CliffStudy, step_lengths
+from engine.grid import LossGrid
+from engine.lessons.cliffs import LANDSCAPE, CliffStudy
 from landscapes.cliff import WALL_X
 
 RAW_COLOUR = "#ff66ff"
@@ -80,14 +81,14 @@ def inside(base: np.ndarray, vector: np.ndarray, domain: Domain, margin: float =
     return float(np.clip(share, 0.0, 1.0))
 
 
-def cliff_surface(slope: float, *, height: int = MAP_HEIGHT) -> dict[str, Any]:
-    """The map's static part for wall slope ``slope``: the cliff's contours, the foot of the wall, the axes.
+def cliff_surface(slope: float, grid: LossGrid, *, height: int = MAP_HEIGHT) -> dict[str, Any]:
+    """The map's static part for wall slope ``slope``: the contours of ``grid`` (the cliff's losses at that
+    slope), the foot of the wall, the axes.
 
     Only the slope shapes it, so the learning rate, the threshold and momentum leave it as it was.
     """
     land = landscapes.get(LANDSCAPE)
-    values = {"slope": slope}
-    base, _ = contour_traces(land, values, surface_grid(land, values))
+    base, _ = contour_traces(land, {"slope": slope}, grid)
     (x0, x1), (y0, y1) = land.domain
     wall = line_trace(
         np.array([[WALL_X, y0], [WALL_X, y1]]), name="foot of the wall", colour="white", width=1, dash="dot"
@@ -196,20 +197,24 @@ def cliff_annotations(study: CliffStudy) -> list[dict[str, Any]]:
     return annotations
 
 
-def step_length_figure(study: CliffStudy, *, height: int = 380) -> dict[str, Any]:
-    """‖xₜ₊₁ − xₜ‖ of every run against the step (log axis), with each clipped run's bound."""
+def step_length_figure(study: CliffStudy, lengths: Sequence[np.ndarray], *, height: int = 380) -> dict[str, Any]:
+    """‖xₜ₊₁ − xₜ‖ of every run against the step (log axis), with each clipped run's bound.
+
+    ``lengths`` holds one array per run of ``study``: the length of each step it took
+    (:func:`engine.lessons.cliffs.step_lengths`).
+    """
     data: list[dict[str, Any]] = []
     steps = max((run.steps for run in study.runs), default=1)
-    for i, run in enumerate(study.runs):
-        lengths = np.maximum(step_lengths(run), LENGTH_FLOOR)
+    for i, (run, taken) in enumerate(zip(study.runs, lengths, strict=True)):
+        shown = np.maximum(taken, LENGTH_FLOOR)
         label = html.escape(run.label)
         dash = "solid" if study.bounds[i] is not None else "dash"
         data.append(
             {
                 "type": "scatter",
                 "mode": "lines",
-                "x": typed(np.arange(len(lengths))),
-                "y": typed(lengths),
+                "x": typed(np.arange(len(shown))),
+                "y": typed(shown),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2, "dash": dash},
                 "hovertemplate": f"{label}<br>step %{{x}}<br>step length %{{y:.4~g}}<extra></extra>",

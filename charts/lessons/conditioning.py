@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 import numpy as np
@@ -13,8 +14,8 @@ from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, step_chart_layout
 from charts.palette import run_colour
 from charts.paths import start_trace
-from engine.grid import surface_grid
-from engine.lessons.conditioning import FLOOR, LANDSCAPE, Curvature, Study, bowl_start, curvature, distances
+from engine.grid import LossGrid
+from engine.lessons.conditioning import FLOOR, LANDSCAPE, Curvature, Study
 
 MAP_RUNS = (0, 4, 1, 2)
 """Runs drawn on the map: your GD and heavy ball shown, the two near-limit runs one legend click away."""
@@ -114,16 +115,17 @@ def eigen_labels(bowl: Bowl | Study, domain: Domain) -> list[dict[str, Any]]:
     return out
 
 
-def bowl_surface(kappa: float, angle: float, *, height: int = MAP_HEIGHT) -> dict[str, Any]:
-    """The map's static part for the bowl (κ, θ): contours, the eigen-directions with their labels, the axes.
+def bowl_surface(
+    values: Mapping[str, float], bowl: Bowl, grid: LossGrid, *, height: int = MAP_HEIGHT
+) -> dict[str, Any]:
+    """The map's static part for the bowl at ``values`` (κ, θ): the contours of ``grid``, the eigen-directions
+    of ``bowl`` with their labels, the axes.
 
     Only κ and θ shape it (the labels keep to the half of each line away from the start,
     which turns with θ), so moving the learning rate leaves it as it was.
     """
     land = landscapes.get(LANDSCAPE)
-    values = {"kappa": kappa, "angle": angle}
-    base, _ = contour_traces(land, values, surface_grid(land, values))
-    bowl = Bowl(curvature(kappa, angle), bowl_start(angle))
+    base, _ = contour_traces(land, values, grid)
     (x0, x1), (y0, y1) = land.domain
     layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
     layout["annotations"] = eigen_labels(bowl, land.domain)
@@ -148,17 +150,17 @@ def bowl_paths(study: Study) -> list[dict[str, Any]]:
     return data
 
 
-def distance_figure(study: Study, *, height: int = 400) -> dict[str, Any]:
+def distance_figure(study: Study, distances: Sequence[np.ndarray], *, height: int = 400) -> dict[str, Any]:
     """‖x_t - x*‖ against the step on a log axis, with each run's theoretical rate as a dotted guide.
 
-    The guide for a run is ``d_a · r^(t - a)`` over the window ``[a, b]`` its rate
-    was fitted on, so a guide parallel to its curve means theory and measurement agree.
+    ``distances`` holds one array per rate row of ``study``: that run's distance to the minimum at
+    each step up to its last good point (:func:`engine.lessons.conditioning.distances`). The guide
+    for a run is ``d_a · r^(t - a)`` over the window ``[a, b]`` its rate was fitted on, so a guide
+    parallel to its curve means theory and measurement agree.
     """
     data: list[dict[str, Any]] = []
     top = 1.0
-    for i, row in enumerate(study.rates):
-        run = study.runs[i]
-        d = distances(run.path, run.diverged_at)
+    for i, (row, d) in enumerate(zip(study.rates, distances, strict=True)):
         keep = d > FLOOR
         count = len(d) if keep.all() else int(np.argmin(keep))
         steps = np.arange(count)

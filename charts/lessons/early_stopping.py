@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 import landscapes
-from charts.contour import contour_traces, marker_traces
+from charts.contour import defined_values, filled_contour, marker_traces
 from charts.encoding import typed
 from charts.lessons.grid_maps import (
     Window,
@@ -21,9 +21,10 @@ from charts.lessons.grid_maps import (
 )
 from charts.markers import CHECKPOINT, MINIMUM, REFERENCE
 from charts.palette import run_colour
-from engine.grid import surface_grid
-from engine.lessons.early_stopping import RIDGE_ALPHAS, EarlyStopping
-from engine.lessons.regularization import LANDSCAPE_KEY, ridge, training_problem
+from charts.scale import LossScale
+from engine.grid import LossGrid
+from engine.lessons.early_stopping import EarlyStopping
+from engine.lessons.regularization import LANDSCAPE_KEY
 from landscapes.train_val import validation_minimum
 
 PATH_COLOUR = run_colour(0)
@@ -54,13 +55,13 @@ def training_map_window(result: EarlyStopping, values: Mapping[str, float]) -> W
     return (float(wx0), float(wx1)), (float(wy0), float(wy1))
 
 
-def training_map_surface(values: Mapping[str, float], window: Window) -> dict[str, Any]:
-    """The map's static part: the training-loss contours and the ridge path (both set by the data) in ``window``."""
-    land = landscapes.get(LANDSCAPE_KEY)
-    base, _ = contour_traces(land, values, surface_grid(land, values))
-    path = ridge(training_problem(values), RIDGE_ALPHAS)
-    line = line_trace(path, name="ridge (L2) path, α from 0 to ∞", colour=RIDGE_COLOUR, width=1.5, dash="dot")
-    return {"data": [base[0], line], "layout": map_layout(*window, height=MAP_HEIGHT)}
+def training_map_surface(grid: LossGrid, ridge_path: np.ndarray, window: Window) -> dict[str, Any]:
+    """The map's static part in ``window``: the training-loss contours of ``grid`` and the ridge path (points
+    (n, 2), α from 0 up), both set by the data alone.
+    """
+    contour = filled_contour(grid.xs, grid.ys, grid.z, LossScale.fit(defined_values(grid.z)))
+    line = line_trace(ridge_path, name="ridge (L2) path, α from 0 to ∞", colour=RIDGE_COLOUR, width=1.5, dash="dot")
+    return {"data": [contour, line], "layout": map_layout(*window, height=MAP_HEIGHT)}
 
 
 def training_map_overlay(result: EarlyStopping, values: Mapping[str, float]) -> list[dict[str, Any]]:

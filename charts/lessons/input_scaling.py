@@ -8,12 +8,21 @@ from typing import Any
 import numpy as np
 
 from charts.encoding import typed
-from charts.lessons.grid_maps import diverged_trace, grid_contour, line_trace, log_axis_ticks, map_layout, point_trace
+from charts.lessons.grid_maps import (
+    Window,
+    diverged_trace,
+    grid_contour,
+    line_trace,
+    log_axis_ticks,
+    map_layout,
+    point_trace,
+)
 from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
 from charts.scale import LossScale
-from engine.lessons.input_scaling import START, ScalingView, loss_surface, view_box
+from engine.grid import LossGrid
+from engine.lessons.input_scaling import START, ScalingView
 
 COLOURS = {"raw": run_colour(0), "standardized": run_colour(1)}
 TITLES = {"raw": "Raw inputs", "standardized": "Standardized inputs"}
@@ -21,17 +30,15 @@ GAP_FLOOR = 1e-12
 """Gaps below this (down to float rounding) are drawn on it; its tick reads "≤ 1e-12"."""
 
 
-def bowl_surface(view: ScalingView) -> dict[str, Any]:
-    """One problem's loss contours in its own weights, its axes and title (with κ).
+def bowl_surface(view: ScalingView, grid: LossGrid, window: Window) -> dict[str, Any]:
+    """One problem's loss contours (``grid``, over ``window``), its axes and title (with κ).
 
     It depends on the problem alone (the scale s and the correlation ρ), not on the step
     size or the steps, so a rerun that only changes the run keeps it.
     """
-    xs, ys, z = loss_surface(view)
-    x_range, y_range = view_box(view)
     title = f"{TITLES[view.name]}: κ = {view.kappa:.4g}"
-    data = [grid_contour(xs, ys, z, LossScale.fit(z))]
-    return {"data": data, "layout": map_layout(x_range, y_range, height=470, title=title)}
+    data = [grid_contour(grid.xs, grid.ys, grid.z, LossScale.fit(grid.z))]
+    return {"data": data, "layout": map_layout(*window, height=470, title=title)}
 
 
 def bowl_overlay(view: ScalingView) -> list[dict[str, Any]]:

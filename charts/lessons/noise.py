@@ -12,7 +12,7 @@ from charts.encoding import typed
 from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
-from engine.grid import surface_grid
+from engine.grid import LossGrid
 from engine.lessons.noise import Fan, SpreadCurve
 from landscapes.base import Landscape
 
@@ -62,15 +62,21 @@ def zoom_window(curve: SpreadCurve, batch_size: int, landscape: Landscape) -> Wi
 
 
 def noise_surface(
-    landscape: Landscape, values: Mapping[str, float], *, window: Window | None = None, height: int = 620
+    landscape: Landscape,
+    values: Mapping[str, float],
+    grid: LossGrid,
+    *,
+    window: Window | None = None,
+    height: int = 620,
 ) -> dict[str, Any]:
-    """The map's surface: the contour, its colour bar and the known minima, on the whole domain or ``window``.
+    """The map's surface: the contour of ``grid``, its colour bar and the known minima, on the whole domain
+    or ``window``.
 
     It depends only on the surface and the window, so a rerun that only moves the runs
     (another batch size, learning rate or point) keeps it and the live map does not
     send it again (:func:`charts.live_map.split_figure`).
     """
-    data, _ = contour_traces(landscape, values, surface_grid(landscape, values))
+    data, _ = contour_traces(landscape, values, grid)
     layout = {
         **axes_layout(landscape),
         "height": height,

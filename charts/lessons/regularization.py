@@ -23,13 +23,12 @@ from charts.lessons.grid_maps import (
 from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.scale import LossScale
-from engine.grid import loss_grid
-from engine.lessons.regularization import LANDSCAPE_KEY, PenaltyView, penalty, training_problem
+from engine.grid import LossGrid
+from engine.lessons.regularization import LANDSCAPE_KEY, PenaltyView
 
 PENALTY_COLOURS = {"l1": run_colour(0), "l2": run_colour(1)}
 PENALTY_NAMES = {"l1": "L1", "l2": "L2"}
 REGION_FILL = {"l1": "rgba(230,159,0,0.22)", "l2": "rgba(86,180,233,0.22)"}
-GRID_RESOLUTION = 160
 
 
 def region_outline(kind: str, budget: float, points: int = 241) -> np.ndarray:
@@ -41,41 +40,40 @@ def region_outline(kind: str, budget: float, points: int = 241) -> np.ndarray:
     return np.stack([radius * np.cos(theta), radius * np.sin(theta)], axis=1)
 
 
-def fence_window(values: Mapping[str, float]) -> Window:
-    """One window for every panel and every α: the landscape's domain, widened until each whole fence shows.
+def fence_window(domain: Window, budgets: Mapping[str, float]) -> Window:
+    """One window for every panel and every α: the landscape's ``domain``, widened until each whole fence shows.
 
     At small α the L1 diamond reaches ``-s`` on both axes, beyond the domain's left
     edge; a fence cut off there would hide the corner the lesson is about. The fences
     are largest at α = 0, where they pass through the unpenalized minimum w*, and shrink
     as α grows (the penalized optimum's norm falls with α), so the window holds both
     fences at α = 0 and never has to move: the map's surface stays the same for every α.
+    ``budgets`` holds those largest fences: each penalty's ``s`` at w* (``{"l1": ..., "l2": ...}``).
     """
-    land = landscapes.get(LANDSCAPE_KEY)
-    (x0, x1), (y0, y1) = land.domain
+    (x0, x1), (y0, y1) = domain
     corners = np.array([[x0, y0], [x1, y1]])
-    unpenalized = training_problem(values).minimum()
-    outlines = [region_outline(kind, float(penalty(unpenalized, kind))) for kind in ("l1", "l2")]
+    outlines = [region_outline(kind, budget) for kind, budget in budgets.items()]
     return covering_window(np.concatenate([corners, *outlines]), margin=0.04)
 
 
-def geometry_surface(kind: str, values: Mapping[str, float], window: Window) -> dict[str, Any]:
-    """One panel's surface: the loss contours over ``window`` (from :func:`fence_window`), axes and title.
+def geometry_surface(kind: str, grid: LossGrid, window: Window) -> dict[str, Any]:
+    """One panel's surface: the loss contours of ``grid`` (computed over ``window``), axes and title.
 
-    Panels drawn side by side share ``window``, and so share one colour scale. It depends
-    on the window alone, so a new α that keeps the window keeps the surface.
+    Panels drawn side by side share ``window`` (from :func:`fence_window`) and ``grid``, and
+    so share one colour scale. It depends on the window alone, so a new α keeps the surface.
     """
-    xs, ys, z = loss_grid(landscapes.get(LANDSCAPE_KEY), values, GRID_RESOLUTION, domain=window)
     penalty = "‖w‖₁" if kind == "l1" else "‖w‖₂²"
     title = f"{PENALTY_NAMES[kind]}: f(w) + α·{penalty}"
-    return {"data": [grid_contour(xs, ys, z, LossScale.fit(z))], "layout": map_layout(*window, height=470, title=title)}
+    contour = grid_contour(grid.xs, grid.ys, grid.z, LossScale.fit(grid.z))
+    return {"data": [contour], "layout": map_layout(*window, height=470, title=title)}
 
 
-def geometry_overlay(view: PenaltyView, values: Mapping[str, float]) -> list[dict[str, Any]]:
+def geometry_overlay(view: PenaltyView, values: Mapping[str, float], level_set: np.ndarray) -> list[dict[str, Any]]:
     """What one panel draws over its surface: the fence, the loss contour through the optimum, the path, the minima.
 
-    The contour through the optimum is the exact ellipse ``f = level`` of the quadratic
-    loss (:meth:`engine.lessons.regularization.LeastSquares.level_set`): a few hundred
-    points, sent with every α, where a contour trace would resend the whole loss grid.
+    ``level_set`` is the contour through the optimum, the exact ellipse ``f = view.level`` of
+    the quadratic loss (:meth:`engine.lessons.regularization.LeastSquares.level_set`): a few
+    hundred points, sent with every α, where a contour trace would resend the whole loss grid.
     """
     land = landscapes.get(LANDSCAPE_KEY)
     minima = marker_traces(land, values)[0]
@@ -84,7 +82,7 @@ def geometry_overlay(view: PenaltyView, values: Mapping[str, float]) -> list[dic
     symbol = "|w₁| + |w₂|" if view.kind == "l1" else "w₁² + w₂²"
     penalty = "‖w‖₁" if view.kind == "l1" else "‖w‖₂²"
     contour = line_trace(
-        training_problem(values).level_set(view.level),
+        level_set,
         name=f"loss contour f = {view.level:.3g}",
         colour="white",
         dash="dot",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -15,8 +15,8 @@ from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_c
 from charts.markers import CHECKPOINT, MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
-from engine.grid import surface_grid
-from engine.lessons.basins import DIVERGED, ESCAPE_RADIUS, NAMED_MINIMA, NO_MINIMUM, BasinMap, EscapeStudy, class_label
+from engine.grid import LossGrid
+from engine.lessons.basins import DIVERGED, ESCAPE_RADIUS, NAMED_MINIMA, NO_MINIMUM, BasinMap, EscapeStudy
 
 ESCAPE_MAP_HEIGHT = 480
 DISTANCE_FLOOR = 1e-12
@@ -100,14 +100,15 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
     }
 
 
-def escape_surface(landscape: str, *, height: int = ESCAPE_MAP_HEIGHT) -> dict[str, Any]:
-    """The escape map's static part: the saddle surface ``landscape``, the escape circle around its saddle, the axes.
+def escape_surface(landscape: str, grid: LossGrid, *, height: int = ESCAPE_MAP_HEIGHT) -> dict[str, Any]:
+    """The escape map's static part: the saddle surface ``landscape`` (its loss on ``grid``), the escape circle
+    around its saddle, the axes.
 
     Only the surface shapes it, so the offset and the learning rate leave it as it was.
     """
     land = landscapes.get(landscape)
     values = land.resolve()
-    base, _ = contour_traces(land, values, surface_grid(land, values))
+    base, _ = contour_traces(land, values, grid)
     sx, sy = (float(v) for v in land.saddles(land.resolve())[0])
     theta = np.linspace(0.0, 2.0 * np.pi, 121)
     circle = np.stack([sx + ESCAPE_RADIUS * np.cos(theta), sy + ESCAPE_RADIUS * np.sin(theta)], 1)
@@ -168,11 +169,15 @@ def _discrete_scale(colours: Sequence[str]) -> list[list[Any]]:
     return scale
 
 
-def basin_figure(maps: Sequence[BasinMap], titles: Sequence[str], *, height: int | None = None) -> dict[str, Any]:
+def basin_figure(
+    maps: Sequence[BasinMap], titles: Sequence[str], class_names: Mapping[int, str], *, height: int | None = None
+) -> dict[str, Any]:
     """Basin maps side by side: each start coloured by the minimum its run ends in; minima starred.
 
-    Without a ``height``, it follows the domain's aspect ratio (a wide domain gets a shorter figure), so
-    the panels, which fill their area, stay close to true scale.
+    ``class_names`` names the legend's classes: the first :data:`NAMED_MINIMA` minima by index,
+    :data:`NO_MINIMUM` and :data:`DIVERGED`. Without a ``height``, it follows the domain's aspect
+    ratio (a wide domain gets a shorter figure), so the panels, which fill their area, stay close
+    to true scale.
     """
     minima = maps[0].minima
     colours = minimum_colours(minima)
@@ -238,10 +243,10 @@ def basin_figure(maps: Sequence[BasinMap], titles: Sequence[str], *, height: int
                 "font": {"size": 14},
             }
         )
-    legend = [(class_label(i, minima), colours[i]) for i in range(min(len(minima), NAMED_MINIMA))]
+    legend = [(class_names[i], colours[i]) for i in range(min(len(minima), NAMED_MINIMA))]
     if len(minima) > NAMED_MINIMA:
-        legend = [(f"global {class_label(0, minima)}", colours[0]), ("other local minima (colours repeat)", "#888888")]
-    legend += [(class_label(NO_MINIMUM, minima), NONE_COLOUR), (class_label(DIVERGED, minima), DIVERGED_COLOUR)]
+        legend = [(f"global {class_names[0]}", colours[0]), ("other local minima (colours repeat)", "#888888")]
+    legend += [(class_names[NO_MINIMUM], NONE_COLOUR), (class_names[DIVERGED], DIVERGED_COLOUR)]
     for name, colour in legend:
         data.append(
             {

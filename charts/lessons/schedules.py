@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,8 +13,8 @@ from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
 from charts.paths import run_traces, start_trace
-from engine.grid import surface_grid
-from engine.lessons.schedules import ScheduleStudy, lr_curves
+from engine.grid import LossGrid
+from engine.lessons.schedules import ScheduleStudy
 
 MAP_HEIGHT = 560
 MAX_POINTS = 600
@@ -28,16 +28,15 @@ def _thin(path: np.ndarray) -> np.ndarray:
 
 
 def paths_surface(
-    landscape: str, values: Mapping[str, float] | None = None, *, height: int = MAP_HEIGHT
+    landscape: str, values: Mapping[str, float], grid: LossGrid, *, height: int = MAP_HEIGHT
 ) -> dict[str, Any]:
-    """The map's static part: the landscape's contour at ``values`` (its defaults when None), minima, saddles, axes.
+    """The map's static part: the contour of ``grid`` (the landscape's losses at ``values``), minima, saddles, axes.
 
     Only the surface shapes it, so the optimizer, the learning rate, the schedules' settings,
     the steps and the batch size leave it as it was.
     """
     land = landscapes.get(landscape)
-    resolved = land.resolve(values)
-    data, _ = contour_traces(land, resolved, surface_grid(land, resolved))
+    data, _ = contour_traces(land, values, grid)
     return {
         "data": data,
         "layout": {
@@ -58,10 +57,14 @@ def paths_overlay(study: ScheduleStudy) -> list[dict[str, Any]]:
     return data
 
 
-def lr_figure(study: ScheduleStudy, *, height: int = 300) -> dict[str, Any]:
-    """The learning rate each run used at every step (``Trajectory.lr``); dotted: the plan after a divergence."""
+def lr_figure(curves: Sequence[tuple[str, np.ndarray, np.ndarray]], *, height: int = 300) -> dict[str, Any]:
+    """The learning rate each run used at every step; dotted: the plan after a divergence.
+
+    ``curves`` holds (label, lr used per step, planned lr per step) for each run, as
+    :func:`engine.lessons.schedules.lr_curves` gives them.
+    """
     data = []
-    for i, (label, used, planned) in enumerate(lr_curves(study)):
+    for i, (label, used, planned) in enumerate(curves):
         name = html.escape(label)
         data.append(
             {

@@ -25,7 +25,7 @@ from charts.lessons.grid_maps import (
 from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
-from engine.grid import surface_grid
+from engine.grid import LossGrid
 from engine.lessons.regularization import LANDSCAPE_KEY
 from engine.lessons.weight_decay import FLOAT32_EPS
 from engine.simulate import Trajectory
@@ -53,10 +53,11 @@ def paths_window(runs: Sequence[Trajectory], values: Mapping[str, float], decaye
     return (float(wx0), float(wx1)), (float(wy0), float(wy1))
 
 
-def paths_surface(values: Mapping[str, float], window: Window) -> dict[str, Any]:
-    """The map's static part: the training-loss contours and its minimum, seen through ``window``."""
+def paths_surface(values: Mapping[str, float], window: Window, grid: LossGrid) -> dict[str, Any]:
+    """The map's static part: the training-loss contours (``grid``, at ``values``) and its minimum, seen through
+    ``window``."""
     land = landscapes.get(LANDSCAPE_KEY)
-    base, _ = contour_traces(land, values, surface_grid(land, values))
+    base, _ = contour_traces(land, values, grid)
     data = [base[0], {**base[1], "name": "training minimum (no decay)"}]
     return {"data": data, "layout": map_layout(*window, height=MAP_HEIGHT)}
 
