@@ -24,7 +24,6 @@ bare non-finite number is left anywhere else.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import html
 import json
@@ -41,7 +40,7 @@ from charts.palette import run_colour
 from charts.paths import ARROWS, arrow_points, frame_steps, start_trace
 from charts.raster import banded_image
 from charts.scale import LossScale
-from engine.grid import loss_grid
+from engine.grid import LossGrid
 from engine.scrub import Family
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
@@ -95,15 +94,12 @@ def dark_theme(layout: Mapping[str, Any]) -> dict[str, Any]:
     return themed
 
 
-def surface_layer(landscape: Landscape, values: Mapping[str, float], *, height: int = 620) -> SurfaceLayer:
-    """The Playground's surface layer for ``landscape`` at ``values`` (cached; never mutate it)."""
-    return _surface_layer(landscape, tuple(sorted(values.items())), height)
-
-
-@functools.lru_cache(maxsize=32)
-def _surface_layer(landscape: Landscape, items: tuple[tuple[str, float], ...], height: int) -> SurfaceLayer:
-    values = dict(items)
-    xs, ys, z = loss_grid(landscape, values, RASTER_RESOLUTION, keep_undefined=True)
+def surface_layer(
+    landscape: Landscape, values: Mapping[str, float], grid: LossGrid, *, height: int = 620
+) -> SurfaceLayer:
+    """The Playground's surface layer: ``grid`` (the loss of ``landscape`` at ``values``, best at
+    :data:`RASTER_RESOLUTION` per side) as a banded picture with its colour bar, and the surface's minima."""
+    xs, ys, z = grid
     scale = LossScale.fit(defined_values(z))
     plotted = scale.apply(z)
     finite = plotted[np.isfinite(plotted)]
@@ -142,6 +138,7 @@ def _surface_layer(landscape: Landscape, items: tuple[tuple[str, float], ...], h
         }
     )
     data = (carrier, *marker_traces(landscape, values))
+    items = tuple(sorted(values.items()))
     key = content_key(landscape.key, str(landscape.domain), getattr(landscape, "formula", ""), items, height)
     return SurfaceLayer(key=key, data=data, layout=layout)
 

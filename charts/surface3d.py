@@ -12,18 +12,24 @@ from charts.contour import COLOURSCALE, defined_values
 from charts.encoding import typed
 from charts.palette import run_colour
 from charts.scale import LossScale
-from engine.grid import loss_grid
+from engine.grid import LossGrid
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
 
 MAX_PATH_POINTS = 400
+GRID_RESOLUTION = 70
+"""Grid points per side of the 3D surface."""
 
 
 def surface_figure(
-    landscape: Landscape, values: Mapping[str, float], runs: Sequence[Trajectory], *, height: int = 620
+    landscape: Landscape, values: Mapping[str, float], runs: Sequence[Trajectory], grid: LossGrid, *, height: int = 620
 ) -> dict[str, Any]:
-    """Surface (on the same colour scale as the contour) with the paths lifted onto it."""
-    xs, ys, z = loss_grid(landscape, values, 70, keep_undefined=True)  # NaN where undefined: a hole, not a peak
+    """Surface (on the same colour scale as the contour) with the paths lifted onto it.
+
+    ``grid`` is the loss at ``values`` (:data:`GRID_RESOLUTION` per side is plenty for a 3D mesh);
+    a cell where it is NaN is a hole, not a peak.
+    """
+    xs, ys, z = grid
     scale = LossScale.fit(defined_values(z))
     data: list[dict[str, Any]] = [
         {

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from charts.contour import contour_traces
 from engine.grid import surface_grid
-from charts.live_map import surface_layer
+from ui.playground_view import playground_surface
 from engine.compile_cache import CACHE_DIR
 from engine.simulate import simulate
 from landscapes.custom import custom_landscape
@@ -32,7 +32,7 @@ def entries() -> int:
 def visit(land) -> int:
     simulate(land, ["sgd", "adam"], start=land.starts[0], steps=20)
     contour_traces(land, {}, surface_grid(land, {}))
-    surface_layer(land, {})
+    playground_surface(land, {})
     return entries()
 
 

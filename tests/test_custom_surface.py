@@ -11,11 +11,12 @@ import pytest
 
 from charts.contour import contour_traces
 from charts.encoding import decode
-from charts.live_map import RASTER_RESOLUTION, surface_layer
-from charts.surface3d import surface_figure
+from charts.live_map import RASTER_RESOLUTION
+from charts.surface3d import GRID_RESOLUTION, surface_figure
 from engine.grid import surface_grid
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
 from tests.apptest_helpers import errors, map_figure, run_app
+from ui.playground_view import playground_surface
 
 STRIPES = "sqrt(cos(2*pi*(x + 3)/0.15) - 0.5) + y**2"
 """Issue #12's formula (from /?land=custom&f=sqrt(cos(2*pi*(x%2B3)/0.15)%20-%200.5)%20%2B%20y**2)."""
@@ -61,7 +62,7 @@ def test_undefined_cells_are_gaps_in_the_contour_not_the_highest_loss() -> None:
 
 def map_picture(land) -> np.ndarray:
     """The pixels of the live map's surface picture of ``land``."""
-    return _png_pixels(surface_layer(land, land.resolve()).layout["images"][0]["source"])
+    return _png_pixels(playground_surface(land, land.resolve()).layout["images"][0]["source"])
 
 
 def test_undefined_cells_are_hatched_in_the_map_picture_never_coloured() -> None:
@@ -82,7 +83,7 @@ def test_undefined_cells_are_hatched_in_the_map_picture_never_coloured() -> None
 
 def test_undefined_cells_are_holes_in_the_3d_surface() -> None:
     land = custom_landscape(STRIPES, DEFAULT_DOMAIN)
-    z = decode(surface_figure(land, {}, [])["data"][0]["z"])
+    z = decode(surface_figure(land, {}, [], surface_grid(land, {}, GRID_RESOLUTION))["data"][0]["z"])
     undefined, clear = _stripes_undefined(z.shape[0])
     assert np.isnan(z[undefined & clear]).all() and np.isfinite(z[~undefined & clear]).all()
 

@@ -16,16 +16,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 
-CHARTS_STILL_CALLING_THE_ENGINE: dict[str, set[str]] = {
-    # The lead's files (issue 14): the live map and the 3D view (whose caller is ui/playground_view.py)
-    # still compute their grid; the fix is to pass engine.grid.surface_grid(...) in from the caller.
-    "charts/live_map.py": {"engine.grid.loss_grid"},
-    "charts/surface3d.py": {"engine.grid.loss_grid"},
-    # Lesson charts over engine/lessons/*, which another change is rewriting: each should take the
-    # computed data (its loss grid too) from its page instead.
-}
-"""Known breaks of the charts rule, to be removed, never added to (the test fails on a stale entry too)."""
-
 
 def sources(folder: str) -> Iterator[tuple[str, ast.Module]]:
     """(path relative to the root, parsed module) for every Python file under ``folder``."""
@@ -77,14 +67,7 @@ def engine_functions_imported(tree: ast.Module) -> set[str]:
 
 def test_charts_import_only_data_types_and_constants_from_the_engine() -> None:
     found = {path: names for path, tree in sources("charts") if (names := engine_functions_imported(tree))}
-    new = {path: names - CHARTS_STILL_CALLING_THE_ENGINE.get(path, set()) for path, names in found.items()}
-    assert {path: names for path, names in new.items() if names} == {}, "charts must take finished data"
-    stale = {
-        path: names - found.get(path, set())
-        for path, names in CHARTS_STILL_CALLING_THE_ENGINE.items()
-        if names - found.get(path, set())
-    }
-    assert stale == {}, "fixed: remove these from CHARTS_STILL_CALLING_THE_ENGINE"
+    assert found == {}, "charts must take finished data (the caller computes it and passes it in)"
 
 
 def test_the_rules_catch_a_breaking_import() -> None:

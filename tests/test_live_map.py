@@ -12,7 +12,7 @@ import pytest
 import landscapes
 import optimizers
 from charts.encoding import decode, typed
-from charts.live_map import json_safe, split_figure, surface_layer
+from charts.live_map import json_safe, split_figure
 from charts.raster import banded_image
 from core.param import Param
 from engine.config import OptimizerRun, all_params
@@ -23,7 +23,7 @@ from landscapes.custom import DEFAULT_DOMAIN
 from ui import live_map as lm
 from ui import playground_state as ps
 from ui.param_widgets import log_grid, slider_positions
-from ui.playground_view import family_scenario, scrub_payload
+from ui.playground_view import family_scenario, playground_surface, scrub_payload
 
 
 def test_kept_steps_are_even_and_keep_both_ends():
@@ -108,10 +108,10 @@ def test_banded_picture_has_one_flat_colour_per_band_and_light_edges():
 
 def test_surface_key_changes_with_what_the_surface_shows_only():
     land = landscapes.get("rosenbrock")
-    a = surface_layer(land, land.resolve())
-    assert surface_layer(land, land.resolve()).key == a.key
+    a = playground_surface(land, land.resolve())
+    assert playground_surface(land, land.resolve()).key == a.key
     other = {name: value * 1.5 for name, value in land.resolve().items()}
-    assert surface_layer(land, other).key != a.key
+    assert playground_surface(land, other).key != a.key
     json_safe(a.payload())
 
 

@@ -8,13 +8,14 @@ from dataclasses import replace
 import numpy as np
 
 import optimizers
-from charts.live_map import json_safe, runs_payload, surface_layer
+from charts.live_map import json_safe, runs_payload
 from engine.scenario import Scenario, from_query
 from engine.simulate import resolve_landscape, simulate
 from landscapes.custom import DEFAULT_DOMAIN, custom_landscape
 from tests.apptest_helpers import errors, live_maps, map_figure, open_more_settings, path_of, run_app, send_trigger
 from ui import playground_state as ps
 from ui.markdown import escape_markdown
+from ui.playground_view import playground_surface
 
 
 def test_default_page_renders_four_runs():
@@ -147,7 +148,7 @@ def test_map_data_for_8_runs_x_1000_steps_is_small_and_json_safe():
     size = len(json.dumps(payload))
     assert size < 8 * 1001 * 8 * 4 / 3 * 1.1 + 60_000, f"paths are {size / 1e3:.0f} kB"
     land = resolve_landscape("rosenbrock")
-    surface = len(json.dumps(surface_layer(land, land.resolve()).payload()))
+    surface = len(json.dumps(playground_surface(land, land.resolve()).payload()))
     assert surface < 400_000, f"the surface layer is {surface / 1e3:.0f} kB"
 
 

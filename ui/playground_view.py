@@ -7,19 +7,31 @@ unrelated widget) costs a dictionary lookup.
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
 import streamlit as st
 
-from charts.live_map import START_LEGEND, SurfaceLayer, content_key, family_payload, runs_payload, surface_layer
+from charts.live_map import (
+    RASTER_RESOLUTION,
+    START_LEGEND,
+    SurfaceLayer,
+    content_key,
+    family_payload,
+    runs_payload,
+    surface_layer,
+)
 from charts.loss_curve import LossCurves, loss_payload
-from charts.surface3d import surface_figure
+from charts.surface3d import GRID_RESOLUTION, surface_figure
 from engine.config import all_params
+from engine.grid import surface_grid
 from engine.scenario import Scenario, from_query, to_query
 from engine.scrub import path_family
 from engine.simulate import Trajectory, best_loss
 from engine.summary import paths_csv, summary_rows
+from landscapes.base import Landscape
 from optimizers.options import step_latex
 from ui.param_widgets import slider_label, slider_positions
 from ui.playground_state import split_settings
@@ -78,7 +90,7 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
     runs = scenario.run()
     return PlaygroundView(
         runs=runs,
-        surface=surface_layer(land, values),
+        surface=playground_surface(land, values),
         paths=runs_payload(runs, arrow_length(land), scenario.start),
         overlay=[START_LEGEND],
         loss_layout=(loss := LossCurves.of(runs, best_loss(land, values))).layout(LOSS_HEIGHT),
@@ -95,7 +107,18 @@ def build_surface(key: tuple[tuple[str, str], ...]) -> dict[str, Any]:
     scenario, _ = from_query(dict(key))
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
-    return surface_figure(land, values, build_view(key).runs)
+    return surface_figure(land, values, build_view(key).runs, surface_grid(land, values, GRID_RESOLUTION))
+
+
+def playground_surface(land: Landscape, values: Mapping[str, float]) -> SurfaceLayer:
+    """The map's surface layer of ``land`` at ``values`` (cached per surface: drawing it takes the longest)."""
+    return _playground_surface(land, tuple(sorted(values.items())))
+
+
+@functools.lru_cache(maxsize=32)
+def _playground_surface(land: Landscape, items: tuple[tuple[str, float], ...]) -> SurfaceLayer:
+    values = dict(items)
+    return surface_layer(land, values, surface_grid(land, values, RASTER_RESOLUTION))
 
 
 def arrow_length(land: Any) -> float:
