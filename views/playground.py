@@ -34,7 +34,7 @@ VIEW = "pg-view"  # the fragment that draws the view (draw_view); a bare string 
 def rerun_view() -> None:
     """A setting that changes only the view was moved: rerun the view fragment, not the page.
 
-    A full rerun also redraws the sidebar's fifty-odd widgets, which costs the browser more than the
+    A full rerun also redraws every widget in the sidebar, which costs the browser more than the
     view itself (``benchmarks/live_map_bench.py``).
     """
     st.rerun(VIEW)
