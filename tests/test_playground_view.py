@@ -16,8 +16,10 @@ import optimizers
 from charts.live_map import runs_payload
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate
+from engine.summary import tolerance_note
 from tests.apptest_helpers import (
     errors,
+    live_maps,
     map_figure,
     notice,
     open_more_settings,
@@ -365,3 +367,19 @@ def test_notices_name_the_link_keys_a_reader_typed(query: dict[str, str], shown:
     assert shown in notice(at)
     if hidden:
         assert hidden not in notice(at)
+
+
+def test_headings_and_notes_are_drawn_inside_the_components():
+    """The map's note, the loss chart's title and the run panel's headings and tolerance note reach the page.
+
+    They are drawn by the components, not as Streamlit elements (``ui/run_panel.py`` says why), so
+    a component that lost them would leave the page without its section headings.
+    """
+    at = run_app()
+    the_map, loss_chart = live_maps(at)
+    assert "Click anywhere on the map to start every run from there." in the_map["note"]
+    assert (the_map["title"], loss_chart["title"], loss_chart["note"]) == ("", "Loss", "")
+    (panel,) = run_panels(at)
+    assert (panel["table_title"], panel["rules_title"]) == ("Summary", "Update rules, as computed")
+    assert panel["note"] == tolerance_note(Scenario.default().surface)
+    assert [h.value for h in at.subheader] == [], "a heading drawn as a Streamlit element costs every rerun"

@@ -86,6 +86,13 @@ function element(tag, attrs = {}, text = "") {
   return node;
 }
 
+// Show ``text`` in ``node`` (hidden when empty), touching the DOM only when it changed.
+function setText(node, text) {
+  const value = text || "";
+  if (node.textContent !== value) node.textContent = value;
+  node.hidden = !value;
+}
+
 function build(parent) {
   const root = element("div", { class: "dl-live-map", "data-testid": "live-map" });
   const bar = element("div", { class: "dl-bar" });
@@ -104,9 +111,13 @@ function build(parent) {
   const frame = element("div", { class: "dl-frame" });
   frame.append(plot, tip);
   const status = element("div", { class: "dl-status", role: "status" });
-  root.append(bar, scrub, frame, status);
+  // A heading above and a note below, drawn here rather than as Streamlit elements: every element on a
+  // Streamlit page is drawn again at each rerun, about 2.5 ms of renderer CPU each for markdown (ui/live_map.py).
+  const title = element("h3", { class: "dl-title" });
+  const note = element("div", { class: "dl-note-text" });
+  root.append(title, bar, scrub, frame, status, note);
   parent.appendChild(root);
-  return { root, bar, play, step, stepLabel, speed, scrub, scrubWhich, scrubRange, scrubValue, plot, tip, status };
+  return { root, title, bar, play, step, stepLabel, speed, scrub, scrubWhich, scrubRange, scrubValue, plot, tip, status, note };
 }
 
 // A diverged path runs off the map: its head (the x) goes on the last point still inside the axes.
@@ -575,6 +586,8 @@ async function render(args) {
   inst.data = data;
   inst.clicks = Boolean(data.clicks);
   inst.ui.plot.style.height = `${data.height}px`;
+  setText(inst.ui.title, data.title);
+  setText(inst.ui.note, data.note);
 
   if (data.surface) remember(SHARED.surfaces, data.surface_key, data.surface);
   const surface = recall(SHARED.surfaces, data.surface_key);

@@ -89,6 +89,8 @@ def live_map(
     scrub: Mapping[str, Any] | None = None,
     speed: Mapping[str, Any] | None = None,
     height: int = 620,
+    title: str = "",
+    note: str = "",
     on_click: Callable[[float, float], None] | None = None,
     on_commit: Callable[[str, float], None] | None = None,
     on_scrub: Callable[[str], None] | None = None,
@@ -103,8 +105,12 @@ def live_map(
     the surface's layout, so they change without resending the surface; ``paths`` is
     :func:`charts.live_map.runs_payload`; ``scrub`` is ``{"options": [{"value", "label"}],
     "selected", "index", "family_key", "family"}`` (its ``family`` is dropped when already sent);
-    ``speed`` is ``{"options": [{"value", "label", "ms"}], "value"}``. The callbacks run
-    before the next script run, when they may still set widget values.
+    ``speed`` is ``{"options": [{"value", "label", "ms"}], "value"}``. ``title`` (a heading
+    above) and ``note`` (a caption below) are drawn by the component: as ``st.subheader`` and
+    ``st.caption`` they would be two more Streamlit elements, and the browser draws every element
+    on the page again at each rerun, changed or not (renderer CPU: about 2.5 ms per markdown element,
+    1 ms per block; ``benchmarks/element_cost.py``). The callbacks run before the next script run, when
+    they may still set widget values.
     """
     sent = _remembered(key)
     data: dict[str, Any] = {
@@ -114,6 +120,8 @@ def live_map(
         "overlay": list(overlay),
         "overlay_layout": dict(overlay_layout or {}),
         "clicks": on_click is not None,
+        "title": title,
+        "note": note,
     }
     if sent.get("surface") != surface.key:
         data["surface"] = surface.payload()
@@ -170,7 +178,7 @@ def live_map(
         sent["family"] = scrub["family_key"]
 
 
-def live_chart(key: str, layout: Mapping[str, Any], curves: Mapping[str, Any]) -> None:
+def live_chart(key: str, layout: Mapping[str, Any], curves: Mapping[str, Any], *, title: str = "") -> None:
     """A chart without a surface (loss against step), kept alive like the map: plotly.js draws its axes
     (``layout``, sent again only when it changes) and the component draws ``curves`` (the
     :func:`charts.live_map.runs_payload` format) itself, so a rerun that moves them calls no plotly.js.
@@ -179,7 +187,7 @@ def live_chart(key: str, layout: Mapping[str, Any], curves: Mapping[str, Any]) -
     the whole plot: 40-60 ms a move for the Playground's loss chart (``benchmarks/live_map_bench.py``).
     """
     layer, _ = split_figure({"data": [], "layout": layout}, 0)
-    live_map(key, layer, paths=curves, height=int(layout.get("height", 320)))
+    live_map(key, layer, paths=curves, height=int(layout.get("height", 320)), title=title)
 
 
 def scrub_choice(key: str) -> str | None:

@@ -1,4 +1,4 @@
-// The Playground's run panel: the summary table or the update rules of every run, kept alive
+// The Playground's run panel: the summary table and the update rules of every run, kept alive
 // across reruns. A rerun re-typesets only the equations whose LaTeX changed (one run's, on a
 // slider move) instead of every block, which st.latex elements did on each move.
 //
@@ -134,23 +134,47 @@ function drawEquations(root, blocks) {
   });
 }
 
-export default function ({ data, parentElement }) {
+// The panel's frame, built once: each section's heading, then its body (and the table's note).
+function frame(parentElement) {
   let root = parentElement.querySelector(".dl-run-panel");
-  if (!root) {
-    root = element("div", "dl-run-panel");
-    parentElement.appendChild(root);
-  }
+  if (root) return root;
+  root = element("div", "dl-run-panel");
+  const tableTitle = element("h3", "dl-panel-title");
+  const tableBox = element("div", "dl-table-box");
+  const note = element("div", "dl-panel-note");
+  const rulesTitle = element("h3", "dl-panel-title");
+  const rulesBox = element("div", "dl-rules-box");
+  root.append(tableTitle, tableBox, note, rulesTitle, rulesBox);
+  root.parts = { tableTitle, tableBox, note, rulesTitle, rulesBox };
+  parentElement.appendChild(root);
+  return root;
+}
+
+function setText(node, text) {
+  const value = text || "";
+  if (node.textContent !== value) node.textContent = value;
+  node.hidden = !value;
+}
+
+export default function ({ data, parentElement }) {
+  const root = frame(parentElement);
+  const { tableTitle, tableBox, note, rulesTitle, rulesBox } = root.parts;
+  setText(tableTitle, data.table && data.table_title);
+  setText(note, data.table && data.note);
+  setText(rulesTitle, data.equations && data.rules_title);
+  tableBox.hidden = !data.table;
+  rulesBox.hidden = !data.equations;
   if (data.table) {
     const text = JSON.stringify(data.table);
-    if (root.dataset.table !== text) {
-      root.dataset.table = text;
-      drawTable(root, data.table);
+    if (tableBox.dataset.table !== text) {
+      tableBox.dataset.table = text;
+      drawTable(tableBox, data.table);
     }
   }
   if (data.equations) {
-    drawEquations(root, data.equations);
+    drawEquations(rulesBox, data.equations);
     if (!SHARED.typesetter && data.katex_src) {
-      loadTypesetter(data.katex_src).then(() => drawEquations(root, data.equations));
+      loadTypesetter(data.katex_src).then(() => drawEquations(rulesBox, data.equations));
     }
   }
 }

@@ -1,10 +1,11 @@
-"""The Playground's run panel: the summary table and the update rules as components that stay alive.
+"""The Playground's run panel: the summary table and the update rules in one component that stays alive.
 
 Each ``st.dataframe`` and ``st.latex`` element is drawn again by the browser on every rerun,
 changed or not (KaTeX typesets every block again). Leaving the Playground's table and its four
 runs' equations out cut the renderer's main-thread time per lr move by about a quarter (0.61 to
 0.45 s on a busy machine, interleaved moves, 12 each). Here one components-v2 element holds the
-table and one the equations; a move re-typesets only the equations whose LaTeX changed.
+table, its note and the equations, with their headings; a move re-typesets only the equations
+whose LaTeX changed.
 
 The equations are typeset by the KaTeX that Streamlit's markdown uses (served with its frontend,
 its CSS already on the page), so nothing is fetched from elsewhere; without it the panel shows
@@ -62,22 +63,36 @@ def katex_src() -> str | None:
     return f"/{base}/{path}" if base else f"/{path}"
 
 
-def run_table(key: str, rows: Sequence[Mapping[str, str]], colours: Sequence[str]) -> None:
-    """A table with one row per run (``rows`` share their keys, the column names); a colour dot marks each run."""
+def run_panel(
+    key: str,
+    *,
+    rows: Sequence[Mapping[str, str]],
+    colours: Sequence[str],
+    note: str,
+    rules: Sequence[RuleBlock],
+    table_title: str = "Summary",
+    rules_title: str = "Update rules, as computed",
+) -> None:
+    """The summary table (one row per run; ``rows`` share their keys, the column names; a colour dot marks
+    each run) with ``note`` below it, then each run's update rule, typeset, two to a row on a wide page.
+
+    One component draws both, headings and note included: the browser draws every Streamlit
+    element on the page again at each rerun, changed or not (renderer CPU: about 2.5 ms per heading or
+    caption, ``benchmarks/element_cost.py``), and here four of them became part of one.
+    """
     columns = list(rows[0]) if rows else []
     _mount(
         key=key,
         data={
+            "table_title": table_title,
             "table": {
                 "columns": columns,
                 "rows": [[str(r[c]) for c in columns] for r in rows],
                 "colours": list(colours),
-            }
+            },
+            "note": note,
+            "rules_title": rules_title,
+            "equations": [{"title": b.title, "paper": b.paper, "colour": b.colour, "tex": b.tex} for b in rules],
+            "katex_src": katex_src(),
         },
     )
-
-
-def rule_blocks(key: str, blocks: Sequence[RuleBlock]) -> None:
-    """Each run's update rule, typeset, two to a row on a wide page."""
-    equations = [{"title": b.title, "paper": b.paper, "colour": b.colour, "tex": b.tex} for b in blocks]
-    _mount(key=key, data={"equations": equations, "katex_src": katex_src()})

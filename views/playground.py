@@ -23,7 +23,7 @@ from ui.live_map import scrub_choice as live_map_choice
 from ui.markdown import escape_markdown, notice_text
 from ui.param_widgets import param_widget
 from ui.playground_view import FRAME_MS, build_surface, build_view, scenario_key, scrub_payload
-from ui.run_panel import RuleBlock, rule_blocks, run_table
+from ui.run_panel import RuleBlock, run_panel
 from ui.share import copy_link_button, share_url, sync_query_params
 
 state = st.session_state
@@ -182,6 +182,7 @@ with st.sidebar:
 
     st.header("Run")
     start_box = st.container()  # the view fragment draws the start inputs here: a map click moves them
+    st.caption("Or click anywhere on the map to start there.")
     st.slider("Steps", 10, 5000, step=10, key=ps.STEPS, on_change=rerun_view)
     st.select_slider(
         "Animation speed", options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}", on_change=rerun_view
@@ -200,6 +201,12 @@ head_left.markdown(f"**{land.name}** — ${land.latex}$")
 mode = st.segmented_control(
     "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
 )
+MAP_NOTE = (
+    "▶ Play animates the paths; the step slider goes to any step. Drag the setting slider above the map: the path "
+    "follows each of its values at once, and letting go keeps the value. The arrows at a step show directions only "
+    "(all the same length): downhill −∇f (dotted), the step actually taken (red) and the momentum (dashed). Click "
+    "anywhere on the map to start every run from there."
+)
 
 
 @st.fragment(key=VIEW)
@@ -211,10 +218,9 @@ def draw_view() -> None:
     land = ps.current_surface(state)
     with start_box:
         (x0, x1), (y0, y1) = land.domain
-        cx, cy = st.columns(2)
-        cx.number_input("start x", float(x0), float(x1), step=(x1 - x0) / 100, format="%.4f", key=ps.START_X)
-        cy.number_input("start y", float(y0), float(y1), step=(y1 - y0) / 100, format="%.4f", key=ps.START_Y)
-        st.caption("Or click anywhere on the map to start there.")
+        start = st.container(horizontal=True)  # one block; columns would be three
+        start.number_input("start x", float(x0), float(x1), step=(x1 - x0) / 100, format="%.4f", key=ps.START_X)
+        start.number_input("start y", float(y0), float(y1), step=(y1 - y0) / 100, format="%.4f", key=ps.START_Y)
     scenario = ps.read_scenario(state)
     ps.remember(state, scenario)
     query = to_query(scenario)
@@ -227,43 +233,36 @@ def draw_view() -> None:
     with link_box:
         copy_link_button(share_url(query))
 
+    # Headings and notes are drawn by the components (the map's note, the loss chart's title, the run panel's
+    # headings): the browser draws every Streamlit element on the page again at each rerun, changed or not
+    # (renderer CPU: about 2.5 ms per heading or caption, 1 ms per column or container; benchmarks/element_cost.py).
     if mode == "3D surface":
         st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
     else:
-        scrub = scrub_payload(scenario, live_map_choice(MAP_KEY))
         live_map(
             MAP_KEY,
             view.surface,
             overlay=view.overlay,
             paths=view.paths,
-            scrub=scrub,
+            scrub=scrub_payload(scenario, live_map_choice(MAP_KEY)),
             speed={
                 "options": [{"value": s, "label": f"×{s}", "ms": FRAME_MS[s]} for s in SPEEDS],
                 "value": scenario.speed,
             },
+            note=MAP_NOTE,
             on_click=lambda x, y: ps.on_map_click(state, x, y),
             on_commit=lambda target, value: (ps.on_scrub_commit(state, target, value), rerun_page()),
             on_speed=lambda speed: (ps.on_speed(state, speed), rerun_page()),
         )
-        st.caption(
-            "▶ Play animates the paths; the step slider goes to any step. Drag the setting slider above the map: the "
-            "path follows each of its values at once, and letting go keeps the value. The arrows at a step "
-            "show directions only (all the same length): downhill −∇f (dotted), the step actually taken (red) and the "
-            "momentum (dashed). Click anywhere on the map to start every run from there."
-        )
+    live_chart("pg.loss", view.loss_layout, view.loss_curves, title="Loss")
 
-    st.subheader("Loss")
-    live_chart("pg.loss", view.loss_layout, view.loss_curves)
-
-    st.subheader("Summary")
     colours = [run_colour(i) for i in range(len(scenario.runs))]
-    run_table("pg.summary", summary_table(view.rows), colours)
-    st.caption(tolerance_note(land))
-
-    st.subheader("Update rules, as computed")
-    rule_blocks(
-        "pg.rules",
-        [
+    run_panel(
+        "pg.runs",
+        rows=summary_table(view.rows),
+        colours=colours,
+        note=tolerance_note(land),
+        rules=[
             RuleBlock(
                 title=run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}",
                 paper=run.spec.paper or "",
@@ -275,10 +274,11 @@ def draw_view() -> None:
         ],
     )
 
-    st.subheader("Export")
-    e1, e2, _ = st.columns([1, 1, 2])
-    e1.download_button("Paths (CSV)", view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
-    e2.download_button("Scenario (JSON)", view.json, file_name="descent-lab-scenario.json", mime="application/json")
+    exports = st.container(horizontal=True)
+    exports.download_button("Download paths (CSV)", view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
+    exports.download_button(
+        "Download scenario (JSON)", view.json, file_name="descent-lab-scenario.json", mime="application/json"
+    )
 
 
 draw_view()
