@@ -182,7 +182,6 @@ with st.sidebar:
 
     st.header("Run")
     start_box = st.container()  # the view fragment draws the start inputs here: a map click moves them
-    st.caption("Or click anywhere on the map to start there.")
     st.slider("Steps", 10, 5000, step=10, key=ps.STEPS, on_change=rerun_view)
     st.select_slider(
         "Animation speed", options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}", on_change=rerun_view
