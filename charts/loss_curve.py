@@ -77,14 +77,26 @@ class LossCurves:
         log = best is not None or all(float(np.min(r.loss)) > 0 for r in runs)
         return cls(tuple(runs), tuple(curves), best, log)
 
-    def layout(self, height: int) -> dict[str, Any]:
+    def layout(self, height: int, surface: tuple[float, float] | None = None) -> dict[str, Any]:
         """The chart's layout: axes whose ranges snap outward to whole decades (log) or round steps (linear).
 
         Snapped ranges change only when the curves cross a decade or a step, so the live chart
         (:func:`ui.live_map.live_chart`) redraws its axes rarely; its curves move on every rerun.
+        ``surface`` (the lowest and highest loss on the map) fixes the axis for the surface: from
+        the floor (or the lowest loss, or the curves' lowest point if lower) to the highest loss,
+        so a new start or an lr move never redraws the axes (40-75 ms of plotly.js per click,
+        ``benchmarks/live_map_bench.py``); a curve above the highest loss on the map is cut.
         """
         shown = np.concatenate([np.empty(0), *self.curves])
         shown = shown[np.isfinite(shown) & (shown > 0 if self.log else True)]
+        if surface is not None and all(math.isfinite(v) for v in surface):
+            lowest, highest = surface
+            if self.best is not None:
+                lowest, highest = FLOOR, max(highest - self.best, FLOOR * 10)
+            if shown.size:
+                lowest = min(lowest, float(shown.min()))
+            if not self.log or lowest > 0:
+                shown = np.array([lowest, highest])
         title = ("loss − best known loss" if self.best is not None else "loss") + (" (log)" if self.log else "")
         yaxis: dict[str, Any] = {"title": {"text": title}, "type": "log" if self.log else "linear"}
         if shown.size:

@@ -56,6 +56,17 @@ def test_a_small_change_of_the_curves_keeps_the_axes() -> None:
     assert LossCurves.of(a, BEST).layout(320) == LossCurves.of(b, BEST).layout(320)
 
 
+def test_with_the_surfaces_span_a_new_start_keeps_the_axes() -> None:
+    """Given the map's lowest and highest loss, the axis runs from the floor to the highest gap, for any start."""
+    span = (0.0, 890.0)  # Himmelblau on its map: minima at 0, about 890 in the corners
+    near = simulate("himmelblau", [("sgd", {"lr": 0.005})], start=(2.9, 2.1), steps=300)
+    far = simulate("himmelblau", [("sgd", {"lr": 0.005})], start=(-4.5, 4.5), steps=300)
+    assert LossCurves.of(near, BEST).layout(320)["yaxis"] != LossCurves.of(far, BEST).layout(320)["yaxis"]
+    layouts = [LossCurves.of(runs, BEST).layout(320, span) for runs in (near, far)]
+    assert layouts[0] == layouts[1]
+    assert layouts[0]["yaxis"]["range"] == pytest.approx([-12.15, 3.15]), "from 1e-12 to 1e3 (890 < 1e3)"
+
+
 @pytest.mark.parametrize(
     ("lo", "hi", "expected"),
     [(0.3, 7.2, (0.0, 8.0)), (-3.0, 41.0, (-10.0, 50.0)), (0.13, 0.19, (0.12, 0.2)), (5.0, 5.0, (5.0, 6.0))],

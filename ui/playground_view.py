@@ -8,10 +8,12 @@ unrelated widget) costs a dictionary lookup.
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from charts.live_map import (
@@ -93,7 +95,7 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
         surface=playground_surface(land, values),
         paths=runs_payload(runs, arrow_length(land), scenario.start),
         overlay=[START_LEGEND],
-        loss_layout=(loss := LossCurves.of(runs, best_loss(land, values))).layout(LOSS_HEIGHT),
+        loss_layout=(loss := LossCurves.of(runs, best_loss(land, values))).layout(LOSS_HEIGHT, loss_span(land, values)),
         loss_curves=loss_payload(loss),
         rows=summary_rows(land, values, runs),
         equations=equations_for(scenario),
@@ -119,6 +121,13 @@ def playground_surface(land: Landscape, values: Mapping[str, float]) -> SurfaceL
 def _playground_surface(land: Landscape, items: tuple[tuple[str, float], ...]) -> SurfaceLayer:
     values = dict(items)
     return surface_layer(land, values, surface_grid(land, values, RASTER_RESOLUTION))
+
+
+def loss_span(land: Landscape, values: Mapping[str, float]) -> tuple[float, float]:
+    """The lowest and highest loss on the map's grid (NaN where the surface is undefined everywhere)."""
+    z = surface_grid(land, values, RASTER_RESOLUTION).z
+    finite = z[np.isfinite(z)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (math.nan, math.nan)
 
 
 def arrow_length(land: Any) -> float:
