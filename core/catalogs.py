@@ -1,7 +1,8 @@
 """Which source files each translation domain (one ``.po`` catalog per language) extracts from.
 
 A domain is a part of the app that one translator can own: the app's shell and shared widgets,
-each lesson group, the network pages, the animation export. A file belongs to exactly one
+each lesson group, the network pages, the animation export, the
+surfaces' and optimizers' own names and help texts (``models``). A file belongs to exactly one
 domain, and the ``translator(...)`` it uses names that domain (``tests/test_i18n.py`` checks
 both). Patterns are ``pathlib`` globs relative to the repository root; a file matched by a more
 specific domain is left out of ``app``.
@@ -66,6 +67,7 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "engine/network/batch_study.py",
     ),
     "export": ("charts/animation*.py", "charts/video*.py", "ui/animation_export*.py"),
+    "models": ("landscapes/**/*.py", "optimizers/**/*.py", "core/param.py"),
     "app": (
         "app.py",
         "views/*.py",
@@ -73,8 +75,6 @@ SOURCES: dict[str, tuple[str, ...]] = {
         "charts/**/*.py",
         "core/*.py",
         "engine/**/*.py",
-        "landscapes/**/*.py",
-        "optimizers/**/*.py",
     ),
 }
 """Domain -> globs of its source files; ``app`` takes whatever the other domains leave."""
