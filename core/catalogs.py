@@ -10,6 +10,7 @@ specific domain is left out of ``app``.
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,3 +89,17 @@ def domain_files(domain: str, root: Path = ROOT) -> list[Path]:
         taken = {p for other in DOMAINS if other != "app" for p in domain_files(other, root)}
         found -= taken
     return sorted(found)
+
+
+@functools.cache
+def domain_of(path: str | Path) -> str:
+    """The domain that owns the source file ``path`` (``app`` for any file no other domain claims).
+
+    Lets shared code translate text declared in another module, e.g. a page scenario's setting
+    labels, with the translator of the module that declared it.
+    """
+    resolved = Path(path).resolve()
+    for domain in DOMAINS:
+        if domain != "app" and resolved in domain_files(domain):
+            return domain
+    return "app"
