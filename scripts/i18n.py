@@ -2,7 +2,7 @@
 
 Usage (from the repository root)::
 
-    .venv/bin/python scripts/i18n.py extract              # every domain
+    .venv/bin/python scripts/i18n.py extract              # every domain that has messages
     .venv/bin/python scripts/i18n.py extract --domain app # one domain (what a helper owns)
     .venv/bin/python scripts/i18n.py check                # every message translated, placeholders kept
 
@@ -82,9 +82,13 @@ def _write(path: Path, catalog: Catalog) -> None:
 def write_domain(domain: str, lang: str = TARGET) -> tuple[int, int]:
     """Extract ``domain``, write its template and update its ``lang`` catalog.
 
-    Returns (messages in the template, of which untranslated in ``lang``).
+    A domain without messages and without files yet is left alone (each helper adds its own
+    domain's files, so branches never add the same file). Returns (messages in the template,
+    of which untranslated in ``lang``).
     """
     template = extract(domain)
+    if not msgids(template) and not template_path(domain).is_file():
+        return 0, 0
     _write(template_path(domain), template)
     po_path = catalog_path(lang, domain)
     if po_path.is_file():
@@ -102,7 +106,9 @@ def problems(domain: str, lang: str = TARGET) -> list[str]:
     """Every message of ``domain``'s template without a usable ``lang`` translation, one line each."""
     pot = template_path(domain)
     if not pot.is_file():
-        return [f"{domain}: no template {pot.relative_to(ROOT)} (run scripts/i18n.py extract)"]
+        if msgids(extract(domain)):
+            return [f"{domain}: no template {pot.relative_to(ROOT)} (run scripts/i18n.py extract)"]
+        return []
     po_path = catalog_path(lang, domain)
     translated = {}
     if po_path.is_file():
