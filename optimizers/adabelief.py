@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, beta1, beta2, eps, hyperparams, lr
 from optimizers.optax_adapter import from_optax
 
@@ -35,11 +36,13 @@ SPEC = from_optax(
     ),
     paper="Zhuang et al. (2020), AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients",
     summary=(
-        "Adam that divides by how far the gradient strays from its moving average rather than by its size: "
-        "confident (predictable) slopes get large steps, surprising ones small steps."
+        N_(
+            "Adam that divides by how far the gradient strays from its moving average rather than by its size: "
+            "confident (predictable) slopes get large steps, surprising ones small steps."
+        )
     ),
     velocity=lambda state: state[0].mu,
-    velocity_label="first moment m",
+    velocity_label=N_("first moment m"),
     order=120,
     optax_reference=OptaxReference(
         lambda s: optax.adabelief(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"]),
