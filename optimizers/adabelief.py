@@ -22,7 +22,7 @@ from optimizers.optax_adapter import from_optax
 
 SPEC = from_optax(
     "adabelief",
-    "AdaBelief",
+    N_("AdaBelief"),
     optax.adabelief,
     hyperparams(lr(0.05), beta1(0.9), beta2(0.999), eps(1e-8)),
     arg_names={"beta1": "b1", "beta2": "b2"},
