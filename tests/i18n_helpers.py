@@ -16,6 +16,7 @@ optimizer names, proper names, URLs) and returns the rest.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -26,18 +27,103 @@ from streamlit.testing.v1 import AppTest
 from core.i18n import PSEUDO, PSEUDO_CLOSE, PSEUDO_OPEN
 
 ALLOWED_WORDS = frozenset(
-    """
-    SGD Adam AdamW RMSProp RMSprop Nesterov NAG Adagrad AdaGrad Lion Adadelta AMSGrad Nadam NAdam momentum
-    Rosenbrock Himmelblau Rastrigin Beale Booth Ackley Styblinski Tang Goldstein Price Matyas Easom Gaussian
-    Descent Lab Streamlit Plotly JAX optax Chromium CSV JSON PNG GIF MP4 URL MNIST ReLU Hessian Lanczos PCA
-    L1 L2 lr wd GD x y z f g t e log exp sin cos tan tanh sqrt max min abs sign argmin argmax
-    Li Kingma Ba Loshchilov Hutter Duchi Hinton Tieleman Polyak Nesterov Goodfellow Bengio Courville
-    et al dB ms px
-    """.split()
+    [
+        "SGD",
+        "Adam",
+        "AdamW",
+        "RMSProp",
+        "RMSprop",
+        "Nesterov",
+        "NAG",
+        "Adagrad",
+        "AdaGrad",
+        "Lion",
+        "Adadelta",
+        "AMSGrad",
+        "Nadam",
+        "NAdam",
+        "momentum",
+        "Rosenbrock",
+        "Himmelblau",
+        "Rastrigin",
+        "Beale",
+        "Booth",
+        "Ackley",
+        "Styblinski",
+        "Tang",
+        "Goldstein",
+        "Price",
+        "Matyas",
+        "Easom",
+        "Gaussian",
+        "Descent",
+        "Lab",
+        "Streamlit",
+        "Plotly",
+        "JAX",
+        "optax",
+        "Chromium",
+        "CSV",
+        "JSON",
+        "PNG",
+        "GIF",
+        "MP4",
+        "URL",
+        "MNIST",
+        "ReLU",
+        "Hessian",
+        "Lanczos",
+        "PCA",
+        "L1",
+        "L2",
+        "lr",
+        "wd",
+        "GD",
+        "x",
+        "y",
+        "z",
+        "f",
+        "g",
+        "t",
+        "e",
+        "log",
+        "exp",
+        "sin",
+        "cos",
+        "tan",
+        "tanh",
+        "sqrt",
+        "max",
+        "min",
+        "abs",
+        "sign",
+        "argmin",
+        "argmax",
+        "Li",
+        "Kingma",
+        "Ba",
+        "Loshchilov",
+        "Hutter",
+        "Duchi",
+        "Hinton",
+        "Tieleman",
+        "Polyak",
+        "Nesterov",
+        "Goodfellow",
+        "Bengio",
+        "Courville",
+        "et",
+        "al",
+        "dB",
+        "ms",
+        "px",
+    ]
 )
 """Words that may show untranslated: optimizer and surface names, proper names, units, maths."""
 
-_PSEUDO = re.compile(re.escape(PSEUDO_OPEN) + r"[^" + re.escape(PSEUDO_OPEN + PSEUDO_CLOSE) + r"]*" + re.escape(PSEUDO_CLOSE))
+_PSEUDO = re.compile(
+    re.escape(PSEUDO_OPEN) + r"[^" + re.escape(PSEUDO_OPEN + PSEUDO_CLOSE) + r"]*" + re.escape(PSEUDO_CLOSE)
+)
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|`[^`]*`", re.S)
 _URL = re.compile(r"(?:https?://|\./|/)[^\s)\]]*|\]\([^)]*\)|\bwww\.[^\s]+")
 _HTML = re.compile(r"<[^>]+>|&[a-z]+;|:material/[a-z_]+:")
@@ -117,15 +203,16 @@ def visible_texts(at: AppTest) -> list[str]:
         children = getattr(node, "children", None)
         proto = getattr(node, "proto", None)
         if kind in ("dataframe", "arrow_data_frame", "table"):
-            try:
+            with contextlib.suppress(Exception):  # a table AppTest cannot read: its columns go unchecked
                 texts.extend(str(c) for c in node.value.columns)
-            except Exception:  # a table whose data AppTest cannot read: its columns are not checked
-                pass
         elif proto is not None and not isinstance(children, dict):
             texts.extend(_proto_texts(proto))
         elif proto is not None:
             for name in ("label", "help"):  # expanders, tabs, popovers
-                for holder in (proto, *(getattr(proto, f.name) for f, _ in proto.ListFields() if f.type == f.TYPE_MESSAGE)):
+                for holder in (
+                    proto,
+                    *(getattr(proto, f.name) for f, _ in proto.ListFields() if f.type == f.TYPE_MESSAGE),
+                ):
                     value = getattr(holder, name, None)
                     if isinstance(value, str) and value:
                         texts.append(value)
