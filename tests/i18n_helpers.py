@@ -127,7 +127,8 @@ _PSEUDO = re.compile(
     re.escape(PSEUDO_OPEN) + r"[^" + re.escape(PSEUDO_OPEN + PSEUDO_CLOSE) + r"]*" + re.escape(PSEUDO_CLOSE)
 )
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|`[^`]*`", re.S)
-_URL = re.compile(r"(?:https?://|\./|/)[^\s)\]]*|\]\([^)]*\)|\bwww\.[^\s]+")
+_URL = re.compile(r"(?:https?://|\./|/)[^\s)\]]*|\]\([^)]*\)|\bwww\.[^\s]+|[^\s=]+=[^\s]+")
+"""Links, and ``key=value`` echoes of a link's own text in a notice."""
 _HTML = re.compile(r"<[^>]+>|&[a-z]+;|:material/[a-z_]+:|%\{[^}]*\}")
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*[A-Za-z0-9]")
 """An English word: two letters or more (single letters are variable names). A word with a digit or an
@@ -141,7 +142,8 @@ TEXT_FIELDS = frozenset(
 SKIP_TYPES = frozenset({"latex", "code", "json", "empty", "html"})
 FIGURE_TEXT_KEYS = frozenset({"text", "name", "hovertemplate", "ticktext", "title"})
 COMPONENT_TEXT_KEYS = frozenset(
-    {"title", "note", "label", "text", "name", "heading", "headings", "caption", "hovertemplate", "ticktext"}
+    {"title", "note", "label", "text", "name", "heading", "caption", "hovertemplate", "ticktext", "table_title"}
+    | {"rules_title", "columns", "play", "pause", "failed"}
 )
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 import numpy as np
@@ -671,7 +671,8 @@ def _run_cell(
 ) -> tuple[Trajectory, list[dict]]:
     """A cell's path, re-run alone with ``simulate``, and its traces over the surface (shared, never mutated)."""
     run = sweeps.run_cell(land, dict(lp), opt, dict(settings), start, steps, batch)
-    return run, cell_path_overlay(run)
+    shown = replace(run, label=optimizer_name(opt)) if run.label == optimizers.get(opt).name else run
+    return run, cell_path_overlay(shown)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
