@@ -82,6 +82,20 @@ def test_each_file_translates_with_its_own_domain() -> None:
     assert wrong == []
 
 
+def test_no_translation_call_hides_inside_an_f_string() -> None:
+    """Babel's extractor does not look inside f-strings: a message there would never reach the catalog."""
+    hidden = []
+    for path in sorted({p for domain in DOMAINS for p in domain_files(domain)}):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.JoinedStr):
+                hidden += [
+                    f"{path.relative_to(ROOT)}:{call.lineno}"
+                    for call in ast.walk(node)
+                    if isinstance(call, ast.Call) and getattr(call.func, "id", None) in ("_", "N_")
+                ]
+    assert hidden == []
+
+
 def test_stray_english_finds_english_and_allows_what_may_stay() -> None:
     assert (
         stray_english(["⟪Learning rate⟫", "⟪⟪Loss⟫ of {x}⟫", "$\\eta = 0.1$", "Adam", "0.5 ms", "https://a.b/c"]) == []
