@@ -228,3 +228,23 @@ def test_a_remembered_rejection_answers_in_the_language_asked():
         with use_language("ko"), pytest.raises(FormulaError) as korean:
             custom_landscape("sqrt(-1 - x**2)")
         assert str(korean.value) == nowhere
+
+
+def test_a_parameter_label_keeps_its_name_and_translates_its_help():
+    kappa = landscapes.get("bowl").params[0]
+    lr = optimizers.get("sgd").hyper("lr")
+    assert kappa.label_text(dash=True) == "kappa — condition number λ_max / λ_min"
+    assert lr.label_text() == "lr (step size)"
+    with use_language("ko"):
+        assert kappa.label_text(dash=True) == KO["{name} — {help}"].format(name="kappa", help=KO[kappa.help])
+        assert lr.label_text() == KO["{name} ({help})"].format(name="lr", help=KO["step size"])
+    with use_language(PSEUDO):
+        label = lr.label_text()
+    assert label.startswith("⟪") and label.endswith("⟫") and "lr" in label
+
+
+def test_references_go_through_the_catalog_and_keep_their_original_titles():
+    for spec in optimizers.REGISTRY.values():
+        with use_language("ko"):
+            assert spec.paper_text() == KO[spec.paper]
+        assert spec.paper.split(",")[0] in KO[spec.paper]  # the authors and year stay as cited

@@ -90,7 +90,7 @@ with st.sidebar:
             st.error(escape_markdown(f"{state[ps.FORMULA_ERROR]} — still showing f = {state[ps.FORMULA]}"))
     land = ps.current_surface(state)
     for p in land.params:
-        param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help_text()}" if p.help else p.name)
+        param_widget(p, ps.land_key(p.name), label=p.label_text(dash=True))
     if land.is_dataset:
         size = land.data(land.resolve({p.name: state[ps.land_key(p.name)] for p in land.params})).size
         st.slider("Batch size B", 1, size, key=ps.BATCH, help=f"B = {size} is full-batch gradient descent")
@@ -119,7 +119,7 @@ with st.sidebar:
                 param_widget(
                     p,
                     ps.run_key(rid, p.name),
-                    label=f"{p.name} ({p.help_text()})" if p.help else p.name,
+                    label=p.label_text(),
                     on_change=rerun_view,
                 )
             more = st.expander("More settings", key=ps.run_key(rid, "more"), on_change="rerun")
@@ -133,7 +133,7 @@ with st.sidebar:
                     param_widget(
                         p,
                         ps.run_key(rid, p.name),
-                        label=f"{p.name} ({p.help_text()})" if p.help else p.name,
+                        label=p.label_text(),
                         on_change=rerun_view,
                     )
                 options = all_params(spec)
@@ -267,7 +267,7 @@ def draw_view() -> None:
         rules=[
             RuleBlock(
                 title=run.spec.name_text() if run.label == run.spec.name else f"{run.label} · {run.spec.name_text()}",
-                paper=run.spec.paper or "",
+                paper=run.spec.paper_text(),
                 colour=colour,
                 # A run's lines stacked in the order the engine applies them.
                 tex=r"\begin{gathered}" + r" \\[6pt] ".join(lines) + r"\end{gathered}",
