@@ -102,6 +102,21 @@ def test_page_shows_no_english_in_the_pseudo_locale(page: str) -> None:
     assert page_strays(page) == []
 
 
+VARIANTS = [
+    ("views/sweeps.py", {"sweep.mode": "Start points"}),
+    ("views/sweeps.py", {"sweep.mode": "Compare two", "sweep.metric": "Steps to arrive"}),
+    ("views/sweeps.py", {"sweep.n": "128", "sweep.steps": "5000", "sweep.junk": "1"}),
+    ("views/playground.py", {"land": "custom", "o9.lr": "1", "z9": "3", "start": "x"}),  # notices echo the keys
+    ("views/playground.py", {"land": "minibatch_regression", "opt": "sgd,adam", "o1.clip_norm": "1"}),
+]
+"""More of the app shell's text: the other Sweeps maps, a reduced budget, link notices, a data surface."""
+
+
+@pytest.mark.parametrize(("page", "query"), VARIANTS)
+def test_page_variant_shows_no_english_in_the_pseudo_locale(page: str, query: dict[str, str]) -> None:
+    assert page_strays(page, query) == []
+
+
 def test_korean_link_shows_korean_and_keeps_the_language() -> None:
     at = run_app({"lang": "ko", "land": "rosenbrock"})
     assert not at.exception
