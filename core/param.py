@@ -34,6 +34,17 @@ class Param:
         """``help`` in the current language (``name`` and ``symbol`` are identifiers and stay as they are)."""
         return _(self.help)
 
+    def label_text(self, dash: bool = False) -> str:
+        """A widget label in the current language: ``lr (step size)``, or ``a — minimum at (a, a²)`` with ``dash``.
+
+        The name is the identifier links use and stays as it is; the whole label is one message,
+        so a translation can order the two parts as its language reads best.
+        """
+        if not self.help:
+            return self.name
+        pattern = _("{name} — {help}") if dash else _("{name} ({help})")
+        return pattern.format(name=self.name, help=self.help_text())
+
     def validate(self, value: object, owner: str) -> float:
         """``value`` as a float within range, or ``ValueError`` naming the field and range."""
         field = f"{owner}.{self.name}"

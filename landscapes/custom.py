@@ -31,7 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from core.i18n import N_, translator
+from core.i18n import N_, language, translator
 from engine.compile_cache import USER_TAG
 from engine.grid import MAP_RESOLUTION, loss_grid
 from landscapes.base import Domain, Landscape, Point
@@ -194,7 +194,7 @@ def _real(value: object) -> bool:
 
 def _check_domain(domain: object) -> Domain:
     """The domain as ((x_lo, x_hi), (y_lo, y_hi)) floats, or :class:`FormulaError` naming the bad field."""
-    shape = "domain must be ((x_min, x_max), (y_min, y_max))"
+    shape = _("domain must be ((x_min, x_max), (y_min, y_max))")
     if isinstance(domain, np.ndarray):
         domain = domain.tolist()
     if not isinstance(domain, Sequence) or isinstance(domain, str) or len(domain) != 2:
@@ -202,16 +202,31 @@ def _check_domain(domain: object) -> Domain:
     sides = []
     for axis, side in zip("xy", domain, strict=True):
         if not isinstance(side, Sequence) or isinstance(side, str) or len(side) != 2:
-            raise FormulaError(f"{shape}; the {axis} range is not a pair of numbers")
+            raise FormulaError(_("{shape}; the {axis} range is not a pair of numbers").format(shape=shape, axis=axis))
         if not all(_real(v) and math.isfinite(v) for v in side):
-            raise FormulaError(f"domain {axis} range must be two finite numbers, got {side!r}"[:120])
+            got = repr(side)
+            raise FormulaError(
+                _("domain {axis} range must be two finite numbers, got {got}").format(axis=axis, got=got)[:120]
+            )
         lo, hi = float(side[0]), float(side[1])
         if max(abs(lo), abs(hi)) > MAX_BOUND:
-            raise FormulaError(f"domain {axis} range must lie within ±{MAX_BOUND:g}, got ({lo:g}, {hi:g})")
+            raise FormulaError(
+                _("domain {axis} range must lie within ±{most}, got ({lo}, {hi})").format(
+                    axis=axis, most=f"{MAX_BOUND:g}", lo=f"{lo:g}", hi=f"{hi:g}"
+                )
+            )
         if not lo < hi:
-            raise FormulaError(f"domain {axis} range must have min < max, got ({lo:g}, {hi:g})")
+            raise FormulaError(
+                _("domain {axis} range must have min < max, got ({lo}, {hi})").format(
+                    axis=axis, lo=f"{lo:g}", hi=f"{hi:g}"
+                )
+            )
         if hi - lo < MIN_WIDTH:
-            raise FormulaError(f"domain {axis} range must be at least {MIN_WIDTH:g} wide, got ({lo:g}, {hi:g})")
+            raise FormulaError(
+                _("domain {axis} range must be at least {least} wide, got ({lo}, {hi})").format(
+                    axis=axis, least=f"{MIN_WIDTH:g}", lo=f"{lo:g}", hi=f"{hi:g}"
+                )
+            )
         sides.append((lo, hi))
     return (sides[0], sides[1])
 
@@ -227,10 +242,10 @@ def _check_start(start: object, domain: Domain) -> Point:
         or len(start) != 2
         or not all(_real(v) and math.isfinite(v) for v in start)
     ):
-        raise FormulaError(f"start must be two finite numbers (x, y), got {start!r}"[:120])
+        raise FormulaError(_("start must be two finite numbers (x, y), got {got}").format(got=repr(start))[:120])
     x, y = float(start[0]), float(start[1])
     if not (x0 <= x <= x1 and y0 <= y <= y1):
-        raise FormulaError(f"start must lie inside the domain, got ({x:g}, {y:g})")
+        raise FormulaError(_("start must lie inside the domain, got ({x}, {y})").format(x=f"{x:g}", y=f"{y:g}"))
     return (x, y)
 
 
@@ -282,8 +297,10 @@ def _nearest_good_point(f: Callable[[jax.Array], jax.Array], domain: Domain, def
         if _trouble_at(f, point) is None:
             return point
     raise FormulaError(
-        "the formula's gradient is not finite where the formula is defined near the default start: "
-        "change the formula or the domain"
+        _(
+            "the formula's gradient is not finite where the formula is defined near the default start: "
+            "change the formula or the domain"
+        )
     )
 
 
@@ -335,11 +352,11 @@ def custom_landscape(formula: str, domain: Domain = DEFAULT_DOMAIN, start: Point
     message instead of evaluating the formula again.
     """
     if not isinstance(formula, str):
-        raise FormulaError("formula must be text")
+        raise FormulaError(_("formula must be text"))
     checked = _check_domain(domain)
     point = None if start is None else _check_start(start, checked)
     text = to_text(parse_formula(formula))
-    key = (text, checked, point)
+    key = (text, checked, point, language())  # the remembered message is in the language it was written in
     with _REJECTED_LOCK:
         remembered = _REJECTED.get(key)
         if remembered is not None:
@@ -357,8 +374,8 @@ def custom_landscape(formula: str, domain: Domain = DEFAULT_DOMAIN, start: Point
         raise
 
 
-_REJECTED: OrderedDict[tuple[str, Domain, Point | None], tuple[str, int | None]] = OrderedDict()
-"""Rejected (normalized formula, domain, start) -> (message, column), least recently asked first."""
+_REJECTED: OrderedDict[tuple[str, Domain, Point | None, str], tuple[str, int | None]] = OrderedDict()
+"""Rejected (normalized formula, domain, start, language) -> (message, column), least recently asked first."""
 _REJECTED_LOCK = threading.Lock()
 
 
@@ -380,8 +397,10 @@ def _surface(text: str, domain: Domain) -> Landscape:
     cost = compile_cost(expr)
     if cost > MAX_COST:
         raise FormulaError(
-            f"formula is too costly to compile (estimated cost {cost}, at most {MAX_COST}): "
-            "use fewer functions, divisions and powers of x or y"
+            _(
+                "formula is too costly to compile (estimated cost {cost}, at most {most}): "
+                "use fewer functions, divisions and powers of x or y"
+            ).format(cost=cost, most=MAX_COST)
         )
     f = build_function(expr)
     (x0, x1), (y0, y1) = domain
@@ -399,12 +418,14 @@ def _surface(text: str, domain: Domain) -> Landscape:
         loss_fn=lambda x, p: f(x),
         tags=(USER_TAG,),
     )
-    _, _, z = loss_grid(land, {}, MAP_RESOLUTION, keep_undefined=True)
+    z = loss_grid(land, {}, MAP_RESOLUTION, keep_undefined=True)[2]
     defined = np.isfinite(z)
     if not defined.any():
         raise FormulaError(
-            "the formula has no finite value anywhere on the domain (e.g. the square root or log of a "
-            "negative number): change the formula or the domain"
+            _(
+                "the formula has no finite value anywhere on the domain (e.g. the square root or log of a "
+                "negative number): change the formula or the domain"
+            )
         )
     if _trouble_at(f, wanted) is not None:
         land = replace(land, starts=(_nearest_good_point(f, domain, defined),))
@@ -419,9 +440,12 @@ def _restarted(surface: Landscape, start: Point) -> Landscape:
     trouble = _trouble_at(lambda xy: surface.loss(xy, {}), start)
     if trouble is not None:
         x, y = start
-        raise FormulaError(
-            f"the {trouble} is not finite at the start (x, y) = ({x:.4g}, {y:.4g}): choose another start"
+        message = (
+            _("the formula is not finite at the start (x, y) = ({x}, {y}): choose another start")
+            if trouble == "formula"
+            else _("the formula's gradient is not finite at the start (x, y) = ({x}, {y}): choose another start")
         )
+        raise FormulaError(message.format(x=f"{x:.4g}", y=f"{y:.4g}"))
     land = replace(surface, starts=(start,))
     if undefined_share(surface):
         _UNDEFINED[land] = undefined_share(surface)

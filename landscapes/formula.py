@@ -29,6 +29,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core.i18n import N_, translator
+
+_ = translator("models")
+
 MAX_LENGTH = 300
 """Most characters a formula may have (checked before parsing)."""
 
@@ -107,28 +111,28 @@ _REJECTED_OPERATORS: Mapping[type[ast.AST], str] = MappingProxyType(
 )
 _CONSTRUCTS: Mapping[type[ast.AST], str] = MappingProxyType(
     {
-        ast.Attribute: "attribute access with '.'",
-        ast.Subscript: "indexing with [...]",
-        ast.Starred: "'*' unpacking",
-        ast.Lambda: "lambda",
-        ast.IfExp: "'if ... else'",
-        ast.Compare: "comparisons",
-        ast.BoolOp: "'and' / 'or'",
-        ast.NamedExpr: "':=' assignment",
-        ast.JoinedStr: "f-strings",
-        ast.FormattedValue: "f-strings",
-        ast.List: "lists",
-        ast.Tuple: "tuples (a comma outside a function call)",
-        ast.Set: "sets",
-        ast.Dict: "dicts",
-        ast.ListComp: "comprehensions",
-        ast.SetComp: "comprehensions",
-        ast.DictComp: "comprehensions",
-        ast.GeneratorExp: "comprehensions",
-        ast.Await: "'await'",
-        ast.Yield: "'yield'",
-        ast.YieldFrom: "'yield'",
-        ast.Slice: "slices",
+        ast.Attribute: N_("attribute access with '.'"),
+        ast.Subscript: N_("indexing with [...]"),
+        ast.Starred: N_("'*' unpacking"),
+        ast.Lambda: N_("lambda"),
+        ast.IfExp: N_("'if ... else'"),
+        ast.Compare: N_("comparisons"),
+        ast.BoolOp: N_("'and' / 'or'"),
+        ast.NamedExpr: N_("':=' assignment"),
+        ast.JoinedStr: N_("f-strings"),
+        ast.FormattedValue: N_("f-strings"),
+        ast.List: N_("lists"),
+        ast.Tuple: N_("tuples (a comma outside a function call)"),
+        ast.Set: N_("sets"),
+        ast.Dict: N_("dicts"),
+        ast.ListComp: N_("comprehensions"),
+        ast.SetComp: N_("comprehensions"),
+        ast.DictComp: N_("comprehensions"),
+        ast.GeneratorExp: N_("comprehensions"),
+        ast.Await: N_("'await'"),
+        ast.Yield: N_("'yield'"),
+        ast.YieldFrom: N_("'yield'"),
+        ast.Slice: N_("slices"),
     }
 )
 _NAME_HINTS: Mapping[str, str] = MappingProxyType({"X": "x", "Y": "y", "PI": "pi", "Pi": "pi", "π": "pi", "E": "e"})
@@ -204,7 +208,9 @@ def _lines(text: str) -> list[str]:
 def _where(line: int | None, column: int | None) -> str:
     if column is None:
         return ""
-    return f"at column {column}" if not line or line == 1 else f"at line {line}, column {column}"
+    if not line or line == 1:
+        return _("at column {column}").format(column=column)
+    return _("at line {line}, column {column}").format(line=line, column=column)
 
 
 class _Checker:
@@ -234,10 +240,12 @@ class _Checker:
         """The validated form of ``node``, or :class:`FormulaError` for anything outside the allow-list."""
         self.nodes += 1
         if self.nodes > MAX_NODES:
-            raise FormulaError(f"formula is too complex (max {MAX_NODES} nodes)")
+            raise FormulaError(_("formula is too complex (max {most} nodes)").format(most=MAX_NODES))
         if depth > MAX_DEPTH:
             raise FormulaError(
-                f"formula is too deeply nested (max {MAX_DEPTH} levels; each term of a long chain of + or * counts)"
+                _(
+                    "formula is too deeply nested (max {most} levels; each term of a long chain of + or * counts)"
+                ).format(most=MAX_DEPTH)
             )
         if isinstance(node, ast.Constant):
             return self.constant(node)
@@ -246,26 +254,31 @@ class _Checker:
         if isinstance(node, ast.UnaryOp):
             if isinstance(node.op, ast.USub | ast.UAdd):
                 return Unary("-" if isinstance(node.op, ast.USub) else "+", self.check(node.operand, depth + 1))
-            raise self.error(f"operator '{_REJECTED_OPERATORS.get(type(node.op), '?')}' is not allowed", node)
+            symbol = _REJECTED_OPERATORS.get(type(node.op), "?")
+            raise self.error(_("operator '{symbol}' is not allowed").format(symbol=symbol), node)
         if isinstance(node, ast.BinOp):
             return self.binary(node, depth)
         if isinstance(node, ast.Call):
             return self.call(node, depth)
-        what = _CONSTRUCTS.get(type(node), f"'{type(node).__name__}'")
-        raise self.error(f"{what} cannot be used in a formula", node)
+        what = _(_CONSTRUCTS[type(node)]) if type(node) in _CONSTRUCTS else f"'{type(node).__name__}'"
+        raise self.error(_("{what} cannot be used in a formula").format(what=what), node)
 
     def constant(self, node: ast.Constant) -> Number:
         value = node.value
         if type(value) is bool:
-            raise self.error("True and False are not allowed", node, "use 1 and 0")
+            raise self.error(_("True and False are not allowed"), node, _("use 1 and 0"))
         if type(value) is complex:
-            raise self.error("complex numbers are not allowed", node)
+            raise self.error(_("complex numbers are not allowed"), node)
         if type(value) in (str, bytes):
-            raise self.error("text in quotes is not allowed", node)
+            raise self.error(_("text in quotes is not allowed"), node)
         if type(value) not in (int, float):
-            raise self.error(f"'{type(value).__name__}' is not allowed in a formula", node)
+            kind = type(value).__name__
+            raise self.error(_("'{kind}' is not allowed in a formula").format(kind=kind), node)
         if not abs(value) <= MAX_NUMBER:  # also false for nan; inf comes from literals like 1e999
-            raise self.error("number is too large", node, f"numbers may be at most {MAX_NUMBER:,.0f} in size")
+            most = f"{MAX_NUMBER:,.0f}"
+            raise self.error(
+                _("number is too large"), node, _("numbers may be at most {most} in size").format(most=most)
+            )
         return Number(float(value))
 
     def name(self, node: ast.Name) -> Symbol:
@@ -273,46 +286,72 @@ class _Checker:
         if name in NAMES:
             return Symbol(name)
         if name in _FUNCTIONS:
-            raise self.error(f"'{name}' is a function", node, f"call it, e.g. {name}(x)")
-        hint = f"did you mean '{_NAME_HINTS[name]}'?" if name in _NAME_HINTS else "use " + ", ".join(NAMES)
-        raise self.error(f"unknown name '{_short(name)}'", node, hint)
+            raise self.error(
+                _("'{name}' is a function").format(name=name), node, _("call it, e.g. {name}(x)").format(name=name)
+            )
+        if name in _NAME_HINTS:
+            hint = _("did you mean '{name}'?").format(name=_NAME_HINTS[name])
+        else:
+            hint = _("use {names}").format(names=", ".join(NAMES))
+        raise self.error(_("unknown name '{name}'").format(name=_short(name)), node, hint)
 
     def binary(self, node: ast.BinOp, depth: int) -> Binary:
         op = _OPERATORS.get(type(node.op))
         if op is None:
             symbol = _REJECTED_OPERATORS.get(type(node.op), "?")
-            hint = "use ** for powers" if symbol == "^" else "allowed: + - * / **"
-            raise self.error(f"operator '{symbol}' is not allowed", node, hint)
+            hint = _("use ** for powers") if symbol == "^" else _("allowed: {items}").format(items="+ - * / **")
+            raise self.error(_("operator '{symbol}' is not allowed").format(symbol=symbol), node, hint)
         left = self.check(node.left, depth + 1)
         right = self.check(node.right, depth + 1)
         if op == "**":
             exponent = fold(right)
             if exponent is not None and not abs(exponent) <= MAX_EXPONENT:
                 raise self.error(
-                    "exponent too large",
+                    _("exponent too large"),
                     node.right,
-                    f"a fixed exponent must be a finite number between -{MAX_EXPONENT} and {MAX_EXPONENT}",
+                    _("a fixed exponent must be a finite number between -{most} and {most}").format(most=MAX_EXPONENT),
                 )
         return Binary(op, left, right)
 
     def call(self, node: ast.Call, depth: int) -> Call:
         if not isinstance(node.func, ast.Name):
-            raise self.error("only named functions can be called", node, "e.g. sin(x)")
+            raise self.error(
+                _("only named functions can be called"), node, _("e.g. {example}").format(example="sin(x)")
+            )
         name = node.func.id
         if name not in _FUNCTIONS:
             if name in NAMES:
-                raise self.error(f"'{name}' is not a function", node, "write * for multiplication, e.g. 2*(x+1)")
+                raise self.error(
+                    _("'{name}' is not a function").format(name=name),
+                    node,
+                    _("write * for multiplication, e.g. {example}").format(example="2*(x+1)"),
+                )
             if name in _FUNCTION_HINTS:
-                raise self.error(f"function '{name}' is not allowed", node, f"use {_FUNCTION_HINTS[name]}")
-            raise self.error(f"function '{_short(name)}' is not allowed", node, "allowed: " + ", ".join(FUNCTIONS))
+                raise self.error(
+                    _("function '{name}' is not allowed").format(name=name),
+                    node,
+                    _("use {names}").format(names=_FUNCTION_HINTS[name]),
+                )
+            raise self.error(
+                _("function '{name}' is not allowed").format(name=_short(name)),
+                node,
+                _("allowed: {items}").format(items=", ".join(FUNCTIONS)),
+            )
         if node.keywords:
-            raise self.error(f"{name} takes positional arguments only", node, "e.g. sin(x)")
+            raise self.error(
+                _("{name} takes positional arguments only").format(name=name),
+                node,
+                _("e.g. {example}").format(example="sin(x)"),
+            )
         arity = ARITY[name]
         if any(isinstance(arg, ast.Starred) for arg in node.args):
-            raise self.error("'*' unpacking is not allowed", node)
+            raise self.error(_("'*' unpacking is not allowed"), node)
         if len(node.args) != arity:
-            plural = "argument" if arity == 1 else "arguments"
-            raise self.error(f"{name} takes {arity} {plural}, got {len(node.args)}", node)
+            if arity == 1:
+                text = _("{name} takes 1 argument, got {count}")
+            else:
+                text = _("{name} takes {arity} arguments, got {count}")
+            raise self.error(text.format(name=name, arity=arity, count=len(node.args)), node)
         return Call(name, tuple(self.check(arg, depth + 1) for arg in node.args))
 
 
@@ -322,12 +361,16 @@ def parse_formula(text: str) -> Expr:
     Only ``ast.parse`` ever sees the text; the length is capped first so parsing stays cheap.
     """
     if not isinstance(text, str):
-        raise FormulaError("formula must be text")
+        raise FormulaError(_("formula must be text"))
     if len(text) > MAX_LENGTH:
-        raise FormulaError(f"formula is too long (max {MAX_LENGTH} characters, got {len(text)})")
+        raise FormulaError(
+            _("formula is too long (max {most} characters, got {count})").format(most=MAX_LENGTH, count=len(text))
+        )
     body = text.strip()
     if not body:
-        raise FormulaError("formula is empty: type an expression in x and y, e.g. x**2 + 10*y**2")
+        raise FormulaError(
+            _("formula is empty: type an expression in x and y, e.g. {example}").format(example="x**2 + 10*y**2")
+        )
     lead = text[: len(text) - len(text.lstrip())]
     shift = 0 if "\n" in lead or "\r" in lead else len(lead)
     try:
@@ -336,15 +379,18 @@ def parse_formula(text: str) -> Expr:
         message = (error.msg or "invalid syntax").split(". ")[0][:80]
         column = None if error.offset is None else error.offset + (shift if error.lineno in (None, 1) else 0)
         where = _where(error.lineno, column)
-        text = f"syntax error {where}: {message}" if where else f"syntax error: {message}"
+        if where:
+            text = _("syntax error {where}: {message}").format(where=where, message=message)
+        else:
+            text = _("syntax error: {message}").format(message=message)
         raise FormulaError(text, column) from None
     except (ValueError, RecursionError, MemoryError):
         # ValueError: null bytes; RecursionError/MemoryError: pathological nesting.
-        raise FormulaError("formula could not be read: use numbers, x, y, operators and functions") from None
+        raise FormulaError(_("formula could not be read: use numbers, x, y, operators and functions")) from None
     try:
         return _Checker(body, shift).check(tree.body, 1)
     except RecursionError:
-        raise FormulaError(f"formula is too deeply nested (max {MAX_DEPTH} levels)") from None
+        raise FormulaError(_("formula is too deeply nested (max {most} levels)").format(most=MAX_DEPTH)) from None
 
 
 def fold(expr: Expr) -> float | None:

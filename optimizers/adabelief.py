@@ -34,7 +34,7 @@ SPEC = from_optax(
         r"{\sqrt{s_{t+1} / (1-{[[beta2]]}^{\,t+1})} + [[eps]]}"
         r"\end{aligned}"
     ),
-    paper="Zhuang et al. (2020), AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients",
+    paper=N_("Zhuang et al. (2020), AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients"),
     summary=(
         N_(
             "Adam that divides by how far the gradient strays from its moving average rather than by its size: "

@@ -71,7 +71,7 @@ SPEC = OptimizerSpec(
         r"x_{t+1} &= x_t - [[lr]]\, \Delta_t"
         r"\end{aligned}"
     ),
-    paper="Zeiler (2012), ADADELTA: An Adaptive Learning Rate Method",
+    paper=N_("Zeiler (2012), ADADELTA: An Adaptive Learning Rate Method"),
     summary=(
         N_(
             "RMSprop with units fixed: the step is the ratio of the RMS of recent steps to the RMS of "

@@ -61,7 +61,9 @@ SPEC = OptimizerSpec(
         r"x_{t+1} &= x_t - [[lr]]\, \frac{g_t}{\sqrt{s_{t+1}} + [[eps]]}"
         r"\end{aligned}"
     ),
-    paper="Duchi, Hazan & Singer (2011), Adaptive Subgradient Methods for Online Learning and Stochastic Optimization",
+    paper=N_(
+        "Duchi, Hazan & Singer (2011), Adaptive Subgradient Methods for Online Learning and Stochastic Optimization"
+    ),
     summary=(
         N_(
             "Divide each coordinate's step by the root of its accumulated squared gradients: steep directions "

@@ -78,7 +78,7 @@ SPEC = OptimizerSpec(
     make=adam,
     hypers=HYPERS,
     latex=LATEX,
-    paper="Kingma & Ba (2015), Adam: A Method for Stochastic Optimization",
+    paper=N_("Kingma & Ba (2015), Adam: A Method for Stochastic Optimization"),
     summary=(
         N_(
             "Momentum (a moving average of gradients) divided by the root of a moving average of squared "

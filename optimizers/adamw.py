@@ -14,7 +14,7 @@ SPEC = OptimizerSpec(
     make=adam.adam,
     hypers=adam.HYPERS,
     latex=adam.LATEX,
-    paper="Loshchilov & Hutter (2019), Decoupled Weight Decay Regularization",
+    paper=N_("Loshchilov & Hutter (2019), Decoupled Weight Decay Regularization"),
     summary=(
         N_(
             "Adam whose weight decay shrinks the parameters directly (x -= lr * lambda * x) instead of being "

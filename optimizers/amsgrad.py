@@ -74,7 +74,7 @@ SPEC = OptimizerSpec(
         r"x_{t+1} &= x_t - [[lr]]\, \frac{m_{t+1} / (1-{[[beta1]]}^{\,t+1})}{\sqrt{\hat v_{t+1}} + [[eps]]}"
         r"\end{aligned}"
     ),
-    paper="Reddi, Kale & Kumar (2018), On the Convergence of Adam and Beyond",
+    paper=N_("Reddi, Kale & Kumar (2018), On the Convergence of Adam and Beyond"),
     summary=(
         N_(
             "Adam with a memory: the denominator is the largest second-moment estimate seen so far, "

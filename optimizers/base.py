@@ -105,6 +105,10 @@ class OptimizerSpec:
         name = self.name_text()
         return re.sub(r"\s*\([^()]*\)$", "", name) or name
 
+    def paper_text(self) -> str:
+        """The reference, as the current language's catalog cites it (usually the original title)."""
+        return _(self.paper)
+
     def summary_text(self) -> str:
         """The one-paragraph summary in the current language."""
         return _(self.summary)

@@ -64,7 +64,7 @@ SPEC = OptimizerSpec(
         r"m_{t+1} &= [[beta2]]\, m_t + (1-[[beta2]])\, g_t"
         r"\end{aligned}"
     ),
-    paper="Chen et al. (2023), Symbolic Discovery of Optimization Algorithms",
+    paper=N_("Chen et al. (2023), Symbolic Discovery of Optimization Algorithms"),
     summary=(
         N_(
             "Step by the sign of a blend of momentum and gradient: every coordinate moves by exactly lr, "

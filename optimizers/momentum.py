@@ -57,7 +57,7 @@ SPEC = OptimizerSpec(
         r"x_{t+1} &= x_t - [[lr]]\, v_{t+1}"
         r"\end{aligned}"
     ),
-    paper="Polyak (1964), Some methods of speeding up the convergence of iteration methods",
+    paper=N_("Polyak (1964), Some methods of speeding up the convergence of iteration methods"),
     summary=(
         N_(
             "Accumulate past gradients in a velocity and step along it: the ball builds speed along "

@@ -73,7 +73,7 @@ SPEC = OptimizerSpec(
         r"x_{t+1} &= x_t - [[lr]]\, \frac{\hat m}{\sqrt{\hat v} + [[eps]]}"
         r"\end{aligned}"
     ),
-    paper="Dozat (2016), Incorporating Nesterov Momentum into Adam",
+    paper=N_("Dozat (2016), Incorporating Nesterov Momentum into Adam"),
     summary=(
         N_(
             "Adam with Nesterov momentum: the step mixes the already-updated first moment with the current "

@@ -60,7 +60,7 @@ SPEC = OptimizerSpec(
         r"x_{t+1} &= x_t - [[lr]]\,\left(g_t + [[momentum]]\, v_{t+1}\right)"
         r"\end{aligned}"
     ),
-    paper="Nesterov (1983), A method for solving the convex programming problem with convergence rate O(1/k^2)",
+    paper=N_("Nesterov (1983), A method for solving the convex programming problem with convergence rate O(1/k^2)"),
     summary=(
         N_(
             "Momentum that looks ahead: the step uses the gradient plus the already-updated velocity, "

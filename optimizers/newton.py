@@ -72,7 +72,7 @@ SPEC = OptimizerSpec(
     make=newton,
     hypers=hyperparams(lr(0.5), damping(0.1)),
     latex=r"x_{t+1} = x_t - [[lr]]\,\left(H_t + [[damping]]\, I\right)^{-1} g_t",
-    paper="Levenberg (1944); Marquardt (1963), An Algorithm for Least-Squares Estimation of Nonlinear Parameters",
+    paper=N_("Levenberg (1944); Marquardt (1963), An Algorithm for Least-Squares Estimation of Nonlinear Parameters"),
     summary=(
         N_(
             "Jump to the minimum of the local quadratic model, using the exact curvature: one step on a "

@@ -57,7 +57,7 @@ SPEC = OptimizerSpec(
         r"x_{t+1} &= x_t - [[lr]]\, \frac{g_t}{\sqrt{s_{t+1} + [[eps]]}}"
         r"\end{aligned}"
     ),
-    paper="Hinton, Srivastava & Swersky (2012), Neural Networks for Machine Learning, lecture 6e",
+    paper=N_("Hinton, Srivastava & Swersky (2012), Neural Networks for Machine Learning, lecture 6e"),
     summary=(
         N_(
             "Like Adagrad, but the squared gradients are averaged with exponential forgetting, "

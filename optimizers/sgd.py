@@ -37,7 +37,7 @@ SPEC = OptimizerSpec(
     make=sgd,
     hypers=hyperparams(lr(0.001)),
     latex=r"x_{t+1} = x_t - [[lr]]\, g_t",
-    paper="Robbins & Monro (1951), A Stochastic Approximation Method",
+    paper=N_("Robbins & Monro (1951), A Stochastic Approximation Method"),
     summary=N_("Step straight down the (minibatch) gradient, scaled by the learning rate."),
     order=10,
     optax_reference=OptaxReference(lambda s: optax.sgd(s["lr"]), check_with={"lr": 1e-3}),

@@ -189,3 +189,62 @@ def test_a_sweeps_link_naming_a_surface_in_english_still_reads_on_a_korean_page(
         assert spelled_as_stored("opt", "Momentum (heavy ball)") == "momentum"
         assert landscape_name("rosenbrock") == KO["Rosenbrock valley"]
         assert optimizer_name("momentum") == KO["Momentum (heavy ball)"]
+
+
+def test_a_formula_error_is_written_in_korean_with_its_position_and_hint():
+    from landscapes.formula import FormulaError, parse_formula
+
+    expected = "{} ({}); {}".format(
+        KO["unknown name '{name}'"].format(name="z"),
+        KO["at column {column}"].format(column=5),
+        KO["use {names}"].format(names="x, y, pi, e"),
+    )
+    with use_language("ko"), pytest.raises(FormulaError) as korean:
+        parse_formula("x + z")
+    assert str(korean.value) == expected and korean.value.column == 5
+    with pytest.raises(FormulaError, match=r"^unknown name 'z' \(at column 5\); use x, y, pi, e$"):
+        parse_formula("x + z")
+
+
+def test_a_construct_named_in_a_formula_error_is_translated_too():
+    from landscapes.formula import FormulaError, parse_formula
+
+    with use_language("ko"), pytest.raises(FormulaError) as korean:
+        parse_formula("x < y")
+    assert str(korean.value).startswith(KO["{what} cannot be used in a formula"].format(what=KO["comparisons"]))
+
+
+def test_a_remembered_rejection_answers_in_the_language_asked():
+    """The rejected-formula memory keys on the language: a Korean page never gets the English message."""
+    from landscapes.formula import FormulaError
+
+    nowhere = KO[
+        "the formula has no finite value anywhere on the domain (e.g. the square root or log of a negative "
+        "number): change the formula or the domain"
+    ]
+    for _ in range(2):  # the second time comes from the memory
+        with pytest.raises(FormulaError, match="no finite value anywhere"):
+            custom_landscape("sqrt(-1 - x**2)")
+        with use_language("ko"), pytest.raises(FormulaError) as korean:
+            custom_landscape("sqrt(-1 - x**2)")
+        assert str(korean.value) == nowhere
+
+
+def test_a_parameter_label_keeps_its_name_and_translates_its_help():
+    kappa = landscapes.get("bowl").params[0]
+    lr = optimizers.get("sgd").hyper("lr")
+    assert kappa.label_text(dash=True) == "kappa — condition number λ_max / λ_min"
+    assert lr.label_text() == "lr (step size)"
+    with use_language("ko"):
+        assert kappa.label_text(dash=True) == KO["{name} — {help}"].format(name="kappa", help=KO[kappa.help])
+        assert lr.label_text() == KO["{name} ({help})"].format(name="lr", help=KO["step size"])
+    with use_language(PSEUDO):
+        label = lr.label_text()
+    assert label.startswith("⟪") and label.endswith("⟫") and "lr" in label
+
+
+def test_references_go_through_the_catalog_and_keep_their_original_titles():
+    for spec in optimizers.REGISTRY.values():
+        with use_language("ko"):
+            assert spec.paper_text() == KO[spec.paper]
+        assert spec.paper.split(",")[0] in KO[spec.paper]  # the authors and year stay as cited

@@ -95,7 +95,7 @@ with st.sidebar:
             st.error(escape_markdown(shown.format(error=state[ps.FORMULA_ERROR], formula=state[ps.FORMULA])))
     land = ps.current_surface(state)
     for p in land.params:
-        param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help_text()}" if p.help else p.name)
+        param_widget(p, ps.land_key(p.name), label=p.label_text(dash=True))
     if land.is_dataset:
         size = land.data(land.resolve({p.name: state[ps.land_key(p.name)] for p in land.params})).size
         help = _("B = {size} is full-batch gradient descent").format(size=size)
@@ -125,7 +125,7 @@ with st.sidebar:
                 param_widget(
                     p,
                     ps.run_key(rid, p.name),
-                    label=f"{p.name} ({p.help_text()})" if p.help else p.name,
+                    label=p.label_text(),
                     on_change=rerun_view,
                 )
             more = st.expander(_("More settings"), key=ps.run_key(rid, "more"), on_change="rerun")
@@ -139,7 +139,7 @@ with st.sidebar:
                     param_widget(
                         p,
                         ps.run_key(rid, p.name),
-                        label=f"{p.name} ({p.help_text()})" if p.help else p.name,
+                        label=p.label_text(),
                         on_change=rerun_view,
                     )
                 options = all_params(spec)
@@ -282,7 +282,7 @@ def draw_view() -> None:
         rules=[
             RuleBlock(
                 title=run.spec.name_text() if run.label == run.spec.name else f"{run.label} · {run.spec.name_text()}",
-                paper=run.spec.paper or "",
+                paper=run.spec.paper_text(),
                 colour=colour,
                 # A run's lines stacked in the order the engine applies them.
                 tex=r"\begin{gathered}" + r" \\[6pt] ".join(lines) + r"\end{gathered}",

@@ -115,7 +115,7 @@ in every language: links are the same whatever the page's language."""
 
 def param_setting(param: Param, default: float) -> Setting:
     """How one number is offered: clipping as "off" plus log values, a log select slider, or a slider."""
-    label = f"{param.name} ({param.help_text()})" if param.help else param.name  # shown now, in the page's language
+    label = param.label_text()  # shown now, in the page's language
     if param.name == "clip_norm":
         options = (0.0, *log_grid(0.01, param.high))
         return Setting(label, options=options, widget="select_slider", format=clip_text)
