@@ -23,9 +23,9 @@ lesson_header(
         "average over all of them. A minibatch of B points gives a cheaper estimate of that average: right on "
         "average, but off by a random amount that grows as B shrinks. The arrows beside the map show this at one "
         "point: the white arrow is the full-batch direction, the blue ones are minibatches of the chosen size. Run "
-        "the same optimizer from that point with hundreds of different shuffles and the paths fan out into a cloud; where "
-        "they end scatters around the minimum. With B = N every shuffle sees the same full batch, so all runs "
-        "follow the one gradient-descent path and the scatter disappears."
+        "the same optimizer from that point with hundreds of different shuffles and the paths fan out into a "
+        "cloud; where they end scatters around the minimum. With B = N every shuffle sees the same full "
+        "batch, so all runs follow the one gradient-descent path and the scatter disappears."
     ).format(n=N),
     r"g_B(x)=\frac{1}{B}\sum_{i\in\mathcal{B}_t}\nabla\ell_i(x),\qquad"
     r"\mathbb{E}\,g_B=\nabla f,\qquad"

@@ -68,7 +68,8 @@ with left:
     live_map(f"{PAGE}.map", view.surface, overlay=view.paths, height=MAP_HEIGHT)
     caption = (
         _(
-            "{optimizer} from {start}, {steps} steps, minibatches of {batch} (seed 0). A cross marks a run that diverged."
+            "{optimizer} from {start}, {steps} steps, minibatches of {batch} (seed 0). A cross marks a "
+            "run that diverged."
         )
         if study.batch_size
         else _("{optimizer} from {start}, {steps} steps. A cross marks a run that diverged.")
