@@ -7,7 +7,7 @@ import streamlit as st
 from charts.encoding import PrebuiltFigure
 from core.i18n import translator
 from ui.lesson import lesson_header, playground_link
-from ui.lessons.implicit import ImplicitScenario, N, page_view, plan_view, runs_at, start_text
+from ui.lessons.implicit import ImplicitScenario, N, page_view, plan_view, runs_at
 from ui.live_map import live_map
 from ui.page_form import PageForm
 
@@ -81,7 +81,7 @@ with left:
                 "than the sharp one, with distance measured by each valley's own steepness (a point must be very "
                 "close to the sharp minimum to count as inside its narrow valley). At B = {n} every seed sees the "
                 "full batch and makes the same run, so that point is one run, with no interval."
-            ).format(seeds=seeds, steps=steps, start=start_text(scenario.start), n=N)
+            ).format(seeds=seeds, steps=steps, start=scenario.start, n=N)
         )
     else:
         st.info(_("Pick at least one learning rate to run."))
