@@ -158,7 +158,7 @@ def build(scenario: ImplicitScenario) -> ImplicitPage:
     plan = plan_view(scenario)
     shares = tuple(runs_at(plan, lr) for lr in plan.lrs)
     drawn = runs_at(plan, scenario.map_lr)
-    _, pred = prediction_for(scenario.map_lr)
+    _grids, pred = prediction_for(scenario.map_lr)
     first = drawn.examples[0] if drawn.examples else None
     start = tuple(map(float, LAND.starts[plan.start_index]))
     return ImplicitPage(
