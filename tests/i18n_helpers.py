@@ -24,7 +24,7 @@ from typing import Any
 
 from streamlit.testing.v1 import AppTest
 
-from core.i18n import PSEUDO, PSEUDO_CLOSE, PSEUDO_OPEN
+from core.i18n import PSEUDO, PSEUDO_CLOSE, PSEUDO_OPEN, use_language
 
 ALLOWED_WORDS = frozenset(
     [
@@ -127,6 +127,8 @@ _PSEUDO = re.compile(
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|`[^`]*`", re.S)
 _URL = re.compile(r"(?:https?://|\./|/)[^\s)\]]*|\]\([^)]*\)|\bwww\.[^\s]+")
 _HTML = re.compile(r"<[^>]+>|&[a-z]+;|:material/[a-z_]+:")
+_PLOTLY = re.compile(r"%\{[^{}]*\}")
+"""A Plotly template's field (``%{x:.3g}``, ``%{fullData.name}``): filled in by Plotly, not read as words."""
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
 """An English word: two letters or more (single letters are variable names)."""
 _MATHY = re.compile(r"^[A-Za-z]\w*\(|^\\")
@@ -147,7 +149,7 @@ def strip_allowed(text: str) -> str:
     previous = None
     while previous != text:
         previous, text = text, _PSEUDO.sub(" ", text)
-    for pattern in (_MATH, _URL, _HTML):
+    for pattern in (_MATH, _URL, _HTML, _PLOTLY):
         text = pattern.sub(" ", text)
     return text
 
@@ -232,10 +234,13 @@ def render(page: str, query: dict[str, str] | None = None, lang: str = PSEUDO, t
     at.query_params["lang"] = lang
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()  # the app's first page; AppTest switches pages only once the navigation has run
-    if page != "views/playground.py":
-        at.switch_page(page)
-        at.run()
+    # AppTest re-formats select options (format_func) in this thread on the next run, outside the
+    # session: the language must be the page's here too, or a translated option is "not in list".
+    with use_language(lang):
+        at.run()  # the app's first page; AppTest switches pages only once the navigation has run
+        if page != "views/playground.py":
+            at.switch_page(page)
+            at.run()
     return at
 
 

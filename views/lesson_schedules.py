@@ -11,7 +11,7 @@ from core.i18n import translator
 from engine.lessons.schedules import SCHEDULE_LABELS
 from optimizers.schedules import SCHEDULE_LATEX, SCHEDULES
 from ui.lesson import lesson_header, playground_link
-from ui.lessons.schedules import ScheduleScenario, page_view, seed_count, uses_batches
+from ui.lessons.schedules import ScheduleScenario, optimizer_text, page_view, seed_count, uses_batches
 from ui.live_map import live_map
 from ui.page_form import PageForm
 
@@ -59,7 +59,7 @@ spinner = (
     if seeds > 1
     else _("Training {optimizer} with five learning-rate schedules…")
 )
-with st.spinner(spinner.format(optimizer=scenario.opt, seeds=seeds)):
+with st.spinner(spinner.format(optimizer=optimizer_text(scenario.opt), seeds=seeds)):
     view = page_view(scenario)
 study = view.study
 
@@ -74,7 +74,11 @@ with left:
         if study.batch_size
         else _("{optimizer} from {start}, {steps} steps. A cross marks a run that diverged.")
     )
-    st.caption(caption.format(optimizer=scenario.opt, start=study.start, steps=scenario.steps, batch=study.batch_size))
+    st.caption(
+        caption.format(
+            optimizer=optimizer_text(scenario.opt), start=study.start, steps=scenario.steps, batch=study.batch_size
+        )
+    )
 with right:
     st.markdown(_("**Learning rate per step**"))
     st.plotly_chart(PrebuiltFigure(view.lr), width="stretch", key=f"{PAGE}.lr_chart")

@@ -52,7 +52,7 @@ def arrow_traces(
         "mode": "markers",
         "x": [float(tip[0])],
         "y": [float(tip[1])],
-        "name": f"{name} (head)",
+        "name": _("{name} (head)").format(name=name),
         "legendgroup": group,
         "showlegend": False,
         "marker": {

@@ -140,7 +140,7 @@ def _contours(grid: ModifiedGrid, scale: LossScale, levels: dict[str, float], ax
         "line": {"color": "rgba(255,255,255,0.55)", "width": 1, "dash": "dot"},
         "showscale": False,
         "hoverinfo": "skip",
-        "name": "f alone (same levels)",
+        "name": _("f alone (same levels)"),
         "showlegend": not zoom,
     }
     if zoom:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 import landscapes
+import optimizers
 from core.i18n import N_, translator
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
@@ -67,10 +68,11 @@ def escape_runs(lr: float) -> list[OptimizerRun]:
     """The optimizers of the escape table: all at learning rate ``lr`` except those in :data:`OWN_SETTINGS`."""
     runs = []
     for key in ESCAPE_OPTIMIZERS:
+        name = optimizers.get(key).name_text()  # the table's and legend's name, in the interface's language
         if key in OWN_SETTINGS:
-            runs.append(OptimizerRun.build(key))
+            runs.append(OptimizerRun.build(key, label=name))
         else:
-            runs.append(OptimizerRun.build(key, {"lr": lr}))
+            runs.append(OptimizerRun.build(key, {"lr": lr}, label=name))
     return runs
 
 
@@ -333,6 +335,6 @@ def basin_scenario(landscape: str, pairs: Sequence[tuple[str, float]], steps: in
     x, y = land.starts[0]
     runs = []
     for i, (key, lr) in enumerate(pairs):
-        name = OptimizerRun.build(key).label
+        name = optimizers.get(key).name_text()
         runs.append(OptimizerRun.build(key, {"lr": lr}, label=f"{'AB'[i % 2]}: {name}, η = {lr:g}"[:40]))
     return Scenario(landscape=landscape, landscape_params=land.resolve(), runs=tuple(runs), start=(x, y), steps=steps)

@@ -212,7 +212,8 @@ def summary(study: ScheduleStudy) -> list[dict[str, str]]:
     for row, run in zip(table, study.trajectories, strict=True):
         moved = run.lr[run.lr > 0]
         last = f"{float(moved[-1]):.3g}" if len(moved) else "—"
-        schedule = row.pop("optimizer")
+        # The first column names the run (the schedule here); its header may be translated, so take it by place.
+        schedule = row.pop(next(iter(row)))
         out.append({_("schedule"): schedule, _("lr at the last step"): last, **row})
     return out
 

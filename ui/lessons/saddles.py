@@ -40,8 +40,18 @@ SURFACES = {landscapes.get(k).name: k for k in basins.BASIN_LANDSCAPES}
 OPTIMIZERS = {spec.name: key for key, spec in optimizers.REGISTRY.items()}
 
 
+def optimizer_text(name: str) -> str:
+    """An optimizer's shown name (the link keeps the English display name) in the interface's language."""
+    return optimizers.get(OPTIMIZERS[name]).name_text()
+
+
+def surface_text(name: str) -> str:
+    """A surface's shown name (the link keeps the English display name) in the interface's language."""
+    return landscapes.get({**SADDLES, **SURFACES}[name]).name_text()
+
+
 def _optimizer_setting(default: str, label: str) -> str:
-    return setting(optimizers.get(default).name, label, options=list(OPTIMIZERS))
+    return setting(optimizers.get(default).name, label, options=list(OPTIMIZERS), format=optimizer_text)
 
 
 def _basin_lr_setting(label: str) -> float:
@@ -56,6 +66,7 @@ class SaddleScenario(PageScenario, page="saddle"):
         next(iter(SADDLES)),
         N_("Surface"),
         options=list(SADDLES),
+        format=surface_text,
         help=N_("An ordinary saddle (curving down along y) or the monkey saddle, where even the curvature is zero."),
     )
     offset: float = setting(
@@ -72,7 +83,9 @@ class SaddleScenario(PageScenario, page="saddle"):
         format=exact_text,
         help=N_("Newton keeps its own step 0.5 and damping 0.1."),
     )
-    basin_land: str = setting(next(iter(SURFACES)), N_("Surface with several minima"), options=list(SURFACES))
+    basin_land: str = setting(
+        next(iter(SURFACES)), N_("Surface with several minima"), options=list(SURFACES), format=surface_text
+    )
     res: int = setting(basins.RESOLUTIONS[0], N_("Grid of start points (per side)"), options=basins.RESOLUTIONS)
     opt_a: str = _optimizer_setting("sgd", N_("Optimizer A"))
     lr_a: float = _basin_lr_setting(N_("Learning rate of A"))
@@ -140,7 +153,7 @@ def basin_part(landscape: str, a: tuple[str, float], b: tuple[str, float], resol
     """Both basin maps side by side, with panel titles naming each optimizer and its learning rate."""
     maps = (basin_map(landscape, *a, resolution), basin_map(landscape, *b, resolution))
     titles = tuple(
-        f"{tag}: {optimizers.get(key).name}, η = {lr:g}" for tag, (key, lr) in zip("AB", (a, b), strict=True)
+        f"{tag}: {optimizers.get(key).name_text()}, η = {lr:g}" for tag, (key, lr) in zip("AB", (a, b), strict=True)
     )
     return BasinPart(
         maps=maps,

@@ -27,12 +27,24 @@ OPTIMIZERS = {optimizers.get(k).name: k for k in sch.OPTIMIZERS}
 LRS = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
 
+def surface_text(name: str) -> str:
+    """A surface's shown name (the link keeps the English display name) in the interface's language."""
+    return landscapes.get(SURFACES[name]).name_text()
+
+
+def optimizer_text(name: str) -> str:
+    """An optimizer's shown name (the link keeps the English display name) in the interface's language."""
+    return optimizers.get(OPTIMIZERS[name]).name_text()
+
+
 @dataclass(frozen=True)
 class ScheduleScenario(PageScenario, page="sched"):
     """The schedule lesson's settings: what is trained, the peak rate and length, the schedules' shape, the batch."""
 
-    land: str = setting(landscapes.get("minibatch").name, N_("Surface"), options=tuple(SURFACES))
-    opt: str = setting(optimizers.get("momentum").name, N_("Optimizer"), options=tuple(OPTIMIZERS))
+    land: str = setting(landscapes.get("minibatch").name, N_("Surface"), options=tuple(SURFACES), format=surface_text)
+    opt: str = setting(
+        optimizers.get("momentum").name, N_("Optimizer"), options=tuple(OPTIMIZERS), format=optimizer_text
+    )
     lr: float = setting(0.02, N_("Peak learning rate η"), options=LRS, format=exact_text)
     steps: int = setting(500, N_("Steps T"), options=(100, 200, 500, 1000, 2000))
     every: int = setting(100, N_("Decay period s (step, exponential)"), low=10, high=1000, step=10)
