@@ -94,7 +94,7 @@ def cliff_surface(slope: float, grid: LossGrid, *, height: int = MAP_HEIGHT) -> 
     base, _unused = contour_traces(land, {"slope": slope}, grid)
     (x0, x1), (y0, y1) = land.domain
     wall = line_trace(
-        np.array([[WALL_X, y0], [WALL_X, y1]]), name="foot of the wall", colour="white", width=1, dash="dot"
+        np.array([[WALL_X, y0], [WALL_X, y1]]), name=_("foot of the wall"), colour="white", width=1, dash="dot"
     )
     return {"data": [base[0], wall], "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
 
