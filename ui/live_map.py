@@ -33,6 +33,9 @@ import plotly
 import streamlit as st
 
 from charts.live_map import SurfaceLayer, json_safe, split_figure
+from core.i18n import translator
+
+_ = translator("app")
 
 HERE = Path(__file__).parent
 STATIC = HERE.parent / "static"
@@ -122,6 +125,13 @@ def live_map(
         "clicks": on_click is not None,
         "title": title,
         "note": note,
+        # The component's own words (its buttons, step label, tooltip, error), in the reader's language.
+        "words": {
+            "step": _("step"),
+            "play": "▶ " + _("Play"),
+            "pause": "❚❚ " + _("Pause"),
+            "failed": _("The map could not be drawn:"),
+        },
     }
     if sent.get("surface") != surface.key:
         data["surface"] = surface.payload()
@@ -186,7 +196,7 @@ def live_chart(key: str, layout: Mapping[str, Any], curves: Mapping[str, Any], *
     ``st.plotly_chart`` rebuilds a changed figure from scratch, and even ``Plotly.react`` redraws
     the whole plot: 40-60 ms a move for the Playground's loss chart (``benchmarks/live_map_bench.py``).
     """
-    layer, _ = split_figure({"data": [], "layout": layout}, 0)
+    layer, _overlay = split_figure({"data": [], "layout": layout}, 0)
     live_map(key, layer, paths=curves, height=int(layout.get("height", 320)), title=title)
 
 
