@@ -21,7 +21,7 @@ from core.i18n import N_, translator
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from engine.simulate import Trajectory, best_loss, simulate
-from engine.summary import summary_rows, summary_table
+from engine.summary import NEVER, summary_rows, summary_table
 from optimizers.schedules import SCHEDULES, scheduled_lr
 
 LANDSCAPES = ("rosenbrock", "bowl", "himmelblau", "minibatch")
@@ -204,6 +204,15 @@ def _join(words: list[str]) -> str:
     return _("{names} and {last}").format(names=", ".join(words[:-1]), last=words[-1])
 
 
+SUMMARY_COLUMNS = {
+    "final loss": N_("final loss"),
+    "distance to nearest minimum": N_("distance to nearest minimum"),
+    "reached best minimum at step": N_("reached best minimum at step"),
+    "diverged at step": N_("diverged at step"),
+}
+"""The shared summary table's columns (English keys, :data:`engine.summary.COLUMNS`), shown translated here."""
+
+
 def summary(study: ScheduleStudy) -> list[dict[str, str]]:
     """The Playground's summary table for the five runs, with the learning rate at the last step added."""
     land = landscapes.get(study.landscape)
@@ -212,9 +221,11 @@ def summary(study: ScheduleStudy) -> list[dict[str, str]]:
     for row, run in zip(table, study.trajectories, strict=True):
         moved = run.lr[run.lr > 0]
         last = f"{float(moved[-1]):.3g}" if len(moved) else "—"
-        # The first column names the run (the schedule here); its header may be translated, so take it by place.
-        schedule = row.pop(next(iter(row)))
-        out.append({_("schedule"): schedule, _("lr at the last step"): last, **row})
+        schedule = row.pop("optimizer")
+        shown = {
+            _(SUMMARY_COLUMNS.get(name, name)): _(value) if value == NEVER else value for name, value in row.items()
+        }
+        out.append({_("schedule"): schedule, _("lr at the last step"): last, **shown})
     return out
 
 
