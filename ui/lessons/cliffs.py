@@ -19,7 +19,10 @@ from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
 
 SLOPE = landscapes.get(cliffs.LANDSCAPE).params[0]
-"""The cliff's wall slope G: its range and help text are the slider's."""
+"""The cliff's wall slope G: its range is the slider's."""
+SLOPE_HELP = N_("steepness of the cliff face")
+"""The surface's own help for G (``SLOPE.help``), marked here too: the page form translates a setting's help
+with this page's catalog (``tests/test_lessons_hard_i18n.py`` checks every help has a Korean entry)."""
 
 
 @dataclass(frozen=True)
@@ -39,7 +42,7 @@ class CliffScenario(PageScenario, page="cliff"):
         N_("Wall slope G (log scale)"),
         options=log_grid(SLOPE.low, SLOPE.high),
         format=exact_text,
-        help=SLOPE.help,
+        help=SLOPE_HELP,
     )
     # A radio of "off"/"on" (not a toggle) as before, so old links with cliff.momentum=on still read.
     momentum: str = setting(
