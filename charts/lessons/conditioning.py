@@ -202,12 +202,12 @@ def distance_figure(study: Study, distances: Sequence[np.ndarray], *, height: in
                     + "<extra></extra>",
                 }
             )
-    return {
-        "data": data,
-        "layout": step_chart_layout(
-            height,
-            _("distance to the minimum ‖x − x*‖"),
-            [float(np.log10(FLOOR)), float(np.log10(top)) + 0.5],
-            exponentformat="power",
-        ),
-    }
+    layout = step_chart_layout(
+        height,
+        _("distance to the minimum ‖x − x*‖"),
+        [float(np.log10(FLOOR)), float(np.log10(top)) + 0.5],
+        exponentformat="power",
+    )
+    # The shared layout's x title is still English ("step"); this page's catalog shows it translated.
+    layout["xaxis"]["title"]["text"] = _("step")
+    return {"data": data, "layout": layout}

@@ -93,15 +93,12 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
             "hoverinfo": "skip",
         }
     )
-    return {
-        "data": data,
-        "layout": step_chart_layout(
-            height,
-            _("distance from the saddle"),
-            [float(np.log10(DISTANCE_FLOOR)) - 0.3, 1.0],
-            exponentformat="power",
-        ),
-    }
+    layout = step_chart_layout(
+        height, _("distance from the saddle"), [float(np.log10(DISTANCE_FLOOR)) - 0.3, 1.0], exponentformat="power"
+    )
+    # The shared layout's x title is still English ("step"); this page's catalog shows it translated.
+    layout["xaxis"]["title"]["text"] = _("step")
+    return {"data": data, "layout": layout}
 
 
 def escape_surface(landscape: str, grid: LossGrid, *, height: int = ESCAPE_MAP_HEIGHT) -> dict[str, Any]:
