@@ -36,7 +36,7 @@ lesson_header(
         "the run has reached gentler ground. On Rosenbrock with momentum at η = 0.003 only the warmed-up run survives."
     ),
     r"\begin{aligned}"
-    + r"\\".join(rf"&\text{{{_(SCHEDULE_LABELS[name])}}}: && {SCHEDULE_LATEX[name]}" for name in SCHEDULES)
+    + r"\\".join(r"&\text{" + _(SCHEDULE_LABELS[name]) + rf"}}: && {SCHEDULE_LATEX[name]}" for name in SCHEDULES)
     + r"\end{aligned}",
 )
 

@@ -225,7 +225,12 @@ def step_length_figure(study: CliffStudy, lengths: Sequence[np.ndarray], *, heig
                 "y": typed(shown),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2, "dash": dash},
-                "hovertemplate": f"{label}<br>{_('step')} %{{x}}<br>{_('step length')} %{{y:.4~g}}<extra></extra>",
+                "hovertemplate": label
+                + "<br>"
+                + _("step")
+                + " %{x}<br>"
+                + _("step length")
+                + " %{y:.4~g}<extra></extra>",
             }
         )
     for i, bound in enumerate(study.bounds):

@@ -182,7 +182,7 @@ def distance_figure(study: Study, distances: Sequence[np.ndarray], *, height: in
                 "name": label,
                 "legendgroup": f"r{i}",
                 "line": {"color": colour, "width": 2.5},
-                "hovertemplate": f"{label}<br>{_('step')} %{{x}}<br>{_('distance')} %{{y:.3~g}}<extra></extra>",
+                "hovertemplate": label + "<br>" + _("step") + " %{x}<br>" + _("distance") + " %{y:.3~g}<extra></extra>",
             }
         )
         if row.measured is not None:

@@ -211,7 +211,7 @@ def modified_overlay(
                         "color": colour,
                         "line": {"width": 1, "color": "black"},
                     },
-                    "hovertemplate": f"{name}<br>{_('end')} (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                    "hovertemplate": name + "<br>" + _("end") + " (%{x:.3f}, %{y:.3f})<extra></extra>",
                 }
             )
     for axes in ("", "2"):

@@ -58,7 +58,7 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
                 "name": label,
                 "legendgroup": f"r{i}",
                 "line": {"color": run_colour(i), "width": 2.5},
-                "hovertemplate": f"{label}<br>{_('step')} %{{x}}<br>{_('distance')} %{{y:.3~g}}<extra></extra>",
+                "hovertemplate": label + "<br>" + _("step") + " %{x}<br>" + _("distance") + " %{y:.3~g}<extra></extra>",
             }
         )
         if row.escape is not None:

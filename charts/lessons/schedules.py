@@ -78,7 +78,7 @@ def lr_figure(curves: Sequence[tuple[str, np.ndarray, np.ndarray]], *, height: i
                 "name": name,
                 "legendgroup": f"run{i}",
                 "line": {"color": run_colour(i), "width": 2},
-                "hovertemplate": f"{name}<br>{_('step')} %{{x}}<br>η = %{{y:.4~g}}<extra></extra>",
+                "hovertemplate": name + "<br>" + _("step") + " %{x}<br>η = %{y:.4~g}<extra></extra>",
             }
         )
         if len(used) < len(planned):
@@ -93,7 +93,9 @@ def lr_figure(curves: Sequence[tuple[str, np.ndarray, np.ndarray]], *, height: i
                     "showlegend": False,
                     "line": {"color": run_colour(i), "width": 1.5, "dash": "dot"},
                     "hovertemplate": _("{name}, planned").format(name=name)
-                    + f"<br>{_('step')} %{{x}}<br>η = %{{y:.4~g}}<extra></extra>",
+                    + "<br>"
+                    + _("step")
+                    + " %{x}<br>η = %{y:.4~g}<extra></extra>",
                 }
             )
     return {

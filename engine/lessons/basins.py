@@ -121,7 +121,7 @@ SETTING_NAMES = {"lr": N_("lr"), "momentum": N_("momentum"), "damping": N_("damp
 
 def _settings_text(run: OptimizerRun) -> str:
     names = [p.name for p in run.spec.hypers if p.name in SETTING_NAMES]
-    return ", ".join(f"{_(SETTING_NAMES[name])} = {run.values[name]:g}" for name in names)
+    return ", ".join(_(SETTING_NAMES[name]) + f" = {run.values[name]:g}" for name in names)
 
 
 def escape_study(landscape: str, offset: float, lr: float, steps: int = ESCAPE_STEPS) -> EscapeStudy:
