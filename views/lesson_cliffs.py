@@ -6,23 +6,27 @@ import streamlit as st
 
 from charts.encoding import PrebuiltFigure
 from charts.lessons.cliffs import MAP_HEIGHT
+from core.i18n import translator
 from ui.lesson import lesson_header, playground_link
 from ui.lessons.cliffs import CliffScenario, page_view
 from ui.live_map import live_map
 from ui.page_form import PageForm
 
 PAGE = CliffScenario.PAGE
+_ = translator("lessons_hard")
 
 form = PageForm(CliffScenario)
 lesson_header(
-    "Cliffs and gradient clipping",
-    "This surface is a gentle slope whose lowest point sits at the foot of a sheer wall. Far from the wall "
-    "every step is small and sensible, but the step that lands on the wall meets a gradient hundreds of "
-    "times larger, and plain gradient descent turns it into a jump just as many times longer, throwing the "
-    "point far back across the map. Clipping rescales any gradient longer than a threshold c down to length "
-    "c while keeping its direction, so no single step of SGD can be longer than η·c. Below the threshold "
-    "nothing changes, which is why a generous c leaves the calm part of the run alone and only tames the "
-    "rare explosive step.",
+    _("Cliffs and gradient clipping"),
+    _(
+        "This surface is a gentle slope whose lowest point sits at the foot of a sheer wall. Far from the wall "
+        "every step is small and sensible, but the step that lands on the wall meets a gradient hundreds of "
+        "times larger, and plain gradient descent turns it into a jump just as many times longer, throwing the "
+        "point far back across the map. Clipping rescales any gradient longer than a threshold c down to length "
+        "c while keeping its direction, so no single step of SGD can be longer than η·c. Below the threshold "
+        "nothing changes, which is why a generous c leaves the calm part of the run alone and only tames the "
+        "rare explosive step."
+    ),
     r"g_t \leftarrow g_t\cdot\min\!\left(1,\ \frac{c}{\lVert g_t\rVert}\right),\qquad "
     r"x_{t+1}=x_t-\eta\,g_t\ \Rightarrow\ \lVert x_{t+1}-x_t\rVert\le\eta\,c",
 )
@@ -34,7 +38,7 @@ form.widget("slope", where=c3)
 form.widget("momentum", where=c4, horizontal=True)
 scenario = form.finish()
 
-with st.spinner("Running SGD with and without clipping…"):
+with st.spinner(_("Running SGD with and without clipping…")):
     view = page_view(scenario)
 
 for line in view.sentences:
@@ -50,13 +54,15 @@ with left:
         height=MAP_HEIGHT,
     )
     st.caption(
-        "At the clipped SGD run's wall step (the square), the dotted magenta arrow is the raw step −η∇f plain SGD "
-        "would take from there, cut at the map's edge when it is longer than the map; the cyan arrow is the step "
-        "actually taken. Dashed paths are unclipped and drawn over the clipped ones, so both show where they "
-        "share a stretch."
+        _(
+            "At the clipped SGD run's wall step (the square), the dotted magenta arrow is the raw step −η∇f plain SGD "
+            "would take from there, cut at the map's edge when it is longer than the map; the cyan arrow is the step "
+            "actually taken. Dashed paths are unclipped and drawn over the clipped ones, so both show where they "
+            "share a stretch."
+        )
     )
 with right:
     st.plotly_chart(PrebuiltFigure(view.lengths), width="stretch", key=f"{PAGE}.lengths")
-    st.caption("Length of every step on a log axis; dotted lines are the bounds clipping guarantees.")
+    st.caption(_("Length of every step on a log axis; dotted lines are the bounds clipping guarantees."))
 
 playground_link(view.playground)

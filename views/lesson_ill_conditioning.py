@@ -7,6 +7,7 @@ import streamlit as st
 
 from charts.encoding import PrebuiltFigure
 from charts.lessons.conditioning import MAP_HEIGHT, MAP_STEPS
+from core.i18n import translator
 from engine.lessons.conditioning import FLOOR, NEAR_LIMIT, STEPS
 from ui.lesson import lesson_header, playground_link
 from ui.lessons.conditioning import ConditioningScenario, page_view
@@ -14,18 +15,21 @@ from ui.live_map import live_map
 from ui.page_form import PageForm
 
 PAGE = ConditioningScenario.PAGE
+_ = translator("lessons_hard")
 
 form = PageForm(ConditioningScenario)
 lesson_header(
-    "Ill-conditioning: steep across, flat along",
-    "This bowl curves much more sharply across its valley than along it; the ratio of the two curvatures "
-    "is the condition number κ. Gradient descent multiplies the error along each curvature direction by "
-    "1 − ηλ per step, so the steep direction alone decides how large the learning rate may be: past "
-    "η = 2/λ_max that factor is bigger than 1 in size and the run blows up. Any learning rate that is safe "
-    "for the steep direction is tiny for the flat one, so the path bounces from wall to wall while creeping "
-    "along the valley floor. Heavy-ball momentum lets the bounces cancel and cuts the number of steps from "
-    "about κ to about √κ. RMSprop and Adam rescale each coordinate separately, which removes the problem "
-    "when the valley lines up with the axes but not when it is rotated.",
+    _("Ill-conditioning: steep across, flat along"),
+    _(
+        "This bowl curves much more sharply across its valley than along it; the ratio of the two curvatures "
+        "is the condition number κ. Gradient descent multiplies the error along each curvature direction by "
+        "1 − ηλ per step, so the steep direction alone decides how large the learning rate may be: past "
+        "η = 2/λ_max that factor is bigger than 1 in size and the run blows up. Any learning rate that is safe "
+        "for the steep direction is tiny for the flat one, so the path bounces from wall to wall while creeping "
+        "along the valley floor. Heavy-ball momentum lets the bounces cancel and cuts the number of steps from "
+        "about κ to about √κ. RMSprop and Adam rescale each coordinate separately, which removes the problem "
+        "when the valley lines up with the axes but not when it is rotated."
+    ),
     r"\begin{gathered}"
     r"x_{t+1}-x^\ast=(I-\eta H)\,(x_t-x^\ast),\qquad \text{stable iff } \eta<\frac{2}{\lambda_{\max}}\\"
     r"r_{\mathrm{GD}}=\max_i\,|1-\eta\lambda_i|\;\ge\;\frac{\kappa-1}{\kappa+1},\qquad "
@@ -39,7 +43,7 @@ form.widget("angle", where=c2)
 form.widget("lr", where=c3)
 scenario = form.finish()
 
-with st.spinner("Running gradient descent, heavy ball, RMSprop and Adam…"):
+with st.spinner(_("Running gradient descent, heavy ball, RMSprop and Adam…")):
     view = page_view(scenario)
 
 result = view.study
@@ -47,48 +51,72 @@ curv = result.curvature
 gd_lr, gd_best = view.gd_optimal
 hb_lr, hb_beta, hb_rate = view.heavy_ball_optimal
 st.markdown(
-    f"Hessian eigenvalues (from `numpy.linalg.eigh`): λ_max = {curv.lam_max:.4g}, λ_min = {curv.lam_min:.4g}, "
-    f"κ = {curv.kappa:.4g}. **Stability limit** 2/λ_max = {result.limit:.4g}. " + view.stability
+    _(
+        "Hessian eigenvalues (from `numpy.linalg.eigh`): λ_max = {lam_max}, λ_min = {lam_min}, "
+        "κ = {kappa}. **Stability limit** 2/λ_max = {limit}. "
+    ).format(
+        lam_max=f"{curv.lam_max:.4g}",
+        lam_min=f"{curv.lam_min:.4g}",
+        kappa=f"{curv.kappa:.4g}",
+        limit=f"{result.limit:.4g}",
+    )
+    + view.stability
 )
 
 left, right = st.columns([1, 1])
 with left:
     live_map(f"{PAGE}.map", view.surface, overlay=view.paths, height=MAP_HEIGHT)
     st.caption(
-        f"Dashed lines: the Hessian's eigen-directions through the minimum. Paths show the first "
-        f"{MAP_STEPS} steps; click the legend to add GD just below and just above the limit "
-        f"({NEAR_LIMIT[0]:g}× and {NEAR_LIMIT[1]:g}× of 2/λ_max)."
+        _(
+            "Dashed lines: the Hessian's eigen-directions through the minimum. Paths show the first "
+            "{steps} steps; click the legend to add GD just below and just above the limit "
+            "({below}× and {above}× of 2/λ_max)."
+        ).format(steps=MAP_STEPS, below=f"{NEAR_LIMIT[0]:g}", above=f"{NEAR_LIMIT[1]:g}")
     )
 with right:
     st.plotly_chart(PrebuiltFigure(view.distance), width="stretch", key=f"{PAGE}.distance")
     st.caption(
-        "Distance to the minimum on a log axis: a straight line is a constant rate per step. Dotted grey: "
-        "the theoretical rate, drawn over the window the measured rate was fitted on."
+        _(
+            "Distance to the minimum on a log axis: a straight line is a constant rate per step. Dotted grey: "
+            "the theoretical rate, drawn over the window the measured rate was fitted on."
+        )
     )
 
 
-st.subheader("Convergence rate: theory beside measurement")
+st.subheader(_("Convergence rate: theory beside measurement"))
 st.dataframe(pd.DataFrame(view.rate_rows), hide_index=True, width="stretch")
 st.markdown(
-    f"Optimal GD: η* = 2/(λ_max + λ_min) = {gd_lr:.4g}, rate (κ−1)/(κ+1) = {gd_best:.4g}. "
-    f"Optimal heavy ball: η* = 4/(√λ_max + √λ_min)² = {hb_lr:.4g}, β* = ((√κ−1)/(√κ+1))² = {hb_beta:.4g}, "
-    f"rate (√κ−1)/(√κ+1) = {hb_rate:.4g}."
+    _(
+        "Optimal GD: η* = 2/(λ_max + λ_min) = {gd_lr}, rate (κ−1)/(κ+1) = {gd_rate}. "
+        "Optimal heavy ball: η* = 4/(√λ_max + √λ_min)² = {hb_lr}, β* = ((√κ−1)/(√κ+1))² = {hb_beta}, "
+        "rate (√κ−1)/(√κ+1) = {hb_rate}."
+    ).format(
+        gd_lr=f"{gd_lr:.4g}",
+        gd_rate=f"{gd_best:.4g}",
+        hb_lr=f"{hb_lr:.4g}",
+        hb_beta=f"{hb_beta:.4g}",
+        hb_rate=f"{hb_rate:.4g}",
+    )
 )
 st.caption(
-    "Measured rate: a least-squares fit of log ‖x_t‖ against t over the second half of the run (distances "
-    f"below {FLOOR:g}, near the end of float32's range, are left out). At its optimal (η*, β*) heavy "
-    "ball's two roots per direction coincide, so its error behaves like t·rᵗ and the fit includes the "
-    "factor t. The engine's momentum (v ← βv + g, x ← x − ηv) is Polyak's heavy ball "
-    "x ← x − η∇f + β(x − x_prev) rewritten, so Polyak's optimal values apply unchanged."
+    _(
+        "Measured rate: a least-squares fit of log ‖x_t‖ against t over the second half of the run (distances "
+        "below {floor}, near the end of float32's range, are left out). At its optimal (η*, β*) heavy "
+        "ball's two roots per direction coincide, so its error behaves like t·rᵗ and the fit includes the "
+        "factor t. The engine's momentum (v ← βv + g, x ← x − ηv) is Polyak's heavy ball "
+        "x ← x − η∇f + β(x − x_prev) rewritten, so Polyak's optimal values apply unchanged."
+    ).format(floor=f"{FLOOR:g}")
 )
 
-st.subheader("Per-coordinate scaling: axis-aligned against rotated")
+st.subheader(_("Per-coordinate scaling: axis-aligned against rotated"))
 st.dataframe(pd.DataFrame(view.arrival_rows), hide_index=True, width="stretch")
 st.caption(
-    f"Each run starts at the same place relative to the valley (rotated with it), {STEPS} steps at most. "
-    "GD and heavy ball only see the geometry, so both columns match; RMSprop and Adam divide each coordinate "
-    "by its own gradient scale, which straightens an axis-aligned valley but cannot straighten a rotated one: "
-    "at θ = 45° both coordinates have the same scale, and the valley stays as lopsided as it was."
+    _(
+        "Each run starts at the same place relative to the valley (rotated with it), {steps} steps at most. "
+        "GD and heavy ball only see the geometry, so both columns match; RMSprop and Adam divide each coordinate "
+        "by its own gradient scale, which straightens an axis-aligned valley but cannot straighten a rotated one: "
+        "at θ = 45° both coordinates have the same scale, and the valley stays as lopsided as it was."
+    ).format(steps=STEPS)
 )
 
 playground_link(view.playground)

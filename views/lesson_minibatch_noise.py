@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from charts.encoding import PrebuiltFigure
+from core.i18n import translator
 from engine.lessons.noise import clicked_point
 from ui.lesson import lesson_header, playground_link
 from ui.lessons.minibatch_noise import LAND, POINT_STEP, SIZES, N, NoiseScenario, page_view
@@ -12,24 +13,29 @@ from ui.live_map import live_map
 from ui.page_form import PageForm
 
 PAGE = NoiseScenario.PAGE
+_ = translator("lessons_hard")
 
 form = PageForm(NoiseScenario)
 lesson_header(
-    "Minibatch noise: many small samples of one gradient",
-    f"The loss here is the mean error of a straight-line fit over {N} data points, so the true gradient is an "
-    "average over all of them. A minibatch of B points gives a cheaper estimate of that average: right on "
-    "average, but off by a random amount that grows as B shrinks. The arrows beside the map show this at one "
-    "point: the white arrow is the full-batch direction, the blue ones are minibatches of the chosen size. Run "
-    "the same optimizer from that point with hundreds of different shuffles and the paths fan out into a cloud; where "
-    "they end scatters around the minimum. With B = N every shuffle sees the same full batch, so all runs "
-    "follow the one gradient-descent path and the scatter disappears.",
+    _("Minibatch noise: many small samples of one gradient"),
+    _(
+        "The loss here is the mean error of a straight-line fit over {n} data points, so the true gradient is an "
+        "average over all of them. A minibatch of B points gives a cheaper estimate of that average: right on "
+        "average, but off by a random amount that grows as B shrinks. The arrows beside the map show this at one "
+        "point: the white arrow is the full-batch direction, the blue ones are minibatches of the chosen size. Run "
+        "the same optimizer from that point with hundreds of different shuffles and the paths fan out into a "
+        "cloud; where they end scatters around the minimum. With B = N every shuffle sees the same full "
+        "batch, so all runs follow the one gradient-descent path and the scatter disappears."
+    ).format(n=N),
     r"g_B(x)=\frac{1}{B}\sum_{i\in\mathcal{B}_t}\nabla\ell_i(x),\qquad"
     r"\mathbb{E}\,g_B=\nabla f,\qquad"
     r"\mathbb{E}\,\lVert g_B-\nabla f\rVert^2=\frac{N-B}{B\,(N-1)}\,\operatorname{tr}\Sigma",
 )
 st.caption(
-    "Σ is the covariance of the per-example gradients ∇ℓᵢ at x. The factor (N − B)/(B(N − 1)) is the one for "
-    "drawing B of N examples without replacement, as each epoch's shuffle does; it is 0 at B = N."
+    _(
+        "Σ is the covariance of the per-example gradients ∇ℓᵢ at x. The factor (N − B)/(B(N − 1)) is the one for "
+        "drawing B of N examples without replacement, as each epoch's shuffle does; it is 0 at B = N."
+    )
 )
 
 
@@ -55,30 +61,40 @@ form.widget("view", left)
 scenario = form.finish()
 batch = scenario.batch
 
-with st.spinner(f"Training {scenario.seeds} SGD runs of {scenario.steps} steps at each of {len(SIZES)} batch sizes…"):
+with st.spinner(
+    _("Training {seeds} SGD runs of {steps} steps at each of {sizes} batch sizes…").format(
+        seeds=scenario.seeds, steps=scenario.steps, sizes=len(SIZES)
+    )
+):
     view = page_view(scenario)
 
 with left:
     live_map(f"{PAGE}.map", view.surface, overlay=view.overlay, height=view.surface.layout["height"], on_click=_moved)
     st.caption(
-        "Click the map to move the point. Thin white lines: every seed's path from the point; orange dots: where "
-        "they end; red: full-batch gradient descent, which every seed follows when B = N."
+        _(
+            "Click the map to move the point. Thin white lines: every seed's path from the point; orange dots: where "
+            "they end; red: full-batch gradient descent, which every seed follows when B = N."
+        )
     )
 with right:
-    st.markdown("**The gradients at the point**")
+    st.markdown(_("**The gradients at the point**"))
     st.plotly_chart(PrebuiltFigure(view.fan_figure), width="stretch", key=f"{PAGE}.fan")
     st.markdown(view.fan_text)
     st.caption(
-        f"Arrows start at the point and share one scale, in gradient units: the full-batch gradient has length "
-        f"{view.full_norm:.3g}; the blue ones are the first minibatch (B = {batch}) of the runs with seeds "
-        f"0–{len(view.fan.minibatch) - 1}. Dotted circle: the scatter the formula expects around the white tip."
+        _(
+            "Arrows start at the point and share one scale, in gradient units: the full-batch gradient has length "
+            "{norm}; the blue ones are the first minibatch (B = {batch}) of the runs with seeds "
+            "0–{last}. Dotted circle: the scatter the formula expects around the white tip."
+        ).format(norm=f"{view.full_norm:.3g}", batch=batch, last=len(view.fan.minibatch) - 1)
     )
-    st.markdown("**Where the runs end**")
+    st.markdown(_("**Where the runs end**"))
     st.plotly_chart(PrebuiltFigure(view.spread_figure), width="stretch", key=f"{PAGE}.spread")
     st.markdown(view.spread_text)
     st.caption(
-        "Each point of the chart is one batch size run with every seed, all sizes in one vmapped engine call. "
-        "A larger learning rate takes larger noisy steps, so the cloud widens with η as well."
+        _(
+            "Each point of the chart is one batch size run with every seed, all sizes in one vmapped engine call. "
+            "A larger learning rate takes larger noisy steps, so the cloud widens with η as well."
+        )
     )
 
 playground_link(view.link)

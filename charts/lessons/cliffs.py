@@ -15,9 +15,12 @@ from charts.lessons.grid_maps import line_trace, map_layout, point_trace
 from charts.markers import CHECKPOINT
 from charts.palette import run_colour
 from charts.paths import run_traces, start_trace
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.cliffs import LANDSCAPE, CliffStudy
 from landscapes.cliff import WALL_X
+
+_ = translator("lessons_hard")
 
 RAW_COLOUR = "#ff66ff"
 """Magenta: apart from every run colour the page uses (the fourth run, clipped momentum, is light red)."""
@@ -49,7 +52,7 @@ def arrow_traces(
         "mode": "markers",
         "x": [float(tip[0])],
         "y": [float(tip[1])],
-        "name": f"{name} (head)",
+        "name": _("{name} (head)").format(name=name),
         "legendgroup": group,
         "showlegend": False,
         "marker": {
@@ -88,10 +91,10 @@ def cliff_surface(slope: float, grid: LossGrid, *, height: int = MAP_HEIGHT) -> 
     Only the slope shapes it, so the learning rate, the threshold and momentum leave it as it was.
     """
     land = landscapes.get(LANDSCAPE)
-    base, _ = contour_traces(land, {"slope": slope}, grid)
+    base, _unused = contour_traces(land, {"slope": slope}, grid)
     (x0, x1), (y0, y1) = land.domain
     wall = line_trace(
-        np.array([[WALL_X, y0], [WALL_X, y1]]), name="foot of the wall", colour="white", width=1, dash="dot"
+        np.array([[WALL_X, y0], [WALL_X, y1]]), name=_("foot of the wall"), colour="white", width=1, dash="dot"
     )
     return {"data": [base[0], wall], "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
 
@@ -126,8 +129,11 @@ def cliff_paths(study: CliffStudy) -> list[dict[str, Any]]:
         data += arrow_traces(
             hit.point,
             hit.raw * share,
-            name=f"raw step −η∇f at step {hit.step}: length {hit.raw_length:.4g}"
-            + (" (cut at the map edge)" if share < 1.0 else ""),
+            name=(
+                _("raw step −η∇f at step {step}: length {length} (cut at the map edge)")
+                if share < 1.0
+                else _("raw step −η∇f at step {step}: length {length}")
+            ).format(step=hit.step, length=f"{hit.raw_length:.4g}"),
             colour=RAW_COLOUR,
             dash="dot",
             group="raw",
@@ -135,21 +141,23 @@ def cliff_paths(study: CliffStudy) -> list[dict[str, Any]]:
         data += arrow_traces(
             hit.point,
             hit.actual,
-            name=f"clipped step at step {hit.step}: length {hit.actual_length:.4g}",
+            name=_("clipped step at step {step}: length {length}").format(
+                step=hit.step, length=f"{hit.actual_length:.4g}"
+            ),
             colour=CLIPPED_COLOUR,
             group="clipped",
         )
         data.append(
             point_trace(
                 hit.point[None],
-                name=f"wall step of clipped SGD (step {hit.step})",
+                name=_("wall step of clipped SGD (step {step})").format(step=hit.step),
                 colour=CLIPPED_COLOUR,
                 symbol=CHECKPOINT,
                 size=11,
             )
         )
-    minimum, _ = marker_traces(land, {"slope": study.slope})
-    data.append({**minimum, "name": "minimum (foot of the wall)"})
+    minimum, _unused = marker_traces(land, {"slope": study.slope})
+    data.append({**minimum, "name": _("minimum (foot of the wall)")})
     data.append(start_trace(study.runs[0].path[0].tolist()))
     return data
 
@@ -163,12 +171,12 @@ def cliff_annotations(study: CliffStudy) -> list[dict[str, Any]]:
     hit = study.hits[1]
     if hit is None:
         return []
-    (x0, x1), _ = landscapes.get(LANDSCAPE).domain
+    (x0, x1), _unused = landscapes.get(LANDSCAPE).domain
     annotations = [
         {
             "x": float(hit.point[0]),
             "y": float(hit.point[1]),
-            "text": f"clipped run hits the wall (step {hit.step})",
+            "text": _("clipped run hits the wall (step {step})").format(step=hit.step),
             "showarrow": True,
             "arrowhead": 2,
             "arrowcolor": "white",
@@ -185,7 +193,7 @@ def cliff_annotations(study: CliffStudy) -> list[dict[str, Any]]:
             {
                 "x": float(tip[0]),
                 "y": float(tip[1]),
-                "text": f"raw step: {hit.raw_length:.4g} long, runs off the map",
+                "text": _("raw step: {length} long, runs off the map").format(length=f"{hit.raw_length:.4g}"),
                 "showarrow": False,
                 "xanchor": "left" if tip[0] < (x0 + x1) / 2 else "right",
                 "yanchor": "bottom",
@@ -217,7 +225,12 @@ def step_length_figure(study: CliffStudy, lengths: Sequence[np.ndarray], *, heig
                 "y": typed(shown),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2, "dash": dash},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>step length %{{y:.4~g}}<extra></extra>",
+                "hovertemplate": label
+                + "<br>"
+                + _("step")
+                + " %{x}<br>"
+                + _("step length")
+                + " %{y:.4~g}<extra></extra>",
             }
         )
     for i, bound in enumerate(study.bounds):
@@ -230,7 +243,7 @@ def step_length_figure(study: CliffStudy, lengths: Sequence[np.ndarray], *, heig
                 "mode": "lines",
                 "x": [0, steps],
                 "y": [bound, bound],
-                "name": f"bound {kind} = {bound:.4g}",
+                "name": _("bound {kind} = {bound}").format(kind=kind, bound=f"{bound:.4g}"),
                 "line": {"color": run_colour(i), "width": 1.5, "dash": "dot"},
                 "hoverinfo": "skip",
             }
@@ -240,10 +253,10 @@ def step_length_figure(study: CliffStudy, lengths: Sequence[np.ndarray], *, heig
         "layout": {
             "height": height,
             "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}},
+            "xaxis": {"title": {"text": _("step")}},
             "yaxis": {
                 "type": "log",
-                "title": {"text": "step length ‖xₜ₊₁ − xₜ‖"},
+                "title": {"text": _("step length ‖xₜ₊₁ − xₜ‖")},
                 "exponentformat": "power",
                 "dtick": 1,
             },

@@ -14,8 +14,11 @@ from charts.encoding import typed
 from charts.lessons.grid_maps import line_trace, map_layout, step_chart_layout
 from charts.palette import run_colour
 from charts.paths import start_trace
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.conditioning import FLOOR, LANDSCAPE, Curvature, Study
+
+_ = translator("lessons_hard")
 
 MAP_RUNS = (0, 4, 1, 2)
 """Runs drawn on the map: your GD and heavy ball shown, the two near-limit runs one legend click away."""
@@ -71,7 +74,10 @@ def label_anchor(vector: np.ndarray, start: tuple[float, float], domain: Domain)
 
 def _label(name: str, lam: float, round_bowl: bool) -> str:
     # At κ = 1 every direction is an eigen-direction; eigh's pair is then just one choice.
-    return f"eigen-direction, λ = {lam:.4g}" if round_bowl else f"{name} direction, λ = {lam:.4g}"
+    if round_bowl:
+        return _("eigen-direction, λ = {lam}").format(lam=f"{lam:.4g}")
+    text = _("steep direction, λ = {lam}") if name == "steep" else _("flat direction, λ = {lam}")
+    return text.format(lam=f"{lam:.4g}")
 
 
 def _directions(bowl: Bowl | Study) -> list[tuple[str, np.ndarray, str]]:
@@ -125,7 +131,7 @@ def bowl_surface(
     which turns with θ), so moving the learning rate leaves it as it was.
     """
     land = landscapes.get(LANDSCAPE)
-    base, _ = contour_traces(land, values, grid)
+    base, _unused = contour_traces(land, values, grid)
     (x0, x1), (y0, y1) = land.domain
     layout = map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))
     layout["annotations"] = eigen_labels(bowl, land.domain)
@@ -144,8 +150,8 @@ def bowl_paths(study: Study) -> list[dict[str, Any]]:
         if i in (1, 2):
             trace["visible"] = "legendonly"
         data.append(trace)
-    minimum, _ = marker_traces(land, {"kappa": study.kappa, "angle": study.angle})
-    data.append({**minimum, "name": "minimum"})
+    minimum, _unused = marker_traces(land, {"kappa": study.kappa, "angle": study.angle})
+    data.append({**minimum, "name": _("minimum")})
     data.append(start_trace(study.start))
     return data
 
@@ -176,7 +182,7 @@ def distance_figure(study: Study, distances: Sequence[np.ndarray], *, height: in
                 "name": label,
                 "legendgroup": f"r{i}",
                 "line": {"color": colour, "width": 2.5},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3~g}}<extra></extra>",
+                "hovertemplate": label + "<br>" + _("step") + " %{x}<br>" + _("distance") + " %{y:.3~g}<extra></extra>",
             }
         )
         if row.measured is not None:
@@ -188,19 +194,20 @@ def distance_figure(study: Study, distances: Sequence[np.ndarray], *, height: in
                     "mode": "lines",
                     "x": typed(t),
                     "y": typed(np.maximum(guide, FLOOR)),
-                    "name": f"theory r = {row.theory:.4g}",
+                    "name": _("theory r = {rate}").format(rate=f"{row.theory:.4g}"),
                     "legendgroup": f"r{i}",
                     "showlegend": False,
                     "line": {"color": GUIDE_COLOUR, "width": 2, "dash": "dot"},
-                    "hovertemplate": f"theory for {label}: r = {row.theory:.4g}<extra></extra>",
+                    "hovertemplate": _("theory for {label}: r = {rate}").format(label=label, rate=f"{row.theory:.4g}")
+                    + "<extra></extra>",
                 }
             )
-    return {
-        "data": data,
-        "layout": step_chart_layout(
-            height,
-            "distance to the minimum ‖x − x*‖",
-            [float(np.log10(FLOOR)), float(np.log10(top)) + 0.5],
-            exponentformat="power",
-        ),
-    }
+    layout = step_chart_layout(
+        height,
+        _("distance to the minimum ‖x − x*‖"),
+        [float(np.log10(FLOOR)), float(np.log10(top)) + 0.5],
+        exponentformat="power",
+    )
+    # The shared layout's x title is still English ("step"); this page's catalog shows it translated.
+    layout["xaxis"]["title"]["text"] = _("step")
+    return {"data": data, "layout": layout}

@@ -13,7 +13,10 @@ from charts.markers import DIVERGED, END, MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
 from charts.scale import LossScale
+from core.i18n import translator
 from engine.lessons.implicit import ExampleRun, FlatShare, ModifiedGrid, Prediction
+
+_ = translator("lessons_hard")
 
 LEVELS = 30
 LOG_OFFSET = 0.01
@@ -25,12 +28,20 @@ def _cell_text(s: FlatShare) -> list[str]:
     out = []
     for k, size in enumerate(s.sizes):
         if size >= s.full_batch:
-            where = "flat" if s.flat[k] else "sharp"
-            out.append(f"full batch: every seed makes the same run,<br>and it ends in the {where} valley")
+            out.append(
+                _("full batch: every seed makes the same run,<br>and it ends in the flat valley")
+                if s.flat[k]
+                else _("full batch: every seed makes the same run,<br>and it ends in the sharp valley")
+            )
         else:
             out.append(
-                f"{s.flat[k]} of {s.runs[k]} runs end in the flat valley<br>"
-                f"share {s.share[k]:.3f} (95%: {s.low[k]:.3f}–{s.high[k]:.3f})"
+                _("{flat} of {runs} runs end in the flat valley<br>share {share} (95%: {low}–{high})").format(
+                    flat=s.flat[k],
+                    runs=s.runs[k],
+                    share=f"{s.share[k]:.3f}",
+                    low=f"{s.low[k]:.3f}",
+                    high=f"{s.high[k]:.3f}",
+                )
             )
     return out
 
@@ -69,12 +80,12 @@ def share_figure(shares: Sequence[FlatShare], *, height: int = 460) -> dict[str,
             "height": height,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
             "xaxis": {
-                "title": {"text": "batch size B (log scale)"},
+                "title": {"text": _("batch size B (log scale)")},
                 "type": "log",
                 "tickvals": [float(b) for b in sizes],
                 "ticktext": [str(b) for b in sizes],
             },
-            "yaxis": {"title": {"text": "share of runs ending in the flat valley"}, "range": [-0.03, 1.03]},
+            "yaxis": {"title": {"text": _("share of runs ending in the flat valley")}, "range": [-0.03, 1.03]},
             "legend": {"orientation": "h", "y": -0.2, "x": 0},
             "hovermode": "closest",
         },
@@ -89,10 +100,12 @@ EXAMPLE_COLOURS = (0, 1, 2)
 
 def example_name(run: ExampleRun, full_batch: int) -> str:
     """The legend name of a drawn run: who it is and where it ends, in plain words."""
-    where = "diverges" if run.diverged else ("ends in the flat valley" if run.flat else "ends in the sharp valley")
+    where = (
+        _("diverges") if run.diverged else (_("ends in the flat valley") if run.flat else _("ends in the sharp valley"))
+    )
     if run.batch_size >= full_batch:
-        return f"full batch (B = {run.batch_size}): {where}"
-    return f"B = {run.batch_size}, seed {run.seed}: {where}"
+        return _("full batch (B = {batch}): {where}").format(batch=run.batch_size, where=where)
+    return _("B = {batch}, seed {seed}: {where}").format(batch=run.batch_size, seed=run.seed, where=where)
 
 
 def _contours(grid: ModifiedGrid, scale: LossScale, levels: dict[str, float], axes: str) -> list[dict[str, Any]]:
@@ -110,7 +123,7 @@ def _contours(grid: ModifiedGrid, scale: LossScale, levels: dict[str, float], ax
         "autocontour": False,
         "contours": {**levels, "coloring": "fill", "showlines": False},
         "hoverinfo": "skip",
-        "name": f"f + (η/4)‖∇f‖², η = {grid.lr:g}" + (" (close-up)" if zoom else ""),
+        "name": f"f + (η/4)‖∇f‖², η = {grid.lr:g}" + (" " + _("(close-up)") if zoom else ""),
         "showlegend": False,
     }
     if zoom:
@@ -127,7 +140,7 @@ def _contours(grid: ModifiedGrid, scale: LossScale, levels: dict[str, float], ax
         "line": {"color": "rgba(255,255,255,0.55)", "width": 1, "dash": "dot"},
         "showscale": False,
         "hoverinfo": "skip",
-        "name": "f alone (same levels)",
+        "name": _("f alone (same levels)"),
         "showlegend": not zoom,
     }
     if zoom:
@@ -159,7 +172,7 @@ def modified_overlay(
 ) -> list[dict[str, Any]]:
     """What the map draws over :func:`modified_surface` on both panels: a few runs, the minima and the start."""
     data: list[dict[str, Any]] = []
-    names = ("sharp", "flat")
+    names = (_("sharp minimum"), _("flat minimum"))
     for axes in ("", "2"):
         for i, run in enumerate(examples):
             colour = run_colour(EXAMPLE_COLOURS[i % len(EXAMPLE_COLOURS)])
@@ -189,7 +202,7 @@ def modified_overlay(
                     "y": [float(end[1])],
                     "xaxis": "x" + axes,
                     "yaxis": "y" + axes,
-                    "name": f"{name} (diverged)" if run.diverged else f"{name} (end)",
+                    "name": (_("{name} (diverged)") if run.diverged else _("{name} (end)")).format(name=name),
                     "legendgroup": name,
                     "showlegend": False,
                     "marker": {
@@ -198,7 +211,7 @@ def modified_overlay(
                         "color": colour,
                         "line": {"width": 1, "color": "black"},
                     },
-                    "hovertemplate": f"{name}<br>end (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                    "hovertemplate": name + "<br>" + _("end") + " (%{x:.3f}, %{y:.3f})<extra></extra>",
                 }
             )
     for axes in ("", "2"):
@@ -211,7 +224,9 @@ def modified_overlay(
                     "y": [float(m[1])],
                     "xaxis": "x" + axes,
                     "yaxis": "y" + axes,
-                    "name": f"{names[k]} minimum: curvature {pred.curvature[k]:.3g} → {pred.modified[k]:.3g}",
+                    "name": _("{minimum}: curvature {before} → {after}").format(
+                        minimum=names[k], before=f"{pred.curvature[k]:.3g}", after=f"{pred.modified[k]:.3g}"
+                    ),
                     "showlegend": axes == "",
                     "marker": {
                         "symbol": MINIMUM,
@@ -219,10 +234,10 @@ def modified_overlay(
                         "color": colour,
                         "line": {"width": 1.5, "color": "black"},
                     },
-                    "hovertemplate": f"{names[k]} minimum (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
+                    "hovertemplate": f"{names[k]} (%{{x:.3f}}, %{{y:.3f}})<extra></extra>",
                 }
             )
-    point = start_trace((float(start[0]), float(start[1])), name="start of every run", size=13)
+    point = start_trace((float(start[0]), float(start[1])), name=_("start of every run"), size=13)
     data.append(point)
     data.append({**point, "xaxis": "x2", "yaxis": "y2", "showlegend": False})
     return data
@@ -248,8 +263,8 @@ def _layout(grid: ModifiedGrid, zoom: ModifiedGrid, height: int) -> dict[str, An
             }
         ],
         "annotations": [
-            _panel_title("both valleys", "x"),
-            _panel_title("close-up of the sharp valley (the white box)", "x2"),
+            _panel_title(_("both valleys"), "x"),
+            _panel_title(_("close-up of the sharp valley (the white box)"), "x2"),
         ],
     }
     for suffix, (x0, x1), (y0, y1), panel in (

@@ -12,9 +12,12 @@ from charts.encoding import typed
 from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.noise import Fan, SpreadCurve
 from landscapes.base import Landscape
+
+_ = translator("lessons_hard")
 
 CLOUD_COLOUR = "rgba(255,255,255,0.10)"
 END_COLOUR = "#E69F00"
@@ -24,7 +27,7 @@ GD_COLOUR = "#ff4d4d"
 
 def joined(paths: np.ndarray) -> np.ndarray:
     """Many paths (M, T, 2) as one polyline with a NaN row between paths (one Plotly trace)."""
-    m, t, _ = paths.shape
+    m, t, _unused = paths.shape
     out = np.full((m, t + 1, 2), np.nan, np.float32)
     out[:, :t] = paths
     return out.reshape(-1, 2)
@@ -53,7 +56,7 @@ def end_view(finals: np.ndarray, gd_end: np.ndarray, landscape: Landscape) -> Wi
 
 def zoom_window(curve: SpreadCurve, batch_size: int, landscape: Landscape) -> Window | None:
     """The "end points" view's window for ``batch_size`` (:func:`end_view`), or None when every run diverged."""
-    _, finals, diverged = curve.cloud(batch_size)
+    _unused, finals, diverged = curve.cloud(batch_size)
     ok = ~diverged
     if not np.any(ok):
         return None
@@ -76,7 +79,7 @@ def noise_surface(
     (another batch size, learning rate or point) keeps it and the live map does not
     send it again (:func:`charts.live_map.split_figure`).
     """
-    data, _ = contour_traces(landscape, values, grid)
+    data, _unused = contour_traces(landscape, values, grid)
     layout = {
         **axes_layout(landscape),
         "height": height,
@@ -110,7 +113,7 @@ def noise_overlay(point: tuple[float, float], curve: SpreadCurve, batch_size: in
             "mode": "lines",
             "x": typed(cloud[:, 0]),
             "y": typed(cloud[:, 1]),
-            "name": f"minibatch SGD, B = {batch_size} ({curve.seeds} seeds)",
+            "name": _("minibatch SGD, B = {batch} ({seeds} seeds)").format(batch=batch_size, seeds=curve.seeds),
             "line": {"color": CLOUD_COLOUR, "width": 0.6},
             "hoverinfo": "skip",
         }
@@ -122,9 +125,9 @@ def noise_overlay(point: tuple[float, float], curve: SpreadCurve, batch_size: in
             "mode": "markers",
             "x": typed(finals[ok, 0]),
             "y": typed(finals[ok, 1]),
-            "name": "end points",
+            "name": _("end points"),
             "marker": {"symbol": END, "size": 5, "color": END_COLOUR, "opacity": 0.6},
-            "hovertemplate": "end point (%{x:.4~g}, %{y:.4~g})<extra></extra>",
+            "hovertemplate": _("end point") + " (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         }
     )
     if np.any(diverged):
@@ -134,9 +137,9 @@ def noise_overlay(point: tuple[float, float], curve: SpreadCurve, batch_size: in
                 "mode": "markers",
                 "x": typed(finals[diverged, 0]),
                 "y": typed(finals[diverged, 1]),
-                "name": "diverged (last finite point)",
+                "name": _("diverged (last finite point)"),
                 "marker": {"symbol": DIVERGED, "size": 7, "color": END_COLOUR},
-                "hovertemplate": "diverged after (%{x:.4~g}, %{y:.4~g})<extra></extra>",
+                "hovertemplate": _("diverged after") + " (%{x:.4~g}, %{y:.4~g})<extra></extra>",
             }
         )
     data.append(
@@ -145,14 +148,14 @@ def noise_overlay(point: tuple[float, float], curve: SpreadCurve, batch_size: in
             "mode": "lines",
             "x": typed(gd[:, 0]),
             "y": typed(gd[:, 1]),
-            "name": "GD (B = N), every seed",
+            "name": _("GD (B = N), every seed"),
             "line": {"color": GD_COLOUR, "width": 2.5},
             "hovertemplate": "GD (%{x:.4~g}, %{y:.4~g})<extra></extra>",
         }
     )
     point = (float(point[0]), float(point[1]))
     # Not clipped: the point may sit on the edge of the domain, and half a ring reads as something else.
-    data.append({**start_trace(point, name="the point (start of every run)", hover="point"), "cliponaxis": False})
+    data.append({**start_trace(point, name=_("the point (start of every run)"), hover=_("point")), "cliponaxis": False})
     return data
 
 
@@ -181,7 +184,7 @@ def fan_figure(fan: Fan, predicted: float, batch_size: int, *, height: int = 360
             "mode": "lines",
             "x": typed(ring[:, 0]),
             "y": typed(ring[:, 1]),
-            "name": "expected scatter (RMS, from the formula)",
+            "name": _("expected scatter (RMS, from the formula)"),
             "line": {"color": "rgba(255,255,255,0.7)", "width": 1.2, "dash": "dot"},
             "hoverinfo": "skip",
         },
@@ -190,7 +193,7 @@ def fan_figure(fan: Fan, predicted: float, batch_size: int, *, height: int = 360
             "mode": "lines+markers",
             "x": typed(arrows[:, 0]),
             "y": typed(arrows[:, 1]),
-            "name": f"−∇ of {len(tips)} minibatches (B = {batch_size})",
+            "name": _("−∇ of {count} minibatches (B = {batch})").format(count=len(tips), batch=batch_size),
             "line": {"color": FAN_COLOUR, "width": 1.2},
             "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 7, 0] * len(tips)},
             "hoverinfo": "skip",
@@ -200,21 +203,21 @@ def fan_figure(fan: Fan, predicted: float, batch_size: int, *, height: int = 360
             "mode": "markers",
             "x": [float(mean[0])],
             "y": [float(mean[1])],
-            "name": "average of the minibatch arrows",
+            "name": _("average of the minibatch arrows"),
             "marker": {"symbol": REFERENCE, "size": 12, "color": FAN_COLOUR, "line": {"width": 1.5, "color": "black"}},
-            "hovertemplate": "average of the minibatch arrows (%{x:.3~g}, %{y:.3~g})<extra></extra>",
+            "hovertemplate": _("average of the minibatch arrows") + " (%{x:.3~g}, %{y:.3~g})<extra></extra>",
         },
         {
             "type": "scatter",
             "mode": "lines+markers",
             "x": typed(white[:, 0]),
             "y": typed(white[:, 1]),
-            "name": "−∇f, full batch",
+            "name": _("−∇f, full batch"),
             "line": {"color": "white", "width": 3.5},
             "marker": {"symbol": "arrow", "angleref": "previous", "size": [0, 14, 0], "color": "white"},
             "hoverinfo": "skip",
         },
-        start_trace((0.0, 0.0), name="the point (start of every run)", hover="the point", size=11),
+        start_trace((0.0, 0.0), name=_("the point (start of every run)"), hover=_("the point"), size=11),
     ]
     axis = {"showgrid": True, "gridcolor": "rgba(255,255,255,0.08)", "zeroline": False, "constrain": "domain"}
     return {
@@ -239,7 +242,8 @@ def spread_figure(curve: SpreadCurve, selected: int, *, height: int = 340) -> di
     """RMS spread of the end points against batch size (log axis); the selected size is ringed."""
     sizes = np.asarray(curve.sizes, np.float64)
     ok = np.isfinite(curve.spread)
-    labels = [f"{int(s)} of {curve.seeds} diverged" if s else "" for s in curve.diverged]
+    diverged = _("{count} of {seeds} diverged")
+    labels = [diverged.format(count=int(s), seeds=curve.seeds) if s else "" for s in curve.diverged]
     data: list[dict[str, Any]] = [
         {
             "type": "scatter",
@@ -247,10 +251,10 @@ def spread_figure(curve: SpreadCurve, selected: int, *, height: int = 340) -> di
             "x": typed(sizes[ok]),
             "y": typed(curve.spread[ok]),
             "text": [labels[i] for i in np.flatnonzero(ok)],
-            "name": "spread of the end points",
+            "name": _("spread of the end points"),
             "line": {"color": run_colour(0), "width": 2.5},
             "marker": {"size": 8},
-            "hovertemplate": "B = %{x}<br>RMS spread %{y:.4~g}<br>%{text}<extra></extra>",
+            "hovertemplate": "B = %{x}<br>" + _("RMS spread") + " %{y:.4~g}<br>%{text}<extra></extra>",
         }
     ]
     if selected in curve.sizes:
@@ -262,7 +266,7 @@ def spread_figure(curve: SpreadCurve, selected: int, *, height: int = 340) -> di
                     "mode": "markers",
                     "x": [float(selected)],
                     "y": [float(curve.spread[k])],
-                    "name": f"B = {selected} (shown on the map)",
+                    "name": _("B = {batch} (shown on the map)").format(batch=selected),
                     "marker": {
                         "symbol": CHECKPOINT,
                         "size": 18,
@@ -278,12 +282,12 @@ def spread_figure(curve: SpreadCurve, selected: int, *, height: int = 340) -> di
             "height": height,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
             "xaxis": {
-                "title": {"text": "batch size B"},
+                "title": {"text": _("batch size B")},
                 "type": "log",
                 "tickvals": list(map(float, sizes)),
                 "ticktext": [str(int(s)) for s in sizes],
             },
-            "yaxis": {"title": {"text": "end-point spread (RMS)"}, "rangemode": "tozero"},
+            "yaxis": {"title": {"text": _("end-point spread (RMS)")}, "rangemode": "tozero"},
             "legend": {"orientation": "h", "y": -0.3},
             "showlegend": True,
         },

@@ -15,8 +15,11 @@ from charts.lessons.grid_maps import line_trace, map_layout, point_trace, step_c
 from charts.markers import CHECKPOINT, MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.basins import DIVERGED, ESCAPE_RADIUS, NAMED_MINIMA, NO_MINIMUM, BasinMap, EscapeStudy
+
+_ = translator("lessons_hard")
 
 ESCAPE_MAP_HEIGHT = 480
 DISTANCE_FLOOR = 1e-12
@@ -55,7 +58,7 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
                 "name": label,
                 "legendgroup": f"r{i}",
                 "line": {"color": run_colour(i), "width": 2.5},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3~g}}<extra></extra>",
+                "hovertemplate": label + "<br>" + _("step") + " %{x}<br>" + _("distance") + " %{y:.3~g}<extra></extra>",
             }
         )
         if row.escape is not None:
@@ -65,7 +68,7 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
                     "mode": "markers",
                     "x": [row.escape],
                     "y": [float(d[row.escape])],
-                    "name": f"{label} escapes",
+                    "name": _("{label} escapes").format(label=label),
                     "legendgroup": f"r{i}",
                     "showlegend": False,
                     "marker": {
@@ -74,7 +77,8 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
                         "color": run_colour(i),
                         "line": {"width": 1.5, "color": "black"},
                     },
-                    "hovertemplate": f"{label} escapes at step {row.escape}<extra></extra>",
+                    "hovertemplate": _("{label} escapes at step {step}").format(label=label, step=row.escape)
+                    + "<extra></extra>",
                 }
             )
     steps = max((run.steps for run in study.runs), default=1)
@@ -84,20 +88,17 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
             "mode": "lines",
             "x": [0, steps],
             "y": [ESCAPE_RADIUS, ESCAPE_RADIUS],
-            "name": f"escape radius R = {ESCAPE_RADIUS:g}",
+            "name": _("escape radius R = {radius}").format(radius=f"{ESCAPE_RADIUS:g}"),
             "line": {"color": "#9e9e9e", "dash": "dash", "width": 1.5},
             "hoverinfo": "skip",
         }
     )
-    return {
-        "data": data,
-        "layout": step_chart_layout(
-            height,
-            "distance from the saddle",
-            [float(np.log10(DISTANCE_FLOOR)) - 0.3, 1.0],
-            exponentformat="power",
-        ),
-    }
+    layout = step_chart_layout(
+        height, _("distance from the saddle"), [float(np.log10(DISTANCE_FLOOR)) - 0.3, 1.0], exponentformat="power"
+    )
+    # The shared layout's x title is still English ("step"); this page's catalog shows it translated.
+    layout["xaxis"]["title"]["text"] = _("step")
+    return {"data": data, "layout": layout}
 
 
 def escape_surface(landscape: str, grid: LossGrid, *, height: int = ESCAPE_MAP_HEIGHT) -> dict[str, Any]:
@@ -108,13 +109,19 @@ def escape_surface(landscape: str, grid: LossGrid, *, height: int = ESCAPE_MAP_H
     """
     land = landscapes.get(landscape)
     values = land.resolve()
-    base, _ = contour_traces(land, values, grid)
+    base, _unused = contour_traces(land, values, grid)
     sx, sy = (float(v) for v in land.saddles(land.resolve())[0])
     theta = np.linspace(0.0, 2.0 * np.pi, 121)
     circle = np.stack([sx + ESCAPE_RADIUS * np.cos(theta), sy + ESCAPE_RADIUS * np.sin(theta)], 1)
     data = [
         base[0],
-        line_trace(circle, name=f"escape circle, R = {ESCAPE_RADIUS:g}", colour="white", width=1.5, dash="dash"),
+        line_trace(
+            circle,
+            name=_("escape circle, R = {radius}").format(radius=f"{ESCAPE_RADIUS:g}"),
+            colour="white",
+            width=1.5,
+            dash="dash",
+        ),
     ]
     (x0, x1), (y0, y1) = land.domain
     return {"data": data, "layout": map_layout((x0, x1), (y0, y1), height=height, titles=("x", "y"))}
@@ -128,7 +135,7 @@ def escape_paths(study: EscapeStudy) -> list[dict[str, Any]]:
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
         data.append(line_trace(run.path[:end], name=run.label, colour=run_colour(i), width=2.5))
     minima, saddles = marker_traces(land, land.resolve())
-    data += [{**minima, "name": "minimum"}, {**saddles, "name": "saddle point"}]
+    data += [{**minima, "name": _("minimum")}, {**saddles, "name": _("saddle point")}]
     data.append(start_trace(study.start, size=11))
     return data
 
@@ -211,11 +218,11 @@ def basin_figure(
                 "name": html.escape(title),
                 "xaxis": f"x{suffix}",
                 "yaxis": f"y{suffix}",
-                "hovertemplate": "start (%{x:.3~g}, %{y:.3~g})<extra></extra>",
+                "hovertemplate": _("start") + " (%{x:.3~g}, %{y:.3~g})<extra></extra>",
             }
         )
         size = 11 if len(minima) <= NAMED_MINIMA else 6
-        stars = point_trace(minima, name="known minima", colour="white", symbol=MINIMUM, size=size)
+        stars = point_trace(minima, name=_("known minima"), colour="white", symbol=MINIMUM, size=size)
         stars.update(xaxis=f"x{suffix}", yaxis=f"y{suffix}", showlegend=False)
         data.append(stars)
         domain = [k * (width + gap), k * (width + gap) + width]
@@ -227,7 +234,7 @@ def basin_figure(
         }
         layout[f"yaxis{suffix}"] = {
             "range": [y0, y1],
-            "title": {"text": "start point (x, y)" if k == 0 else ""},
+            "title": {"text": _("start point (x, y)") if k == 0 else ""},
             "showgrid": False,
             "zeroline": False,
         }
@@ -245,7 +252,10 @@ def basin_figure(
         )
     legend = [(class_names[i], colours[i]) for i in range(min(len(minima), NAMED_MINIMA))]
     if len(minima) > NAMED_MINIMA:
-        legend = [(f"global {class_names[0]}", colours[0]), ("other local minima (colours repeat)", "#888888")]
+        legend = [
+            (_("global {name}").format(name=class_names[0]), colours[0]),
+            (_("other local minima (colours repeat)"), "#888888"),
+        ]
     legend += [(class_names[NO_MINIMUM], NONE_COLOUR), (class_names[DIVERGED], DIVERGED_COLOUR)]
     for name, colour in legend:
         data.append(

@@ -13,8 +13,11 @@ from charts.contour import axes_layout, contour_traces
 from charts.encoding import typed
 from charts.palette import run_colour
 from charts.paths import run_traces, start_trace
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.schedules import ScheduleStudy
+
+_ = translator("lessons_hard")
 
 MAP_HEIGHT = 560
 MAX_POINTS = 600
@@ -36,7 +39,7 @@ def paths_surface(
     the steps and the batch size leave it as it was.
     """
     land = landscapes.get(landscape)
-    data, _ = contour_traces(land, values, grid)
+    data, _unused = contour_traces(land, values, grid)
     return {
         "data": data,
         "layout": {
@@ -75,7 +78,7 @@ def lr_figure(curves: Sequence[tuple[str, np.ndarray, np.ndarray]], *, height: i
                 "name": name,
                 "legendgroup": f"run{i}",
                 "line": {"color": run_colour(i), "width": 2},
-                "hovertemplate": f"{name}<br>step %{{x}}<br>η = %{{y:.4~g}}<extra></extra>",
+                "hovertemplate": name + "<br>" + _("step") + " %{x}<br>η = %{y:.4~g}<extra></extra>",
             }
         )
         if len(used) < len(planned):
@@ -85,11 +88,14 @@ def lr_figure(curves: Sequence[tuple[str, np.ndarray, np.ndarray]], *, height: i
                     "mode": "lines",
                     "x": typed(np.arange(len(used), len(planned))),
                     "y": typed(planned[len(used) :]),
-                    "name": f"{name} (planned, after divergence)",
+                    "name": _("{name} (planned, after divergence)").format(name=name),
                     "legendgroup": f"run{i}",
                     "showlegend": False,
                     "line": {"color": run_colour(i), "width": 1.5, "dash": "dot"},
-                    "hovertemplate": f"{name}, planned<br>step %{{x}}<br>η = %{{y:.4~g}}<extra></extra>",
+                    "hovertemplate": _("{name}, planned").format(name=name)
+                    + "<br>"
+                    + _("step")
+                    + " %{x}<br>η = %{y:.4~g}<extra></extra>",
                 }
             )
     return {
@@ -97,8 +103,8 @@ def lr_figure(curves: Sequence[tuple[str, np.ndarray, np.ndarray]], *, height: i
         "layout": {
             "height": height,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}},
-            "yaxis": {"title": {"text": "learning rate ηₜ"}, "rangemode": "tozero", "exponentformat": "power"},
+            "xaxis": {"title": {"text": _("step")}},
+            "yaxis": {"title": {"text": _("learning rate ηₜ")}, "rangemode": "tozero", "exponentformat": "power"},
             "legend": {"orientation": "h", "y": -0.3},
             "hovermode": "x unified",
         },

@@ -17,10 +17,14 @@ from dataclasses import dataclass
 import numpy as np
 
 import landscapes
+import optimizers
+from core.i18n import N_, translator
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from engine.simulate import Trajectory, default_tolerance, simulate, simulate_many
 from landscapes.base import Landscape
+
+_ = translator("lessons_hard")
 
 SADDLE_LANDSCAPES = ("saddle", "monkey_saddle")
 ESCAPE_RADIUS = 0.5
@@ -64,10 +68,11 @@ def escape_runs(lr: float) -> list[OptimizerRun]:
     """The optimizers of the escape table: all at learning rate ``lr`` except those in :data:`OWN_SETTINGS`."""
     runs = []
     for key in ESCAPE_OPTIMIZERS:
+        name = optimizers.get(key).name_text()  # the table's and legend's name, in the interface's language
         if key in OWN_SETTINGS:
-            runs.append(OptimizerRun.build(key))
+            runs.append(OptimizerRun.build(key, label=name))
         else:
-            runs.append(OptimizerRun.build(key, {"lr": lr}))
+            runs.append(OptimizerRun.build(key, {"lr": lr}, label=name))
     return runs
 
 
@@ -110,9 +115,13 @@ class EscapeStudy:
     """Steps the linearised estimate adds when δ shrinks tenfold: ln 10 / ln(1 + η|λ₂|)."""
 
 
+SETTING_NAMES = {"lr": N_("lr"), "momentum": N_("momentum"), "damping": N_("damping")}
+"""The hyperparameters the escape table lists, with their shown names (translated where shown)."""
+
+
 def _settings_text(run: OptimizerRun) -> str:
-    names = [p.name for p in run.spec.hypers if p.name in ("lr", "momentum", "damping")]
-    return ", ".join(f"{name} = {run.values[name]:g}" for name in names)
+    names = [p.name for p in run.spec.hypers if p.name in SETTING_NAMES]
+    return ", ".join(_(SETTING_NAMES[name]) + f" = {run.values[name]:g}" for name in names)
 
 
 def escape_study(landscape: str, offset: float, lr: float, steps: int = ESCAPE_STEPS) -> EscapeStudy:
@@ -165,7 +174,7 @@ def rastrigin_pits(a: float, domain: tuple[float, float]) -> np.ndarray:
     pits = []
     for k in range(math.ceil(domain[0]), math.floor(domain[1]) + 1):
         t = float(k)
-        for _ in range(50):
+        for _step in range(50):
             slope = 2.0 * t + 2.0 * math.pi * a * math.sin(2.0 * math.pi * t)
             curve = 2.0 + 4.0 * math.pi**2 * a * math.cos(2.0 * math.pi * t)
             if curve <= 0:
@@ -254,11 +263,11 @@ def basin_map(
 def class_label(index: int, minima: np.ndarray) -> str:
     """Name of a class: a minimum's coordinates, 'no minimum reached' or 'diverged'."""
     if index == NO_MINIMUM:
-        return "no minimum reached"
+        return _("no minimum reached")
     if index == DIVERGED:
-        return "diverged"
+        return _("diverged")
     x, y = minima[index]
-    return f"minimum ({x:.3g}, {y:.3g})"
+    return _("minimum ({x}, {y})").format(x=f"{x:.3g}", y=f"{y:.3g}")
 
 
 def share_rows(maps: Sequence[BasinMap], titles: Sequence[str]) -> list[dict[str, str]]:
@@ -281,11 +290,12 @@ def share_rows(maps: Sequence[BasinMap], titles: Sequence[str]) -> list[dict[str
 
     def name(c: int) -> str:
         if many and c == 0:
-            return "global " + class_label(0, minima)
-        return "another local minimum" if many and c == 1 else class_label(c, minima)
+            x, y = minima[0]
+            return _("global minimum ({x}, {y})").format(x=f"{x:.3g}", y=f"{y:.3g}")
+        return _("another local minimum") if many and c == 1 else class_label(c, minima)
 
     return [
-        {"ends in": name(c), **{t: f"{100 * s.get(c, 0.0):.1f} %" for t, s in zip(titles, shares, strict=True)}}
+        {_("ends in"): name(c), **{t: f"{100 * s.get(c, 0.0):.1f} %" for t, s in zip(titles, shares, strict=True)}}
         for c in classes
     ]
 
@@ -295,13 +305,13 @@ def escape_table(study: EscapeStudy) -> list[dict[str, str]]:
     steps = max((run.steps for run in study.runs), default=0)
     return [
         {
-            "optimizer": row.label,
-            "settings": row.settings,
-            f"escape step (first beyond R = {ESCAPE_RADIUS:g})": (
-                f"never (in {steps} steps)" if row.escape is None else str(row.escape)
+            _("optimizer"): row.label,
+            _("settings"): row.settings,
+            _("escape step (first beyond R = {radius})").format(radius=f"{ESCAPE_RADIUS:g}"): (
+                _("never (in {steps} steps)").format(steps=steps) if row.escape is None else str(row.escape)
             ),
-            "distance from the saddle at the end": f"{row.final_distance:.3g}",
-            "diverged at step": "—" if row.diverged_at is None else str(row.diverged_at),
+            _("distance from the saddle at the end"): f"{row.final_distance:.3g}",
+            _("diverged at step"): "—" if row.diverged_at is None else str(row.diverged_at),
         }
         for row in study.rows
     ]
@@ -325,6 +335,6 @@ def basin_scenario(landscape: str, pairs: Sequence[tuple[str, float]], steps: in
     x, y = land.starts[0]
     runs = []
     for i, (key, lr) in enumerate(pairs):
-        name = OptimizerRun.build(key).label
+        name = optimizers.get(key).name_text()
         runs.append(OptimizerRun.build(key, {"lr": lr}, label=f"{'AB'[i % 2]}: {name}, η = {lr:g}"[:40]))
     return Scenario(landscape=landscape, landscape_params=land.resolve(), runs=tuple(runs), start=(x, y), steps=steps)

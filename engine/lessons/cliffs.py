@@ -15,9 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 import landscapes
+from core.i18n import translator
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from engine.simulate import Trajectory, simulate
+
+_ = translator("lessons_hard")
 
 LANDSCAPE = "cliff"
 STEPS = 200
@@ -100,16 +103,18 @@ class CliffStudy:
 def cliff_runs(lr: float, clip: float, momentum: bool) -> list[OptimizerRun]:
     """SGD without and with clipping at ``clip``; with ``momentum``, heavy ball (β = 0.9) likewise."""
     runs = [
-        OptimizerRun.build("sgd", {"lr": lr}, label="SGD, no clipping"),
-        OptimizerRun.build("sgd", {"lr": lr, "clip_norm": clip}, label=f"SGD, clipped at c = {clip:g}"),
+        OptimizerRun.build("sgd", {"lr": lr}, label=_("SGD, no clipping")),
+        OptimizerRun.build(
+            "sgd", {"lr": lr, "clip_norm": clip}, label=_("SGD, clipped at c = {clip}").format(clip=f"{clip:g}")
+        ),
     ]
     if momentum:
         runs += [
-            OptimizerRun.build("momentum", {"lr": lr, "momentum": MOMENTUM}, label="momentum, no clipping"),
+            OptimizerRun.build("momentum", {"lr": lr, "momentum": MOMENTUM}, label=_("momentum, no clipping")),
             OptimizerRun.build(
                 "momentum",
                 {"lr": lr, "momentum": MOMENTUM, "clip_norm": clip},
-                label=f"momentum, clipped at c = {clip:g}",
+                label=_("momentum, clipped at c = {clip}").format(clip=f"{clip:g}"),
             ),
         ]
     return runs
@@ -149,30 +154,43 @@ def hit_sentences(study: CliffStudy) -> list[str]:
     raw_hit, clipped_hit = study.hits[0], study.hits[1]
     if raw_hit is not None:
         fate = (
-            f"the run left the bound and diverged at step {study.runs[0].diverged_at}"
+            _("the run left the bound and diverged at step {step}").format(step=study.runs[0].diverged_at)
             if study.runs[0].diverged_at is not None
-            else f"a jump of length {raw_hit.actual_length:.4g}"
+            else _("a jump of length {length}").format(length=f"{raw_hit.actual_length:.4g}")
         )
-        lines.append(f"**Without clipping** SGD reaches the wall at step {raw_hit.step}: {fate}.")
+        lines.append(
+            _("**Without clipping** SGD reaches the wall at step {step}: {fate}.").format(step=raw_hit.step, fate=fate)
+        )
     if clipped_hit is not None:
         lines.append(
-            f"**With clipping at c = {study.clip:g}** SGD reaches the wall at step {clipped_hit.step}. The raw step "
-            f"−η∇f there would be {clipped_hit.raw_length:.4g} long; the step taken is "
-            f"{clipped_hit.actual_length:.4g} long."
+            _(
+                "**With clipping at c = {clip}** SGD reaches the wall at step {step}. The raw step "
+                "−η∇f there would be {raw} long; the step taken is {taken} long."
+            ).format(
+                clip=f"{study.clip:g}",
+                step=clipped_hit.step,
+                raw=f"{clipped_hit.raw_length:.4g}",
+                taken=f"{clipped_hit.actual_length:.4g}",
+            )
         )
     bound = study.bounds[1]
     if bound is not None:
         lines.append(
-            f"Longest step of the clipped SGD run: {study.longest[1]:.6g}, against the bound η·c = {bound:.6g} "
-            "(never longer, up to float32 rounding)."
+            _(
+                "Longest step of the clipped SGD run: {longest}, against the bound η·c = {bound} "
+                "(never longer, up to float32 rounding)."
+            ).format(longest=f"{study.longest[1]:.6g}", bound=f"{bound:.6g}")
         )
     if study.momentum and study.bounds[3] is not None:
         lines.append(
-            f"With momentum the clipped gradients still add up in the buffer: its longest step is "
-            f"{study.longest[3]:.4g}, within η·c/(1 − β) = {study.bounds[3]:.4g} but beyond η·c."
-            if study.longest[3] > study.bounds[1]
-            else f"With momentum the longest clipped step is {study.longest[3]:.4g}, within η·c/(1 − β) = "
-            f"{study.bounds[3]:.4g}."
+            (
+                _(
+                    "With momentum the clipped gradients still add up in the buffer: its longest step is "
+                    "{longest}, within η·c/(1 − β) = {bound} but beyond η·c."
+                )
+                if study.longest[3] > study.bounds[1]
+                else _("With momentum the longest clipped step is {longest}, within η·c/(1 − β) = {bound}.")
+            ).format(longest=f"{study.longest[3]:.4g}", bound=f"{study.bounds[3]:.4g}")
         )
     return lines
 

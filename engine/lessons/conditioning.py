@@ -21,10 +21,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import translator
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from engine.simulate import Trajectory, simulate
 from landscapes import bowl
+
+_ = translator("lessons_hard")
 
 LANDSCAPE = "bowl"
 STEPS = 2000
@@ -152,7 +155,7 @@ def measured_rate(dist: np.ndarray, *, repeated_root: bool = False, floor: float
     columns = [np.ones_like(t), t]
     if repeated_root:
         columns.append(np.log(t))
-    coef, *_ = np.linalg.lstsq(np.stack(columns, axis=1), np.log(dist[count // 2 : count]), rcond=None)
+    coef, *_rest = np.linalg.lstsq(np.stack(columns, axis=1), np.log(dist[count // 2 : count]), rcond=None)
     return RateFit(float(math.exp(coef[1])), count // 2, count - 1)
 
 
@@ -205,15 +208,15 @@ class Study:
 def study_runs(curv: Curvature, lr: float) -> list[OptimizerRun]:
     """The optimizer runs of the page, in the order of :attr:`Study.runs`."""
     limit = stability_limit(curv)
-    gd_lr, _ = gd_optimal(curv)
-    hb_lr, hb_momentum, _ = heavy_ball_optimal(curv)
+    gd_lr, _rate = gd_optimal(curv)
+    hb_lr, hb_momentum, _hb_rate = heavy_ball_optimal(curv)
     below, above = (factor * limit for factor in NEAR_LIMIT)
     runs = [
-        OptimizerRun.build("sgd", {"lr": lr}, label=f"GD, your η = {lr:g}"),
-        OptimizerRun.build("sgd", {"lr": below}, label=f"GD, η = {NEAR_LIMIT[0]:g} × limit"),
-        OptimizerRun.build("sgd", {"lr": above}, label=f"GD, η = {NEAR_LIMIT[1]:g} × limit"),
-        OptimizerRun.build("sgd", {"lr": gd_lr}, label="GD, optimal η*"),
-        OptimizerRun.build("momentum", {"lr": hb_lr, "momentum": hb_momentum}, label="heavy ball, optimal (η*, β*)"),
+        OptimizerRun.build("sgd", {"lr": lr}, label=_("GD, your η = {lr}").format(lr=f"{lr:g}")),
+        OptimizerRun.build("sgd", {"lr": below}, label=_("GD, η = {k} × limit").format(k=f"{NEAR_LIMIT[0]:g}")),
+        OptimizerRun.build("sgd", {"lr": above}, label=_("GD, η = {k} × limit").format(k=f"{NEAR_LIMIT[1]:g}")),
+        OptimizerRun.build("sgd", {"lr": gd_lr}, label=_("GD, optimal η*")),
+        OptimizerRun.build("momentum", {"lr": hb_lr, "momentum": hb_momentum}, label=_("heavy ball, optimal (η*, β*)")),
     ]
     for key, a_lr in ADAPTIVE:
         runs.append(OptimizerRun.build(key, {"lr": a_lr}, label=f"{OptimizerRun.build(key).label}, η = {a_lr:g}"))
@@ -272,23 +275,23 @@ def stability_sentence(lr: float, limit: float) -> str:
     """Which side of the stability limit ``lr`` is on, in words."""
     ratio = lr / limit
     if math.isclose(lr, limit, rel_tol=1e-9):
-        return (
-            f"Your η = {lr:g} sits exactly on the limit 2/λ_max = {limit:.4g}: the steep component flips sign "
+        return _(
+            "Your η = {lr} sits exactly on the limit 2/λ_max = {limit}: the steep component flips sign "
             "every step without shrinking or growing, so GD never settles."
-        )
+        ).format(lr=f"{lr:g}", limit=f"{limit:.4g}")
     if lr < limit:
-        return (
-            f"Your η = {lr:g} is below the limit 2/λ_max = {limit:.4g} ({ratio:.2f} × the limit): every "
+        return _(
+            "Your η = {lr} is below the limit 2/λ_max = {limit} ({ratio} × the limit): every "
             "component shrinks, so GD converges."
-        )
-    return (
-        f"Your η = {lr:g} is above the limit 2/λ_max = {limit:.4g} ({ratio:.2f} × the limit): the steep "
+        ).format(lr=f"{lr:g}", limit=f"{limit:.4g}", ratio=f"{ratio:.2f}")
+    return _(
+        "Your η = {lr} is above the limit 2/λ_max = {limit} ({ratio} × the limit): the steep "
         "component grows by |1 − ηλ_max| > 1 every step, so GD diverges."
-    )
+    ).format(lr=f"{lr:g}", limit=f"{limit:.4g}", ratio=f"{ratio:.2f}")
 
 
 def _rate_text(value: float | None) -> str:
-    return "— (at the minimum within a few steps)" if value is None else f"{value:.6f}"
+    return _("— (at the minimum within a few steps)") if value is None else f"{value:.6f}"
 
 
 def rate_table(result: Study) -> list[dict[str, str]]:
@@ -298,13 +301,13 @@ def rate_table(result: Study) -> list[dict[str, str]]:
         shrink = steps_to_shrink(row.theory)
         rows.append(
             {
-                "run": row.label,
+                _("run"): row.label,
                 "η": f"{row.lr:.6g}",
                 "β": f"{row.momentum:.6g}",
-                "theoretical rate r": _rate_text(row.theory),
-                "measured rate": _rate_text(row.measured.rate if row.measured else None),
-                "steps for a 10⁶× smaller error (theory)": "never" if shrink is None else f"{shrink:.0f}",
-                "diverged at step": "—" if row.diverged_at is None else str(row.diverged_at),
+                _("theoretical rate r"): _rate_text(row.theory),
+                _("measured rate"): _rate_text(row.measured.rate if row.measured else None),
+                _("steps for a 10⁶× smaller error (theory)"): _("never") if shrink is None else f"{shrink:.0f}",
+                _("diverged at step"): "—" if row.diverged_at is None else str(row.diverged_at),
             }
         )
     return rows
@@ -312,11 +315,12 @@ def rate_table(result: Study) -> list[dict[str, str]]:
 
 def arrival_table(result: Study) -> list[dict[str, str]]:
     """Steps to :data:`TOLERANCE` at angle 0 and at the study's angle, formatted ('never' past :data:`STEPS`)."""
+    within, never = _("steps to within {tol}, θ = {angle}°"), _("never")
     return [
         {
-            "optimizer": label,
-            f"steps to within {TOLERANCE:g}, θ = 0°": "never" if aligned is None else str(aligned),
-            f"steps to within {TOLERANCE:g}, θ = {result.angle:g}°": "never" if here is None else str(here),
+            _("optimizer"): label,
+            within.format(tol=f"{TOLERANCE:g}", angle=0): never if aligned is None else str(aligned),
+            within.format(tol=f"{TOLERANCE:g}", angle=f"{result.angle:g}"): never if here is None else str(here),
         }
         for label, aligned, here in result.arrivals
     ]

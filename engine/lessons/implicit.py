@@ -27,12 +27,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core.i18n import translator
 from engine.compile_cache import jit_for
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate_many
 from landscapes import sharp_flat
 from landscapes.base import Landscape
+
+_ = translator("lessons_hard")
 
 LANDSCAPE = "sharp_flat"
 BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256)
@@ -355,7 +358,7 @@ class Prediction:
 def prediction(lr: float) -> Prediction:
     """Curvatures of f and of the modified loss at the sharp and the flat minimum."""
     minima = tuple(tuple(m) for m in sharp_flat.minima())
-    _, pen = modified_loss(np.asarray(minima), lr)
+    _loss, pen = modified_loss(np.asarray(minima), lr)
     return Prediction(
         lr=float(lr),
         minima=minima,  # type: ignore[arg-type]
@@ -415,22 +418,34 @@ def prediction_sentence(pred: Prediction) -> str:
     """What the modified loss predicts, in numbers computed from it."""
     (ks, kf), (ms, mf) = pred.curvature, pred.modified
     ss, sf = pred.steepening
-    return (
-        f"With η = {pred.lr:g} the penalty (η/4)‖∇f‖² is zero up to rounding at both minima "
-        f"({pred.penalty_at_minima[0]:.0e} and {pred.penalty_at_minima[1]:.0e}), so it leaves their depths "
-        f"({pred.depth[0]:.3f} sharp, {pred.depth[1]:.3f} flat) as they are. Around them it is far from equal: "
-        f"the sharp valley's curvature grows from {ks:.1f} to {ms:.1f} (×{ss:.2f}), the flat one's from {kf:.2f} "
-        f"to {mf:.2f} (×{sf:.2f}). To first order, then, gradient descent with this step treats the sharp valley as "
+    text = _(
+        "With η = {lr} the penalty (η/4)‖∇f‖² is zero up to rounding at both minima "
+        "({penalty_sharp} and {penalty_flat}), so it leaves their depths "
+        "({depth_sharp} sharp, {depth_flat} flat) as they are. Around them it is far from equal: "
+        "the sharp valley's curvature grows from {k_sharp} to {m_sharp} (×{s_sharp}), the flat one's from {k_flat} "
+        "to {m_flat} (×{s_flat}). To first order, then, gradient descent with this step treats the sharp valley as "
         "steeper than it is and the flat one as almost unchanged: a run knocked the same distance from each floor "
         "sits higher in the sharp valley, and the more so the larger η."
-        + (
-            f" Note that η = {pred.lr:g} is past the sharp minimum's stability limit 2/λ = {2 / ks:.3f}: there "
+    ).format(
+        lr=f"{pred.lr:g}",
+        penalty_sharp=f"{pred.penalty_at_minima[0]:.0e}",
+        penalty_flat=f"{pred.penalty_at_minima[1]:.0e}",
+        depth_sharp=f"{pred.depth[0]:.3f}",
+        depth_flat=f"{pred.depth[1]:.3f}",
+        k_sharp=f"{ks:.1f}",
+        m_sharp=f"{ms:.1f}",
+        s_sharp=f"{ss:.2f}",
+        k_flat=f"{kf:.2f}",
+        m_flat=f"{mf:.2f}",
+        s_flat=f"{sf:.2f}",
+    )
+    if pred.lr * ks >= 2:
+        text += " " + _(
+            "Note that η = {lr} is past the sharp minimum's stability limit 2/λ = {limit}: there "
             "gradient descent can no longer converge to that minimum (it keeps bouncing across it, or leaves), "
             "and the small-step expansion behind f̃ no longer describes it."
-            if pred.lr * ks >= 2
-            else ""
-        )
-    )
+        ).format(lr=f"{pred.lr:g}", limit=f"{2 / ks:.3f}")
+    return text
 
 
 def smaller_is_flatter(share: FlatShare) -> bool:
@@ -447,25 +462,38 @@ def claim_sentence(shares: Sequence[FlatShare]) -> str:
     failed = [s for s in ordered if not smaller_is_flatter(s)]
     first, last = ordered[0].sizes[0], ordered[0].sizes[-1]
     if not failed:
-        where = "at every η shown" if len(ordered) > 1 else f"at η = {ordered[0].lr:g}"
-        return (
-            f"**The runs show the claim {where}:** batches of {first} end in the flat valley more often than "
-            f"batches of {last}, and the two 95% intervals do not overlap."
+        claim = (
+            _(
+                "**The runs show the claim at every η shown:** batches of {first} end in the flat valley more often "
+                "than batches of {last}, and the two 95% intervals do not overlap."
+            )
+            if len(ordered) > 1
+            else _(
+                "**The runs show the claim at η = {lr}:** batches of {first} end in the flat valley more often than "
+                "batches of {last}, and the two 95% intervals do not overlap."
+            )
         )
+        return claim.format(first=first, last=last, lr=f"{ordered[0].lr:g}")
     missed = "; ".join(
-        f"η = {s.lr:g}: {_pct(s.share[0])} at B = {s.sizes[0]}, {_pct(s.share[-1])} at B = {s.sizes[-1]}"
+        _("η = {lr}: {first_share} at B = {first}, {last_share} at B = {last}").format(
+            lr=f"{s.lr:g}",
+            first_share=_pct(s.share[0]),
+            first=s.sizes[0],
+            last_share=_pct(s.share[-1]),
+            last=s.sizes[-1],
+        )
         for s in failed
     )
     if not held:
-        return (
-            f"**The runs do not show the claim here:** at no η shown do batches of {first} end in the flat valley "
-            f"more often than batches of {last} beyond the 95% intervals ({missed})."
-        )
-    return (
-        f"**The runs show the claim only at η = {', '.join(f'{s.lr:g}' for s in held)}.** At the other step sizes "
-        f"batches of {first} do not end in the flat valley more often than batches of {last} beyond the 95% "
-        f"intervals ({missed})."
-    )
+        return _(
+            "**The runs do not show the claim here:** at no η shown do batches of {first} end in the flat valley "
+            "more often than batches of {last} beyond the 95% intervals ({missed})."
+        ).format(first=first, last=last, missed=missed)
+    return _(
+        "**The runs show the claim only at η = {lrs}.** At the other step sizes "
+        "batches of {first} do not end in the flat valley more often than batches of {last} beyond the 95% "
+        "intervals ({missed})."
+    ).format(lrs=", ".join(f"{s.lr:g}" for s in held), first=first, last=last, missed=missed)
 
 
 def agreement_sentence(shares: Sequence[FlatShare]) -> str:
@@ -476,48 +504,61 @@ def agreement_sentence(shares: Sequence[FlatShare]) -> str:
     t = trends(ordered)
     small, big = ordered[0], ordered[-1]
     first, last = 0, len(big.sizes) - 1
-    parts = []
+    numbers = {
+        "b_first": big.sizes[first],
+        "b_last": big.sizes[last],
+        "lr_small": f"{small.lr:g}",
+        "lr_big": f"{big.lr:g}",
+        "small_first": _pct(small.share[first]),
+        "big_first": _pct(big.share[first]),
+        "big_last": _pct(big.share[last]),
+    }
     if len(ordered) > 1:
-        parts.append(
-            f"At B = {big.sizes[first]} the share of runs ending in the flat valley goes from "
-            f"{_pct(small.share[first])} at η = {small.lr:g} to {_pct(big.share[first])} at η = {big.lr:g}"
-        )
-    parts.append(
-        f"{'at' if parts else 'At'} η = {big.lr:g} {'it' if parts else 'the share of runs ending in the flat valley'} "
-        f"goes from {_pct(big.share[first])} at B = {big.sizes[first]} "
-        f"to {_pct(big.share[last])} at B = {big.sizes[last]}"
-    )
-    text = "; ".join(parts) + ". "
-    if not t.lr_contradictions and not t.batch_contradictions:
-        verdict = "No neighbouring pair of cells moves against "
-        verdict += (
-            "'more flat with larger η, less flat with larger B'" if len(ordered) > 1 else "'less flat with larger B'"
-        )
-        verdict += " beyond the 95% intervals"
-        seen = []
-        if len(ordered) > 1:
-            seen.append("a rise with η" if t.lr_rise else "no clear rise with η")
-        seen.append("a fall with B" if t.batch_fall else "no clear fall with B")
-        text += verdict + ", and the data show " + " and ".join(seen) + ". "
+        text = _(
+            "At B = {b_first} the share of runs ending in the flat valley goes from {small_first} at η = {lr_small} "
+            "to {big_first} at η = {lr_big}; at η = {lr_big} it goes from {big_first} at B = {b_first} "
+            "to {big_last} at B = {b_last}."
+        ).format(**numbers)
     else:
-        text += "The runs disagree in places (intervals apart, wrong direction): " + "; ".join(
-            (*t.lr_contradictions, *t.batch_contradictions)
+        text = _(
+            "At η = {lr_big} the share of runs ending in the flat valley goes from {big_first} at B = {b_first} "
+            "to {big_last} at B = {b_last}."
+        ).format(**numbers)
+    text += " "
+    if not t.lr_contradictions and not t.batch_contradictions:
+        batch_trend = _("a fall with B") if t.batch_fall else _("no clear fall with B")
+        if len(ordered) > 1:
+            verdict = _(
+                "No neighbouring pair of cells moves against 'more flat with larger η, less flat with larger B' "
+                "beyond the 95% intervals, and the data show {lr_trend} and {batch_trend}."
+            ).format(lr_trend=_("a rise with η") if t.lr_rise else _("no clear rise with η"), batch_trend=batch_trend)
+        else:
+            verdict = _(
+                "No neighbouring pair of cells moves against 'less flat with larger B' beyond the 95% intervals, "
+                "and the data show {batch_trend}."
+            ).format(batch_trend=batch_trend)
+        text += verdict + " "
+    else:
+        text += (
+            _("The runs disagree in places (intervals apart, wrong direction): {cells}.").format(
+                cells="; ".join((*t.lr_contradictions, *t.batch_contradictions))
+            )
+            + " "
         )
-        text += ". "
     full = [s for s in ordered if s.sizes[last] >= s.full_batch]
     if full and all(s.share[last] == 0.0 for s in full):
-        text += (
-            f"Full-batch gradient descent (B = {big.sizes[last]}, one run per η, since every seed makes the same "
+        text += _(
+            "Full-batch gradient descent (B = {n}, one run per η, since every seed makes the same "
             "run) ends in the sharp valley at every η shown: the penalty drawn on the map makes the sharp valley "
             "steeper but does not remove its minimum, so plain gradient descent heading into it stays there. The "
             "escapes come with minibatch noise, whose own term (Smith et al. 2021) is not drawn."
-        )
+        ).format(n=big.sizes[last])
     elif full:
         flat_at = ", ".join(f"{s.lr:g}" for s in full if s.share[last] == 1.0)
-        text += (
-            f"Full-batch gradient descent (B = {big.sizes[last]}, one run per η, since every seed makes the same "
-            f"run) ends in the flat valley at η = {flat_at}."
-        )
+        text += _(
+            "Full-batch gradient descent (B = {n}, one run per η, since every seed makes the same "
+            "run) ends in the flat valley at η = {lrs}."
+        ).format(n=big.sizes[last], lrs=flat_at)
     return text
 
 

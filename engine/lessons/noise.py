@@ -20,12 +20,15 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core.i18n import translator
 from engine.compile_cache import jit_for
 from engine.config import OptimizerRun
 from engine.minibatch import batch_weights
 from engine.scenario import Scenario
 from engine.simulate import resolve_landscape, simulate_many
 from landscapes.base import Landscape
+
+_ = translator("lessons_hard")
 
 LANDSCAPE = "minibatch"
 FAN_SIZE = 64
@@ -179,26 +182,26 @@ def fan_sentence(fan: Fan, predicted: float) -> str:
     """
     count = len(fan.minibatch)
     if fan.spread == 0.0:
-        return (
-            f"All {count} minibatch gradients equal the full-batch one: at this batch size every minibatch is the "
+        return _(
+            "All {count} minibatch gradients equal the full-batch one: at this batch size every minibatch is the "
             "whole data set."
-        )
+        ).format(count=count)
     error = float(np.linalg.norm(fan.minibatch.mean(axis=0) - fan.full))
     chance = predicted / math.sqrt(count)
-    head = (
-        f"The {count} minibatch gradients scatter around the full-batch one by {fan.spread:.3g} (RMS), against "
-        f"{predicted:.3g} expected from the formula above. Their average (the diamond) is off the full gradient by "
-        f"{error:.3g}"
-    )
+    head = _(
+        "The {count} minibatch gradients scatter around the full-batch one by {spread} (RMS), against "
+        "{predicted} expected from the formula above. Their average (the diamond) is off the full gradient by "
+        "{error}"
+    ).format(count=count, spread=f"{fan.spread:.3g}", predicted=f"{predicted:.3g}", error=f"{error:.3g}")
     if error <= 3 * chance:
-        return (
-            f"{head}; by chance alone {count} independent draws leave about {chance:.3g}, and this is within three "
+        return _(
+            "{head}; by chance alone {count} independent draws leave about {chance}, and this is within three "
             "times that: consistent with a minibatch gradient being right on average."
-        )
-    return (
-        f"{head}; by chance alone {count} independent draws leave about {chance:.3g}, and this is more than three "
+        ).format(head=head, count=count, chance=f"{chance:.3g}")
+    return _(
+        "{head}; by chance alone {count} independent draws leave about {chance}, and this is more than three "
         "times that, which chance does not explain."
-    )
+    ).format(head=head, count=count, chance=f"{chance:.3g}")
 
 
 def rms_spread(points: np.ndarray) -> float:
@@ -305,7 +308,7 @@ def spread_curve(
 
 
 def _num(value: float) -> str:
-    return "not defined (every run diverged)" if not math.isfinite(value) else f"{value:.3g}"
+    return _("not defined (every run diverged)") if not math.isfinite(value) else f"{value:.3g}"
 
 
 def spread_sentence(curve: SpreadCurve, batch_size: int) -> str:
@@ -314,21 +317,30 @@ def spread_sentence(curve: SpreadCurve, batch_size: int) -> str:
     n = curve.sizes[-1]
     diverged = int(curve.diverged[k])
     if diverged == curve.seeds:
-        return (
-            f"With B = {batch_size} all {curve.seeds} runs diverged: the step is too large for this surface. "
+        return _(
+            "With B = {batch} all {seeds} runs diverged: the step is too large for this surface. "
             "Lower η to see where the runs end."
-        )
-    left_out = f" ({diverged} diverged runs left out)" if diverged else ""
+        ).format(batch=batch_size, seeds=curve.seeds)
+    left_out = _(" ({diverged} diverged runs left out)").format(diverged=diverged) if diverged else ""
     if batch_size == n:
-        return (
-            f"With B = {n} every seed sees the same full batch and follows the same path: the {curve.seeds} end "
-            f"points coincide (spread **{_num(curve.spread[k])}**){left_out}. At B = 1 they spread by "
-            f"{_num(curve.spread[0])}."
+        return _(
+            "With B = {n} every seed sees the same full batch and follows the same path: the {seeds} end "
+            "points coincide (spread **{spread}**){left_out}. At B = 1 they spread by {spread_1}."
+        ).format(
+            n=n, seeds=curve.seeds, spread=_num(curve.spread[k]), left_out=left_out, spread_1=_num(curve.spread[0])
         )
-    return (
-        f"With B = {batch_size}, the {curve.seeds} end points lie **{_num(curve.spread[k])}** (RMS) from their "
-        f"mean{left_out}; at B = 1 the spread is {_num(curve.spread[0])}, at B = {n} it is "
-        f"{_num(curve.spread[-1])}: there all seeds end on the same point."
+    return _(
+        "With B = {batch}, the {seeds} end points lie **{spread}** (RMS) from their "
+        "mean{left_out}; at B = 1 the spread is {spread_1}, at B = {n} it is "
+        "{spread_n}: there all seeds end on the same point."
+    ).format(
+        batch=batch_size,
+        seeds=curve.seeds,
+        spread=_num(curve.spread[k]),
+        left_out=left_out,
+        spread_1=_num(curve.spread[0]),
+        n=n,
+        spread_n=_num(curve.spread[-1]),
     )
 
 

@@ -17,20 +17,23 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscapes
+from core.i18n import N_, translator
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
 from engine.simulate import Trajectory, best_loss, simulate
-from engine.summary import summary_rows, summary_table
+from engine.summary import NEVER, summary_rows, summary_table
 from optimizers.schedules import SCHEDULES, scheduled_lr
 
 LANDSCAPES = ("rosenbrock", "bowl", "himmelblau", "minibatch")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "rmsprop", "adam")
+_ = translator("lessons_hard")
+
 SCHEDULE_LABELS = {
-    "constant": "constant",
-    "step": "step decay",
-    "exponential": "exponential",
-    "cosine": "cosine",
-    "warmup_cosine": "warm-up + cosine",
+    "constant": N_("constant"),
+    "step": N_("step decay"),
+    "exponential": N_("exponential"),
+    "cosine": N_("cosine"),
+    "warmup_cosine": N_("warm-up + cosine"),
 }
 SCHEDULE_SETTINGS = ("decay_every", "decay_rate", "warmup_steps", "final_lr_ratio")
 """The shared options that shape the schedules (each applies to the schedules that use it)."""
@@ -66,7 +69,7 @@ def schedule_runs(key: str, lr: float, settings: Mapping[str, float]) -> tuple[O
     if unknown:
         raise ValueError(f"unknown schedule settings {sorted(unknown)}; known: {list(SCHEDULE_SETTINGS)}")
     return tuple(
-        OptimizerRun.build(key, {"lr": lr, **settings, "schedule": name}, label=SCHEDULE_LABELS[name])
+        OptimizerRun.build(key, {"lr": lr, **settings, "schedule": name}, label=_(SCHEDULE_LABELS[name]))
         for name in SCHEDULES
     )
 
@@ -132,43 +135,58 @@ def outcome(study: ScheduleStudy) -> str:
     labels = [run.label for run in study.trajectories]
     seeds = study.final_gaps.shape[0]
     noisy = seeds > 1
-    what = "loss above the best possible at the last step" if study.best is not None else "loss at the last step"
+    what = _("loss above the best possible at the last step") if study.best is not None else _("loss at the last step")
     if noisy:
-        what += f", mean over minibatch seeds 0–{seeds - 1}"
+        what = _("{what}, mean over minibatch seeds 0–{last}").format(what=what, last=seeds - 1)
     listed = "; ".join(f"{label} {_gap_text(column)}" for label, column in zip(labels, study.final_gaps.T, strict=True))
     gaps = study.mean_final_gaps
     constant, decays = gaps[0], gaps[1:]
     survived = [label for label, gap in zip(labels[1:], decays, strict=True) if np.isfinite(gap)]
     if not np.isfinite(constant):
         if len(survived) == len(decays):
-            verdict = "Constant η diverged; every decaying schedule survived."
+            verdict = _("Constant η diverged; every decaying schedule survived.")
         elif survived:
-            verdict = f"Constant η diverged; only {_join(survived)} survived."
+            verdict = _("Constant η diverged; only {names} survived.").format(names=_join(survived))
         else:
-            verdict = "Every schedule diverged: the peak rate is too large for this surface."
+            verdict = _("Every schedule diverged: the peak rate is too large for this surface.")
     else:
         below = [label for label, gap in zip(labels[1:], decays, strict=True) if gap < constant]
         if len(below) == len(decays):
             worst = float(np.max(decays))
             ratio = constant / worst if worst > 0 else np.inf
-            verdict = "Every decaying schedule ends below constant η" + (
-                f", the highest of them {ratio:.0f}× lower" if np.isfinite(ratio) and ratio >= 2 else ""
-            )
-            verdict += ": constant η keeps bouncing at its noise floor." if noisy else "."
+            if np.isfinite(ratio) and ratio >= 2:
+                verdict = (
+                    _(
+                        "Every decaying schedule ends below constant η, the highest of them {ratio}× lower: "
+                        "constant η keeps bouncing at its noise floor."
+                    )
+                    if noisy
+                    else _("Every decaying schedule ends below constant η, the highest of them {ratio}× lower.")
+                ).format(ratio=f"{ratio:.0f}")
+            else:
+                verdict = (
+                    _("Every decaying schedule ends below constant η: constant η keeps bouncing at its noise floor.")
+                    if noisy
+                    else _("Every decaying schedule ends below constant η.")
+                )
         elif not below:
-            verdict = "Constant η ends lowest here."
+            verdict = _("Constant η ends lowest here.")
         else:
-            verdict = f"Only {_join(below)} {'ends' if len(below) == 1 else 'end'} below constant η here."
-    return f"**Final {what}:** {listed}. {verdict}"
+            verdict = (
+                _("Only {names} ends below constant η here.")
+                if len(below) == 1
+                else _("Only {names} end below constant η here.")
+            ).format(names=_join(below))
+    return _("**Final {what}:** {listed}. {verdict}").format(what=what, listed=listed, verdict=verdict)
 
 
 def _gap_text(gaps: np.ndarray) -> str:
     """A schedule's mean final gap over the seeds ('diverged' if any seed's run diverged, saying how many)."""
     diverged = int(np.sum(~np.isfinite(gaps)))
     if diverged == len(gaps):
-        return "diverged"
+        return _("diverged")
     if diverged:
-        return f"diverged on {diverged} of {len(gaps)} seeds"
+        return _("diverged on {count} of {seeds} seeds").format(count=diverged, seeds=len(gaps))
     return _sci(float(np.mean(gaps)))
 
 
@@ -181,7 +199,18 @@ def _sci(value: float) -> str:
 
 
 def _join(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+    if len(words) == 1:
+        return words[0]
+    return _("{names} and {last}").format(names=", ".join(words[:-1]), last=words[-1])
+
+
+SUMMARY_COLUMNS = {
+    "final loss": N_("final loss"),
+    "distance to nearest minimum": N_("distance to nearest minimum"),
+    "reached best minimum at step": N_("reached best minimum at step"),
+    "diverged at step": N_("diverged at step"),
+}
+"""The shared summary table's columns (English keys, :data:`engine.summary.COLUMNS`), shown translated here."""
 
 
 def summary(study: ScheduleStudy) -> list[dict[str, str]]:
@@ -193,7 +222,10 @@ def summary(study: ScheduleStudy) -> list[dict[str, str]]:
         moved = run.lr[run.lr > 0]
         last = f"{float(moved[-1]):.3g}" if len(moved) else "—"
         schedule = row.pop("optimizer")
-        out.append({"schedule": schedule, "lr at the last step": last, **row})
+        shown = {
+            _(SUMMARY_COLUMNS.get(name, name)): _(value) if value == NEVER else value for name, value in row.items()
+        }
+        out.append({_("schedule"): schedule, _("lr at the last step"): last, **shown})
     return out
 
 

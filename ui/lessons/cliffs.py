@@ -9,6 +9,7 @@ import streamlit as st
 import landscapes
 from charts.lessons.cliffs import cliff_annotations, cliff_paths, cliff_surface, step_length_figure
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, language
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
@@ -18,7 +19,10 @@ from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
 
 SLOPE = landscapes.get(cliffs.LANDSCAPE).params[0]
-"""The cliff's wall slope G: its range and help text are the slider's."""
+"""The cliff's wall slope G: its range is the slider's."""
+SLOPE_HELP = N_("steepness of the cliff face")
+"""The surface's own help for G (``SLOPE.help``), marked here too: the page form translates a setting's help
+with this page's catalog (``tests/test_lessons_hard_i18n.py`` checks every help has a Korean entry)."""
 
 
 @dataclass(frozen=True)
@@ -27,26 +31,26 @@ class CliffScenario(PageScenario, page="cliff"):
 
     clip: float = setting(
         1.0,
-        "Clipping threshold c (log scale)",
+        N_("Clipping threshold c (log scale)"),
         options=log_grid(0.1, 1000.0),
         format=exact_text,
-        help="Gradients longer than c are scaled down to length c. Above the wall's gradient, clipping never acts.",
+        help=N_("Gradients longer than c are scaled down to length c. Above the wall's gradient, clipping never acts."),
     )
-    lr: float = setting(0.1, "Learning rate η", options=log_grid(0.01, 1.0), format=exact_text)
+    lr: float = setting(0.1, N_("Learning rate η"), options=log_grid(0.01, 1.0), format=exact_text)
     slope: float = setting(
         float(SLOPE.default),
-        "Wall slope G (log scale)",
+        N_("Wall slope G (log scale)"),
         options=log_grid(SLOPE.low, SLOPE.high),
         format=exact_text,
-        help=SLOPE.help,
+        help=SLOPE_HELP,
     )
     # A radio of "off"/"on" (not a toggle) as before, so old links with cliff.momentum=on still read.
     momentum: str = setting(
         "off",
-        "Momentum (β = 0.9)",
-        options=("off", "on"),
+        N_("Momentum (β = 0.9)"),
+        options=(N_("off"), N_("on")),
         widget="radio",
-        help="Also run heavy ball, with and without the same clipping.",
+        help=N_("Also run heavy ball, with and without the same clipping."),
     )
 
 
@@ -68,11 +72,12 @@ class CliffPage:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def cliff_layer(slope: float) -> SurfaceLayer:
+def cliff_layer(slope: float, lang: str) -> SurfaceLayer:
     """The map's surface layer for wall slope ``slope``, shared, never mutated.
 
     Its own cache, keyed on the slope only: the threshold, the learning rate and momentum
     (each a new page view) reuse the layer instead of drawing the contours and digesting them again.
+    ``lang`` (the interface's language) is part of the key: the layer holds translated labels.
     """
     values = {"slope": slope}
     return figure_surface(cliff_surface(slope, surface_grid(landscapes.get(cliffs.LANDSCAPE), values)))
@@ -84,7 +89,7 @@ def build(scenario: CliffScenario) -> CliffPage:
     return CliffPage(
         study=study,
         sentences=cliffs.hit_sentences(study),
-        surface=cliff_layer(scenario.slope),
+        surface=cliff_layer(scenario.slope, language()),
         paths=cliff_paths(study),
         annotations=cliff_annotations(study),
         lengths=step_length_figure(study, [cliffs.step_lengths(run) for run in study.runs]),

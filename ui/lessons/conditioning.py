@@ -9,6 +9,7 @@ import streamlit as st
 import landscapes
 from charts.lessons.conditioning import Bowl, bowl_paths, bowl_surface, distance_figure
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, language
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
@@ -26,25 +27,25 @@ class ConditioningScenario(PageScenario, page="ill"):
 
     kappa: float = setting(
         10.0,
-        "Condition number κ",
+        N_("Condition number κ"),
         options=KAPPAS,
         format=exact_text,
-        help="λ_max / λ_min of the Hessian (here λ_max = 1 and λ_min = 1/κ).",
+        help=N_("λ_max / λ_min of the Hessian (here λ_max = 1 and λ_min = 1/κ)."),
     )
     angle: int = setting(
         30,
-        "Rotation θ (degrees)",
+        N_("Rotation θ (degrees)"),
         low=-90,
         high=90,
         step=5,
-        help="0 lines the valley up with the axes; 45 is the worst case for per-coordinate methods.",
+        help=N_("0 lines the valley up with the axes; 45 is the worst case for per-coordinate methods."),
     )
     lr: float = setting(
         1.8,
-        "Your GD learning rate η",
+        N_("Your GD learning rate η"),
         options=LRS,
         format=exact_text,
-        help="The stability limit 2/λ_max is 2 on this bowl.",
+        help=N_("The stability limit 2/λ_max is 2 on this bowl."),
     )
 
 
@@ -70,11 +71,12 @@ class ConditioningPage:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def bowl_layer(kappa: float, angle: float) -> SurfaceLayer:
+def bowl_layer(kappa: float, angle: float, lang: str) -> SurfaceLayer:
     """The map's surface layer for the bowl (κ, θ), shared, never mutated.
 
     Its own cache, keyed on κ and θ only: η does not shape the bowl, so moving η (a new page
-    view) reuses the layer instead of drawing the contours and digesting them again.
+    view) reuses the layer instead of drawing the contours and digesting them again. ``lang``
+    (the interface's language) is part of the key: the layer holds translated labels.
     """
     values = {"kappa": kappa, "angle": angle}
     grid = surface_grid(landscapes.get(cond.LANDSCAPE), values)
@@ -88,7 +90,7 @@ def build(scenario: ConditioningScenario) -> ConditioningPage:
     distances = [cond.distances(run.path, run.diverged_at) for run in study.runs[: len(study.rates)]]
     return ConditioningPage(
         study=study,
-        surface=bowl_layer(kappa, angle),
+        surface=bowl_layer(kappa, angle, language()),
         paths=bowl_paths(study),
         distance=distance_figure(study, distances),
         gd_optimal=cond.gd_optimal(study.curvature),

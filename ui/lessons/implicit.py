@@ -17,6 +17,7 @@ import streamlit as st
 import landscapes
 from charts.lessons.implicit import modified_overlay, modified_surface, share_figure
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, language, translator
 from core.page_scenario import PageScenario, setting
 from engine import budget
 from engine.lessons import implicit as im
@@ -28,6 +29,7 @@ from ui.page_form import cached_builder
 # run x 100 steps is under a second per learning rate.
 STEPS = (100, 200, 500)
 SEEDS = im.SEED_OPTIONS
+_ = translator("lessons_hard")
 LAND = landscapes.get(im.LANDSCAPE)
 N = im.BATCH_SIZES[-1]
 STARTS = tuple(im.start_label(i) for i in range(len(LAND.starts)))
@@ -40,26 +42,32 @@ class ImplicitScenario(PageScenario, page="implicit"):
 
     lrs: tuple[float, ...] = setting(
         im.DEFAULT_LRS,
-        "Learning rates (one line each)",
+        N_("Learning rates (one line each)"),
         options=im.LR_OPTIONS,
         format=str,
         most=4,
-        help=f"Full-batch gradient descent converges to the sharp minimum only while η < 2/λ = "
-        f"{im.stability_limit():.3f}.",
+        help=N_(
+            "Full-batch gradient descent converges to the sharp minimum only while η is below its stability "
+            "limit 2/λ, where λ is the sharp minimum's curvature."
+        ),
     )
-    map_lr: float = setting(0.04, "η for the modified loss on the map", options=im.LR_OPTIONS, format=str)
-    steps: int = setting(100, "Steps per run", options=STEPS)
+    map_lr: float = setting(0.04, N_("η for the modified loss on the map"), options=im.LR_OPTIONS, format=str)
+    steps: int = setting(100, N_("Steps per run"), options=STEPS)
     seeds: int = setting(
         im.DEFAULT_SEEDS,
-        "Seeds per batch size",
+        N_("Seeds per batch size"),
         options=SEEDS,
-        help=f"Runs per minibatch size. At B = {N} every seed makes the same run, so that point is one run.",
+        help=N_(
+            "Runs per minibatch size. At full batch (B = N) every seed makes the same run, so that point is one run."
+        ),
     )
     start: str = setting(
         STARTS[0],
-        "Start",
+        N_("Start"),
         options=STARTS,
-        help="The first start lies on the sharp valley's slope; the others show that where a run starts matters too.",
+        help=N_(
+            "The first start lies on the sharp valley's slope; the others show that where a run starts matters too."
+        ),
     )
 
 
@@ -139,8 +147,8 @@ def prediction_for(lr: float) -> tuple[tuple[im.ModifiedGrid, im.ModifiedGrid], 
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def map_surface(lr: float) -> SurfaceLayer:
-    """The modified loss on the map's two panels: depends on η alone (shared, never mutated)."""
+def map_surface(lr: float, lang: str) -> SurfaceLayer:
+    """The modified loss on the map's two panels: depends on η and the language (shared, never mutated)."""
     (grid, zoom), pred = prediction_for(lr)
     return figure_surface(modified_surface(grid, zoom, pred))
 
@@ -150,7 +158,7 @@ def build(scenario: ImplicitScenario) -> ImplicitPage:
     plan = plan_view(scenario)
     shares = tuple(runs_at(plan, lr) for lr in plan.lrs)
     drawn = runs_at(plan, scenario.map_lr)
-    _, pred = prediction_for(scenario.map_lr)
+    _grids, pred = prediction_for(scenario.map_lr)
     first = drawn.examples[0] if drawn.examples else None
     start = tuple(map(float, LAND.starts[plan.start_index]))
     return ImplicitPage(
@@ -159,7 +167,7 @@ def build(scenario: ImplicitScenario) -> ImplicitPage:
         share_figure=share_figure(shares) if shares else None,
         claim_text=im.claim_sentence(shares) if shares else None,
         agreement_text=im.agreement_sentence(shares) if shares else None,
-        surface=map_surface(scenario.map_lr),
+        surface=map_surface(scenario.map_lr, language()),
         overlay=modified_overlay(pred, LAND.starts[plan.start_index], drawn.examples, N),
         prediction_text=im.prediction_sentence(pred),
         link=None
@@ -167,7 +175,9 @@ def build(scenario: ImplicitScenario) -> ImplicitPage:
         else im.playground_scenario(scenario.map_lr, first.batch_size, plan.steps, start, first.seed),
         link_label=None
         if first is None
-        else f"Open a drawn run in Playground (η = {scenario.map_lr:g}, B = {first.batch_size}, seed {first.seed})",
+        else _("Open a drawn run in Playground (η = {lr}, B = {batch}, seed {seed})").format(
+            lr=f"{scenario.map_lr:g}", batch=first.batch_size, seed=first.seed
+        ),
     )
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 import landscapes
 from charts.lessons.noise import Window, fan_figure, noise_overlay, noise_surface, spread_figure, zoom_window
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, language
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
 from engine.lessons import noise
@@ -25,7 +26,7 @@ from ui.page_form import cached_builder
 LRS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0)
 STEPS = (100, 200, 500, 1000)
 SEEDS = (64, 128, 256, 512, 1024)
-VIEWS = ("whole surface", "end points")
+VIEWS = (N_("whole surface"), N_("end points"))
 
 LAND = landscapes.get(noise.LANDSCAPE)
 N = noise.data_size()
@@ -44,27 +45,31 @@ class NoiseScenario(PageScenario, page="noise"):
     to the three its inputs show, so one visible setting has one link and one cache entry.
     """
 
-    batch: int = setting(8, "Batch size B", options=SIZES, help=f"B = {N} is full-batch gradient descent.")
-    lr: float = setting(0.1, "Learning rate η", options=LRS, format=str)
+    batch: int = setting(
+        8, N_("Batch size B"), options=SIZES, help=N_("B = N, the whole data set, is full-batch gradient descent.")
+    )
+    lr: float = setting(0.1, N_("Learning rate η"), options=LRS, format=str)
     sigma: float = setting(
         0.5,
-        "Noise in the data σ",
+        N_("Noise in the data σ"),
         low=0.0,
         high=2.0,
         step=0.1,
-        help="Standard deviation of the targets around the true line. With σ = 0 every point lies on the line, "
-        "so at the minimum every example agrees and the minibatch gradients vanish there too.",
+        help=N_(
+            "Standard deviation of the targets around the true line. With σ = 0 every point lies on the line, "
+            "so at the minimum every example agrees and the minibatch gradients vanish there too."
+        ),
     )
-    x: float = setting(START[0], "Point x (slope w)", low=X0, high=X1, widget="number")
-    y: float = setting(START[1], "Point y (intercept b)", low=Y0, high=Y1, widget="number")
-    steps: int = setting(500, "Steps", options=STEPS)
-    seeds: int = setting(256, "Seeds (runs per batch size)", options=SEEDS)
+    x: float = setting(START[0], N_("Point x (slope w)"), low=X0, high=X1, widget="number")
+    y: float = setting(START[1], N_("Point y (intercept b)"), low=Y0, high=Y1, widget="number")
+    steps: int = setting(500, N_("Steps"), options=STEPS)
+    seeds: int = setting(256, N_("Seeds (runs per batch size)"), options=SEEDS)
     view: str = setting(
         VIEWS[0],
-        "Map view",
+        N_("Map view"),
         options=VIEWS,
         widget="segmented_control",
-        help="Zoom the map on where the runs end (the contour is the same surface).",
+        help=N_("Zoom the map on where the runs end (the contour is the same surface)."),
     )
 
     def __post_init__(self) -> None:
@@ -97,8 +102,8 @@ def spread_runs(sigma: float, lr: float, point: tuple[float, float], steps: int,
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def map_surface(sigma: float, window: Window | None) -> SurfaceLayer:
-    """The map's surface layer: depends on σ and the window only (shared between sessions, never mutated)."""
+def map_surface(sigma: float, window: Window | None, lang: str) -> SurfaceLayer:
+    """The map's surface layer: depends on σ, the window and the language only (shared, never mutated)."""
     values = LAND.resolve({"noise": sigma})
     return figure_surface(noise_surface(LAND, values, surface_grid(LAND, values), window=window))
 
@@ -114,7 +119,7 @@ def build(scenario: NoiseScenario) -> NoisePage:
     return NoisePage(
         curve=curve,
         fan=fan,
-        surface=map_surface(scenario.sigma, window),
+        surface=map_surface(scenario.sigma, window, language()),
         overlay=noise_overlay(point, curve, scenario.batch),
         fan_figure=fan_figure(fan, predicted, scenario.batch),
         fan_text=noise.fan_sentence(fan, predicted),

@@ -19,6 +19,7 @@ import landscapes
 import optimizers
 from charts.lessons.saddles import basin_figure, escape_distance_figure, escape_paths, escape_surface
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, language
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
@@ -39,8 +40,18 @@ SURFACES = {landscapes.get(k).name: k for k in basins.BASIN_LANDSCAPES}
 OPTIMIZERS = {spec.name: key for key, spec in optimizers.REGISTRY.items()}
 
 
+def optimizer_text(name: str) -> str:
+    """An optimizer's shown name (the link keeps the English display name) in the interface's language."""
+    return optimizers.get(OPTIMIZERS[name]).name_text()
+
+
+def surface_text(name: str) -> str:
+    """A surface's shown name (the link keeps the English display name) in the interface's language."""
+    return landscapes.get({**SADDLES, **SURFACES}[name]).name_text()
+
+
 def _optimizer_setting(default: str, label: str) -> str:
-    return setting(optimizers.get(default).name, label, options=list(OPTIMIZERS))
+    return setting(optimizers.get(default).name, label, options=list(OPTIMIZERS), format=optimizer_text)
 
 
 def _basin_lr_setting(label: str) -> float:
@@ -53,30 +64,33 @@ class SaddleScenario(PageScenario, page="saddle"):
 
     land: str = setting(
         next(iter(SADDLES)),
-        "Surface",
+        N_("Surface"),
         options=list(SADDLES),
-        help="An ordinary saddle (curving down along y) or the monkey saddle, where even the curvature is zero.",
+        format=surface_text,
+        help=N_("An ordinary saddle (curving down along y) or the monkey saddle, where even the curvature is zero."),
     )
     offset: float = setting(
         1e-4,
-        "Offset δ from the saddle (log scale)",
+        N_("Offset δ from the saddle (log scale)"),
         options=OFFSETS,
         format=exact_text,
-        help="The start is the saddle moved by δ along y.",
+        help=N_("The start is the saddle moved by δ along y."),
     )
     lr: float = setting(
         0.01,
-        "Learning rate η (all but Newton)",
+        N_("Learning rate η (all but Newton)"),
         options=ESCAPE_LRS,
         format=exact_text,
-        help="Newton keeps its own step 0.5 and damping 0.1.",
+        help=N_("Newton keeps its own step 0.5 and damping 0.1."),
     )
-    basin_land: str = setting(next(iter(SURFACES)), "Surface with several minima", options=list(SURFACES))
-    res: int = setting(basins.RESOLUTIONS[0], "Grid of start points (per side)", options=basins.RESOLUTIONS)
-    opt_a: str = _optimizer_setting("sgd", "Optimizer A")
-    lr_a: float = _basin_lr_setting("Learning rate of A")
-    opt_b: str = _optimizer_setting("momentum", "Optimizer B")
-    lr_b: float = _basin_lr_setting("Learning rate of B")
+    basin_land: str = setting(
+        next(iter(SURFACES)), N_("Surface with several minima"), options=list(SURFACES), format=surface_text
+    )
+    res: int = setting(basins.RESOLUTIONS[0], N_("Grid of start points (per side)"), options=basins.RESOLUTIONS)
+    opt_a: str = _optimizer_setting("sgd", N_("Optimizer A"))
+    lr_a: float = _basin_lr_setting(N_("Learning rate of A"))
+    opt_b: str = _optimizer_setting("momentum", N_("Optimizer B"))
+    lr_b: float = _basin_lr_setting(N_("Learning rate of B"))
 
 
 @dataclass(frozen=True)
@@ -103,21 +117,21 @@ class BasinPart:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def escape_surface_layer(landscape: str) -> SurfaceLayer:
-    """The escape map's surface layer: only the surface shapes it (shared, never mutated)."""
+def escape_surface_layer(landscape: str, lang: str) -> SurfaceLayer:
+    """The escape map's surface layer: only the surface (and the language of its labels) shapes it."""
     land = landscapes.get(landscape)
     return figure_surface(escape_surface(landscape, surface_grid(land, land.resolve())))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def escape_part(landscape: str, offset: float, lr: float) -> EscapePart:
-    """Every optimizer from the start near the saddle: depends on the three escape settings only."""
+def escape_part(landscape: str, offset: float, lr: float, lang: str) -> EscapePart:
+    """Every optimizer from the start near the saddle: depends on the three escape settings (and the language)."""
     study = basins.escape_study(landscape, offset, lr)
     return EscapePart(
         study=study,
         table=basins.escape_table(study),
         distance=escape_distance_figure(study),
-        surface=escape_surface_layer(landscape),
+        surface=escape_surface_layer(landscape, lang),
         overlay=escape_paths(study),
         link=basins.escape_scenario(study),
     )
@@ -139,7 +153,7 @@ def basin_part(landscape: str, a: tuple[str, float], b: tuple[str, float], resol
     """Both basin maps side by side, with panel titles naming each optimizer and its learning rate."""
     maps = (basin_map(landscape, *a, resolution), basin_map(landscape, *b, resolution))
     titles = tuple(
-        f"{tag}: {optimizers.get(key).name}, η = {lr:g}" for tag, (key, lr) in zip("AB", (a, b), strict=True)
+        f"{tag}: {optimizers.get(key).name_text()}, η = {lr:g}" for tag, (key, lr) in zip("AB", (a, b), strict=True)
     )
     return BasinPart(
         maps=maps,
@@ -152,7 +166,7 @@ def basin_part(landscape: str, a: tuple[str, float], b: tuple[str, float], resol
 
 def build_escape(scenario: SaddleScenario) -> EscapePart:
     """The escape part of the page for ``scenario`` (from the cache of its three settings)."""
-    return escape_part(SADDLES[scenario.land], scenario.offset, scenario.lr)
+    return escape_part(SADDLES[scenario.land], scenario.offset, scenario.lr, language())
 
 
 def build_basins(scenario: SaddleScenario) -> BasinPart:

@@ -12,6 +12,7 @@ import optimizers
 from charts.lessons.schedules import lr_figure, paths_overlay, paths_surface
 from charts.live_map import SurfaceLayer, figure_surface
 from charts.loss_curve import loss_figure
+from core.i18n import N_, language
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
@@ -26,23 +27,35 @@ OPTIMIZERS = {optimizers.get(k).name: k for k in sch.OPTIMIZERS}
 LRS = (0.0001, 0.0002, 0.0005, 0.001, 0.002, 0.003, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 
 
+def surface_text(name: str) -> str:
+    """A surface's shown name (the link keeps the English display name) in the interface's language."""
+    return landscapes.get(SURFACES[name]).name_text()
+
+
+def optimizer_text(name: str) -> str:
+    """An optimizer's shown name (the link keeps the English display name) in the interface's language."""
+    return optimizers.get(OPTIMIZERS[name]).name_text()
+
+
 @dataclass(frozen=True)
 class ScheduleScenario(PageScenario, page="sched"):
     """The schedule lesson's settings: what is trained, the peak rate and length, the schedules' shape, the batch."""
 
-    land: str = setting(landscapes.get("minibatch").name, "Surface", options=tuple(SURFACES))
-    opt: str = setting(optimizers.get("momentum").name, "Optimizer", options=tuple(OPTIMIZERS))
-    lr: float = setting(0.02, "Peak learning rate η", options=LRS, format=exact_text)
-    steps: int = setting(500, "Steps T", options=(100, 200, 500, 1000, 2000))
-    every: int = setting(100, "Decay period s (step, exponential)", low=10, high=1000, step=10)
-    rate: float = setting(0.5, "Factor per period γ (step, exponential)", low=0.05, high=0.95, step=0.05)
-    warmup: int = setting(50, "Warm-up steps w", low=0, high=1000, step=10)
-    alpha: float = setting(0.0, "Final lr ratio α (cosine)", low=0.0, high=0.5, step=0.01)
+    land: str = setting(landscapes.get("minibatch").name, N_("Surface"), options=tuple(SURFACES), format=surface_text)
+    opt: str = setting(
+        optimizers.get("momentum").name, N_("Optimizer"), options=tuple(OPTIMIZERS), format=optimizer_text
+    )
+    lr: float = setting(0.02, N_("Peak learning rate η"), options=LRS, format=exact_text)
+    steps: int = setting(500, N_("Steps T"), options=(100, 200, 500, 1000, 2000))
+    every: int = setting(100, N_("Decay period s (step, exponential)"), low=10, high=1000, step=10)
+    rate: float = setting(0.5, N_("Factor per period γ (step, exponential)"), low=0.05, high=0.95, step=0.05)
+    warmup: int = setting(50, N_("Warm-up steps w"), low=0, high=1000, step=10)
+    alpha: float = setting(0.0, N_("Final lr ratio α (cosine)"), low=0.0, high=0.5, step=0.01)
     batch: int = setting(
         4,
-        "Batch size B",
+        N_("Batch size B"),
         options=(1, 2, 4, 8, 16, 32, 64, 128, 256),
-        help="Only the minibatch surface is a data set; the others have exact gradients.",
+        help=N_("Only the minibatch surface is a data set; the others have exact gradients."),
     )
 
     @property
@@ -94,11 +107,12 @@ class SchedulePage:
 
 
 @st.cache_resource(show_spinner=False, max_entries=8)
-def surface_layer(landscape: str) -> SurfaceLayer:
+def surface_layer(landscape: str, lang: str) -> SurfaceLayer:
     """The map's surface layer for ``landscape`` at its default parameters, shared, never mutated.
 
     Its own cache, keyed on the surface only: every other setting (a new page view) reuses the
-    layer instead of drawing the contours and digesting them again.
+    layer instead of drawing the contours and digesting them again. ``lang`` (the interface's
+    language) is part of the key: the layer holds translated labels.
     """
     land = landscapes.get(landscape)
     values = land.resolve()
@@ -117,7 +131,7 @@ def build(scenario: ScheduleScenario) -> SchedulePage:
     )
     return SchedulePage(
         study=study,
-        surface=surface_layer(scenario.landscape),
+        surface=surface_layer(scenario.landscape, language()),
         paths=paths_overlay(study),
         lr=lr_figure(sch.lr_curves(study)),
         loss=loss_figure(study.trajectories, study.best),
