@@ -30,6 +30,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 import landscapes
+from core.i18n import N_
 from engine.compile_cache import enable_compilation_cache
 from engine.config import OptimizerRun
 from engine.grid import loss_grid
@@ -227,7 +228,7 @@ class FormulaCheck:
 def formula_checks(
     kind: str, strength: float, samples: int = MC_SAMPLES, seed: int = 0, values: Mapping[str, float] | None = None
 ) -> list[FormulaCheck]:
-    """Formula versus Monte Carlo at three points, named as the page shows them.
+    """Formula versus Monte Carlo at three points, named as the page shows them (in English: the page translates).
 
     The clean (training) minimum, the least-squares fit to the held-out (validation)
     examples, and the expected-loss minimum: points the formula was not tuned to.
@@ -235,9 +236,9 @@ def formula_checks(
     land, resolved, data = _data(values)
     problem = LeastSquares.from_data(data)
     named = {
-        "clean minimum": problem.minimum(),
-        "best fit to held-out data": LeastSquares.from_data(land.validation(resolved)).minimum(),
-        "expected-loss minimum": expected_minimum(kind, strength, resolved),
+        N_("clean minimum"): problem.minimum(),
+        N_("best fit to held-out data"): LeastSquares.from_data(land.validation(resolved)).minimum(),
+        N_("expected-loss minimum"): expected_minimum(kind, strength, resolved),
     }
     points = np.array(list(named.values()))
     mean, se = monte_carlo(points, kind, strength, samples, seed, resolved)
