@@ -37,6 +37,8 @@ DEFAULT = "en"
 PSEUDO = "xx"
 """Test-only pseudo-locale: every translated message comes back as ``⟪message⟫``."""
 PSEUDO_OPEN, PSEUDO_CLOSE = "⟪", "⟫"
+LINK_KEY = "lang"
+"""The share link's query parameter holding the language (only written when it is not English)."""
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 
 _override: ContextVar[str | None] = ContextVar("descent_lab_language", default=None)
@@ -119,6 +121,12 @@ class Translator:
 def translator(domain: str) -> Translator:
     """The translator of ``domain`` (one per domain)."""
     return Translator(domain)
+
+
+def link_query() -> dict[str, str]:
+    """The language's part of a share link: ``{"lang": ...}``, or nothing for English."""
+    lang = language()
+    return {} if lang == DEFAULT else {LINK_KEY: lang}
 
 
 def N_(message: str) -> str:

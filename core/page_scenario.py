@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import parse_qs, urlencode
 
+from core.i18n import LINK_KEY
 from core.numbers import exact_text, number_text
 
 SPEC = "descent_lab.setting"
@@ -201,6 +202,8 @@ class PageScenario:
             texts = [str(v) for v in raw_value] if isinstance(raw_value, list | tuple) else [str(raw_value)]
             texts = texts or [""]
             text = ",".join(texts) if key in by_key and by_key[key].kind is tuple else texts[-1]
+            if key == LINK_KEY:  # the interface's language: read by the UI, not a setting of the page
+                continue
             f = by_key.get(key)
             if f is None:
                 ignored.append(ignored_text(key, text, "unknown setting"))

@@ -18,6 +18,7 @@ from typing import Any
 
 import landscapes
 import optimizers
+from core.i18n import LINK_KEY
 from core.numbers import exact_text
 from engine.config import CHOICE_NAMES, OptimizerRun, all_params
 from engine.simulate import MAX_STEPS, Trajectory, simulate
@@ -222,7 +223,7 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
     """
     ignored: list[str] = []
     q = {str(k)[:MAX_VALUE_CHARS]: _first(v) for k, v in dict(query).items()}
-    used: set[str] = set()
+    used: set[str] = {LINK_KEY} & set(q)  # the interface's language, read by the UI, not a setting
 
     def take(key: str, limit: int = MAX_VALUE_CHARS) -> str | None:
         if key not in q:

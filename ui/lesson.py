@@ -10,7 +10,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from core.i18n import link_query, translator
 from engine.scenario import Scenario, to_query
+
+_ = translator("app")
 
 
 def lesson_header(title: str, explanation: str, formula: str | None = None) -> None:
@@ -22,10 +25,10 @@ def lesson_header(title: str, explanation: str, formula: str | None = None) -> N
 
 
 def playground_url(scenario: Scenario) -> str:
-    """A link (relative to the app root) that opens ``scenario`` in the Playground."""
-    return "./?" + urlencode(to_query(scenario))
+    """A link (relative to the app root) that opens ``scenario`` in the Playground, in the current language."""
+    return "./?" + urlencode({**to_query(scenario), **link_query()})
 
 
-def playground_link(scenario: Scenario, label: str = "Open in Playground") -> None:
+def playground_link(scenario: Scenario, label: str | None = None) -> None:
     """A button that opens ``scenario`` (exactly) in the Playground."""
-    st.link_button(label, playground_url(scenario), icon=":material/open_in_new:")
+    st.link_button(label or _("Open in Playground"), playground_url(scenario), icon=":material/open_in_new:")

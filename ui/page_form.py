@@ -16,11 +16,15 @@ notice naming what the link held that the page could not use.
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 import streamlit as st
 
+from core.catalogs import domain_of
+from core.i18n import Translator, language, translator, use_language
 from core.page_scenario import Field, PageScenario
 from ui.markdown import notice_text
 from ui.share import sync_query_params
@@ -34,6 +38,7 @@ class PageForm(Generic[S]):
 
     def __init__(self, cls: type[S]):
         self.cls = cls
+        self.translate = setting_translator(cls)
         self.notice_key = f"{cls.PAGE}.__notice"
         state = st.session_state
         fields = cls.fields()
@@ -56,7 +61,7 @@ class PageForm(Generic[S]):
         Returns the widget's value.
         """
         f = self.cls.field(name)
-        return draw(f, where if where is not None else st, **extra)
+        return draw(f, where if where is not None else st, translate=self.translate, **extra)
 
     def current(self) -> S:
         """The scenario the widgets hold now (a setting whose widget was not drawn keeps its value).
@@ -91,23 +96,40 @@ def link_query() -> dict[str, list[str]]:
     return {key: st.query_params.get_all(key) for key in st.query_params}
 
 
-def draw(f: Field, where: Any, **extra: Any) -> Any:
-    """The Streamlit widget for field ``f`` (keyed by its link key, its value in ``st.session_state``)."""
+@functools.cache
+def setting_translator(cls: type) -> Translator:
+    """The translator of the catalog that owns the module declaring ``cls`` (its settings' labels are marked there)."""
+    return translator(domain_of(inspect.getfile(cls)))
+
+
+def draw(f: Field, where: Any, translate: Callable[[str], str] | None = None, **extra: Any) -> Any:
+    """The Streamlit widget for field ``f`` (keyed by its link key, its value in ``st.session_state``).
+
+    ``translate`` (the declaring module's translator, see :func:`setting_translator`) turns the
+    label, the help and the shown text of text options into the interface's language; numbers
+    are shown as they are. The values, and so the link, stay the same in every language.
+    """
     spec = f.setting
-    common = {"key": f.key, "help": spec.help, **extra}
+    tr = translate or (lambda text: text)
+    label = tr(spec.label)
+
+    def shown(value: Any) -> str:
+        return tr(spec.shown(value)) if isinstance(value, str) else spec.shown(value)
+
+    common = {"key": f.key, "help": tr(spec.help) if spec.help else spec.help, **extra}
     if spec.widget == "toggle":
-        return where.toggle(spec.label, **common)
+        return where.toggle(label, **common)
     if spec.widget in ("selectbox", "radio", "segmented_control"):
         show = getattr(where, spec.widget)
-        return show(spec.label, spec.options, format_func=spec.shown, **common)
+        return show(label, spec.options, format_func=shown, **common)
     if spec.widget == "multiselect":
-        return where.multiselect(spec.label, spec.options, format_func=spec.shown, max_selections=spec.most, **common)
+        return where.multiselect(label, spec.options, format_func=shown, max_selections=spec.most, **common)
     if spec.widget == "select_slider":
-        return where.select_slider(spec.label, options=spec.options, format_func=spec.shown, **common)
+        return where.select_slider(label, options=spec.options, format_func=shown, **common)
     if spec.widget == "number":
         # ``extra`` may give the +/- buttons a coarser step than the one the link is checked against.
-        return where.number_input(spec.label, f.kind(spec.low), f.kind(spec.high), **{"step": spec.step, **common})
-    return where.slider(spec.label, f.kind(spec.low), f.kind(spec.high), step=spec.step, **common)
+        return where.number_input(label, f.kind(spec.low), f.kind(spec.high), **{"step": spec.step, **common})
+    return where.slider(label, f.kind(spec.low), f.kind(spec.high), step=spec.step, **common)
 
 
 _BUILDERS: dict[str, tuple[type[PageScenario], Callable[[Any], Any]]] = {}
@@ -116,7 +138,8 @@ _BUILDERS: dict[str, tuple[type[PageScenario], Callable[[Any], Any]]] = {}
 def cached_builder(cls: type[S], build: Callable[[S], V]) -> Callable[[S], V]:
     """``build`` with its results shared by every session, keyed on the scenario's canonical query.
 
-    The returned function takes a scenario; two scenarios with the same link share one entry.
+    The returned function takes a scenario; two scenarios with the same link share one entry per
+    language (results hold translated text: figure titles, trace names).
     Builders return finished data (engine results, figures) that pages only lay out, and must
     not mutate what they return (it is shared).
     """
@@ -124,14 +147,15 @@ def cached_builder(cls: type[S], build: Callable[[S], V]) -> Callable[[S], V]:
     _BUILDERS[name] = (cls, build)
 
     def cached(scenario: S) -> V:
-        return _build(name, scenario.canonical())
+        return _build(name, scenario.canonical(), language())
 
     cached.__doc__ = build.__doc__
     return cached
 
 
 @st.cache_resource(show_spinner=False, max_entries=512)
-def _build(name: str, canonical: str) -> Any:
-    """One builder's result for one canonical query (all pages share this cache; 512 entries in all)."""
+def _build(name: str, canonical: str, lang: str) -> Any:
+    """One builder's result for one canonical query in one language (all pages share this cache; 512 entries)."""
     cls, build = _BUILDERS[name]
-    return build(cls.from_canonical(canonical))
+    with use_language(lang):
+        return build(cls.from_canonical(canonical))

@@ -7,12 +7,18 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
+from core.i18n import link_query, translator
+
+_ = translator("app")
+
 
 def sync_query_params(query: Mapping[str, str | list[str]]) -> None:
     """Make the browser's query string equal ``query`` (written only when it changed).
 
     A list value is a key repeated once per item (a multiselect's or a range slider's link).
+    The interface's language is added when it is not English (``lang=ko``).
     """
+    query = {**query, **link_query()}
     current = {key: st.query_params.get_all(key) for key in st.query_params}
     wanted = {key: [value] if isinstance(value, str) else list(value) for key, value in query.items()}
     if current != wanted:
@@ -20,7 +26,8 @@ def sync_query_params(query: Mapping[str, str | list[str]]) -> None:
 
 
 def share_url(query: Mapping[str, str | list[str]]) -> str:
-    """The absolute URL that reproduces ``query`` on the current page."""
+    """The absolute URL that reproduces ``query`` on the current page (in the current language)."""
+    query = {**query, **link_query()}
     base = (st.context.url or "").split("?")[0]
     return f"{base}?{urlencode(dict(query), doseq=True)}" if query else base
 
@@ -45,7 +52,7 @@ export default function ({ data, parentElement }) {
         document.execCommand("copy");
         area.remove();
       }
-      button.textContent = "✓ Copied";
+      button.textContent = button.dataset.copied;
       setTimeout(() => { button.textContent = button.dataset.label; }, 1500);
     });
     parentElement.appendChild(button);
@@ -53,8 +60,9 @@ export default function ({ data, parentElement }) {
   button.style.setProperty("--dl-accent", data.accent);
   button.dataset.url = data.url;
   button.dataset.label = data.label;
+  button.dataset.copied = data.copied;
   button.title = data.url;
-  if (button.textContent !== "✓ Copied") button.textContent = data.label;
+  if (button.textContent !== data.copied) button.textContent = data.label;
 }
 """
 COPY_CSS = """
@@ -66,7 +74,7 @@ COPY_CSS = """
 _copy_button = st.components.v2.component("descent_lab.copy_link", js=COPY_JS, css=COPY_CSS, isolate_styles=False)
 
 
-def copy_link_button(url: str, label: str = "Copy link") -> None:
+def copy_link_button(url: str, label: str | None = None) -> None:
     """A button that copies ``url`` to the clipboard (falls back to selecting it).
 
     A components-v2 element, not an iframe: the link changes with every slider move, and an
@@ -75,4 +83,5 @@ def copy_link_button(url: str, label: str = "Copy link") -> None:
     the button's ``data-url``. The URL and label are set as text and attributes, never as HTML.
     """
     accent = str(st.get_option("theme.primaryColor") or "#ff4b4b")
-    _copy_button(key="share.copy_link", data={"url": url, "label": label, "accent": accent})
+    data = {"url": url, "label": label or _("Copy link"), "copied": "✓ " + _("Copied"), "accent": accent}
+    _copy_button(key="share.copy_link", data=data)

@@ -69,7 +69,7 @@ class SweepsForm(PageForm[SweepsScenario]):
             return where.number_input(spec.label, spec.low, spec.high, step=step, format="%.3f", key=f.key, **extra)
         if spec.widget == "slider" and f.kind is float and spec.step:
             extra.setdefault("format", f"%.{max(0, -math.floor(math.log10(spec.step)))}f")
-        return draw(f, where, **extra)
+        return draw(f, where, translate=self.translate, **extra)
 
 
 def forget(*names: str, prefix: str | None = None) -> None:
