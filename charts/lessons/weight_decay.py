@@ -93,6 +93,7 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
     """Distance within each pair against the step, on a log axis; float32 epsilon marked, zeros at the floor."""
     data = []
     top = ZERO_FLOOR
+    step_word, distance_word = _("step"), _("distance")
     for i, (name, d) in enumerate(distances.items()):
         shown = np.maximum(np.asarray(d, np.float64), ZERO_FLOOR)
         top = max(top, float(shown.max()))
@@ -105,7 +106,7 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
                 "y": typed(shown),
                 "name": label,
                 "line": {"color": COLOURS[2 * i], "width": 2.5},
-                "hovertemplate": f"{label}<br>{_('step')} %{{x}}<br>{_('distance')} %{{y:.3~g}}<extra></extra>",
+                "hovertemplate": f"{label}<br>{step_word} %{{x}}<br>{distance_word} %{{y:.3~g}}<extra></extra>",
             }
         )
     steps = max((len(d) for d in distances.values()), default=1)
