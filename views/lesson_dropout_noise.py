@@ -31,8 +31,12 @@ lesson_header(
     r"\mathbb{E}\big[\tfrac12(w\cdot\tilde x-y)^2\big] = "
     r"\tfrac12(w\cdot x-y)^2 + \tfrac12\operatorname{Var}(w\cdot\tilde x)"
     r"\;\Rightarrow\;"
-    r"\begin{cases} f(w) + \frac{\sigma^2}{2}\lVert w\rVert_2^2 & \text{Gaussian } \tilde x = x + \sigma\varepsilon \\"
-    r" f(w) + \frac{p}{2(1-p)}\sum_j w_j^2\,\overline{x_j^2} & \text{dropout } \tilde x_j = \frac{m_j x_j}{1-p}"
+    r"\begin{cases} f(w) + \frac{\sigma^2}{2}\lVert w\rVert_2^2 & \text{"
+    + _("Gaussian")
+    + r" } \tilde x = x + \sigma\varepsilon \\"
+    r" f(w) + \frac{p}{2(1-p)}\sum_j w_j^2\,\overline{x_j^2} & \text{"
+    + _("dropout")
+    + r" } \tilde x_j = \frac{m_j x_j}{1-p}"
     r"\end{cases}",
 )
 

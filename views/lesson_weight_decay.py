@@ -29,7 +29,7 @@ lesson_header(
         "(λ/2)‖w‖², so SGD with weight decay λ is SGD on f(w) + (λ/2)‖w‖², an L2 penalty α‖w‖² with α = λ/2."
     ),
     r"\underbrace{w - \eta\,(\nabla f + \lambda w)}_{\text{SGD + L2}} = "
-    r"\underbrace{w - \eta\nabla f - \eta\lambda w}_{\text{SGD + decoupled}}"
+    r"\underbrace{w - \eta\nabla f - \eta\lambda w}_{\text{" + _("SGD + decoupled") + "}}"
     r"\qquad"
     r"\underbrace{w - \eta\,\frac{\hat m(\nabla f + \lambda w)}{\sqrt{\hat v(\nabla f + \lambda w)}+\epsilon}}"
     r"_{\text{Adam + L2}} \ne "
