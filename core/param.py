@@ -7,6 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import translator
+
+_ = translator("models")
+
 
 @dataclass(frozen=True)
 class Param:
@@ -25,6 +29,10 @@ class Param:
     log: bool = False
     integer: bool = False
     help: str = ""
+
+    def help_text(self) -> str:
+        """``help`` in the current language (``name`` and ``symbol`` are identifiers and stay as they are)."""
+        return _(self.help)
 
     def validate(self, value: object, owner: str) -> float:
         """``value`` as a float within range, or ``ValueError`` naming the field and range."""

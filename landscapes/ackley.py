@@ -6,6 +6,7 @@ import math
 
 import jax.numpy as jnp
 
+from core.i18n import N_
 from landscapes.base import Landscape
 
 SMOOTHING = 1e-5
@@ -26,13 +27,15 @@ def ackley(x, p):
 
 LANDSCAPE = Landscape(
     key="ackley",
-    name="Ackley",
+    name=N_("Ackley"),
     description=(
-        "Far from the centre the surface is an almost level plain dimpled by a regular pattern of shallow "
-        "pits, and only near the origin does it drop into a steep funnel down to the global minimum of 0. "
-        "A gradient method started on the plain feels mostly the dimples, so it tends to stop in the nearest "
-        "pit without ever sensing the funnel. It is a test of exploration rather than of speed: momentum, "
-        "noise or a large step help far more than a clever scaling of the gradient."
+        N_(
+            "Far from the centre the surface is an almost level plain dimpled by a regular pattern of shallow "
+            "pits, and only near the origin does it drop into a steep funnel down to the global minimum of 0. "
+            "A gradient method started on the plain feels mostly the dimples, so it tends to stop in the nearest "
+            "pit without ever sensing the funnel. It is a test of exploration rather than of speed: momentum, "
+            "noise or a large step help far more than a clever scaling of the gradient."
+        )
     ),
     latex=(r"f(x, y) = -20\,e^{-0.2\sqrt{(x^2 + y^2)/2}} - e^{(\cos 2\pi x + \cos 2\pi y)/2} + e + 20"),
     domain=((-5.0, 5.0), (-5.0, 5.0)),

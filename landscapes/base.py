@@ -19,7 +19,10 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core.i18n import translator
 from core.param import Param, resolve
+
+_ = translator("models")
 
 Array = jax.Array
 Point = tuple[float, float]
@@ -56,6 +59,11 @@ class Landscape:
     surfaces that show why optimization is hard (conditioning, saddles, cliffs), 60-80 the
     data-set surfaces (minibatches, sharp vs flat minima, overfitting), 90 and up the
     classic test functions with published minima.
+
+    ``name``, ``description`` and the parameters' help are English source text marked for the
+    ``models`` catalog; pages show them through :meth:`name_text`, :meth:`description_text` and
+    :meth:`core.param.Param.help_text`. A description built from values (a user's formula) is
+    ``description_template`` (marked text with ``{placeholders}``) filled from ``description_values``.
     """
 
     key: str
@@ -73,6 +81,18 @@ class Landscape:
     saddles: Callable[[Mapping[str, float]], tuple[Point, ...]] = _no_points
     tags: tuple[str, ...] = field(default=())
     order: int = 1000
+    description_template: str = ""
+    description_values: tuple[tuple[str, str], ...] = ()
+
+    def name_text(self) -> str:
+        """The surface's name in the current language (``key`` is what links and caches use)."""
+        return _(self.name)
+
+    def description_text(self) -> str:
+        """The surface's description in the current language."""
+        if self.description_template:
+            return _(self.description_template).format(**dict(self.description_values))
+        return _(self.description)
 
     @property
     def is_dataset(self) -> bool:

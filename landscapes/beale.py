@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.i18n import N_
 from landscapes.base import Landscape
 
 
@@ -13,13 +14,15 @@ def beale(x, p):
 
 LANDSCAPE = Landscape(
     key="beale",
-    name="Beale",
+    name=N_("Beale"),
     description=(
-        "A broad, almost level plateau bordered by walls that rise like y⁶ towards the corners, with the "
-        "minimum (3, 0.5) at the end of a narrow curved valley. Gradients differ by many orders of magnitude "
-        "across the map: tiny on the plateau, where plain gradient descent barely moves, and huge near the "
-        "corners, where the same learning rate overshoots wildly. It shows why methods that rescale steps by "
-        "the gradient's recent size, such as RMSprop and Adam, cope with badly scaled problems."
+        N_(
+            "A broad, almost level plateau bordered by walls that rise like y⁶ towards the corners, with the "
+            "minimum (3, 0.5) at the end of a narrow curved valley. Gradients differ by many orders of magnitude "
+            "across the map: tiny on the plateau, where plain gradient descent barely moves, and huge near the "
+            "corners, where the same learning rate overshoots wildly. It shows why methods that rescale steps by "
+            "the gradient's recent size, such as RMSprop and Adam, cope with badly scaled problems."
+        )
     ),
     latex=r"f(x, y) = (1.5 - x + xy)^2 + (2.25 - x + xy^2)^2 + (2.625 - x + xy^3)^2",
     domain=((-4.5, 4.5), (-4.5, 4.5)),

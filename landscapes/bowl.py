@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import jax.numpy as jnp
 import numpy as np
 
+from core.i18n import N_
 from core.param import Param
 from landscapes.base import Landscape
 
@@ -34,15 +35,17 @@ def hessian(values: Mapping[str, float]) -> np.ndarray:
 
 LANDSCAPE = Landscape(
     key="bowl",
-    name="Ill-conditioned bowl",
+    name=N_("Ill-conditioned bowl"),
     description=(
-        "A perfectly smooth quadratic valley that is much steeper across than along, with the condition "
-        "number κ setting how lopsided it is. The steep direction caps the learning rate (plain gradient "
-        "descent is only stable for η < 2 here, whatever κ is), and with that cap the shallow direction "
-        "gets covered at a crawl, so the path zig-zags across the valley while inching along it. The bowl is "
-        "tilted by 30° by default on purpose: an axis-aligned valley is exactly what per-coordinate methods "
-        "such as AdaGrad, RMSprop and Adam can rescale away, while a rotated one shows what momentum fixes "
-        "and what adaptive steps cannot."
+        N_(
+            "A perfectly smooth quadratic valley that is much steeper across than along, with the condition "
+            "number κ setting how lopsided it is. The steep direction caps the learning rate (plain gradient "
+            "descent is only stable for η < 2 here, whatever κ is), and with that cap the shallow direction "
+            "gets covered at a crawl, so the path zig-zags across the valley while inching along it. The bowl is "
+            "tilted by 30° by default on purpose: an axis-aligned valley is exactly what per-coordinate methods "
+            "such as AdaGrad, RMSprop and Adam can rescale away, while a rotated one shows what momentum fixes "
+            "and what adaptive steps cannot."
+        )
     ),
     latex=(
         r"f(x, y) = \tfrac12\left(u^2 + \frac{v^2}{\kappa}\right),\quad"
@@ -52,8 +55,8 @@ LANDSCAPE = Landscape(
     starts=((-4.0, 3.0), (4.0, 4.0), (-4.5, -1.0)),
     loss_fn=bowl,
     params=(
-        Param("kappa", r"\kappa", 10.0, 1.0, 1000.0, log=True, help="condition number λ_max / λ_min"),
-        Param("angle", r"\theta", 30.0, -90.0, 90.0, help="rotation of the steep axis, in degrees"),
+        Param("kappa", r"\kappa", 10.0, 1.0, 1000.0, log=True, help=N_("condition number λ_max / λ_min")),
+        Param("angle", r"\theta", 30.0, -90.0, 90.0, help=N_("rotation of the steep axis, in degrees")),
     ),
     minima=lambda p: ((0.0, 0.0),),
     tags=("ill-conditioned", "convex"),

@@ -7,6 +7,7 @@ import math
 
 import jax
 
+from core.i18n import N_
 from core.param import Param
 from landscapes.base import Landscape
 
@@ -59,14 +60,16 @@ def _foot(slope: float) -> float:
 
 LANDSCAPE = Landscape(
     key="cliff",
-    name="Cliff",
+    name=N_("Cliff"),
     description=(
-        "Most of this surface is a gentle slope, but its lowest point sits right at the foot of a wall whose "
-        "gradient is hundreds of times larger than anywhere else. Plain gradient descent walks down "
-        "calmly, and the first step that lands on the wall is multiplied by that enormous gradient and flings "
-        "the point far off the map, wasting everything done so far; it then walks back and is flung again. "
-        "Clipping the gradient norm (to about 1-5) caps that one step, so the clipped run settles at the foot. "
-        "This is how exploding gradients look on a loss surface."
+        N_(
+            "Most of this surface is a gentle slope, but its lowest point sits right at the foot of a wall whose "
+            "gradient is hundreds of times larger than anywhere else. Plain gradient descent walks down "
+            "calmly, and the first step that lands on the wall is multiplied by that enormous gradient and flings "
+            "the point far off the map, wasting everything done so far; it then walks back and is flung again. "
+            "Clipping the gradient norm (to about 1-5) caps that one step, so the clipped run settles at the foot. "
+            "This is how exploding gradients look on a loss surface."
+        )
     ),
     latex=(
         r"f(x, y) = \tfrac14 (x - 6)^2 + \tfrac12 y^2 + \frac{G}{s}\log\!\left(1 + e^{\,s (x - 2)}\right),"
@@ -75,7 +78,7 @@ LANDSCAPE = Landscape(
     domain=((-4.0, 3.0), (-3.0, 3.0)),
     starts=((-3.0, 2.0), (-3.5, -2.5), (0.0, 2.5)),
     loss_fn=cliff,
-    params=(Param("slope", "G", 1000.0, 50.0, 5000.0, log=True, help="steepness of the cliff face"),),
+    params=(Param("slope", "G", 1000.0, 50.0, 5000.0, log=True, help=N_("steepness of the cliff face")),),
     minima=lambda p: ((_foot(float(p["slope"])), 0.0),),
     tags=("cliff", "exploding-gradient"),
     order=50,

@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from core.i18n import N_, translator
 from engine.compile_cache import USER_TAG
 from engine.grid import MAP_RESOLUTION, loss_grid
 from landscapes.base import Domain, Landscape, Point
@@ -46,6 +47,8 @@ from landscapes.formula import (
     compile_cost,
     parse_formula,
 )
+
+_ = translator("models")
 
 DEFAULT_FORMULA = "x**2 + 10*y**2"
 DEFAULT_DOMAIN: Domain = ((-3.0, 3.0), (-3.0, 3.0))
@@ -64,6 +67,13 @@ START_MARGIN = 6
 
 START_TRIES = 16
 """Grid points tried, nearest first, for a default start where the formula's value and gradient are finite."""
+
+DESCRIPTION = N_(
+    "Your own surface f(x, y) = {formula}, on x in [{x0}, {x1}] and y in [{y0}, {y1}]. "
+    "Its gradient comes from jax.grad of the formula, exactly as for the built-in surfaces. "
+    "No minima are known in advance, so arrival at a minimum is not marked."
+)
+"""What the page says about a user's surface (filled from the validated formula and domain)."""
 
 # Precedence levels shared by the two renderers.
 _ADD, _MUL, _UNARY, _POW, _ATOM = 1, 2, 3, 4, 5
@@ -296,13 +306,18 @@ def formula_notice(landscape: Landscape) -> str | None:
     if not share:
         return None
     percent = 100 * share
-    shown = "under 1%" if percent < 1 else "over 99%" if percent > 99 else f"{percent:.0f}%"
-    return (
-        f"This formula has no value on {shown} of the plotted area: there it takes the square root or the "
+    if percent < 1:
+        shown = _("under 1%")
+    elif percent > 99:
+        shown = _("over 99%")
+    else:
+        shown = f"{percent:.0f}%"
+    return _(
+        "This formula has no value on {share} of the plotted area: there it takes the square root or the "
         "log of a negative number, divides by zero, or grows too large for the computer. Those parts are "
         "hatched grey on the map instead of coloured, and a run that steps into them stops there and is "
         "counted as diverged."
-    )
+    ).format(share=shown)
 
 
 def custom_landscape(formula: str, domain: Domain = DEFAULT_DOMAIN, start: Point | None = None) -> Landscape:
@@ -371,14 +386,13 @@ def _surface(text: str, domain: Domain) -> Landscape:
     f = build_function(expr)
     (x0, x1), (y0, y1) = domain
     wanted = _wanted_start(domain)
+    values = {"formula": text, "x0": f"{x0:g}", "x1": f"{x1:g}", "y0": f"{y0:g}", "y1": f"{y1:g}"}
     land = Landscape(
         key="custom",
-        name="Custom formula",
-        description=(
-            f"Your own surface f(x, y) = {text}, on x in [{x0:g}, {x1:g}] and y in [{y0:g}, {y1:g}]. "
-            "Its gradient comes from jax.grad of the formula, exactly as for the built-in surfaces. "
-            "No minima are known in advance, so arrival at a minimum is not marked."
-        ),
+        name=N_("Custom formula"),
+        description=DESCRIPTION.format(**values),
+        description_template=DESCRIPTION,
+        description_values=tuple(values.items()),
         latex="f(x, y) = " + to_latex(expr),
         domain=domain,
         starts=(wanted,),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.i18n import N_
 from landscapes.base import Landscape
 
 
@@ -15,15 +16,17 @@ def goldstein_price(x, p):
 
 LANDSCAPE = Landscape(
     key="goldstein_price",
-    name="Goldstein-Price",
+    name=N_("Goldstein-Price"),
     description=(
-        "A product of two polynomials whose values run from 3 at the global minimum (0, -1) to about a million "
-        "in the corners, with three more local minima (values 30, 84 and 840) in between. Because the loss and "
-        "its gradient change by orders of magnitude across the map, no single learning rate suits plain "
-        "gradient descent: near the bottom the curvature is about 1000, so it needs η of order 1e-4 and still "
-        "overshoots on the steep flanks. It is best viewed on a logarithmic colour scale, and it rewards "
-        "optimizers that normalise their steps, such as Adam, whose learning rate then decides which minimum "
-        "it reaches."
+        N_(
+            "A product of two polynomials whose values run from 3 at the global minimum (0, -1) to about a million "
+            "in the corners, with three more local minima (values 30, 84 and 840) in between. Because the loss and "
+            "its gradient change by orders of magnitude across the map, no single learning rate suits plain "
+            "gradient descent: near the bottom the curvature is about 1000, so it needs η of order 1e-4 and still "
+            "overshoots on the steep flanks. It is best viewed on a logarithmic colour scale, and it rewards "
+            "optimizers that normalise their steps, such as Adam, whose learning rate then decides which minimum "
+            "it reaches."
+        )
     ),
     latex=(
         r"f(x, y) = \left[1 + (x + y + 1)^2 (19 - 14x + 3x^2 - 14y + 6xy + 3y^2)\right]"

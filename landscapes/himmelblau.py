@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.i18n import N_
 from landscapes.base import Landscape
 
 
@@ -29,13 +30,15 @@ MAXIMUM = (-0.27084459066734756, -0.9230385564799816)
 
 LANDSCAPE = Landscape(
     key="himmelblau",
-    name="Himmelblau",
+    name=N_("Himmelblau"),
     description=(
-        "Four valleys of exactly the same depth (zero) surround a central hump, separated by four saddle "
-        "passes. Since every minimum is equally good, the only question is which one a run ends in, and the "
-        "answer depends on the start point, the learning rate and the optimizer's momentum. Starting near the "
-        "hump and nudging the start or the step size is an easy way to see that the basin an optimizer lands "
-        "in is decided early and can flip on small changes."
+        N_(
+            "Four valleys of exactly the same depth (zero) surround a central hump, separated by four saddle "
+            "passes. Since every minimum is equally good, the only question is which one a run ends in, and the "
+            "answer depends on the start point, the learning rate and the optimizer's momentum. Starting near the "
+            "hump and nudging the start or the step size is an easy way to see that the basin an optimizer lands "
+            "in is decided early and can flip on small changes."
+        )
     ),
     latex=r"f(x, y) = (x^2 + y - 11)^2 + (x + y^2 - 7)^2",
     domain=((-5.0, 5.0), (-5.0, 5.0)),

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from core.i18n import N_
 from core.param import Param
 from landscapes.base import DataSet, Landscape
 
@@ -57,21 +58,23 @@ def minima(values: Mapping[str, float]) -> tuple[tuple[float, float], ...]:
 
 LANDSCAPE = Landscape(
     key="minibatch",
-    name="Minibatch regression",
+    name=N_("Minibatch regression"),
     description=(
-        "Fitting a straight line y ≈ w·t + b to 256 noisy points: each point of the map is one choice of slope "
-        "and intercept, and the height is the mean squared error. Because the loss is an average over a real "
-        "data set, a minibatch gradient is an honest estimate from a random sample, so shrinking the batch "
-        "makes the path jitter and makes the loss jump from step to step, while the full batch gives plain "
-        "gradient descent. The inputs are not centred, so slope and intercept trade off against each other "
-        "and the bowl is stretched along a diagonal."
+        N_(
+            "Fitting a straight line y ≈ w·t + b to 256 noisy points: each point of the map is one choice of slope "
+            "and intercept, and the height is the mean squared error. Because the loss is an average over a real "
+            "data set, a minibatch gradient is an honest estimate from a random sample, so shrinking the batch "
+            "makes the path jitter and makes the loss jump from step to step, while the full batch gives plain "
+            "gradient descent. The inputs are not centred, so slope and intercept trade off against each other "
+            "and the bowl is stretched along a diagonal."
+        )
     ),
     latex=r"f(w, b) = \frac{1}{N}\sum_{i=1}^{N} \tfrac12\,(w\,t_i + b - y_i)^2,\quad N = 256",
     domain=((-2.0, 4.0), (-3.5, 2.5)),
     starts=((-1.5, 2.0), (3.5, -3.0), (3.5, 2.0)),
     example_loss=example_loss,
     make_data=make_data,
-    params=(Param("noise", r"\sigma", 0.5, 0.0, 2.0, help="standard deviation of the noise in the targets"),),
+    params=(Param("noise", r"\sigma", 0.5, 0.0, 2.0, help=N_("standard deviation of the noise in the targets")),),
     minima=minima,
     tags=("dataset", "minibatch"),
     order=60,

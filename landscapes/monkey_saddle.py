@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from core.i18n import N_
 from core.param import Param
 from landscapes.base import Landscape
 
@@ -23,20 +24,22 @@ def _minima(p) -> tuple[tuple[float, float], ...]:
 
 LANDSCAPE = Landscape(
     key="monkey_saddle",
-    name="Monkey saddle",
+    name=N_("Monkey saddle"),
     description=(
-        "At the origin the gradient and the whole Hessian are zero, so no quadratic picture can tell which "
-        "way is down: three valleys fall away from the centre between three ridges. Gradient descent that "
-        "arrives along a ridge slows to a near halt, since the slope shrinks like the square of the "
-        "distance, and it leaves only as fast as a small sideways drift can grow. Compare with the ordinary "
-        "saddle, where the escape speeds up exponentially. The quartic term with weight c keeps the surface "
-        "bounded below and puts each valley's minimum at radius 3/(4c)."
+        N_(
+            "At the origin the gradient and the whole Hessian are zero, so no quadratic picture can tell which "
+            "way is down: three valleys fall away from the centre between three ridges. Gradient descent that "
+            "arrives along a ridge slows to a near halt, since the slope shrinks like the square of the "
+            "distance, and it leaves only as fast as a small sideways drift can grow. Compare with the ordinary "
+            "saddle, where the escape speeds up exponentially. The quartic term with weight c keeps the surface "
+            "bounded below and puts each valley's minimum at radius 3/(4c)."
+        )
     ),
     latex=r"f(x, y) = x^3 - 3xy^2 + c\,(x^2 + y^2)^2",
     domain=((-2.5, 2.5), (-2.5, 2.5)),
     starts=((1.5, 5e-3), (1.2, -1.8), (-0.5, 2.2)),
     loss_fn=monkey_saddle,
-    params=(Param("c", "c", 0.5, 0.4, 1.5, log=True, help="weight of the quartic wall; minima at radius 3/(4c)"),),
+    params=(Param("c", "c", 0.5, 0.4, 1.5, log=True, help=N_("weight of the quartic wall; minima at radius 3/(4c)")),),
     minima=_minima,
     saddles=lambda p: ((0.0, 0.0),),
     tags=("saddle", "degenerate"),

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 import jax.numpy as jnp
 import numpy as np
 
+from core.i18n import N_
 from landscapes.base import DataSet, Landscape
 
 N_EXAMPLES = 256
@@ -143,15 +144,17 @@ def basin_of(points: np.ndarray, values: Mapping[str, float] | None = None) -> n
 
 LANDSCAPE = Landscape(
     key="sharp_flat",
-    name="Sharp vs flat minimum",
+    name=N_("Sharp vs flat minimum"),
     description=(
-        "The mean loss over 256 examples has two valleys of almost the same depth: a narrow, steep one at the "
-        "upper left and a wide, gentle one at the lower right (the narrow one is even slightly deeper). Every "
-        "example places the two valleys a little differently, so a small minibatch sees a jittered surface, "
-        "and the jitter hits the narrow valley hardest because its walls are steep. Full-batch gradient descent "
-        "stays in whichever valley it falls into, even with a step close to the narrow valley's stability "
-        "limit 2/λ ≈ 0.047, but small batches at such steps (say 8 examples, η = 0.03) get bounced out of it "
-        "and settle in the flat one: the implicit preference of SGD for flat minima."
+        N_(
+            "The mean loss over 256 examples has two valleys of almost the same depth: a narrow, steep one at the "
+            "upper left and a wide, gentle one at the lower right (the narrow one is even slightly deeper). Every "
+            "example places the two valleys a little differently, so a small minibatch sees a jittered surface, "
+            "and the jitter hits the narrow valley hardest because its walls are steep. Full-batch gradient descent "
+            "stays in whichever valley it falls into, even with a step close to the narrow valley's stability "
+            "limit 2/λ ≈ 0.047, but small batches at such steps (say 8 examples, η = 0.03) get bounced out of it "
+            "and settle in the flat one: the implicit preference of SGD for flat minima."
+        )
     ),
     latex=(
         r"f(x) = \frac{1}{N}\sum_{i=1}^{N} -\tau\log\!\left(e^{-\left(\frac{k_s}{2}\lVert x - a - \sigma_s u_i\rVert^2"

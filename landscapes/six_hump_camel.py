@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.i18n import N_
 from landscapes.base import Landscape
 
 
@@ -33,13 +34,15 @@ SADDLES = (
 
 LANDSCAPE = Landscape(
     key="six_hump_camel",
-    name="Six-hump camel",
+    name=N_("Six-hump camel"),
     description=(
-        "Six valleys sit in a small rectangle: two mirror-image global minima near the centre (value about "
-        "-1.0316) and four shallower ones further out along x, all joined by saddle passes, with the origin "
-        "itself a saddle. The surface is point-symmetric, so which of the two best valleys a run reaches "
-        "depends only on which side of the central saddle it falls. Starting on the outer slopes shows how "
-        "easily a local optimizer settles for a side valley that is good but not the best."
+        N_(
+            "Six valleys sit in a small rectangle: two mirror-image global minima near the centre (value about "
+            "-1.0316) and four shallower ones further out along x, all joined by saddle passes, with the origin "
+            "itself a saddle. The surface is point-symmetric, so which of the two best valleys a run reaches "
+            "depends only on which side of the central saddle it falls. Starting on the outer slopes shows how "
+            "easily a local optimizer settles for a side valley that is good but not the best."
+        )
     ),
     latex=r"f(x, y) = \left(4 - 2.1x^2 + \tfrac{x^4}{3}\right)x^2 + xy + \left(-4 + 4y^2\right)y^2",
     domain=((-2.2, 2.2), (-1.2, 1.2)),

@@ -6,6 +6,7 @@ import itertools
 
 import numpy as np
 
+from core.i18n import N_
 from landscapes.base import Landscape
 
 
@@ -29,13 +30,15 @@ SADDLES = ((LOW, PEAK), (PEAK, LOW), (HIGH, PEAK), (PEAK, HIGH))
 
 LANDSCAPE = Landscape(
     key="styblinski_tang",
-    name="Styblinski-Tang",
+    name=N_("Styblinski-Tang"),
     description=(
-        "The sum of the same double-well curve in x and in y, which puts four minima near the corners of the "
-        "box: the deepest at about (-2.90, -2.90) with value -78.33, and three shallower ones where one or both "
-        "coordinates sit in the slightly higher well near 2.75. Because x and y never interact, each coordinate "
-        "picks its well on its own, decided by which side of the central ridge it starts on. That makes it a "
-        "clear, separable example of local minima whose quality differs only a little."
+        N_(
+            "The sum of the same double-well curve in x and in y, which puts four minima near the corners of the "
+            "box: the deepest at about (-2.90, -2.90) with value -78.33, and three shallower ones where one or both "
+            "coordinates sit in the slightly higher well near 2.75. Because x and y never interact, each coordinate "
+            "picks its well on its own, decided by which side of the central ridge it starts on. That makes it a "
+            "clear, separable example of local minima whose quality differs only a little."
+        )
     ),
     latex=r"f(x, y) = \tfrac12\left(x^4 - 16x^2 + 5x\right) + \tfrac12\left(y^4 - 16y^2 + 5y\right)",
     domain=((-5.0, 5.0), (-5.0, 5.0)),

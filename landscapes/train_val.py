@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from core.i18n import N_
 from core.param import Param
 from landscapes.base import DataSet, Landscape
 
@@ -67,14 +68,16 @@ def validation_minimum(values: Mapping[str, float]) -> tuple[float, float]:
 
 LANDSCAPE = Landscape(
     key="train_val",
-    name="Training vs validation",
+    name=N_("Training vs validation"),
     description=(
-        "A two-weight linear model is fitted to only 16 noisy examples whose two inputs nearly copy each "
-        "other, so the data pin down the sum of the weights well but their difference hardly at all. The "
-        "training loss is a long, flat-bottomed trough, and the noise puts its lowest point far along that "
-        "trough from where the validation loss is lowest. Gradient descent from zero first drops into the "
-        "trough, improving both losses, then creeps along it towards the training minimum while the "
-        "validation loss climbs again: overfitting, and the reason early stopping works."
+        N_(
+            "A two-weight linear model is fitted to only 16 noisy examples whose two inputs nearly copy each "
+            "other, so the data pin down the sum of the weights well but their difference hardly at all. The "
+            "training loss is a long, flat-bottomed trough, and the noise puts its lowest point far along that "
+            "trough from where the validation loss is lowest. Gradient descent from zero first drops into the "
+            "trough, improving both losses, then creeps along it towards the training minimum while the "
+            "validation loss climbs again: overfitting, and the reason early stopping works."
+        )
     ),
     latex=(
         r"f(w) = \frac{1}{16}\sum_{i=1}^{16} \tfrac12\,(w_1 t_{i1} + w_2 t_{i2} - y_i)^2,"
@@ -86,8 +89,8 @@ LANDSCAPE = Landscape(
     make_data=make_data,
     make_validation=make_validation,
     params=(
-        Param("correlation", r"\rho", 0.95, 0.0, 0.98, help="correlation between the two inputs"),
-        Param("noise", r"\sigma", 0.5, 0.0, 1.0, help="standard deviation of the noise in the targets"),
+        Param("correlation", r"\rho", 0.95, 0.0, 0.98, help=N_("correlation between the two inputs")),
+        Param("noise", r"\sigma", 0.5, 0.0, 1.0, help=N_("standard deviation of the noise in the targets")),
     ),
     minima=minima,
     tags=("dataset", "overfitting", "early-stopping"),

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, beta1, beta2, eps, hyperparams, lr
 from optimizers.optax_adapter import from_optax
 
 SPEC = from_optax(
     "adabelief",
-    "AdaBelief",
+    N_("AdaBelief"),
     optax.adabelief,
     hyperparams(lr(0.05), beta1(0.9), beta2(0.999), eps(1e-8)),
     arg_names={"beta1": "b1", "beta2": "b2"},
@@ -35,11 +36,13 @@ SPEC = from_optax(
     ),
     paper="Zhuang et al. (2020), AdaBelief Optimizer: Adapting Stepsizes by the Belief in Observed Gradients",
     summary=(
-        "Adam that divides by how far the gradient strays from its moving average rather than by its size: "
-        "confident (predictable) slopes get large steps, surprising ones small steps."
+        N_(
+            "Adam that divides by how far the gradient strays from its moving average rather than by its size: "
+            "confident (predictable) slopes get large steps, surprising ones small steps."
+        )
     ),
     velocity=lambda state: state[0].mu,
-    velocity_label="first moment m",
+    velocity_label=N_("first moment m"),
     order=120,
     optax_reference=OptaxReference(
         lambda s: optax.adabelief(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"]),

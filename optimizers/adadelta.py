@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, eps, hyperparams, lr, rho
 
 
@@ -59,7 +60,7 @@ def adadelta() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="adadelta",
-    name="Adadelta",
+    name=N_("Adadelta"),
     make=adadelta,
     hypers=hyperparams(lr(1.0), rho(0.9), eps(1e-4)),
     latex=(
@@ -72,8 +73,10 @@ SPEC = OptimizerSpec(
     ),
     paper="Zeiler (2012), ADADELTA: An Adaptive Learning Rate Method",
     summary=(
-        "RMSprop with units fixed: the step is the ratio of the RMS of recent steps to the RMS of "
-        "recent gradients, so it needs (almost) no learning rate, but starts slowly from epsilon."
+        N_(
+            "RMSprop with units fixed: the step is the ratio of the RMS of recent steps to the RMS of "
+            "recent gradients, so it needs (almost) no learning rate, but starts slowly from epsilon."
+        )
     ),
     order=60,
     # rho 0.95, not 0.85: with 0.85 the check's bowl path is chaotic (tests/test_optimizers.py stable_reference).

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, eps, hyperparams, lr
 
 
@@ -51,7 +52,7 @@ def adagrad() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="adagrad",
-    name="Adagrad",
+    name=N_("Adagrad"),
     make=adagrad,
     hypers=hyperparams(lr(0.5), eps(1e-10)),
     latex=(
@@ -62,8 +63,10 @@ SPEC = OptimizerSpec(
     ),
     paper="Duchi, Hazan & Singer (2011), Adaptive Subgradient Methods for Online Learning and Stochastic Optimization",
     summary=(
-        "Divide each coordinate's step by the root of its accumulated squared gradients: steep directions "
-        "get small steps, flat ones large steps, and every step shrinks over time."
+        N_(
+            "Divide each coordinate's step by the root of its accumulated squared gradients: steep directions "
+            "get small steps, flat ones large steps, and every step shrinks over time."
+        )
     ),
     order=40,
     # optax puts eps inside the root, this rule outside: compared with eps negligible (placement: own test).

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, beta1, beta2, eps, hyperparams, lr
 
 
@@ -73,17 +74,19 @@ HYPERS = hyperparams(lr(0.05), beta1(0.9), beta2(0.999), eps(1e-8))
 
 SPEC = OptimizerSpec(
     key="adam",
-    name="Adam",
+    name=N_("Adam"),
     make=adam,
     hypers=HYPERS,
     latex=LATEX,
     paper="Kingma & Ba (2015), Adam: A Method for Stochastic Optimization",
     summary=(
-        "Momentum (a moving average of gradients) divided by the root of a moving average of squared "
-        "gradients, both corrected for their zero start: steps of roughly lr in every direction."
+        N_(
+            "Momentum (a moving average of gradients) divided by the root of a moving average of squared "
+            "gradients, both corrected for their zero start: steps of roughly lr in every direction."
+        )
     ),
     velocity=lambda state: state.mu,
-    velocity_label="first moment m",
+    velocity_label=N_("first moment m"),
     order=70,
     optax_reference=OptaxReference(
         lambda s: optax.adam(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"]),

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import optax
 
+from core.i18n import N_
 from optimizers import adam
 from optimizers.base import OptaxReference, OptimizerSpec
 
 SPEC = OptimizerSpec(
     key="adamw",
-    name="AdamW",
+    name=N_("AdamW"),
     make=adam.adam,
     hypers=adam.HYPERS,
     latex=adam.LATEX,
     paper="Loshchilov & Hutter (2019), Decoupled Weight Decay Regularization",
     summary=(
-        "Adam whose weight decay shrinks the parameters directly (x -= lr * lambda * x) instead of being "
-        "added to the gradient, so the decay is not rescaled by Adam's per-coordinate step sizes."
+        N_(
+            "Adam whose weight decay shrinks the parameters directly (x -= lr * lambda * x) instead of being "
+            "added to the gradient, so the decay is not rescaled by Adam's per-coordinate step sizes."
+        )
     ),
     velocity=adam.SPEC.velocity,
     velocity_label=adam.SPEC.velocity_label,

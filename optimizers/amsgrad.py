@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, beta1, beta2, eps, hyperparams, lr
 
 
@@ -62,7 +63,7 @@ def amsgrad() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="amsgrad",
-    name="AMSGrad",
+    name=N_("AMSGrad"),
     make=amsgrad,
     hypers=hyperparams(lr(0.05), beta1(0.9), beta2(0.999), eps(1e-8)),
     latex=(
@@ -75,11 +76,13 @@ SPEC = OptimizerSpec(
     ),
     paper="Reddi, Kale & Kumar (2018), On the Convergence of Adam and Beyond",
     summary=(
-        "Adam with a memory: the denominator is the largest second-moment estimate seen so far, "
-        "so a sudden drop in gradient size cannot make the step blow up."
+        N_(
+            "Adam with a memory: the denominator is the largest second-moment estimate seen so far, "
+            "so a sudden drop in gradient size cannot make the step blow up."
+        )
     ),
     velocity=lambda state: state.mu,
-    velocity_label="first moment m",
+    velocity_label=N_("first moment m"),
     order=90,
     optax_reference=OptaxReference(
         lambda s: optax.amsgrad(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"]),

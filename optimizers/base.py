@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 
 import jax
 
+from core.i18n import N_, translator
 from core.numbers import latex_number
 from core.param import Param
 
@@ -54,6 +55,8 @@ class OptaxReference(NamedTuple):
     make: Callable[[Mapping[str, float]], Any]
     check_with: Mapping[str, float]
 
+
+_ = translator("models")
 
 _TOKEN = re.compile(r"\[\[(\w+)\]\]")
 
@@ -93,6 +96,23 @@ class OptimizerSpec:
         """
         return re.sub(r"\s*\([^()]*\)$", "", self.name) or self.name
 
+    def name_text(self) -> str:
+        """The optimizer's name in the current language (``key`` is what links and caches use)."""
+        return _(self.name)
+
+    def short_name_text(self) -> str:
+        """:attr:`short_name` in the current language: the translated name without its note in brackets."""
+        name = self.name_text()
+        return re.sub(r"\s*\([^()]*\)$", "", name) or name
+
+    def summary_text(self) -> str:
+        """The one-paragraph summary in the current language."""
+        return _(self.summary)
+
+    def velocity_label_text(self) -> str:
+        """What the velocity arrow shows, in the current language."""
+        return _(self.velocity_label)
+
     def hyper(self, name: str) -> Hyperparam:
         """The hyperparameter called ``name``."""
         for h in self.hypers:
@@ -125,29 +145,29 @@ def hyperparams(*items: Hyperparam) -> tuple[Hyperparam, ...]:
 # Shared hyperparameter declarations, so every optimizer names and ranges them alike.
 def lr(default: float = 0.01) -> Hyperparam:
     """The learning rate ``lr`` (log slider)."""
-    return Hyperparam("lr", r"\eta_t", default, 1e-5, 10.0, log=True, help="step size")
+    return Hyperparam("lr", r"\eta_t", default, 1e-5, 10.0, log=True, help=N_("step size"))
 
 
 def momentum(default: float = 0.9) -> Hyperparam:
     """The momentum coefficient ``momentum`` (linear slider)."""
-    return Hyperparam("momentum", r"\mu", default, 0.0, 0.999, help="momentum coefficient")
+    return Hyperparam("momentum", r"\mu", default, 0.0, 0.999, help=N_("momentum coefficient"))
 
 
 def beta1(default: float = 0.9) -> Hyperparam:
     """First-moment decay ``beta1``."""
-    return Hyperparam("beta1", r"\beta_1", default, 0.0, 0.999, help="first-moment decay")
+    return Hyperparam("beta1", r"\beta_1", default, 0.0, 0.999, help=N_("first-moment decay"))
 
 
 def beta2(default: float = 0.999) -> Hyperparam:
     """Second-moment decay ``beta2``."""
-    return Hyperparam("beta2", r"\beta_2", default, 0.0, 0.99999, help="second-moment decay")
+    return Hyperparam("beta2", r"\beta_2", default, 0.0, 0.99999, help=N_("second-moment decay"))
 
 
 def eps(default: float = 1e-8) -> Hyperparam:
     """Numerical-stability constant ``eps`` (log slider)."""
-    return Hyperparam("eps", r"\epsilon", default, 1e-12, 1.0, log=True, help="added to the denominator")
+    return Hyperparam("eps", r"\epsilon", default, 1e-12, 1.0, log=True, help=N_("added to the denominator"))
 
 
 def rho(default: float = 0.9) -> Hyperparam:
     """Averaging constant ``rho`` of RMSprop / Adadelta."""
-    return Hyperparam("rho", r"\rho", default, 0.0, 0.9999, help="averaging constant")
+    return Hyperparam("rho", r"\rho", default, 0.0, 0.9999, help=N_("averaging constant"))

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, beta1, beta2, hyperparams, lr
 
 
@@ -54,7 +55,7 @@ def lion() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="lion",
-    name="Lion",
+    name=N_("Lion"),
     make=lion,
     hypers=hyperparams(lr(0.01), beta1(0.9), beta2(0.99)),
     latex=(
@@ -65,11 +66,13 @@ SPEC = OptimizerSpec(
     ),
     paper="Chen et al. (2023), Symbolic Discovery of Optimization Algorithms",
     summary=(
-        "Step by the sign of a blend of momentum and gradient: every coordinate moves by exactly lr, "
-        "so only the direction's signs matter, never the gradient's size."
+        N_(
+            "Step by the sign of a blend of momentum and gradient: every coordinate moves by exactly lr, "
+            "so only the direction's signs matter, never the gradient's size."
+        )
     ),
     velocity=lambda state: state.mu,
-    velocity_label="momentum m",
+    velocity_label=N_("momentum m"),
     default_wd_mode="decoupled",
     order=110,
     optax_reference=OptaxReference(

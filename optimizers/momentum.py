@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, hyperparams, lr, momentum
 
 
@@ -47,7 +48,7 @@ def heavy_ball() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="momentum",
-    name="Momentum (heavy ball)",
+    name=N_("Momentum (heavy ball)"),
     make=heavy_ball,
     hypers=hyperparams(lr(5e-4), momentum(0.9)),
     latex=(
@@ -58,11 +59,13 @@ SPEC = OptimizerSpec(
     ),
     paper="Polyak (1964), Some methods of speeding up the convergence of iteration methods",
     summary=(
-        "Accumulate past gradients in a velocity and step along it: the ball builds speed along "
-        "consistent slopes and its oscillations across a ravine partly cancel."
+        N_(
+            "Accumulate past gradients in a velocity and step along it: the ball builds speed along "
+            "consistent slopes and its oscillations across a ravine partly cancel."
+        )
     ),
     velocity=lambda state: state.trace,
-    velocity_label="momentum buffer v",
+    velocity_label=N_("momentum buffer v"),
     order=20,
     optax_reference=OptaxReference(
         lambda s: optax.sgd(s["lr"], momentum=s["momentum"]), check_with={"lr": 4e-4, "momentum": 0.85}

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, beta1, beta2, eps, hyperparams, lr
 
 
@@ -59,7 +60,7 @@ def nadam() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="nadam",
-    name="NAdam",
+    name=N_("NAdam"),
     make=nadam,
     hypers=hyperparams(lr(0.05), beta1(0.9), beta2(0.999), eps(1e-8)),
     latex=(
@@ -74,11 +75,13 @@ SPEC = OptimizerSpec(
     ),
     paper="Dozat (2016), Incorporating Nesterov Momentum into Adam",
     summary=(
-        "Adam with Nesterov momentum: the step mixes the already-updated first moment with the current "
-        "gradient, so it reacts to a change of slope one step sooner."
+        N_(
+            "Adam with Nesterov momentum: the step mixes the already-updated first moment with the current "
+            "gradient, so it reacts to a change of slope one step sooner."
+        )
     ),
     velocity=lambda state: state.mu,
-    velocity_label="first moment m",
+    velocity_label=N_("first moment m"),
     order=100,
     optax_reference=OptaxReference(
         lambda s: optax.nadam(s["lr"], b1=s["beta1"], b2=s["beta2"], eps=s["eps"]),

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, hyperparams, lr, momentum
 
 
@@ -50,7 +51,7 @@ def nesterov() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="nesterov",
-    name="Nesterov momentum",
+    name=N_("Nesterov momentum"),
     make=nesterov,
     hypers=hyperparams(lr(5e-4), momentum(0.9)),
     latex=(
@@ -61,11 +62,13 @@ SPEC = OptimizerSpec(
     ),
     paper="Nesterov (1983), A method for solving the convex programming problem with convergence rate O(1/k^2)",
     summary=(
-        "Momentum that looks ahead: the step uses the gradient plus the already-updated velocity, "
-        "so it brakes earlier than heavy ball when the slope turns."
+        N_(
+            "Momentum that looks ahead: the step uses the gradient plus the already-updated velocity, "
+            "so it brakes earlier than heavy ball when the slope turns."
+        )
     ),
     velocity=lambda state: state.trace,
-    velocity_label="momentum buffer v",
+    velocity_label=N_("momentum buffer v"),
     order=30,
     optax_reference=OptaxReference(
         lambda s: optax.sgd(s["lr"], momentum=s["momentum"], nesterov=True), check_with={"lr": 4e-4, "momentum": 0.85}

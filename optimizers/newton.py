@@ -7,6 +7,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from core.i18n import N_
 from optimizers.base import Hyperparam, Optimizer, OptimizerSpec, hyperparams, lr
 
 
@@ -20,7 +21,7 @@ def damping(default: float = 0.1) -> Hyperparam:
     The slider is linear because the range must include :math:`\delta = 0` (pure
     Newton), which a logarithmic slider cannot reach.
     """
-    return Hyperparam("damping", r"\delta", default, 0.0, 10.0, help="added to the Hessian's diagonal")
+    return Hyperparam("damping", r"\delta", default, 0.0, 10.0, help=N_("added to the Hessian's diagonal"))
 
 
 def newton() -> Optimizer:
@@ -67,14 +68,16 @@ def solve_2x2(matrix: jax.Array, rhs: jax.Array) -> jax.Array:
 
 SPEC = OptimizerSpec(
     key="newton",
-    name="Newton (damped)",
+    name=N_("Newton (damped)"),
     make=newton,
     hypers=hyperparams(lr(0.5), damping(0.1)),
     latex=r"x_{t+1} = x_t - [[lr]]\,\left(H_t + [[damping]]\, I\right)^{-1} g_t",
     paper="Levenberg (1944); Marquardt (1963), An Algorithm for Least-Squares Estimation of Nonlinear Parameters",
     summary=(
-        "Jump to the minimum of the local quadratic model, using the exact curvature: one step on a "
-        "quadratic bowl, but it is attracted to saddles and maxima too; damping tempers the jump."
+        N_(
+            "Jump to the minimum of the local quadratic model, using the exact curvature: one step on a "
+            "quadratic bowl, but it is attracted to saddles and maxima too; damping tempers the jump."
+        )
     ),
     needs_hessian=True,
     order=130,

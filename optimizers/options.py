@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from core.i18n import N_
 from core.numbers import latex_number
 from core.param import Param as Hyperparam
 from optimizers.base import OptimizerSpec
@@ -27,12 +28,12 @@ from optimizers.schedules import SCHEDULE_LATEX, SCHEDULES
 WD_MODES: tuple[str, ...] = ("l2", "decoupled")
 
 OPTION_HYPERS: tuple[Hyperparam, ...] = (
-    Hyperparam("weight_decay", r"\lambda", 0.0, 0.0, 1.0, help="weight decay"),
-    Hyperparam("clip_norm", "c", 0.0, 0.0, 1000.0, help="clip the gradient to this global norm (0 = off)"),
-    Hyperparam("decay_every", "s", 100.0, 1.0, 5000.0, help="schedule period in steps (step / exponential)"),
-    Hyperparam("decay_rate", r"\gamma", 0.5, 0.01, 1.0, help="lr factor per period (step / exponential)"),
-    Hyperparam("warmup_steps", "w", 50.0, 0.0, 5000.0, help="linear warm-up length (warm-up + cosine)"),
-    Hyperparam("final_lr_ratio", r"\alpha", 0.0, 0.0, 1.0, help="final lr as a fraction of lr (cosine)"),
+    Hyperparam("weight_decay", r"\lambda", 0.0, 0.0, 1.0, help=N_("weight decay")),
+    Hyperparam("clip_norm", "c", 0.0, 0.0, 1000.0, help=N_("clip the gradient to this global norm (0 = off)")),
+    Hyperparam("decay_every", "s", 100.0, 1.0, 5000.0, help=N_("schedule period in steps (step / exponential)")),
+    Hyperparam("decay_rate", r"\gamma", 0.5, 0.01, 1.0, help=N_("lr factor per period (step / exponential)")),
+    Hyperparam("warmup_steps", "w", 50.0, 0.0, 5000.0, help=N_("linear warm-up length (warm-up + cosine)")),
+    Hyperparam("final_lr_ratio", r"\alpha", 0.0, 0.0, 1.0, help=N_("final lr as a fraction of lr (cosine)")),
 )
 """Numeric options, validated like hyperparameters and traced like them."""
 

@@ -8,6 +8,7 @@ import jax
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, eps, hyperparams, lr, rho
 
 
@@ -47,7 +48,7 @@ def rmsprop() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="rmsprop",
-    name="RMSprop",
+    name=N_("RMSprop"),
     make=rmsprop,
     hypers=hyperparams(lr(0.01), rho(0.9), eps(1e-8)),
     latex=(
@@ -58,8 +59,10 @@ SPEC = OptimizerSpec(
     ),
     paper="Hinton, Srivastava & Swersky (2012), Neural Networks for Machine Learning, lecture 6e",
     summary=(
-        "Like Adagrad, but the squared gradients are averaged with exponential forgetting, "
-        "so the step size adapts to the recent slope instead of shrinking forever."
+        N_(
+            "Like Adagrad, but the squared gradients are averaged with exponential forgetting, "
+            "so the step size adapts to the recent slope instead of shrinking forever."
+        )
     ),
     order=50,
     optax_reference=OptaxReference(

@@ -7,6 +7,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import optax
 
+from core.i18n import N_
 from optimizers.base import OptaxReference, Optimizer, OptimizerSpec, hyperparams, lr
 
 
@@ -32,12 +33,12 @@ def sgd() -> Optimizer:
 
 SPEC = OptimizerSpec(
     key="sgd",
-    name="SGD",
+    name=N_("SGD"),
     make=sgd,
     hypers=hyperparams(lr(0.001)),
     latex=r"x_{t+1} = x_t - [[lr]]\, g_t",
     paper="Robbins & Monro (1951), A Stochastic Approximation Method",
-    summary="Step straight down the (minibatch) gradient, scaled by the learning rate.",
+    summary=N_("Step straight down the (minibatch) gradient, scaled by the learning rate."),
     order=10,
     optax_reference=OptaxReference(lambda s: optax.sgd(s["lr"]), check_with={"lr": 1e-3}),
 )

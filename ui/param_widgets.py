@@ -84,7 +84,7 @@ def param_widget(
     ``on_change`` runs when the user moves it, before the next run (it may choose what reruns).
     """
     label = label or param.name
-    help = help or param.help or None
+    help = help or param.help_text() or None
     current = st.session_state.get(key, param.default)
     if param.log and param.low > 0:
         options = log_grid(param.low, param.high, float(current))

@@ -68,7 +68,7 @@ with st.sidebar:
     st.selectbox(
         "Landscape",
         options=list(LANDSCAPE_KEYS),
-        format_func=lambda k: "Custom formula…" if k == CUSTOM else landscapes.get(k).name,
+        format_func=lambda k: "Custom formula…" if k == CUSTOM else landscapes.get(k).name_text(),
         key=ps.LAND,
         on_change=ps.on_landscape_change,
         args=(state,),
@@ -90,7 +90,7 @@ with st.sidebar:
             st.error(escape_markdown(f"{state[ps.FORMULA_ERROR]} — still showing f = {state[ps.FORMULA]}"))
     land = ps.current_surface(state)
     for p in land.params:
-        param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help}" if p.help else p.name)
+        param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help_text()}" if p.help else p.name)
     if land.is_dataset:
         size = land.data(land.resolve({p.name: state[ps.land_key(p.name)] for p in land.params})).size
         st.slider("Batch size B", 1, size, key=ps.BATCH, help=f"B = {size} is full-batch gradient descent")
@@ -100,7 +100,7 @@ with st.sidebar:
     st.multiselect(
         "Compare",
         options=list(optimizers.REGISTRY),
-        format_func=lambda k: optimizers.get(k).short_name,
+        format_func=lambda k: optimizers.get(k).short_name_text(),
         key=ps.OPTS,
         on_change=ps.on_optimizers_change,
         args=(state,),
@@ -117,7 +117,10 @@ with st.sidebar:
             st.html(f'<b><span style="color:{run_colour(index)}">&#9679;</span> {title}</b>')
             for p in main:
                 param_widget(
-                    p, ps.run_key(rid, p.name), label=f"{p.name} ({p.help})" if p.help else p.name, on_change=rerun_view
+                    p,
+                    ps.run_key(rid, p.name),
+                    label=f"{p.name} ({p.help_text()})" if p.help else p.name,
+                    on_change=rerun_view,
                 )
             more = st.expander("More settings", key=ps.run_key(rid, "more"), on_change="rerun")
             if not more.open:
@@ -130,7 +133,7 @@ with st.sidebar:
                     param_widget(
                         p,
                         ps.run_key(rid, p.name),
-                        label=f"{p.name} ({p.help})" if p.help else p.name,
+                        label=f"{p.name} ({p.help_text()})" if p.help else p.name,
                         on_change=rerun_view,
                     )
                 options = all_params(spec)
@@ -196,7 +199,7 @@ if note := formula_notice(land):
 # What changes only with the surface or by its own click stays outside the view fragment, so a move does
 # not draw it again (the formula is typeset by KaTeX on every draw); the fragment fills link_box.
 head_left, link_box = st.columns([3, 1])
-head_left.markdown(f"**{land.name}** — ${land.latex}$")
+head_left.markdown(f"**{land.name_text()}** — ${land.latex}$")
 mode = st.segmented_control(
     "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
 )
@@ -226,7 +229,7 @@ def draw_view() -> None:
     sync_query_params(query)
     key = scenario_key(scenario)
     runs_text = f"{len(scenario.runs)} optimizer{'' if len(scenario.runs) == 1 else 's'}"
-    with st.spinner(f"Running {runs_text} for {scenario.steps} steps on {land.name} and drawing the map…"):
+    with st.spinner(f"Running {runs_text} for {scenario.steps} steps on {land.name_text()} and drawing the map…"):
         view = build_view(key)
 
     with link_box:
@@ -263,7 +266,7 @@ def draw_view() -> None:
         note=tolerance_note(land),
         rules=[
             RuleBlock(
-                title=run.label if run.label == run.spec.name else f"{run.label} · {run.spec.name}",
+                title=run.spec.name_text() if run.label == run.spec.name else f"{run.label} · {run.spec.name_text()}",
                 paper=run.spec.paper or "",
                 colour=colour,
                 # A run's lines stacked in the order the engine applies them.

@@ -53,12 +53,12 @@ CELL_OPTIONS = (8, 16, 24, 32, 48, 64, 96, 128)
 
 def landscape_name(land_key: str) -> str:
     """What the landscape selector shows for ``land_key``."""
-    return landscapes.get(land_key).name
+    return landscapes.get(land_key).name_text()
 
 
 def optimizer_name(opt_key: str) -> str:
     """What the optimizer selectors show for ``opt_key``."""
-    return optimizers.get(opt_key).name
+    return optimizers.get(opt_key).name_text()
 
 
 def radio(default: str, label: str, labels: Mapping[str, str], **extra: Any) -> Any:
@@ -97,8 +97,13 @@ class SweepsChoices(PageScenario, page="sweep"):
 
 LINKED_BY_LABEL = {"mode": MODES, "metric": METRIC_LABELS, "smetric": START_METRIC_LABELS}
 """Choices whose link holds the label a reader sees (``sweep.mode=Compare two``), as it always has."""
-ALSO_BY_NAME = {"land": landscape_name, "opt": optimizer_name, "opt2": optimizer_name}
-"""Choices linked by registry key that a link may also name by display name (``Rosenbrock valley``)."""
+ALSO_BY_NAME = {
+    "land": lambda key: landscapes.get(key).name,
+    "opt": lambda key: optimizers.get(key).name,
+    "opt2": lambda key: optimizers.get(key).name,
+}
+"""Choices linked by registry key that a link may also name by English display name (``Rosenbrock valley``),
+in every language: links are the same whatever the page's language."""
 
 
 # ----------------------------------------------------------------------------- the dependent settings
