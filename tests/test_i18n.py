@@ -26,7 +26,6 @@ PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.
 
 NOT_YET_TRANSLATED = {
     "lessons_hard": "lessons_hard catalog: worktree ko-hard (branch wt-ko-hard) wraps and translates these pages",
-    "lessons_reg": "lessons_reg catalog: worktree ko-reg (branch wt-ko-reg) wraps and translates these pages",
     "network_training": "network_training catalog: worktree net-train adds and translates these pages",
     "network_geometry": "network_geometry catalog: worktree net-geometry adds and translates these pages",
 }
