@@ -16,8 +16,11 @@ import numpy as np
 from charts.encoding import typed
 from charts.markers import MINIMUM, SADDLE
 from charts.scale import LossScale
+from core.i18n import translator
 from engine.grid import LossGrid
 from landscapes.base import Landscape
+
+_ = translator("app")
 
 COLOURSCALE = "Viridis"
 
@@ -46,7 +49,7 @@ def colour_bar(scale: LossScale, z: np.ndarray) -> dict[str, Any]:
 
 
 def filled_contour(
-    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, scale: LossScale, *, name: str = "loss", colorbar: bool = True
+    xs: np.ndarray, ys: np.ndarray, z: np.ndarray, scale: LossScale, *, name: str | None = None, colorbar: bool = True
 ) -> dict[str, Any]:
     """The filled contour of losses ``z`` on ``scale`` (30 levels, faint lines), with its colour bar if ``colorbar``.
 
@@ -65,7 +68,7 @@ def filled_contour(
     }
     if colorbar:
         trace["colorbar"] = colour_bar(scale, z)
-    trace.update(hoverinfo="skip", name=name, showlegend=False)
+    trace.update(hoverinfo="skip", name=_("loss") if name is None else name, showlegend=False)
     return trace
 
 
@@ -73,8 +76,8 @@ def marker_traces(landscape: Landscape, values: Mapping[str, float]) -> list[dic
     """Stars on the known minima and crosses on the saddles (empty traces if none)."""
     out = []
     for points, name, symbol in (
-        (landscape.minima(values), "known minimum", MINIMUM),
-        (landscape.saddles(values), "saddle point", SADDLE),
+        (landscape.minima(values), _("known minimum"), MINIMUM),
+        (landscape.saddles(values), _("saddle point"), SADDLE),
     ):
         pts = np.asarray(points, np.float32).reshape(-1, 2)
         out.append(

@@ -40,10 +40,13 @@ from charts.palette import run_colour
 from charts.paths import ARROWS, arrow_points, frame_steps, start_trace
 from charts.raster import banded_image
 from charts.scale import LossScale
+from core.i18n import language, translator
 from engine.grid import LossGrid
 from engine.scrub import Family
 from engine.simulate import Trajectory
 from landscapes.base import Landscape
+
+_ = translator("app")
 
 RASTER_RESOLUTION = 320
 """Pixels per side of the surface picture: a little more than the map shows on screen, so its lines stay crisp."""
@@ -139,7 +142,8 @@ def surface_layer(
     )
     data = (carrier, *marker_traces(landscape, values))
     items = tuple(sorted(values.items()))
-    key = content_key(landscape.key, str(landscape.domain), getattr(landscape, "formula", ""), items, height)
+    formula = getattr(landscape, "formula", "")
+    key = content_key(landscape.key, str(landscape.domain), formula, items, height, language())  # titles: language
     return SurfaceLayer(key=key, data=data, layout=layout)
 
 
@@ -150,7 +154,7 @@ def runs_payload(
 
     A run's path is drawn up to the frame's step while the animation plays; the arrows
     show directions only (all the same ``arrow_length``), as in :mod:`charts.paths`. The map
-    draws these itself, so a new path or start changes no plotly.js trace (:data:`START_LEGEND`
+    draws these itself, so a new path or start changes no plotly.js trace (:func:`start_legend`
     gives the start its legend entry).
     """
     steps = max((run.steps for run in runs), default=0)
@@ -169,15 +173,16 @@ def runs_payload(
         ],
         "frames": [int(s) for s in shown],
         "arrows": [
-            {"name": label, "colour": colour, "dash": dash, "xy": typed(arrows[name].reshape(-1))}
+            {"name": _(label), "colour": colour, "dash": dash, "xy": typed(arrows[name].reshape(-1))}
             for name, label, colour, dash in ARROWS
         ],
         "start": None if start is None else [float(start[0]), float(start[1])],
     }
 
 
-START_LEGEND = {**start_trace((None, None)), "meta": "legend-entry", "hoverinfo": "skip"}
-"""The start ring's legend entry (no point: the map draws the ring at ``runs_payload``'s start)."""
+def start_legend() -> dict[str, Any]:
+    """The start ring's legend entry (no point: the map draws the ring at ``runs_payload``'s start)."""
+    return {**start_trace((None, None)), "meta": "legend-entry", "hoverinfo": "skip"}
 
 
 UI_REVISION = "live-map"

@@ -12,7 +12,10 @@ import numpy as np
 
 from charts.encoding import typed
 from charts.palette import run_colour
+from core.i18n import translator
 from engine.simulate import Trajectory
+
+_ = translator("app")
 
 SUPERSCRIPT_MINUS = "\u2212"
 
@@ -97,7 +100,8 @@ class LossCurves:
                 lowest = min(lowest, float(shown.min()))
             if not self.log or lowest > 0:
                 shown = np.array([lowest, highest])
-        title = ("loss − best known loss" if self.best is not None else "loss") + (" (log)" if self.log else "")
+        title = _("loss − best known loss") if self.best is not None else _("loss")
+        title += " (" + _("log") + ")" if self.log else ""
         yaxis: dict[str, Any] = {"title": {"text": title}, "type": "log" if self.log else "linear"}
         if shown.size:
             if self.log:
@@ -113,7 +117,7 @@ class LossCurves:
         return {
             "height": height,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}, "range": [0, max(steps, 1)]},
+            "xaxis": {"title": {"text": _("step")}, "range": [0, max(steps, 1)]},
             "yaxis": yaxis,
             "legend": {"orientation": "h", "y": -0.25},
             "hovermode": False,
@@ -131,7 +135,7 @@ def round_range(lo: float, hi: float, strides: int = 5) -> tuple[float, float]:
 
 def diverged_note(run: Trajectory) -> str:
     """The words beside a diverged run's last point."""
-    return f"diverged at step {run.diverged_at}"
+    return _("diverged at step {step}").format(step=run.diverged_at)
 
 
 def loss_payload(loss: LossCurves) -> dict[str, Any]:
@@ -162,6 +166,7 @@ def loss_payload(loss: LossCurves) -> dict[str, Any]:
 def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int = 320) -> dict[str, Any]:
     """Loss curves as a plotly figure; with a known best value ``best`` the y axis is the gap ``f - f*`` (log)."""
     loss = LossCurves.of(runs, best)
+    step_x = _("step {step}").format(step="%{x}")
     data = []
     for i, (run, y) in enumerate(zip(loss.runs, loss.curves, strict=True)):
         label = html.escape(run.label)
@@ -173,10 +178,11 @@ def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int =
                 "y": typed(y),
                 "name": label,
                 "line": {"color": run_colour(i), "width": 2},
-                "hovertemplate": "%{fullData.name}<br>step %{x}<br>%{y:.4~g}<extra></extra>",
+                "hovertemplate": f"%{{fullData.name}}<br>{step_x}<br>%{{y:.4~g}}<extra></extra>",
             }
         )
         if run.diverged_at is not None:
+            at_step = _("at step {step}").format(step=run.diverged_at)
             data.append(
                 {
                     "type": "scatter",
@@ -186,9 +192,9 @@ def loss_figure(runs: Sequence[Trajectory], best: float | None, *, height: int =
                     "text": [diverged_note(run)],
                     "textposition": "top center",
                     "marker": {"symbol": "x", "size": 14, "color": run_colour(i), "line": {"width": 2}},
-                    "name": f"{label} diverged",
+                    "name": f"{label} " + _("diverged"),
                     "showlegend": False,
-                    "hovertemplate": f"%{{fullData.name}} at step {run.diverged_at}<extra></extra>",
+                    "hovertemplate": f"%{{fullData.name}} {at_step}<extra></extra>",
                 }
             )
     return {"data": data, "layout": {**loss.layout(height), "hovermode": "x unified"}}

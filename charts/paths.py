@@ -15,14 +15,17 @@ import numpy as np
 from charts.encoding import typed
 from charts.markers import DIVERGED, END, START
 from charts.palette import run_colour
+from core.i18n import N_, translator
 from engine.simulate import Trajectory
+
+_ = translator("app")
 
 MAX_FRAMES = 60
 """At most this many animation frames after the first (frames sit on round steps, see :func:`frame_steps`)."""
 ARROWS = (
-    ("grad", "−gradient (descent direction)", "#ffffff", "dot"),
-    ("update", "actual step", "#ff4d4d", "solid"),
-    ("velocity", "−momentum", "#00e5ff", "dash"),
+    ("grad", N_("−gradient (descent direction)"), "#ffffff", "dot"),
+    ("update", N_("actual step"), "#ff4d4d", "solid"),
+    ("velocity", N_("−momentum"), "#00e5ff", "dash"),
 )
 
 
@@ -70,8 +73,13 @@ def arrow_points(runs: Sequence[Trajectory], steps: np.ndarray, length: float) -
     return out
 
 
-def start_trace(point: Sequence[float], *, name: str = "start", hover: str = "start", size: int = 14) -> dict[str, Any]:
-    """An open white ring on the start ``point`` (its values are used as given)."""
+def start_trace(
+    point: Sequence[float], *, name: str | None = None, hover: str | None = None, size: int = 14
+) -> dict[str, Any]:
+    """An open white ring on the start ``point`` (its values are used as given; ``name`` and ``hover`` are shown as
+    given, translated by the caller: "start" in the reader's language by default)."""
+    name = _("start") if name is None else name
+    hover = _("start") if hover is None else hover
     return {
         "type": "scatter",
         "mode": "markers",
@@ -84,11 +92,12 @@ def start_trace(point: Sequence[float], *, name: str = "start", hover: str = "st
 
 
 def run_traces(
-    run: Trajectory, index: int, *, path: np.ndarray | None = None, end: str = "now", opaque: bool = False
+    run: Trajectory, index: int, *, path: np.ndarray | None = None, end: str = N_("now"), opaque: bool = False
 ) -> list[dict[str, Any]]:
     """A run's path (``path``, default ``run.path``) in its palette colour and its last point (an x if it diverged).
 
-    Both share the legend group ``run{index}``; the marker is named ``"{label} {end}"``, and with
+    Both share the legend group ``run{index}``; the marker is named ``"{label} {end}"`` (``end`` is English,
+    ``"now"`` or ``"end"``, translated here), and with
     ``opaque`` it stays fully opaque when a selection dims the unselected points.
     """
     label = html.escape(run.label)
@@ -111,7 +120,7 @@ def run_traces(
         "mode": "markers",
         "x": [float(run.path[-1, 0])],
         "y": [float(run.path[-1, 1])],
-        "name": f"{label} {end}" + (" (diverged)" if diverged else ""),
+        "name": f"{label} {_(end)}" + (" (" + _("diverged") + ")" if diverged else ""),
         "legendgroup": f"run{index}",
         "showlegend": False,
         "marker": {
@@ -123,6 +132,6 @@ def run_traces(
     }
     if opaque:
         head["unselected"] = {"marker": {"opacity": 1}}
-    note = f" at step {run.diverged_at}" if diverged else ""
+    note = " " + _("at step {step}").format(step=run.diverged_at) if diverged else ""
     head["hovertemplate"] = "%{fullData.name}" + note + "<extra></extra>"
     return [line, head]

@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import translator
 from core.numbers import number_text
+
+_ = translator("app")
 
 LOG_WHEN_DECADES = 2.0
 """Use a log colour scale when the loss on the domain spans more than this many decades."""
@@ -68,7 +71,7 @@ class LossScale:
     @property
     def title(self) -> str:
         """Colour-bar title."""
-        return "loss (log scale)" if self.log else "loss"
+        return _("loss (log scale)") if self.log else _("loss")
 
 
 def round_values(lo: float, hi: float) -> list[float]:

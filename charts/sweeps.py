@@ -23,12 +23,15 @@ from charts.markers import CHECKPOINT, DIVERGED, END, REFERENCE
 from charts.palette import run_colour
 from charts.paths import start_trace
 from charts.scale import tick_label
+from core.i18n import N_, translator
 from core.numbers import number_text
 from engine.bowl_theory import Overlay
 from engine.grid import LossGrid
 from engine.simulate import Trajectory
 from engine.sweeps import BASIN_DIVERGED, SweepAxis
 from landscapes.base import Landscape
+
+_ = translator("app")
 
 CLICK_TRACES = (1, 2, 3)
 """Indices of the transparent click layers of every heatmap figure (cells that diverged, arrived, neither)."""
@@ -37,12 +40,12 @@ NAN_COLOUR = "#8c8c8c"
 DIVERGED_COLOUR = "#b2182b"
 ELSEWHERE_COLOUR = "#3b3b3b"
 METRIC_TITLES = {
-    "loss": "final loss − best (log10)",
-    "arrival": "first step near the best minimum",
-    "diverged": "step it diverged",
-    "basin": "minimum reached",
+    "loss": N_("final loss − best (log10)"),
+    "arrival": N_("first step near the best minimum"),
+    "diverged": N_("step it diverged"),
+    "basin": N_("minimum reached"),
 }
-MISSING_LABELS = {"loss": "diverged", "arrival": "never arrived", "diverged": "did not diverge"}
+MISSING_LABELS = {"loss": N_("diverged"), "arrival": N_("never arrived"), "diverged": N_("did not diverge")}
 COLOURSCALES = {"loss": "Viridis", "arrival": "Cividis", "diverged": "Reds_r"}
 HEIGHT = 470
 SHARED_PLOT_WIDTH = 0.8
@@ -93,9 +96,9 @@ def click_layers(
     """
     hit, div = np.ravel(first_hit), np.ravel(diverged_at)
     groups = (
-        (div >= 0, div, "diverged at step %{customdata[3]:.0f}"),
-        ((div < 0) & (hit >= 0), hit, "near the best minimum from step %{customdata[3]:.0f}"),
-        ((div < 0) & (hit < 0), hit, "never near the best minimum"),
+        (div >= 0, div, _("diverged at step {step}").format(step="%{customdata[3]:.0f}")),
+        ((div < 0) & (hit >= 0), hit, _("near the best minimum from step {step}").format(step="%{customdata[3]:.0f}")),
+        ((div < 0) & (hit < 0), hit, _("never near the best minimum")),
     )
     layers = []
     for mask, step, status in groups:
@@ -106,11 +109,11 @@ def click_layers(
                 "x": typed(np.ravel(gx)[mask]),
                 "y": typed(np.ravel(gy)[mask]),
                 "customdata": typed(np.column_stack([custom[mask], step[mask]])),
-                "name": "cells",
+                "name": _("cells"),
                 "marker": {"size": marker_size, "symbol": "square", "color": "white", "opacity": 0.0},
                 "selected": {"marker": {"opacity": 0.0}},
                 "unselected": {"marker": {"opacity": 0.0}},
-                "hovertemplate": f"{head}<br>{status}<extra>click to draw its path</extra>",
+                "hovertemplate": f"{head}<br>{status}<extra>{_('click to draw its path')}</extra>",
                 "showlegend": False,
             }
         )
@@ -145,7 +148,7 @@ def decade_ticks(lo: float, hi: float, most: int = MOST_COLOUR_TICKS) -> list[in
 
 
 def _colourbar(metric: str, z: np.ndarray, zrange: tuple[float, float] | None) -> dict[str, Any]:
-    bar: dict[str, Any] = {"title": {"text": METRIC_TITLES[metric], "side": "right"}, "thickness": 12, "len": 0.85}
+    bar: dict[str, Any] = {"title": {"text": _(METRIC_TITLES[metric]), "side": "right"}, "thickness": 12, "len": 0.85}
     if metric == "loss":
         lo, hi = zrange if zrange is not None else (np.nanmin(z), np.nanmax(z))
         ticks = decade_ticks(float(lo), float(hi))
@@ -195,7 +198,7 @@ def sweep_figure(
         "zmax": float(hi) if hi > lo else float(lo) + 1.0,
         "colorscale": COLOURSCALES[metric],
         "hoverinfo": "skip",
-        "name": METRIC_TITLES[metric],
+        "name": _(METRIC_TITLES[metric]),
         "showlegend": False,
     }
     if colour_bar:
@@ -208,13 +211,14 @@ def sweep_figure(
     xname, yname = html.escape(symbols.get(x.name, x.name)), html.escape(symbols.get(y.name, y.name))
     head = (
         f"{xname} = %{{customdata[0]:.4~g}}<br>{yname} = %{{customdata[1]:.4~g}}<br>"
-        "final loss = %{customdata[2]:.4~g}"
+        + _("final loss")
+        + " = %{customdata[2]:.4~g}"
     )
     cells = max(len(xs), len(ys))
     data: list[dict[str, Any]] = [
         heat,
         *click_layers(gx, gy, custom, first_hit, diverged_at, head, max(4.0, 380.0 / cells)),
-        _legend_swatch(MISSING_LABELS[metric], NAN_COLOUR),
+        _legend_swatch(_(MISSING_LABELS[metric]), NAN_COLOUR),
     ]
     if overlay is not None:
         for curve in overlay.curves:
@@ -288,7 +292,7 @@ def start_figure(
         "x": typed(xs),
         "y": typed(ys),
         "hoverinfo": "skip",
-        "name": METRIC_TITLES[metric],
+        "name": _(METRIC_TITLES[metric]),
         "showlegend": False,
     }
     legend: list[dict[str, Any]] = []
@@ -306,9 +310,13 @@ def start_figure(
             showscale=False,
         )
         for i, (mx, my) in enumerate(minima):
-            legend.append(_legend_swatch(f"ends at ({number_text(mx, 3)}, {number_text(my, 3)})", run_colour(i)))
-        legend.append(_legend_swatch("ends elsewhere", ELSEWHERE_COLOUR))
-        legend.append(_legend_swatch("diverged", DIVERGED_COLOUR))
+            legend.append(
+                _legend_swatch(
+                    _("ends at {point}").format(point=f"({number_text(mx, 3)}, {number_text(my, 3)})"), run_colour(i)
+                )
+            )
+        legend.append(_legend_swatch(_("ends elsewhere"), ELSEWHERE_COLOUR))
+        legend.append(_legend_swatch(_("diverged"), DIVERGED_COLOUR))
     else:
         finite = z[np.isfinite(z)]
         lo, hi = (finite.min(), finite.max()) if finite.size else (0.0, 1.0)
@@ -319,10 +327,10 @@ def start_figure(
             colorscale=COLOURSCALES[metric],
             colorbar=_colourbar(metric, z, (float(lo), float(hi))),
         )
-        legend.append(_legend_swatch(MISSING_LABELS[metric], NAN_COLOUR))
+        legend.append(_legend_swatch(_(MISSING_LABELS[metric]), NAN_COLOUR))
     custom = np.stack([gx.ravel(), gy.ravel(), np.ravel(final_loss)], axis=1)
     head = "start (%{customdata[0]:.3~g}, %{customdata[1]:.3~g})<br>final loss = %{customdata[2]:.4~g}"
-    contour, _ = contour_traces(landscape, values, grid)
+    contour, _scale = contour_traces(landscape, values, grid)
     lines = {
         **contour[0],
         "contours": {"coloring": "none", "showlines": True},
@@ -363,7 +371,7 @@ def with_selection(figure: dict[str, Any], point: tuple[float, float] | None) ->
         "mode": "markers",
         "x": [float(point[0])],
         "y": [float(point[1])],
-        "name": "selected cell",
+        "name": _("selected cell"),
         "marker": {"symbol": f"{CHECKPOINT}-open", "size": 16, "color": "white", "line": {"width": 3}},
         "hoverinfo": "skip",
     }
@@ -379,7 +387,7 @@ def cell_path_surface(
     it (the live map then sends only the new path). The page writes the path's title above
     the map: a title in the layout would change the surface with every cell.
     """
-    traces, _ = contour_traces(landscape, values, grid)
+    traces, _scale = contour_traces(landscape, values, grid)
     return {
         "data": traces,
         "layout": {
@@ -397,7 +405,10 @@ def cell_path_overlay(run: Trajectory) -> list[dict[str, Any]]:
     """One cell's path over :func:`cell_path_surface`: the line, its start and its last point (an x if it diverged)."""
     colour = run_colour(0)
     diverged = run.diverged_at is not None
-    last = f"diverged at step {run.diverged_at}" if diverged else f"after {run.steps} steps"
+    if diverged:
+        last = _("diverged at step {step}").format(step=run.diverged_at)
+    else:
+        last = _("after {steps} steps").format(steps=run.steps)
     return [
         {
             "type": "scatter",
@@ -414,13 +425,13 @@ def cell_path_overlay(run: Trajectory) -> list[dict[str, Any]]:
             "mode": "markers",
             "x": [float(run.path[-1, 0])],
             "y": [float(run.path[-1, 1])],
-            "name": "diverged" if diverged else "last point",
+            "name": _("diverged") if diverged else _("last point"),
             "marker": {
                 "symbol": DIVERGED if diverged else END,
                 "size": 12,
                 "color": colour,
                 "line": {"width": 1.5, "color": "black"},
             },
-            "hovertemplate": f"last point ({last})<br>(%{{x:.4~g}}, %{{y:.4~g}})<extra></extra>",
+            "hovertemplate": _("last point ({when})").format(when=last) + "<br>(%{x:.4~g}, %{y:.4~g})<extra></extra>",
         },
     ]

@@ -16,10 +16,13 @@ from typing import Any
 
 import numpy as np
 
+from core.i18n import translator
 from core.numbers import number_text
 from engine.config import OptimizerRun
 from engine.sweeps import SweepAxis
 from landscapes.bowl import hessian
+
+_ = translator("app")
 
 
 def bowl_eigenvalues(values: Mapping[str, float]) -> tuple[float, float]:
@@ -133,48 +136,62 @@ def theory_overlay(
     def curve(name: str, lr: np.ndarray, dash: str) -> Curve:
         return Curve(name, lr, sweep, dash) if x.name == "lr" else Curve(name, sweep, lr, dash)
 
-    curves = [curve("convergence boundary (theory)", lr_limit(mu, lam_max, wd), "dash")]
-    spectrum = f"Hessian eigenvalues {_num(lam_min)} and {_num(lam_max)}"
+    curves = [curve(_("convergence boundary (theory)"), lr_limit(mu, lam_max, wd), "dash")]
+    spectrum = _("Hessian eigenvalues {low} and {high}").format(low=_num(lam_min), high=_num(lam_max))
     if optimizer == "sgd" and other.name == "clip_norm":
         return Overlay(
             tuple(curves),
             None,
             "",
-            f"Theory for gradient descent on this bowl ({spectrum}): it converges exactly when "
-            f"lr < 2/λ_max = {_num(2.0 / lam_max)} (dashed line), with or without clipping: a clipped step is "
-            "only a shorter gradient step, and near the minimum clipping is off.",
+            _(
+                "Theory for gradient descent on this bowl ({spectrum}): it converges exactly when "
+                "lr < 2/λ_max = {limit} (dashed line), with or without clipping: a clipped step is "
+                "only a shorter gradient step, and near the minimum clipping is off."
+            ).format(spectrum=spectrum, limit=_num(2.0 / lam_max)),
         )
     if optimizer == "sgd":
-        curves.append(curve("fastest lr (theory)", 2.0 / (lam_max + lam_min + 2.0 * wd), "dot"))
+        curves.append(curve(_("fastest lr (theory)"), 2.0 / (lam_max + lam_min + 2.0 * wd), "dot"))
         return Overlay(
             tuple(curves),
             None,
             "",
-            f"Theory for gradient descent on this bowl ({spectrum}): L2 weight decay wd adds wd to both, so it "
-            f"converges exactly when lr < 2/(λ_max + wd) (dashed; {_num(2.0 / lam_max)} at wd = 0) and is fastest "
-            f"at lr = 2/(λ_max + λ_min + 2 wd) (dotted; {_num(2.0 / (lam_max + lam_min))} at wd = 0).",
+            _(
+                "Theory for gradient descent on this bowl ({spectrum}): L2 weight decay wd adds wd to both, so it "
+                "converges exactly when lr < 2/(λ_max + wd) (dashed; {limit} at wd = 0) and is fastest "
+                "at lr = 2/(λ_max + λ_min + 2 wd) (dotted; {fastest} at wd = 0)."
+            ).format(spectrum=spectrum, limit=_num(2.0 / lam_max), fastest=_num(2.0 / (lam_max + lam_min))),
         )
     if other.name == "momentum":
         w = float(wd_fixed)
         lr_star, mu_star, rate = heavy_ball_optimum(lam_min + w, lam_max + w)
         point = (lr_star, mu_star) if x.name == "lr" else (mu_star, lr_star)
-        shift = f", both raised by the weight decay {_num(w)}" if w else ""
+        shift = _(", both raised by the weight decay {wd}").format(wd=_num(w)) if w else ""
         return Overlay(
             tuple(curves),
             point,
-            f"optimum (theory): lr* = {_num(lr_star)}, μ* = {_num(mu_star)}",
-            f"Theory for heavy-ball momentum on this bowl ({spectrum}{shift}): it converges exactly when "
-            f"lr < 2(1 + μ)/λ_max (dashed; {_num(float(lr_limit(0.0, lam_max, w)))} at μ = 0). The fastest setting "
-            f"is lr* = {_num(lr_star)}, μ* = {_num(mu_star)} (diamond): there the error shrinks by a factor "
-            f"{_num(rate)} per step.",
+            _("optimum (theory): lr* = {lr}, μ* = {mu}").format(lr=_num(lr_star), mu=_num(mu_star)),
+            _(
+                "Theory for heavy-ball momentum on this bowl ({spectrum}{shift}): it converges exactly when "
+                "lr < 2(1 + μ)/λ_max (dashed; {limit} at μ = 0). The fastest setting "
+                "is lr* = {lr}, μ* = {mu} (diamond): there the error shrinks by a factor {rate} per step."
+            ).format(
+                spectrum=spectrum,
+                shift=shift,
+                limit=_num(float(lr_limit(0.0, lam_max, w))),
+                lr=_num(lr_star),
+                mu=_num(mu_star),
+                rate=_num(rate),
+            ),
         )
     m = float(mu[0])
     return Overlay(
         tuple(curves),
         None,
         "",
-        f"Theory for heavy-ball momentum at μ = {_num(m)} on this bowl ({spectrum}): L2 weight decay wd adds wd to "
-        f"both, so it converges exactly when lr < 2(1 + μ)/(λ_max + wd) (dashed).",
+        _(
+            "Theory for heavy-ball momentum at μ = {mu} on this bowl ({spectrum}): L2 weight decay wd adds wd to "
+            "both, so it converges exactly when lr < 2(1 + μ)/(λ_max + wd) (dashed)."
+        ).format(mu=_num(m), spectrum=spectrum),
     )
 
 

@@ -61,7 +61,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import optimizers
+from core.i18n import N_, translator
 from core.numbers import number_text
+
+_ = translator("app")
 
 BUDGET_S = 3.0
 """Server CPU seconds one page view may use for its runs."""
@@ -192,30 +195,39 @@ class Plan:
     def notice(self, what: str = "map") -> str | None:
         """One plain sentence or two saying what was reduced and why; None if nothing was.
 
-        ``what`` names the unit of work in the plural-free form (``"map"``, ``"run"``).
+        ``what`` names the unit of work in the plural-free form (``"map"``, ``"run"``; English, translated here).
         """
         if not self.reduced:
             return None
         changes = []
         if self.cells is not None and self.cells != self.asked_cells:
-            changes.append(f"{self.cells} × {self.cells} cells instead of {self.asked_cells} × {self.asked_cells}")
+            changes.append(
+                _("{cells} × {cells} cells instead of {asked} × {asked}").format(
+                    cells=self.cells, asked=self.asked_cells
+                )
+            )
         if self.steps != self.asked_steps:
-            changes.append(f"{self.steps} steps instead of {self.asked_steps}")
+            changes.append(_("{steps} steps instead of {asked}").format(steps=self.steps, asked=self.asked_steps))
         elif self.cells is not None:
-            changes.append(f"all {self.steps} steps")
-        return (
-            f"Reduced to fit the compute budget: each {what} runs {' and '.join(changes)}. "
-            f"As asked, it would take about {_seconds_text(self.asked_seconds)} of server time, and each page "
-            f"view gets about {_seconds_text(self.budget_s)}. Ask for fewer cells or steps to run exactly what "
-            "you set."
+            changes.append(_("all {steps} steps").format(steps=self.steps))
+        units = {"map": N_("map"), "run": N_("run")}
+        return _(
+            "Reduced to fit the compute budget: each {what} runs {changes}. "
+            "As asked, it would take about {asked} of server time, and each page "
+            "view gets about {budget}. Ask for fewer cells or steps to run exactly what you set."
+        ).format(
+            what=_(units.get(what, what)),
+            changes=_(" and ").join(changes),
+            asked=_seconds_text(self.asked_seconds),
+            budget=_seconds_text(self.budget_s),
         )
 
 
 def _seconds_text(seconds: float) -> str:
     """A duration for a reader: "0.5 s", "17 s", "35 min"."""
     if seconds < 90:
-        return f"{number_text(seconds, 2)} s"
-    return f"{number_text(round(seconds / 60), 2)} min"
+        return _("{n} s").format(n=number_text(seconds, 2))
+    return _("{n} min").format(n=number_text(round(seconds / 60), 2))
 
 
 def _largest_steps(cost_per_step: float, fixed: float, asked: int, multiple: int, budget_s: float) -> int:
@@ -323,13 +335,17 @@ class SeedPlan:
             return None
         changes = []
         if self.seeds != self.asked_seeds:
-            changes.append(f"{self.seeds} seeds instead of {self.asked_seeds}")
+            changes.append(_("{seeds} seeds instead of {asked}").format(seeds=self.seeds, asked=self.asked_seeds))
         if self.steps != self.asked_steps:
-            changes.append(f"{self.steps} steps instead of {self.asked_steps}")
-        return (
-            f"Reduced to fit the compute budget: {' and '.join(changes)}. As asked, it would take about "
-            f"{_seconds_text(self.asked_seconds)} of server time, and each page view gets about "
-            f"{_seconds_text(self.budget_s)}. Ask for fewer seeds, steps or learning rates to run exactly what you set."
+            changes.append(_("{steps} steps instead of {asked}").format(steps=self.steps, asked=self.asked_steps))
+        return _(
+            "Reduced to fit the compute budget: {changes}. As asked, it would take about "
+            "{asked} of server time, and each page view gets about "
+            "{budget}. Ask for fewer seeds, steps or learning rates to run exactly what you set."
+        ).format(
+            changes=_(" and ").join(changes),
+            asked=_seconds_text(self.asked_seconds),
+            budget=_seconds_text(self.budget_s),
         )
 
 

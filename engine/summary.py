@@ -7,9 +7,22 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 
+from core.i18n import N_, translator
 from core.numbers import number_text
 from engine.simulate import Trajectory, default_tolerance, resolve_landscape
 from landscapes.base import Landscape
+
+_ = translator("app")
+
+COLUMNS = (
+    N_("optimizer"),
+    N_("final loss"),
+    N_("distance to nearest minimum"),
+    N_("reached best minimum at step"),
+    N_("diverged at step"),
+)
+"""The summary table's columns (English keys; pages show them translated)."""
+NEVER = N_("never")
 
 
 def summary_rows(
@@ -48,7 +61,7 @@ def summary_table(rows: Sequence[dict[str, object]]) -> list[dict[str, str]]:
             "optimizer": str(row["optimizer"]),
             "final loss": number(row["final loss"]),
             "distance to nearest minimum": number(row["distance to nearest minimum"]),
-            "reached best minimum at step": "never"
+            "reached best minimum at step": NEVER
             if row["reached best minimum at step"] is None
             else str(row["reached best minimum at step"]),
             "diverged at step": "—" if row["diverged at step"] is None else str(row["diverged at step"]),
@@ -59,7 +72,8 @@ def summary_table(rows: Sequence[dict[str, object]]) -> list[dict[str, str]]:
 
 def tolerance_note(landscape: str | Landscape) -> str:
     """One sentence saying what 'reached' means in the summary table."""
-    return f"'Reached' means within {default_tolerance(resolve_landscape(landscape)):.3g} (1% of the plotted diagonal)."
+    tolerance = f"{default_tolerance(resolve_landscape(landscape)):.3g}"
+    return _("'Reached' means within {tolerance} (1% of the plotted diagonal).").format(tolerance=tolerance)
 
 
 def paths_csv(runs: Sequence[Trajectory]) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 
+from core.i18n import translator
 from core.param import Param
 from engine.config import OptimizerRun, all_params
 from engine.scenario import Scenario
@@ -32,6 +33,8 @@ from engine.simulate import (
     simulate_many,
 )
 from landscapes.base import Landscape
+
+_ = translator("app")
 
 MAX_CELLS = 128
 """Largest number of cells along one axis of a map."""
@@ -82,7 +85,7 @@ class SweepAxis:
 
     def label(self, symbol: str | None = None) -> str:
         """Axis title, e.g. ``lr (log scale)``."""
-        return f"{symbol or self.name}" + (" (log scale)" if self.log else "")
+        return f"{symbol or self.name}" + (" (" + _("log scale") + ")" if self.log else "")
 
 
 def sweepable(key: str) -> list[str]:

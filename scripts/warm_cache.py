@@ -104,7 +104,7 @@ def build_default_view(scenario: Scenario) -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)  # "no ScriptRunContext" noise outside a server
     from ui.playground_view import build_view, scenario_key
 
-    build_view(scenario_key(scenario))
+    build_view(scenario_key(scenario), "en")
 
 
 def run_page(page: Path) -> list[str]:

@@ -186,7 +186,7 @@ def live_chart(key: str, layout: Mapping[str, Any], curves: Mapping[str, Any], *
     ``st.plotly_chart`` rebuilds a changed figure from scratch, and even ``Plotly.react`` redraws
     the whole plot: 40-60 ms a move for the Playground's loss chart (``benchmarks/live_map_bench.py``).
     """
-    layer, _ = split_figure({"data": [], "layout": layout}, 0)
+    layer, _overlay = split_figure({"data": [], "layout": layout}, 0)
     live_map(key, layer, paths=curves, height=int(layout.get("height", 320)), title=title)
 
 

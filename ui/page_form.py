@@ -106,7 +106,7 @@ def draw(f: Field, where: Any, translate: Callable[[str], str] | None = None, **
     """The Streamlit widget for field ``f`` (keyed by its link key, its value in ``st.session_state``).
 
     ``translate`` (the declaring module's translator, see :func:`setting_translator`) turns the
-    label, the help and the shown text of text options into the interface's language; numbers
+    label, the help and the shown text of options into the interface's language; numbers
     are shown as they are. The values, and so the link, stay the same in every language.
     """
     spec = f.setting
@@ -114,7 +114,8 @@ def draw(f: Field, where: Any, translate: Callable[[str], str] | None = None, **
     label = tr(spec.label)
 
     def shown(value: Any) -> str:
-        return tr(spec.shown(value)) if isinstance(value, str) else spec.shown(value)
+        text = spec.shown(value)
+        return text if _is_number(text) else tr(text)
 
     common = {"key": f.key, "help": tr(spec.help) if spec.help else spec.help, **extra}
     if spec.widget == "toggle":
@@ -130,6 +131,15 @@ def draw(f: Field, where: Any, translate: Callable[[str], str] | None = None, **
         # ``extra`` may give the +/- buttons a coarser step than the one the link is checked against.
         return where.number_input(label, f.kind(spec.low), f.kind(spec.high), **{"step": spec.step, **common})
     return where.slider(label, f.kind(spec.low), f.kind(spec.high), step=spec.step, **common)
+
+
+def _is_number(text: str) -> bool:
+    """Whether a shown option is a number (shown as it is in every language)."""
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 _BUILDERS: dict[str, tuple[type[PageScenario], Callable[[Any], Any]]] = {}

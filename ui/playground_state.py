@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any
 
 import optimizers
+from core.i18n import N_
 from core.param import Param
 from engine.config import OptimizerRun, all_params
 from engine.scenario import MAX_RUNS, SPEEDS, Scenario, default_start, from_query
@@ -215,7 +216,7 @@ def on_optimizers_change(state: MutableMapping[str, Any]) -> None:
     chosen = list(state[OPTS])
     if not chosen:
         state[OPTS] = list(dict.fromkeys(state[run_key(rid, "key")] for rid in state[RUN_IDS]))
-        state[OPTS_NOTICE] = "Keep at least one optimizer: remove a run after adding another."
+        state[OPTS_NOTICE] = N_("Keep at least one optimizer: remove a run after adding another.")
         return
     state[OPTS_NOTICE] = None
     kept = [rid for rid in state[RUN_IDS] if state[run_key(rid, "key")] in chosen]
@@ -282,3 +283,13 @@ def _new_run(state: MutableMapping[str, Any], run: OptimizerRun) -> int:
     state[RUNS_BY_ID] = {**state[RUNS_BY_ID], rid: run}
     seed_run(state, rid, run, overwrite=True)
     return rid
+
+
+def shown_label(run_or_label: OptimizerRun | str, spec: Any = None) -> str:
+    """A run's label as the page shows it: the optimizer's name in the reader's language while the label is
+    the default (the English name the link holds), else the user's own text."""
+    if isinstance(run_or_label, OptimizerRun):
+        label, spec = run_or_label.label, run_or_label.spec
+    else:
+        label = run_or_label
+    return spec.name_text() if spec is not None and label == spec.name else label

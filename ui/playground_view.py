@@ -18,25 +18,28 @@ import streamlit as st
 
 from charts.live_map import (
     RASTER_RESOLUTION,
-    START_LEGEND,
     SurfaceLayer,
     content_key,
     family_payload,
     runs_payload,
+    start_legend,
     surface_layer,
 )
 from charts.loss_curve import LossCurves, loss_payload
 from charts.surface3d import GRID_RESOLUTION, surface_figure
+from core.i18n import translator
 from engine.config import all_params
 from engine.grid import surface_grid
 from engine.scenario import Scenario, from_query, to_query
 from engine.scrub import path_family
 from engine.simulate import Trajectory, best_loss
-from engine.summary import paths_csv, summary_rows
+from engine.summary import NEVER, paths_csv, summary_rows
 from landscapes.base import Landscape
 from optimizers.options import step_latex
 from ui.param_widgets import slider_label, slider_positions
-from ui.playground_state import split_settings
+from ui.playground_state import shown_label, split_settings
+
+_ = translator("app")
 
 FRAME_MS = {1: 160, 2: 80, 5: 35, 10: 16}
 """Milliseconds between animation frames at each speed of :data:`engine.scenario.SPEEDS`."""
@@ -84,9 +87,9 @@ def equations_for(scenario: Scenario) -> list[list[str]]:
 
 
 @st.cache_resource(max_entries=48, show_spinner=False)
-def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
-    """Run the scenario named by ``key`` and build its figures (shared across sessions; never mutated)."""
-    scenario, _ = from_query(dict(key))
+def build_view(key: tuple[tuple[str, str], ...], lang: str) -> PlaygroundView:
+    """Run the scenario named by ``key``, figures in language ``lang`` (shared across sessions; never mutated)."""
+    scenario, _ignored = from_query(dict(key))
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
     runs = scenario.run()
@@ -94,7 +97,7 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
         runs=runs,
         surface=playground_surface(land, values),
         paths=runs_payload(runs, arrow_length(land), scenario.start),
-        overlay=[START_LEGEND],
+        overlay=[start_legend()],
         loss_layout=(loss := LossCurves.of(runs, best_loss(land, values))).layout(LOSS_HEIGHT, loss_span(land, values)),
         loss_curves=loss_payload(loss),
         rows=summary_rows(land, values, runs),
@@ -104,12 +107,12 @@ def build_view(key: tuple[tuple[str, str], ...]) -> PlaygroundView:
 
 
 @st.cache_resource(max_entries=16, show_spinner=False)
-def build_surface(key: tuple[tuple[str, str], ...]) -> dict[str, Any]:
-    """The 3D figure of the scenario named by ``key`` (built only when the 3D view is shown)."""
-    scenario, _ = from_query(dict(key))
+def build_surface(key: tuple[tuple[str, str], ...], lang: str) -> dict[str, Any]:
+    """The 3D figure of the scenario named by ``key`` in language ``lang`` (built only when the 3D view is shown)."""
+    scenario, _ignored = from_query(dict(key))
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
-    return surface_figure(land, values, build_view(key).runs, surface_grid(land, values, GRID_RESOLUTION))
+    return surface_figure(land, values, build_view(key, lang).runs, surface_grid(land, values, GRID_RESOLUTION))
 
 
 def playground_surface(land: Landscape, values: Mapping[str, float]) -> SurfaceLayer:
@@ -152,7 +155,7 @@ def family_scenario(scenario: Scenario, run: int, name: str) -> Scenario:
 @st.cache_resource(max_entries=32, show_spinner=False)
 def build_family(key: tuple[tuple[str, str], ...], run: int, name: str) -> dict[str, Any]:
     """The family of paths across setting ``name`` of run ``run`` (``key`` from :func:`family_scenario`), as sent."""
-    scenario, _ = from_query(dict(key))
+    scenario, _ignored = from_query(dict(key))
     param = all_params(scenario.runs[run].spec)[name]
     values = slider_positions(param)
     family = path_family(scenario, run, name, values, FAMILY_POINTS)
@@ -179,9 +182,22 @@ def scrub_payload(scenario: Scenario, choice: str | None) -> dict[str, Any]:
     family = build_family(key, run, name)
     current = scenario.runs[run].values[name]
     return {
-        "options": [{"value": scrub_id(i, n), "label": f"{i + 1}. {scenario.runs[i].label} · {n}"} for i, n in targets],
+        "options": [
+            {"value": scrub_id(i, n), "label": f"{i + 1}. {shown_label(scenario.runs[i])} · {n}"} for i, n in targets
+        ],
         "selected": scrub_id(run, name),
         "index": min(range(len(family["values"])), key=lambda k: abs(family["values"][k] - current)),
         "family_key": content_key(key, run, name),
         "family": family,
     }
+
+
+def shown_table(rows: list[dict[str, str]], scenario: Scenario) -> list[dict[str, str]]:
+    """The summary table (:func:`engine.summary.summary_table`) in the reader's language: column names and
+    "never" translated, each run named as the page names it (:func:`ui.playground_state.shown_label`)."""
+    out = []
+    for row, run in zip(rows, scenario.runs, strict=True):
+        shown = {name: (_(value) if value == NEVER else value) for name, value in row.items()}
+        shown["optimizer"] = shown_label(run)
+        out.append({_(name): value for name, value in shown.items()})
+    return out

@@ -10,6 +10,7 @@ import landscapes
 import optimizers
 from charts.encoding import PrebuiltFigure
 from charts.palette import run_colour
+from core.i18n import N_, language, translator
 from engine.config import all_params
 from engine.scenario import CUSTOM, LANDSCAPE_KEYS, MAX_RUNS, SPEEDS, to_query
 from engine.summary import summary_table, tolerance_note
@@ -22,10 +23,12 @@ from ui.live_map import live_chart, live_map
 from ui.live_map import scrub_choice as live_map_choice
 from ui.markdown import escape_markdown, notice_text
 from ui.param_widgets import param_widget
-from ui.playground_view import FRAME_MS, build_surface, build_view, scenario_key, scrub_payload
+from ui.playground_state import shown_label
+from ui.playground_view import FRAME_MS, build_surface, build_view, scenario_key, scrub_payload, shown_table
 from ui.run_panel import RuleBlock, run_panel
 from ui.share import copy_link_button, share_url, sync_query_params
 
+_ = translator("app")
 state = st.session_state
 MAP_KEY = "pg.map"
 VIEW = "pg-view"  # the fragment that draws the view (draw_view); a bare string here would show on the page
@@ -49,11 +52,11 @@ ps.start_session(state, st.query_params.to_dict())
 ps.seed_widgets(state, state[ps.SCENARIO])
 
 SCHEDULE_LABELS = {
-    "constant": "constant",
-    "step": "step decay",
-    "exponential": "exponential",
-    "cosine": "cosine",
-    "warmup_cosine": "warm-up + cosine",
+    "constant": N_("constant"),
+    "step": N_("step decay"),
+    "exponential": N_("exponential"),
+    "cosine": N_("cosine"),
+    "warmup_cosine": N_("warm-up + cosine"),
 }
 SCHEDULE_PARAMS = {
     "step": ("decay_every", "decay_rate"),
@@ -64,11 +67,11 @@ SCHEDULE_PARAMS = {
 
 # ---------------------------------------------------------------- sidebar controls
 with st.sidebar:
-    st.header("Surface")
+    st.header(_("Surface"))
     st.selectbox(
-        "Landscape",
+        _("Landscape"),
         options=list(LANDSCAPE_KEYS),
-        format_func=lambda k: "Custom formula…" if k == CUSTOM else landscapes.get(k).name_text(),
+        format_func=lambda k: _("Custom formula…") if k == CUSTOM else landscapes.get(k).name_text(),
         key=ps.LAND,
         on_change=ps.on_landscape_change,
         args=(state,),
@@ -79,26 +82,29 @@ with st.sidebar:
                 "f(x, y) =",
                 key=ps.FORMULA_INPUT,
                 max_chars=MAX_LENGTH,
-                help="Numbers, x, y, pi, e, + - * / **, and sin cos tan exp log sqrt abs tanh sinh cosh "
-                "arctan minimum maximum.",
+                help=_("Numbers, x, y, pi, e, + - * / **, and the functions {functions}.").format(
+                    functions="sin cos tan exp log sqrt abs tanh sinh cosh arctan minimum maximum"
+                ),
             )
             d = st.columns(4)
-            for i, name in enumerate(("x min", "x max", "y min", "y max")):
+            for i, name in enumerate((_("x min"), _("x max"), _("y min"), _("y max"))):
                 d[i].number_input(name, -1e4, 1e4, key=f"{ps.DOMAIN_INPUT}{i}", format="%g")
-            st.form_submit_button("Apply", on_click=ps.on_formula_submit, args=(state,))
+            st.form_submit_button(_("Apply"), on_click=ps.on_formula_submit, args=(state,))
         if state.get(ps.FORMULA_ERROR):
-            st.error(escape_markdown(f"{state[ps.FORMULA_ERROR]} — still showing f = {state[ps.FORMULA]}"))
+            shown = _("{error} — still showing f = {formula}")
+            st.error(escape_markdown(shown.format(error=state[ps.FORMULA_ERROR], formula=state[ps.FORMULA])))
     land = ps.current_surface(state)
     for p in land.params:
         param_widget(p, ps.land_key(p.name), label=f"{p.name} — {p.help_text()}" if p.help else p.name)
     if land.is_dataset:
         size = land.data(land.resolve({p.name: state[ps.land_key(p.name)] for p in land.params})).size
-        st.slider("Batch size B", 1, size, key=ps.BATCH, help=f"B = {size} is full-batch gradient descent")
-        st.number_input("Minibatch seed", 0, 2**31 - 1, step=1, key=ps.SEED)
+        help = _("B = {size} is full-batch gradient descent").format(size=size)
+        st.slider(_("Batch size B"), 1, size, key=ps.BATCH, help=help)
+        st.number_input(_("Minibatch seed"), 0, 2**31 - 1, step=1, key=ps.SEED)
 
-    st.header("Optimizers")
+    st.header(_("Optimizers"))
     st.multiselect(
-        "Compare",
+        _("Compare"),
         options=list(optimizers.REGISTRY),
         format_func=lambda k: optimizers.get(k).short_name_text(),
         key=ps.OPTS,
@@ -107,13 +113,13 @@ with st.sidebar:
         max_selections=MAX_RUNS,
     )
     if state.get(ps.OPTS_NOTICE):
-        st.caption(state[ps.OPTS_NOTICE])
+        st.caption(_(state[ps.OPTS_NOTICE]))
     for index, rid in enumerate(state[ps.RUN_IDS]):
         spec = optimizers.get(state[ps.run_key(rid, "key")])
         main, rare = ps.split_settings(spec)
         with st.container(border=True, key=f"pg-run-{rid}"):
             # The run's colour on the map beside its name; the label is the user's text, escaped here.
-            title = html.escape(f"{index + 1}. {state[ps.run_key(rid, 'label')]}")
+            title = html.escape(f"{index + 1}. {shown_label(state[ps.run_key(rid, 'label')], spec)}")
             st.html(f'<b><span style="color:{run_colour(index)}">&#9679;</span> {title}</b>')
             for p in main:
                 param_widget(
@@ -122,13 +128,13 @@ with st.sidebar:
                     label=f"{p.name} ({p.help_text()})" if p.help else p.name,
                     on_change=rerun_view,
                 )
-            more = st.expander("More settings", key=ps.run_key(rid, "more"), on_change="rerun")
+            more = st.expander(_("More settings"), key=ps.run_key(rid, "more"), on_change="rerun")
             if not more.open:
                 # Drawn only when open: every widget in the sidebar costs the browser a redraw on each move
                 # (about 1 ms of its main thread per slider, benchmarks/live_map_bench.py), open or not.
                 continue
             with more:
-                st.text_input("Label", key=ps.run_key(rid, "label"), max_chars=40)
+                st.text_input(_("Label"), key=ps.run_key(rid, "label"), max_chars=40)
                 for p in rare:
                     param_widget(
                         p,
@@ -138,11 +144,11 @@ with st.sidebar:
                     )
                 options = all_params(spec)
                 st.radio(
-                    "Weight decay",
+                    _("Weight decay"),
                     WD_MODES,
                     key=ps.run_key(rid, "wd_mode"),
                     horizontal=True,
-                    format_func=lambda m: "L2 (in the gradient)" if m == "l2" else "decoupled (AdamW)",
+                    format_func=lambda m: _("L2 (in the gradient)") if m == "l2" else _("decoupled (AdamW)"),
                     on_change=rerun_view,
                 )
                 param_widget(
@@ -152,22 +158,25 @@ with st.sidebar:
                     on_change=rerun_view,
                 )
                 if st.toggle(
-                    "Clip gradient norm",
+                    _("Clip gradient norm"),
                     key=ps.run_key(rid, "clip_on"),
                     on_change=ps.on_clip_toggle,
                     args=(state, rid),
                 ):
                     param_widget(
-                        options["clip_norm"], ps.run_key(rid, "clip_norm"), label="max norm c", on_change=rerun_view
+                        options["clip_norm"], ps.run_key(rid, "clip_norm"), label=_("max norm c"), on_change=rerun_view
                     )
                 schedule = st.selectbox(
-                    "Schedule", SCHEDULES, key=ps.run_key(rid, "schedule"), format_func=SCHEDULE_LABELS.get
+                    _("Schedule"),
+                    SCHEDULES,
+                    key=ps.run_key(rid, "schedule"),
+                    format_func=lambda s: _(SCHEDULE_LABELS[s]),
                 )
                 for name in SCHEDULE_PARAMS.get(schedule, ()):
                     param_widget(options[name], ps.run_key(rid, name), on_change=rerun_view)
                 left, right = st.columns(2)
                 left.button(
-                    "Duplicate",
+                    _("Duplicate"),
                     key=f"dup{rid}",
                     on_click=ps.on_duplicate,
                     args=(state, rid),
@@ -175,7 +184,7 @@ with st.sidebar:
                     width="stretch",
                 )
                 right.button(
-                    "Remove",
+                    _("Remove"),
                     key=f"rm{rid}",
                     on_click=ps.on_remove,
                     args=(state, rid),
@@ -183,15 +192,15 @@ with st.sidebar:
                     disabled=len(state[ps.RUN_IDS]) <= 1,
                 )
 
-    st.header("Run")
+    st.header(_("Run"))
     start_box = st.container()  # the view fragment draws the start inputs here: a map click moves them
-    st.slider("Steps", 10, 5000, step=10, key=ps.STEPS, on_change=rerun_view)
+    st.slider(_("Steps"), 10, 5000, step=10, key=ps.STEPS, on_change=rerun_view)
     st.select_slider(
-        "Animation speed", options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}", on_change=rerun_view
+        _("Animation speed"), options=list(SPEEDS), key=ps.SPEED, format_func=lambda s: f"×{s}", on_change=rerun_view
     )
 
 # ---------------------------------------------------------------- main view
-st.title("Descent Lab · Playground")
+st.title(_("Descent Lab · Playground"))
 if state.get(ps.NOTICE):
     st.warning(notice_text(state[ps.NOTICE]), icon=":material/warning:")
 if note := formula_notice(land):
@@ -200,10 +209,16 @@ if note := formula_notice(land):
 # not draw it again (the formula is typeset by KaTeX on every draw); the fragment fills link_box.
 head_left, link_box = st.columns([3, 1])
 head_left.markdown(f"**{land.name_text()}** — ${land.latex}$")
+VIEWS = {"Contour map": N_("Contour map"), "3D surface": N_("3D surface")}
 mode = st.segmented_control(
-    "View", ["Contour map", "3D surface"], default="Contour map", key="pg.view", label_visibility="collapsed"
+    _("View"),
+    list(VIEWS),
+    default="Contour map",
+    format_func=lambda v: _(VIEWS[v]),
+    key="pg.view",
+    label_visibility="collapsed",
 )
-MAP_NOTE = (
+MAP_NOTE = N_(
     "▶ Play animates the paths; the step slider goes to any step. Drag the setting slider above the map: the path "
     "follows each of its values at once, and letting go keeps the value. The arrows at a step show directions only "
     "(all the same length): downhill −∇f (dotted), the step actually taken (red) and the momentum (dashed). Click "
@@ -221,16 +236,16 @@ def draw_view() -> None:
     with start_box:
         (x0, x1), (y0, y1) = land.domain
         start = st.container(horizontal=True)  # one block; columns would be three
-        start.number_input("start x", float(x0), float(x1), step=(x1 - x0) / 100, format="%.4f", key=ps.START_X)
-        start.number_input("start y", float(y0), float(y1), step=(y1 - y0) / 100, format="%.4f", key=ps.START_Y)
+        start.number_input(_("start x"), float(x0), float(x1), step=(x1 - x0) / 100, format="%.4f", key=ps.START_X)
+        start.number_input(_("start y"), float(y0), float(y1), step=(y1 - y0) / 100, format="%.4f", key=ps.START_Y)
     scenario = ps.read_scenario(state)
     ps.remember(state, scenario)
     query = to_query(scenario)
     sync_query_params(query)
     key = scenario_key(scenario)
-    runs_text = f"{len(scenario.runs)} optimizer{'' if len(scenario.runs) == 1 else 's'}"
-    with st.spinner(f"Running {runs_text} for {scenario.steps} steps on {land.name_text()} and drawing the map…"):
-        view = build_view(key)
+    running = _("Running {runs} optimizer(s) for {steps} steps on {surface} and drawing the map…")
+    with st.spinner(running.format(runs=len(scenario.runs), steps=scenario.steps, surface=land.name_text())):
+        view = build_view(key, language())
 
     with link_box:
         copy_link_button(share_url(query))
@@ -239,7 +254,7 @@ def draw_view() -> None:
     # headings): the browser draws every Streamlit element on the page again at each rerun, changed or not
     # (renderer CPU: about 2.5 ms per heading or caption, 1 ms per column or container; benchmarks/element_cost.py).
     if mode == "3D surface":
-        st.plotly_chart(PrebuiltFigure(build_surface(key)), width="stretch", key="pg.surface")
+        st.plotly_chart(PrebuiltFigure(build_surface(key, language())), width="stretch", key="pg.surface")
     else:
         live_map(
             MAP_KEY,
@@ -251,17 +266,17 @@ def draw_view() -> None:
                 "options": [{"value": s, "label": f"×{s}", "ms": FRAME_MS[s]} for s in SPEEDS],
                 "value": scenario.speed,
             },
-            note=MAP_NOTE,
+            note=_(MAP_NOTE),
             on_click=lambda x, y: ps.on_map_click(state, x, y),
             on_commit=lambda target, value: (ps.on_scrub_commit(state, target, value), rerun_page()),
             on_speed=lambda speed: (ps.on_speed(state, speed), rerun_page()),
         )
-    live_chart("pg.loss", view.loss_layout, view.loss_curves, title="Loss")
+    live_chart("pg.loss", view.loss_layout, view.loss_curves, title=_("Loss"))
 
     colours = [run_colour(i) for i in range(len(scenario.runs))]
     run_panel(
         "pg.runs",
-        rows=summary_table(view.rows),
+        rows=shown_table(summary_table(view.rows), scenario),
         colours=colours,
         note=tolerance_note(land),
         rules=[
@@ -277,9 +292,9 @@ def draw_view() -> None:
     )
 
     exports = st.container(horizontal=True)
-    exports.download_button("Download paths (CSV)", view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
+    exports.download_button(_("Download paths (CSV)"), view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
     exports.download_button(
-        "Download scenario (JSON)", view.json, file_name="descent-lab-scenario.json", mime="application/json"
+        _("Download scenario (JSON)"), view.json, file_name="descent-lab-scenario.json", mime="application/json"
     )
 
 

@@ -8,6 +8,7 @@ import streamlit as st
 
 from charts.encoding import PrebuiltFigure
 from charts.sweeps import with_selection
+from core.i18n import translator
 from core.numbers import number_text
 from engine.sweeps import SweepAxis
 from ui.lesson import lesson_header, playground_link
@@ -28,6 +29,7 @@ from ui.markdown import escape_markdown
 from ui.sweep_form import SELECTED, SweepsForm, forget
 
 PAGE = SweepsScenario.PAGE
+_ = translator("app")
 state = st.session_state
 
 
@@ -72,24 +74,33 @@ def pick_handler(chart_key: str, which: str, view: SweepsPage, panel: int) -> Ca
 
 form = SweepsForm()
 lesson_header(
-    "Sweeps: where does an optimizer work at all?",
-    "One run answers what happens at one setting. A sweep runs the optimizer once for every cell of a grid of "
-    "settings and colours each cell by how its run ended, so the whole working region appears at once: where the "
-    "loss ends low, where the steps are too timid to arrive in time, and the edge past which the steps grow and the "
-    "run flies off the map. Every cell of a map runs in a single vectorised, compiled call. On the ill-conditioned "
-    "bowl the edge is known in closed form: heavy-ball momentum settles only while the learning rate times the "
-    "steepest curvature stays below 2(1 + μ), and the dashed line draws that boundary over the measured map so the "
-    "two can be checked against each other. Click a cell to see its path on the surface, then open it in the "
-    "Playground to animate it. The start-point map asks the same question about where you begin instead of how you "
-    "step.",
+    _("Sweeps: where does an optimizer work at all?"),
+    _(
+        "One run answers what happens at one setting. A sweep runs the optimizer once for every cell of a grid of"
+        " settings and colours each cell by how its run ended, so the whole working region appears at once: where"
+        " the loss ends low, where the steps are too timid to arrive in time, and the edge past which the steps "
+        "grow and the run flies off the map. Every cell of a map runs in a single vectorised, compiled call. On "
+        "the ill-conditioned bowl the edge is known in closed form: heavy-ball momentum settles only while the "
+        "learning rate times the steepest curvature stays below 2(1 + μ), and the dashed line draws that boundary"
+        " over the measured map so the two can be checked against each other. Click a cell to see its path on the"
+        " surface, then open it in the Playground to animate it. The start-point map asks the same question about"
+        " where you begin instead of how you step."
+    ),
     r"v_{t+1} = \mu\, v_t + \nabla f(x_t),\qquad x_{t+1} = x_t - \eta\, v_{t+1}",
 )
 st.latex(
-    r"\text{on } f(x) = \tfrac12 x^{\top} H x:\quad \text{converges} \iff 0 \le \mu < 1 \ \text{ and }\ "
-    r"0 < \eta\,\lambda_{\max}(H) < 2(1+\mu)"
+    r"\text{"
+    + _("on")
+    + r" } f(x) = \tfrac12 x^{\top} H x:\quad \text{"
+    + _("converges")
+    + r"} \iff 0 \le \mu < 1 \ \text{ "
+    + _("and")
+    + r" }\ 0 < \eta\,\lambda_{\max}(H) < 2(1+\mu)"
 )
 st.latex(
-    r"\text{fastest: }\ \eta^{*} = \frac{4}{\left(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}}\right)^{2}},\quad "
+    r"\text{"
+    + _("fastest:")
+    + r" }\ \eta^{*} = \frac{4}{\left(\sqrt{\lambda_{\max}} + \sqrt{\lambda_{\min}}\right)^{2}},\quad "
     r"\mu^{*} = \left(\frac{\sqrt{\kappa} - 1}{\sqrt{\kappa} + 1}\right)^{2},\quad \kappa = "
     r"\frac{\lambda_{\max}}{\lambda_{\min}}"
 )
@@ -99,35 +110,35 @@ mode = form.widget("mode", top_left, horizontal=True)
 form.widget("smetric" if mode == "starts" else "metric", top_mid, horizontal=True)
 
 with st.sidebar:
-    st.header("Surface")
+    st.header(_("Surface"))
     form.widget("land", on_change=on_landscape_change)
     for name in form.names("lp."):
         form.tuned(name)
     if form.has("batch"):
         form.tuned("batch")
 
-    st.header("Optimizer")
+    st.header(_("Optimizer"))
     form.widget("opt", on_change=on_optimizer_change)
     if mode in ("map", "compare"):
         for role in ("x", "y"):
             form.tuned(role, on_change=on_axis_change, args=(role,))
             form.tuned(f"{role}log", on_change=forget, args=(f"{role}r",))
             form.tuned(f"{role}r")
-        with st.expander("Fixed settings", expanded=False):
+        with st.expander(_("Fixed settings"), expanded=False):
             for name in form.names("h."):
                 form.tuned(name)
     else:
-        with st.expander("Settings", expanded=True):
+        with st.expander(_("Settings"), expanded=True):
             for name in form.names("h."):
                 form.tuned(name)
     if mode == "compare":
-        st.header("Second optimizer")
+        st.header(_("Second optimizer"))
         form.widget("opt2", on_change=forget, kwargs={"prefix": "h2."})
-        with st.expander("Its fixed settings", expanded=False):
+        with st.expander(_("Its fixed settings"), expanded=False):
             for name in form.names("h2."):
                 form.tuned(name)
 
-    st.header("Grid")
+    st.header(_("Grid"))
     form.widget("n")
     form.widget("steps")
     if mode != "starts":
@@ -151,36 +162,57 @@ if setup.plan.reduced:
 
 tol = setup.tolerance
 MISSING = {
-    "loss": "Colour: how far the final loss sits above the best known minimum, on a log scale. Grey: the run diverged.",
-    "arrival": f"Colour: the first step at which the run came within {number_text(tol, 3)} of the best minimum. "
-    f"Grey: it never did within {steps} steps.",
-    "diverged": "Colour: the step at which the run left the map (its loss or position blew up). Grey: it never "
-    "diverged.",
+    "loss": _(
+        "Colour: how far the final loss sits above the best known minimum, on a log scale. Grey: the run diverged."
+    ),
+    "arrival": _(
+        "Colour: the first step at which the run came within {tolerance} of the best minimum. "
+        "Grey: it never did within {steps} steps."
+    ).format(tolerance=number_text(tol, 3), steps=steps),
+    "diverged": _(
+        "Colour: the step at which the run left the map (its loss or position blew up). Grey: it never diverged."
+    ),
 }
 
 
 def spinner_text(n: int, step_count: int, x: SweepAxis | None = None, y: SweepAxis | None = None) -> str:
     """The progress line naming what is computed, e.g. "Ill-conditioned bowl: running Adam 1,024 times (...)…"."""
     keys = [request.optimizer for request in setup.maps]
-    who = " and ".join(optimizer_name(k) for k in keys)
-    each = " each" if len(keys) > 1 else ""
+    who = _(" and ").join(optimizer_name(k) for k in keys)
+    surface, count = landscape_name(scenario.land), f"{n * n:,}"
     if x is None or y is None:
-        grid = f"from {n * n:,} start points on a {n} × {n} grid"
+        text = _("{surface}: running {who} from {count} start points on a {n} × {n} grid, {steps} steps per run…")
+        return text.format(surface=surface, who=who, count=count, n=n, steps=step_count)
+    if len(keys) > 1:
+        text = _(
+            "{surface}: running {who} {count} times each, once per cell of a {n} × {n} grid of {x} and {y}, "
+            "{steps} steps per run…"
+        )
     else:
-        grid = f"{n * n:,} times{each}, once per cell of a {n} × {n} grid of {x.name} and {y.name}"
-    return f"{landscape_name(scenario.land)}: running {who} {grid}, {step_count} steps per run…"
+        text = _(
+            "{surface}: running {who} {count} times, once per cell of a {n} × {n} grid of {x} and {y}, "
+            "{steps} steps per run…"
+        )
+    return text.format(surface=surface, who=who, count=count, n=n, x=x.name, y=y.name, steps=step_count)
 
 
 def path_caption(run, tolerance: float) -> str:
     """What happened on the drawn path, numbers written by :func:`core.numbers.number_text`."""
     loss = number_text(float(run.loss[-1]))
     if run.diverged_at is not None:
-        return f"This run diverged at step {run.diverged_at}; its last finite loss was {loss}."
+        return _("This run diverged at step {step}; its last finite loss was {loss}.").format(
+            step=run.diverged_at, loss=loss
+        )
     if run.first_hit is not None:
-        arrived = f"came within {number_text(tolerance, 3)} of the best minimum at step {run.first_hit}"
+        text = _(
+            "This run came within {tolerance} of the best minimum at step {hit}; "
+            "its loss is {loss} after {steps} steps."
+        )
     else:
-        arrived = f"did not come within {number_text(tolerance, 3)} of the best minimum"
-    return f"This run {arrived}; its loss is {loss} after {run.steps} steps."
+        text = _(
+            "This run did not come within {tolerance} of the best minimum; its loss is {loss} after {steps} steps."
+        )
+    return text.format(tolerance=number_text(tolerance, 3), hit=run.first_hit, loss=loss, steps=run.steps)
 
 
 def show_path(view: SweepsPage, cell: ChosenCell, title: str) -> None:
@@ -219,20 +251,28 @@ try:
             with columns[i]:
                 draw_map(view, cell, i, str(i))
         st.caption(
-            MISSING[metric] + f" {cells} × {cells} runs of {steps} steps per map, each map one vectorised call. "
-            "Click a cell to draw its path; until then the path is the cell that came near the minimum first."
+            MISSING[metric]
+            + " "
+            + _(
+                "{cells} × {cells} runs of {steps} steps per map, each map one vectorised call. Click a cell to draw "
+                "its path; until then the path is the cell that came near the minimum first."
+            ).format(cells=cells, steps=steps)
         )
         if mode == "compare":
             a, b = (panel.result for panel in view.panels)
             same = (
-                "the same axes"
+                _("the same axes")
                 if (a.x.name, a.y.name) == (b.x.name, b.y.name)
-                else (f"{b.x.name} × {b.y.name} in place of {a.x.name} × {a.y.name}")
+                else _("{bx} × {by} in place of {ax} × {ay}").format(bx=b.x.name, by=b.y.name, ax=a.x.name, ay=a.y.name)
+            )
+            ranges = (
+                f"[{number_text(b.x.low, 3)}, {number_text(b.x.high, 3)}] × "
+                f"[{number_text(b.y.low, 3)}, {number_text(b.y.high, 3)}]"
             )
             st.caption(
-                f"Right map: {optimizer_name(b.optimizer)} over {same}, ranges "
-                f"[{number_text(b.x.low, 3)}, {number_text(b.x.high, 3)}] × [{number_text(b.y.low, 3)}, "
-                f"{number_text(b.y.high, 3)}]; both maps share one colour scale."
+                _("Right map: {optimizer} over {same}, ranges {ranges}; both maps share one colour scale.").format(
+                    optimizer=optimizer_name(b.optimizer), same=same, ranges=ranges
+                )
             )
         for panel in view.panels:
             if panel.theory_caption is not None:
@@ -253,13 +293,20 @@ try:
             draw_map(view, cell, 0, "starts")
             if metric == "basin":
                 st.caption(
-                    f"Colour: the known minimum a run ended within {number_text(result.tolerance, 3)} of, "
-                    f"starting from that cell. Dark: it ended near none of them after {steps} steps; red: it diverged."
+                    _(
+                        "Colour: the known minimum a run ended within {tolerance} of, starting from that cell. "
+                        "Dark: it ended near none of them after {steps} steps; red: it diverged."
+                    ).format(tolerance=number_text(result.tolerance, 3), steps=steps)
                 )
             else:
                 st.caption(MISSING[metric])
         with right:
             x0, y0 = cell.start
-            show_path(view, cell, f"{optimizer_name(cell.optimizer)} from ({number_text(x0, 3)}, {number_text(y0, 3)})")
+            start_text = f"({number_text(x0, 3)}, {number_text(y0, 3)})"
+            show_path(
+                view,
+                cell,
+                _("{optimizer} from {start}").format(optimizer=optimizer_name(cell.optimizer), start=start_text),
+            )
 except ValueError as err:
-    st.error(f"These settings cannot be swept: {err}", icon=":material/warning:")
+    st.error(_("These settings cannot be swept: {error}").format(error=err), icon=":material/warning:")

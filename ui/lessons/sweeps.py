@@ -31,6 +31,7 @@ import landscapes
 import optimizers
 from charts.live_map import SurfaceLayer, figure_surface
 from charts.sweeps import CLICK_TRACES, cell_path_overlay, cell_path_surface, plot_coords, start_figure, sweep_figure
+from core.i18n import N_, language, translator
 from core.numbers import exact_text
 from core.page_scenario import Field, PageScenario, Setting, ignored_text, setting
 from core.param import Param
@@ -45,9 +46,12 @@ from ui import sweep_ranges
 from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
 
-MODES = {"map": "Hyperparameters", "compare": "Compare two", "starts": "Start points"}
-METRIC_LABELS = {"loss": "Final loss", "arrival": "Steps to arrive", "diverged": "Divergence step"}
-START_METRIC_LABELS = {"basin": "Which minimum", "arrival": "Steps to arrive", "loss": "Final loss"}
+_ = translator("app")
+
+MODES = {"map": N_("Hyperparameters"), "compare": N_("Compare two"), "starts": N_("Start points")}
+METRIC_LABELS = {"loss": N_("Final loss"), "arrival": N_("Steps to arrive"), "diverged": N_("Divergence step")}
+START_METRIC_LABELS = {"basin": N_("Which minimum"), "arrival": N_("Steps to arrive"), "loss": N_("Final loss")}
+"""Shown labels (English: links hold them as they are; the form shows them translated)."""
 CELL_OPTIONS = (8, 16, 24, 32, 48, 64, 96, 128)
 
 
@@ -75,24 +79,24 @@ def registry_choice(default: str, label: str, registry: Mapping[str, Any], name:
 class SweepsChoices(PageScenario, page="sweep"):
     """The Sweeps page's settings that every view has; the rest depend on them (:func:`tuned_table`)."""
 
-    mode: str = radio("map", "What to map", MODES)
-    metric: str = radio("loss", "Colour by", METRIC_LABELS)
-    smetric: str = radio("basin", "Colour by", START_METRIC_LABELS)
+    mode: str = radio("map", N_("What to map"), MODES)
+    metric: str = radio("loss", N_("Colour by"), METRIC_LABELS)
+    smetric: str = radio("basin", N_("Colour by"), START_METRIC_LABELS)
     theory: bool = setting(
         True,
-        "Show theory",
-        help="Theoretical convergence boundary and optimum: gradient descent and heavy-ball momentum on the bowl",
+        N_("Show theory"),
+        help=N_("Theoretical convergence boundary and optimum: gradient descent and heavy-ball momentum on the bowl"),
     )
-    land: str = registry_choice("bowl", "Landscape", landscapes.REGISTRY, landscape_name)
-    opt: str = registry_choice("momentum", "Optimizer", optimizers.REGISTRY, optimizer_name)
-    opt2: str = registry_choice("adam", "Compare with", optimizers.REGISTRY, optimizer_name)
+    land: str = registry_choice("bowl", N_("Landscape"), landscapes.REGISTRY, landscape_name)
+    opt: str = registry_choice("momentum", N_("Optimizer"), optimizers.REGISTRY, optimizer_name)
+    opt2: str = registry_choice("adam", N_("Compare with"), optimizers.REGISTRY, optimizer_name)
     n: int = setting(
         32,
-        "Cells per axis",
+        N_("Cells per axis"),
         options=CELL_OPTIONS,
-        help="up to 128 x 128 runs; a request over the page's compute budget runs fewer (a note says so)",
+        help=N_("up to 128 x 128 runs; a request over the page's compute budget runs fewer (a note says so)"),
     )
-    steps: int = setting(300, "Steps", low=10, high=sweeps.MAX_SWEEP_STEPS, step=10)
+    steps: int = setting(300, N_("Steps"), low=10, high=sweeps.MAX_SWEEP_STEPS, step=10)
 
 
 LINKED_BY_LABEL = {"mode": MODES, "metric": METRIC_LABELS, "smetric": START_METRIC_LABELS}
@@ -111,7 +115,7 @@ in every language: links are the same whatever the page's language."""
 
 def param_setting(param: Param, default: float) -> Setting:
     """How one number is offered: clipping as "off" plus log values, a log select slider, or a slider."""
-    label = f"{param.name} ({param.help})" if param.help else param.name
+    label = f"{param.name} ({param.help_text()})" if param.help else param.name  # shown now, in the page's language
     if param.name == "clip_norm":
         options = (0.0, *log_grid(0.01, param.high))
         return Setting(label, options=options, widget="select_slider", format=clip_text)
@@ -126,7 +130,7 @@ def param_setting(param: Param, default: float) -> Setting:
 
 def clip_text(value: float) -> str:
     """A clipping threshold as its slider shows it (and the link holds it): "off" for none."""
-    return "off" if value == 0 else exact_text(value)
+    return N_("off") if value == 0 else exact_text(value)
 
 
 def param_field(name: str, param: Param, default: float) -> Field:
@@ -167,10 +171,12 @@ def axis_fields(
     role: str, opt: str, choices: Sequence[str], default_name: str, offer: Offer
 ) -> tuple[list[tuple[Field, Any]], SweepAxis]:
     """The setting, scale and range of one axis ("x" or "y"), each made from the one before it."""
-    name_field = plain_field(role, default_name, Setting(f"{role} axis", options=tuple(choices), widget="selectbox"))
+    name_field = plain_field(
+        role, default_name, Setting(_("{role} axis").format(role=role), options=tuple(choices), widget="selectbox")
+    )
     name = take(name_field, offer)
     param, default = sweeps.param_of(opt, name), sweeps.default_axis(opt, name)
-    log_field = plain_field(f"{role}log", default.log, Setting("log scale", widget="toggle"))
+    log_field = plain_field(f"{role}log", default.log, Setting(_("log scale"), widget="toggle"))
     log = take(log_field, offer) and param.high > 0
     options = tuple(sweep_ranges.range_options(param, log))
     if log == default.log:
@@ -178,7 +184,9 @@ def axis_fields(
     else:
         initial = (options[0], options[-1])
     range_field = plain_field(
-        f"{role}r", initial, Setting(f"{name} range", options=options, widget=RANGE, format=exact_text)
+        f"{role}r",
+        initial,
+        Setting(_("{name} range").format(name=name), options=options, widget=RANGE, format=exact_text),
     )
     low, high = sweep_ranges.ordered_range(*take(range_field, offer), options)
     return [(name_field, name), (log_field, log), (range_field, (low, high))], SweepAxis(name, low, high, log)
@@ -216,8 +224,9 @@ def tuned_table(choices: SweepsChoices, offer: Offer) -> tuple[tuple[Field, Any]
     values = land.resolve({f.name[3:]: v for f, v in table})
     data = land.data(values)
     if data is not None:
-        help_text = f"B = {data.size} is full-batch gradient descent; minibatches use seed 0"
-        f = plain_field("batch", int(data.size), Setting("Batch size B", low=1, high=int(data.size), help=help_text))
+        help_text = _("B = {size} is full-batch gradient descent; minibatches use seed 0").format(size=data.size)
+        spec = Setting(_("Batch size B"), low=1, high=int(data.size), help=help_text)
+        f = plain_field("batch", int(data.size), spec)
         table.append((f, take(f, offer)))
     if choices.mode == "starts":
         table += optimizer_fields("h", choices.opt, (), offer)
@@ -235,7 +244,9 @@ def tuned_table(choices: SweepsChoices, offer: Offer) -> tuple[tuple[Field, Any]
     sx, sy = land.starts[0]
     for name, low, high, start in (("sx", x0, x1, sx), ("sy", y0, y1, sy)):
         f = plain_field(
-            name, float(start), Setting(f"start {name[1]}", low=float(low), high=float(high), widget="number")
+            name,
+            float(start),
+            Setting(_("start {axis}").format(axis=name[1]), low=float(low), high=float(high), widget="number"),
         )
         table.append((f, take(f, offer)))
     return tuple(table)
@@ -257,7 +268,7 @@ def parse_link(f: Field, raw: str | list[str]) -> tuple[Any, str | None]:
     texts = [str(t) for t in raw] if isinstance(raw, list | tuple) else [str(raw)]
     if f.setting.widget == RANGE:
         if len(texts) != 2:
-            return None, "a range needs two values"
+            return None, _("a range needs two values")
         end = Field(f.name, f.key, float, f.default[0], Setting(f.setting.label, options=f.setting.options))
         ends = [parse_link(end, t) for t in texts]
         if any(v is None for v, _ in ends):
@@ -645,13 +656,16 @@ def cell_path(view: SweepsPage, cell: ChosenCell) -> CellPath:
     request = view.setup.maps[cell.panel]
     settings = tuple(sorted(cell.settings.items()))
     lp = request.landscape_params
-    run, overlay = _run_cell(request.landscape, lp, cell.optimizer, settings, cell.start, request.steps, request.batch)
-    return CellPath(run, overlay, _path_surface(request.landscape, lp))
+    lang = language()  # both hold shown text (trace names, colour bar): one entry per language
+    run, overlay = _run_cell(
+        request.landscape, lp, cell.optimizer, settings, cell.start, request.steps, request.batch, lang
+    )
+    return CellPath(run, overlay, _path_surface(request.landscape, lp, lang))
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _run_cell(
-    land: str, lp: tuple, opt: str, settings: tuple, start: tuple, steps: int, batch: int | None
+    land: str, lp: tuple, opt: str, settings: tuple, start: tuple, steps: int, batch: int | None, lang: str
 ) -> tuple[Trajectory, list[dict]]:
     """A cell's path, re-run alone with ``simulate``, and its traces over the surface (shared, never mutated)."""
     run = sweeps.run_cell(land, dict(lp), opt, dict(settings), start, steps, batch)
@@ -659,7 +673,7 @@ def _run_cell(
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _path_surface(land: str, lp: tuple) -> SurfaceLayer:
+def _path_surface(land: str, lp: tuple, lang: str) -> SurfaceLayer:
     """The contour map a cell's path is drawn on: one per surface (shared, never mutated)."""
     surface, values = landscapes.get(land), dict(lp)
     return figure_surface(cell_path_surface(surface, values, surface_grid(surface, values)))
