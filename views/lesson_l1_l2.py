@@ -91,7 +91,7 @@ st.caption(
 st.subheader(_("The weights as α grows"))
 st.plotly_chart(PrebuiltFigure(view.paths), width="stretch", key=f"{PAGE}.paths")
 
-playground_link(playground_scenario(alpha, values))
+playground_link(playground_scenario(alpha, values, translate=_))
 st.caption(
     _(
         "The Playground has no L1 option. The link opens the L2 case: full-batch gradient descent with and without "

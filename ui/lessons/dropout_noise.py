@@ -93,7 +93,7 @@ def build(scenario: NoiseScenario) -> NoisePage:
         checks=ni.formula_checks(kind, strength),
         surface=maps_surface(kind, strength),
         overlay=overlay,
-        playground=ni.playground_scenario(kind, strength, scenario.lr, scenario.steps),
+        playground=ni.playground_scenario(kind, strength, scenario.lr, scenario.steps, translate=_),
     )
 
 

@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.input_scaling import bowl_overlay, bowl_surface, gap_figure
 from charts.live_map import SurfaceLayer, figure_surface
-from core.i18n import N_
+from core.i18n import N_, translator
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import LossGrid
 from engine.lessons import input_scaling as sc
 from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
+
+_ = translator("lessons_reg")
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,8 @@ def build(scenario: ScalingScenario) -> ScalingPage:
         surface=maps_surface(raw, std),
         overlay=panel_traces(bowl_overlay(raw), bowl_overlay(std), colorbar=False),
         gap=gap_figure((raw, std)),
-        raw_link=sc.bowl_equivalent(raw, scenario.r, scenario.steps),
-        standardized_link=sc.bowl_equivalent(std, scenario.r, scenario.steps),
+        raw_link=sc.bowl_equivalent(raw, scenario.r, scenario.steps, translate=_),
+        standardized_link=sc.bowl_equivalent(std, scenario.r, scenario.steps, translate=_),
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -12,7 +12,7 @@ import landscapes
 from charts.lessons.grid_maps import Window
 from charts.lessons.weight_decay import distance_figure, paths_overlay, paths_surface, paths_window
 from charts.live_map import SurfaceLayer, figure_surface
-from core.i18n import N_, language
+from core.i18n import N_, language, translator
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
@@ -22,6 +22,8 @@ from engine.scenario import Scenario
 from engine.simulate import Trajectory
 from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
+
+_ = translator("lessons_reg")
 
 
 @dataclass(frozen=True)
@@ -95,7 +97,7 @@ def build(scenario: WeightDecayScenario) -> WeightDecayPage:
         surface=training_layer(tuple(sorted(values.items())), paths_window(runs, values, target), language()),
         paths=paths_overlay(runs, target),
         distance=distance_figure(distances),
-        playground=experiment,
+        playground=replace(experiment, runs=tuple(replace(r, label=_(r.label)) for r in experiment.runs)),
     )
 
 
