@@ -107,14 +107,14 @@ def surface_layer(
     plotted = scale.apply(z)
     finite = plotted[np.isfinite(plotted)]
     lo, hi = (float(finite.min()), float(finite.max())) if finite.size else (0.0, 1.0)
-    (x0, _), (y0, _) = landscape.domain
+    (x0, _x1), (y0, _y1) = landscape.domain
     carrier = {
         # Plotly draws a colour bar only for a trace: this one point is invisible, its bar is the surface's.
         "type": "scatter",
         "mode": "markers",
         "x": [x0],
         "y": [y0],
-        "name": "loss",
+        "name": _("loss"),
         "showlegend": False,
         "hoverinfo": "skip",
         "marker": {

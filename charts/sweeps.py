@@ -329,7 +329,12 @@ def start_figure(
         )
         legend.append(_legend_swatch(_(MISSING_LABELS[metric]), NAN_COLOUR))
     custom = np.stack([gx.ravel(), gy.ravel(), np.ravel(final_loss)], axis=1)
-    head = "start (%{customdata[0]:.3~g}, %{customdata[1]:.3~g})<br>final loss = %{customdata[2]:.4~g}"
+    head = (
+        _("start")
+        + " (%{customdata[0]:.3~g}, %{customdata[1]:.3~g})<br>"
+        + _("final loss")
+        + " = %{customdata[2]:.4~g}"
+    )
     contour, _scale = contour_traces(landscape, values, grid)
     lines = {
         **contour[0],

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Self, TypeVar
 from urllib.parse import parse_qs, urlencode
 
-from core.i18n import LINK_KEY
+from core.i18n import LINK_KEY, translator
 from core.numbers import exact_text, number_text
 
 SPEC = "descent_lab.setting"
@@ -43,6 +43,7 @@ MAX_ECHO = 30
 WIDGETS = ("select_slider", "selectbox", "radio", "segmented_control", "multiselect", "slider", "toggle", "number")
 
 S = TypeVar("S", bound="PageScenario")
+_ = translator("app")
 
 
 @dataclass(frozen=True)
@@ -147,7 +148,7 @@ class Field:
 
 def ignored_text(key: str, text: str, problem: str) -> str:
     """One line of a link's notice: what the link held (cut to :data:`MAX_ECHO`) and why it was ignored."""
-    return f"{_short(key) or '(no name)'}={_short(text)} ({problem})"
+    return f"{_short(key) or _('(no name)')}={_short(text)} ({problem})"
 
 
 class PageScenario:
@@ -206,7 +207,7 @@ class PageScenario:
                 continue
             f = by_key.get(key)
             if f is None:
-                ignored.append(ignored_text(key, text, "unknown setting"))
+                ignored.append(ignored_text(key, text, _("unknown setting")))
                 continue
             value, problem = _parse_all(f, texts) if f.kind is tuple else _parse(f, text)
             if problem:
@@ -289,7 +290,7 @@ def _parse_all(f: Field, texts: Sequence[str]) -> tuple[tuple[Any, ...] | None, 
         if value is not None and value not in values:
             values.append(value)
     if spec.most is not None and len(values) > spec.most:
-        problems.append(f"more than {spec.most} values; using the first {spec.most}")
+        problems.append(_("more than {most} values; using the first {most}").format(most=spec.most))
         values = values[: spec.most]
     if not values:
         return None, "; ".join(problems)
@@ -305,37 +306,45 @@ def _parse(f: Field, text: str) -> tuple[Any, str | None]:
             return True, None
         if lowered in ("false", "0", "no", "off"):
             return False, None
-        return None, "not true or false"
+        return None, _("not true or false")
     if f.kind is str:
         if spec.options is None:
             return text, None
         by_text = {spec.shown(o) if spec.link_label else o: o for o in spec.options}
         if text in by_text:
             return by_text[text], None
-        return None, "not one of " + ", ".join(_short(str(t)) for t in list(by_text)[:6])
+        return None, _("not one of {options}").format(options=", ".join(_short(str(t)) for t in list(by_text)[:6]))
     number = _number(text)
     if number is None:
-        return None, "not a number"
+        return None, _("not a number")
     if f.kind is int and number != round(number):
-        return None, "not a whole number"
+        return None, _("not a whole number")
     if spec.options is not None:
         numbers = [float(o) for o in spec.options]
         if number in numbers:
             return spec.options[numbers.index(number)], None
         if not min(numbers) <= number <= max(numbers):
-            return None, f"outside {spec.shown(spec.options[0])} to {spec.shown(spec.options[-1])}"
+            return None, _("outside {low} to {high}").format(
+                low=spec.shown(spec.options[0]), high=spec.shown(spec.options[-1])
+            )
         logs = min(numbers) > 0
         nearest = min(
             range(len(numbers)),
             key=lambda i: abs(math.log(numbers[i] / number)) if logs else abs(numbers[i] - number),
         )
-        return spec.options[nearest], f"not a position of the slider; using {spec.shown(spec.options[nearest])}"
+        return spec.options[nearest], _("not a position of the slider; using {value}").format(
+            value=spec.shown(spec.options[nearest])
+        )
     assert spec.low is not None and spec.high is not None
     if not spec.low <= number <= spec.high:
-        return None, f"outside {spec.shown(f.kind(spec.low))} to {spec.shown(f.kind(spec.high))}"
+        return None, _("outside {low} to {high}").format(
+            low=spec.shown(f.kind(spec.low)), high=spec.shown(f.kind(spec.high))
+        )
     if spec.step:
         snapped = spec.low + round((number - spec.low) / spec.step) * spec.step
         snapped = min(max(float(f"{snapped:.12g}"), spec.low), spec.high)
         if not math.isclose(snapped, number, rel_tol=1e-9, abs_tol=1e-12):
-            return f.kind(snapped), f"not a step of the slider; using {spec.shown(f.kind(snapped))}"
+            return f.kind(snapped), _("not a step of the slider; using {value}").format(
+                value=spec.shown(f.kind(snapped))
+            )
     return f.kind(number), None

@@ -18,7 +18,7 @@ from typing import Any
 
 import landscapes
 import optimizers
-from core.i18n import LINK_KEY
+from core.i18n import LINK_KEY, translator
 from core.numbers import exact_text
 from engine.config import CHOICE_NAMES, OptimizerRun, all_params
 from engine.simulate import MAX_STEPS, Trajectory, simulate
@@ -171,6 +171,7 @@ def _short(text: str) -> str:
     return text if len(text) <= MAX_ECHO else text[: MAX_ECHO - 1] + "…"
 
 
+_ = translator("app")
 _RUN_KEY = re.compile(r"o(\d+)\.(.+)")
 
 
@@ -184,8 +185,12 @@ def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]
     """
     slot = _RUN_KEY.fullmatch(key)
     if slot and not 1 <= int(slot.group(1)) <= len(runs):
-        count = f"{len(runs)} optimizer{'' if len(runs) == 1 else 's'}"
-        return f"{_short(key)} (no run {_short(slot.group(1))}: the link has {count})"
+        text = (
+            _("no run {run}: the link has 1 optimizer")
+            if len(runs) == 1
+            else _("no run {run}: the link has {count} optimizers")
+        )
+        return f"{_short(key)} ({text.format(run=_short(slot.group(1)), count=len(runs))})"
     name = key.strip().lower()
     meant = [f"o{i}.{name}" for i in range(1, len(runs) + 1)] + [f"land.{name}"]
     suggestion = next((k for k in meant if k in known), None)
@@ -195,17 +200,19 @@ def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]
     if suggestion is None:
         return None
     shown = f"{_short(key)}={_short(value)}" if value else _short(key)
-    return f"{shown} (unknown setting; did you mean {suggestion}?)"
+    return f"{shown} ({_('unknown setting; did you mean {key}?').format(key=suggestion)})"
 
 
 def _unknown_summary(keys: Sequence[str], shown: int = 3) -> list[str]:
     """One notice item for the unknown keys nothing resembles: the first few, then how many more."""
     if len(keys) == 1:
-        return [f"{_short(keys[0]) or '(no name)'} (unknown setting)"]
+        return [f"{_short(keys[0]) or _('(no name)')} ({_('unknown setting')})"]
     if not keys:
         return []
-    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
-    return [f"unknown settings {', '.join(_short(k) or '(no name)' for k in keys[:shown])}{more}"]
+    names = ", ".join(_short(k) or _("(no name)") for k in keys[:shown])
+    if len(keys) > shown:
+        return [_("unknown settings {names} and {count} more").format(names=names, count=len(keys) - shown)]
+    return [_("unknown settings {names}").format(names=names)]
 
 
 def _parse_int(text: str, low: int, high: int) -> int:
@@ -231,13 +238,13 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
         used.add(key)
         value = q[key]
         if len(value) > limit:
-            ignored.append(f"{_short(key)} (value too long)")
+            ignored.append(f"{_short(key)} ({_('value too long')})")
             return None
         return value
 
     land_key = take("land") or DEFAULT_LANDSCAPE
     if land_key not in LANDSCAPE_KEYS:
-        ignored.append(f"land={_short(land_key)} (unknown landscape)")
+        ignored.append(f"land={_short(land_key)} ({_('unknown landscape')})")
         land_key = DEFAULT_LANDSCAPE
     base = Scenario.default(land_key)
     if land_key == CUSTOM:
@@ -251,21 +258,22 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
             try:
                 params[p.name] = p.validate(text, land_key)
             except ValueError:
-                ignored.append(f"land.{p.name}={_short(text)} (must be in [{p.low:g}, {p.high:g}])")
+                must = _("must be in {range}").format(range=f"[{p.low:g}, {p.high:g}]")
+                ignored.append(f"land.{p.name}={_short(text)} ({must})")
 
     opt_text = take("opt")
     keys = list(DEFAULT_OPTIMIZERS) if opt_text is None else [k for k in opt_text.split(",") if k]
     runs: list[OptimizerRun] = []
     for slot, key in enumerate(keys, start=1):
         if len(runs) >= MAX_RUNS:
-            ignored.append(f"optimizer {_short(key)} (at most {MAX_RUNS} runs)")
+            ignored.append(_("optimizer {key} (at most {most} runs)").format(key=_short(key), most=MAX_RUNS))
             continue
         if key not in optimizers.REGISTRY:
-            ignored.append(f"opt {_short(key)} (unknown optimizer)")
+            ignored.append(f"opt {_short(key)} ({_('unknown optimizer')})")
             continue
         runs.append(_parse_run(key, slot, take, ignored))
     if opt_text is not None and not runs:
-        ignored.append("opt (no valid optimizer; using the defaults)")
+        ignored.append(f"opt ({_('no valid optimizer; using the defaults')})")
         runs = list(base.runs)
 
     start = base.start
@@ -278,7 +286,7 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
                 raise ValueError
             start = (x, y)
         except ValueError:
-            ignored.append(f"start={_short(text)} (two numbers inside the plotted domain)")
+            ignored.append(f"start={_short(text)} ({_('two numbers inside the plotted domain')})")
 
     fields: dict[str, Any] = {}
     data = land.data(params)
@@ -295,7 +303,10 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
                 raise ValueError
             fields[name] = value
         except ValueError:
-            allowed = f"one of {list(SPEEDS)}" if name == "speed" else f"a whole number in [{low}, {high}]"
+            if name == "speed":
+                allowed = _("one of {options}").format(options=list(SPEEDS))
+            else:
+                allowed = _("a whole number in {range}").format(range=f"[{low}, {high}]")
             ignored.append(f"{name}={_short(text)} ({allowed})")
 
     known = {
@@ -329,7 +340,7 @@ def _parse_custom(base: Scenario, take, ignored: list[str]) -> Scenario:
             custom_landscape(DEFAULT_FORMULA, ((x0, x1), (y0, y1)), start=((x0 + x1) / 2, (y0 + y1) / 2))
             domain = ((x0, x1), (y0, y1))
         except (ValueError, FormulaError) as err:
-            reason = err if isinstance(err, FormulaError) else "four numbers: xmin,xmax,ymin,ymax"
+            reason = err if isinstance(err, FormulaError) else _("four numbers: xmin,xmax,ymin,ymax")
             ignored.append(f"dom={_short(text)} ({reason})")
     text = take("f", MAX_LENGTH + 10)
     if text is not None:
@@ -356,7 +367,10 @@ def _parse_run(key: str, slot: int, take, ignored: list[str]) -> OptimizerRun:
             settings[name] = text if name in CHOICE_NAMES else float(text)
         except ValueError as err:
             param = known.get(name)
-            reason = f"must be in [{param.low:g}, {param.high:g}]" if param is not None else str(err)
+            if param is not None:
+                reason = _("must be in {range}").format(range=f"[{param.low:g}, {param.high:g}]")
+            else:
+                reason = str(err)
             ignored.append(f"o{slot}.{name}={_short(text)} ({reason})")
     label = take(f"o{slot}.label")
     if label is not None:

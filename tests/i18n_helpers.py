@@ -17,9 +17,11 @@ optimizer names, proper names, URLs) and returns the rest.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import re
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 from streamlit.testing.v1 import AppTest
@@ -125,10 +127,12 @@ _PSEUDO = re.compile(
     re.escape(PSEUDO_OPEN) + r"[^" + re.escape(PSEUDO_OPEN + PSEUDO_CLOSE) + r"]*" + re.escape(PSEUDO_CLOSE)
 )
 _MATH = re.compile(r"\$\$.*?\$\$|\$[^$]*\$|\\\(.*?\\\)|\\\[.*?\\\]|`[^`]*`", re.S)
-_URL = re.compile(r"(?:https?://|\./|/)[^\s)\]]*|\]\([^)]*\)|\bwww\.[^\s]+")
-_HTML = re.compile(r"<[^>]+>|&[a-z]+;|:material/[a-z_]+:")
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*[A-Za-z]")
-"""An English word: two letters or more (single letters are variable names)."""
+_URL = re.compile(r"(?:https?://|\./|/)[^\s)\]]*|\]\([^)]*\)|\bwww\.[^\s]+|[^\s=]+=[^\s]+")
+"""Links, and ``key=value`` echoes of a link's own text in a notice."""
+_HTML = re.compile(r"<[^>]+>|&[a-z]+;|:material/[a-z_]+:|%\{[^}]*\}")
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_'’-]*[A-Za-z0-9]")
+"""An English word: two letters or more (single letters are variable names). A word with a digit or an
+underscore is an identifier (``beta1``, ``weight_decay``) and may stay."""
 _MATHY = re.compile(r"^[A-Za-z]\w*\(|^\\")
 
 TEXT_FIELDS = frozenset(
@@ -138,7 +142,8 @@ TEXT_FIELDS = frozenset(
 SKIP_TYPES = frozenset({"latex", "code", "json", "empty", "html"})
 FIGURE_TEXT_KEYS = frozenset({"text", "name", "hovertemplate", "ticktext", "title"})
 COMPONENT_TEXT_KEYS = frozenset(
-    {"title", "note", "label", "text", "name", "heading", "headings", "caption", "hovertemplate", "ticktext", "paper"}
+    {"title", "note", "label", "text", "name", "heading", "caption", "hovertemplate", "ticktext", "table_title"}
+    | {"rules_title", "columns", "play", "pause", "failed"}
 )
 
 
@@ -152,12 +157,30 @@ def strip_allowed(text: str) -> str:
     return text
 
 
+@functools.cache
+def setting_names() -> frozenset[str]:
+    """The surfaces' and optimizers' setting names (``rho``, ``eps``): identifiers, shown as they are."""
+    import landscapes
+    import optimizers
+    from engine.config import all_params
+
+    names = {p.name for key in landscapes.REGISTRY for p in landscapes.get(key).params}
+    names |= {name for key in optimizers.REGISTRY for name in all_params(optimizers.get(key))}
+    return frozenset(names)
+
+
+def _allowed(word: str) -> bool:
+    if word in ALLOWED_WORDS or word.lower() in ALLOWED_WORDS or word in setting_names():
+        return True
+    return any(ch.isdigit() or ch == "_" for ch in word)
+
+
 def stray_english(texts: Iterable[str]) -> list[str]:
     """The texts that hold an English word outside the pseudo-locale's marks (allow-list aside)."""
     out = []
     for text in texts:
         rest = strip_allowed(text)
-        words = [w for w in _WORD.findall(rest) if w not in ALLOWED_WORDS and w.lower() not in ALLOWED_WORDS]
+        words = [w for w in _WORD.findall(rest) if not _allowed(w)]
         if words and not _MATHY.match(rest.strip()):
             out.append(text)
     return sorted(set(out))
@@ -224,17 +247,42 @@ def visible_texts(at: AppTest) -> list[str]:
     return [t for t in texts if t and t.strip()]
 
 
+@contextlib.contextmanager
+def language_source(lang: str) -> Iterator[None]:
+    """Translate into ``lang`` everywhere in the block, AppTest's script thread included.
+
+    A page file run on its own (without ``app.py``, which registers the session's language)
+    reads the language from this source; so does AppTest when it formats a widget's options
+    in the test's thread, which must agree with what the page drew.
+    """
+    from core import i18n
+
+    before = i18n._source
+    i18n.set_language_source(lambda: lang)
+    try:
+        yield
+    finally:
+        i18n.set_language_source(before)
+
+
 def render(page: str, query: dict[str, str] | None = None, lang: str = PSEUDO, timeout: float = 300) -> AppTest:
-    """Run the app on page file ``page`` (``"views/sweeps.py"``) with ``lang`` in the link."""
+    """Run page file ``page`` (``"views/sweeps.py"``) once in language ``lang``, ``query`` in its link.
+
+    The Playground (the app's default page) runs through ``app.py`` with ``lang`` in the link,
+    so the navigation, the language picker and the link's language are covered too; any other
+    page runs on its own file (AppTest cannot open a page of ``st.navigation`` on a first run).
+    """
     from tests.apptest_helpers import APP
 
-    at = AppTest.from_file(APP, default_timeout=timeout)
+    root = Path(APP).parent
+    at = AppTest.from_file(APP if page == "views/playground.py" else str(root / page), default_timeout=timeout)
     at.query_params["lang"] = lang
     for key, value in (query or {}).items():
         at.query_params[key] = value
-    at.run()  # the app's first page; AppTest switches pages only once the navigation has run
-    if page != "views/playground.py":
-        at.switch_page(page)
+    if page == "views/playground.py":
+        at.run()
+        return at
+    with language_source(lang):
         at.run()
     return at
 

@@ -433,12 +433,20 @@ function hover(inst, ev) {
   const { s, i } = best;
   const number = (v) => (Number.isFinite(v) ? Number(v.toPrecision(4)).toString() : String(v));
   const name = new DOMParser().parseFromString(s.run.name, "text/html").documentElement.textContent; // the name is HTML-escaped for plotly.js
+  const step = words(inst).step;
   tip.textContent =
-    inst.paths.tip === "step" ? `${name} · step ${s.x[i]} · ${number(s.y[i])}` : `${name}${s.step ? ` · step ${i}` : ""} · (${number(s.x[i])}, ${number(s.y[i])})`;
+    inst.paths.tip === "step" ? `${name} · ${step} ${s.x[i]} · ${number(s.y[i])}` : `${name}${s.step ? ` · ${step} ${i}` : ""} · (${number(s.x[i])}, ${number(s.y[i])})`;
   tip.style.borderColor = s.run.colour;
   tip.style.left = `${fl.xaxis._offset + px(s.x[i]) + 12}px`;
   tip.style.top = `${fl.yaxis._offset + py(s.y[i]) - 12}px`;
   tip.hidden = false;
+}
+
+const WORDS = { step: "step", play: "▶ Play", pause: "❚❚ Pause", failed: "The map could not be drawn:" };
+
+// The component's own words, in the reader's language (sent by ui/live_map.py; English until the first data).
+function words(inst) {
+  return { ...WORDS, ...((inst.data && inst.data.words) || {}) };
 }
 
 function updateControls(inst) {
@@ -446,8 +454,9 @@ function updateControls(inst) {
   if (paths) {
     ui.step.max = String(paths.frames.length - 1);
     ui.step.value = String(inst.frame);
-    ui.stepLabel.textContent = `step ${paths.frames[inst.frame]}`;
-    ui.play.textContent = inst.playing ? "❚❚ Pause" : "▶ Play";
+    const w = words(inst);
+    ui.stepLabel.textContent = `${w.step} ${paths.frames[inst.frame]}`;
+    ui.play.textContent = inst.playing ? w.pause : w.play;
   }
   if (family) {
     ui.scrubRange.max = String(family.values.length - 1);
@@ -635,7 +644,7 @@ async function render(args) {
     await loadPlotly(data.plotly_src);
     inst.ui.status.textContent = "";
   } catch (err) {
-    inst.ui.status.textContent = `The map could not be drawn: ${err.message}.`;
+    inst.ui.status.textContent = `${words(inst).failed} ${err.message}.`;
     return;
   }
   // New data is drawn at once (waiting for the next frame cost up to one frame per move).

@@ -33,6 +33,9 @@ import plotly
 import streamlit as st
 
 from charts.live_map import SurfaceLayer, json_safe, split_figure
+from core.i18n import translator
+
+_ = translator("app")
 
 HERE = Path(__file__).parent
 STATIC = HERE.parent / "static"
@@ -122,6 +125,13 @@ def live_map(
         "clicks": on_click is not None,
         "title": title,
         "note": note,
+        # The component's own words (its buttons, step label, tooltip, error), in the reader's language.
+        "words": {
+            "step": _("step"),
+            "play": "▶ " + _("Play"),
+            "pause": "❚❚ " + _("Pause"),
+            "failed": _("The map could not be drawn:"),
+        },
     }
     if sent.get("surface") != surface.key:
         data["surface"] = surface.payload()

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from core.i18n import translator
+
+_ = translator("app")
+
 _SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
 
@@ -25,7 +29,8 @@ def notice_text(ignored: list[str]) -> str:
     shown = "; ".join(escape_markdown(item) for item in ignored[:MAX_NOTICE_ITEMS])
     more = len(ignored) - MAX_NOTICE_ITEMS
     return (
-        "Some settings in the link could not be used as written, so their defaults apply unless noted: "
+        _("Some settings in the link could not be used as written, so their defaults apply unless noted:")
+        + " "
         + shown
-        + (f" (and {more} more)" if more > 0 else "")
+        + (" " + _("(and {count} more)").format(count=more) if more > 0 else "")
     )

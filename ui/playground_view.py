@@ -27,7 +27,7 @@ from charts.live_map import (
 )
 from charts.loss_curve import LossCurves, loss_payload
 from charts.surface3d import GRID_RESOLUTION, surface_figure
-from core.i18n import translator
+from core.i18n import language, translator
 from engine.config import all_params
 from engine.grid import surface_grid
 from engine.scenario import Scenario, from_query, to_query
@@ -93,12 +93,16 @@ def build_view(key: tuple[tuple[str, str], ...], lang: str) -> PlaygroundView:
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
     runs = scenario.run()
+    # Charts name each run as the page does: a default label (the English name in the link) in the reader's language.
+    shown = [replace(r, label=shown_label(run)) for r, run in zip(runs, scenario.runs, strict=True)]
     return PlaygroundView(
         runs=runs,
         surface=playground_surface(land, values),
-        paths=runs_payload(runs, arrow_length(land), scenario.start),
+        paths=runs_payload(shown, arrow_length(land), scenario.start),
         overlay=[start_legend()],
-        loss_layout=(loss := LossCurves.of(runs, best_loss(land, values))).layout(LOSS_HEIGHT, loss_span(land, values)),
+        loss_layout=(loss := LossCurves.of(shown, best_loss(land, values))).layout(
+            LOSS_HEIGHT, loss_span(land, values)
+        ),
         loss_curves=loss_payload(loss),
         rows=summary_rows(land, values, runs),
         equations=equations_for(scenario),
@@ -112,16 +116,19 @@ def build_surface(key: tuple[tuple[str, str], ...], lang: str) -> dict[str, Any]
     scenario, _ignored = from_query(dict(key))
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
-    return surface_figure(land, values, build_view(key, lang).runs, surface_grid(land, values, GRID_RESOLUTION))
+    scenario_runs = zip(build_view(key, lang).runs, scenario.runs, strict=True)
+    shown = [replace(r, label=shown_label(run)) for r, run in scenario_runs]
+    return surface_figure(land, values, shown, surface_grid(land, values, GRID_RESOLUTION))
 
 
 def playground_surface(land: Landscape, values: Mapping[str, float]) -> SurfaceLayer:
     """The map's surface layer of ``land`` at ``values`` (cached per surface: drawing it takes the longest)."""
-    return _playground_surface(land, tuple(sorted(values.items())))
+    return _playground_surface(land, tuple(sorted(values.items())), language())
 
 
 @functools.lru_cache(maxsize=32)
-def _playground_surface(land: Landscape, items: tuple[tuple[str, float], ...]) -> SurfaceLayer:
+def _playground_surface(land: Landscape, items: tuple[tuple[str, float], ...], lang: str) -> SurfaceLayer:
+    """The layer in language ``lang`` (its colour bar and markers are named)."""
     values = dict(items)
     return surface_layer(land, values, surface_grid(land, values, RASTER_RESOLUTION))
 

@@ -20,6 +20,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from core.i18n import translator
+
+_ = translator("app")
+
 HERE = Path(__file__).parent
 STREAMLIT_FRONTEND = Path(st.__file__).parent / "static"
 """Streamlit's frontend files, served at the app's root URL."""
@@ -70,8 +74,8 @@ def run_panel(
     colours: Sequence[str],
     note: str,
     rules: Sequence[RuleBlock],
-    table_title: str = "Summary",
-    rules_title: str = "Update rules, as computed",
+    table_title: str | None = None,
+    rules_title: str | None = None,
 ) -> None:
     """The summary table (one row per run; ``rows`` share their keys, the column names; a colour dot marks
     each run) with ``note`` below it, then each run's update rule, typeset, two to a row on a wide page.
@@ -84,14 +88,14 @@ def run_panel(
     _mount(
         key=key,
         data={
-            "table_title": table_title,
+            "table_title": _("Summary") if table_title is None else table_title,
             "table": {
                 "columns": columns,
                 "rows": [[str(r[c]) for c in columns] for r in rows],
                 "colours": list(colours),
             },
             "note": note,
-            "rules_title": rules_title,
+            "rules_title": _("Update rules, as computed") if rules_title is None else rules_title,
             "equations": [{"title": b.title, "paper": b.paper, "colour": b.colour, "tex": b.tex} for b in rules],
             "katex_src": katex_src(),
         },

@@ -30,7 +30,7 @@ def grid_contour(
     scale: LossScale,
     *,
     zrange: tuple[float, float] | None = None,
-    name: str = "loss",
+    name: str | None = None,
     showscale: bool = True,
 ) -> dict[str, Any]:
     """A filled contour of ``z`` (losses) on the colour ``scale``; ``zrange`` pins the colours (in loss units).

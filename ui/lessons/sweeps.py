@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Self
 
 import numpy as np
@@ -31,7 +31,7 @@ import landscapes
 import optimizers
 from charts.live_map import SurfaceLayer, figure_surface
 from charts.sweeps import CLICK_TRACES, cell_path_overlay, cell_path_surface, plot_coords, start_figure, sweep_figure
-from core.i18n import N_, language, translator
+from core.i18n import LINK_KEY, N_, language, translator
 from core.numbers import exact_text
 from core.page_scenario import Field, PageScenario, Setting, ignored_text, setting
 from core.param import Param
@@ -329,6 +329,8 @@ class SweepsScenario(SweepsChoices):
         rest: dict[str, Any] = {}
         for key, raw in dict(query).items():
             f = fixed_keys.get(str(key))
+            if str(key) == LINK_KEY:  # the interface's language, read by the UI: not a setting
+                continue
             if f is None:
                 rest[str(key)] = raw
                 continue
@@ -346,7 +348,7 @@ class SweepsScenario(SweepsChoices):
             return value
 
         scenario = cls(**{f.name: getattr(choices, f.name) for f in cls.fields()}).with_tuned(offer)
-        ignored += [ignored_text(key, _joined(raw), "unknown setting") for key, raw in rest.items()]
+        ignored += [ignored_text(key, _joined(raw), _("unknown setting")) for key, raw in rest.items()]
         return scenario, ignored
 
     def to_query(self) -> dict[str, Any]:
@@ -669,7 +671,8 @@ def _run_cell(
 ) -> tuple[Trajectory, list[dict]]:
     """A cell's path, re-run alone with ``simulate``, and its traces over the surface (shared, never mutated)."""
     run = sweeps.run_cell(land, dict(lp), opt, dict(settings), start, steps, batch)
-    return run, cell_path_overlay(run)
+    shown = replace(run, label=optimizer_name(opt)) if run.label == optimizers.get(opt).name else run
+    return run, cell_path_overlay(shown)
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
