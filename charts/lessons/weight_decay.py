@@ -124,17 +124,14 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
     upper = max(0.0, math.ceil(math.log10(top)) + 0.2)
     ticks, text = log_axis_ticks(ZERO_FLOOR, 10.0**upper, mantissas=(1.0,))
     ticks, text = ticks[::2], [_("0 (exact)"), *text[2::2]]  # every second power of ten; the floor reads 0
-    return {
-        "data": data,
-        "layout": {
-            **step_chart_layout(
-                height,
-                _("distance between the paths (log)"),
-                [math.log10(ZERO_FLOOR) - 0.3, upper],
-                legend_y=-0.25,
-                tickvals=ticks,
-                ticktext=text,
-            ),
-            "hovermode": "x unified",
-        },
-    }
+    layout = step_chart_layout(
+        height,
+        _("distance between the paths (log)"),
+        [math.log10(ZERO_FLOOR) - 0.3, upper],
+        legend_y=-0.25,
+        tickvals=ticks,
+        ticktext=text,
+    )
+    # The shared layout's x title is English ("step"); this chart writes it in the page's language.
+    layout["xaxis"] = {**layout["xaxis"], "title": {"text": step_word}}
+    return {"data": data, "layout": {**layout, "hovermode": "x unified"}}
