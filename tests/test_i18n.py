@@ -25,7 +25,6 @@ from tests.i18n_helpers import page_strays, stray_english
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py"))
 
 NOT_YET_TRANSLATED = {
-    "lessons_reg": "lessons_reg catalog: worktree ko-reg (branch wt-ko-reg) wraps and translates these pages",
     "network_training": "network_training catalog: worktree net-train adds and translates these pages",
     "network_geometry": "network_geometry catalog: worktree net-geometry adds and translates these pages",
 }

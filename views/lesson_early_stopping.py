@@ -6,24 +6,28 @@ import streamlit as st
 
 from charts.encoding import PrebuiltFigure
 from charts.lessons.early_stopping import MAP_HEIGHT
+from core.i18n import translator
 from ui.lesson import lesson_header, playground_link
 from ui.lessons.early_stopping import EarlyStoppingScenario, page_view
 from ui.live_map import live_map
 from ui.page_form import PageForm
 
 PAGE = EarlyStoppingScenario.PAGE
+_ = translator("lessons_reg")
 
 form = PageForm(EarlyStoppingScenario)
 lesson_header(
-    "Overfitting and early stopping",
-    "Here a two-weight model is trained on only 16 examples whose two inputs almost copy each other. Gradient "
-    "descent from zero first drops into the long valley of the training loss, which also lowers the loss on "
-    "held-out validation data. Then it creeps along the valley towards the training minimum, fitting the noise "
-    "of those 16 examples, and the validation loss rises again: overfitting. Early stopping watches the "
-    "validation loss and halts once it has not improved for a set number of steps, the patience. Started from "
-    "zero, the stopped weights sit close to the ridge path, the minimizers of the training loss plus α‖w‖²: "
-    "stopping early restrains the weights much as an L2 penalty does, with fewer steps playing the part of a "
-    "larger α.",
+    _("Overfitting and early stopping"),
+    _(
+        "Here a two-weight model is trained on only 16 examples whose two inputs almost copy each other. Gradient "
+        "descent from zero first drops into the long valley of the training loss, which also lowers the loss on "
+        "held-out validation data. Then it creeps along the valley towards the training minimum, fitting the noise "
+        "of those 16 examples, and the validation loss rises again: overfitting. Early stopping watches the "
+        "validation loss and halts once it has not improved for a set number of steps, the patience. Started from "
+        "zero, the stopped weights sit close to the ridge path, the minimizers of the training loss plus α‖w‖²: "
+        "stopping early restrains the weights much as an L2 penalty does, with fewer steps playing the part of a "
+        "larger α."
+    ),
     r"t_{\text{stop}} = \min\{\, t : t - \arg\min_{s \le t} L_{\text{val}}(w_s) = P \,\}"
     r"\qquad w_{\text{ridge}}(\alpha) = \arg\min_w\, f(w) + \alpha\lVert w\rVert_2^2",
 )
@@ -36,42 +40,44 @@ form.widget("batch", where=c2)
 form.widget("steps", where=c3)
 scenario = form.finish()
 
-with st.spinner(f"Training SGD for {scenario.steps} steps and measuring the validation loss at every step…"):
+with st.spinner(
+    _("Training SGD for {steps} steps and measuring the validation loss at every step…").format(steps=scenario.steps)
+):
     view = page_view(scenario)
 result = view.result
 
 left, right = st.columns(2)
 with left:
-    st.subheader("The path on the training loss")
+    st.subheader(_("The path on the training loss"))
     live_map(f"{PAGE}.map", view.surface, overlay=view.overlay, height=MAP_HEIGHT)
 with right:
-    st.subheader("Both losses along the path")
+    st.subheader(_("Both losses along the path"))
     st.plotly_chart(PrebuiltFigure(view.curves), width="stretch", key=f"{PAGE}.curves")
-    st.caption("Dotted: the steps early stopping would not have run; on the map, where they lead.")
+    st.caption(_("Dotted: the steps early stopping would not have run; on the map, where they lead."))
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
-    "Best validation step",
+    _("Best validation step"),
     result.best_step,
-    f"loss {result.validation[result.best_step]:.4g}",
+    _("loss {loss}").format(loss=f"{result.validation[result.best_step]:.4g}"),
     "off",
     delta_arrow="off",
 )
 m2.metric(
-    "Stopped at step" if result.triggered else "Never stopped: ran to",
+    _("Stopped at step") if result.triggered else _("Never stopped: ran to"),
     result.stop_step,
-    f"patience {scenario.patience}",
+    _("patience {patience}").format(patience=scenario.patience),
     "off",
     delta_arrow="off",
 )
 m3.metric(
-    "Kept weights from step",
+    _("Kept weights from step"),
     result.kept_step,
-    f"validation loss {result.validation[result.kept_step]:.4g}",
+    _("validation loss {loss}").format(loss=f"{result.validation[result.kept_step]:.4g}"),
     "off",
     delta_arrow="off",
 )
 m4.metric(
-    "Distance to the ridge path",
+    _("Distance to the ridge path"),
     f"{result.ridge_distance:.3g}",
     f"α ≈ {result.ridge_alpha:.2g}",
     "off",
@@ -79,17 +85,26 @@ m4.metric(
 )
 if result.run.diverged_at is not None:
     st.warning(
-        f"The run diverged at step {result.run.diverged_at}: the learning rate is too large for this surface.",
+        _("The run diverged at step {step}: the learning rate is too large for this surface.").format(
+            step=result.run.diverged_at
+        ),
         icon=":material/warning:",
     )
 st.markdown(
-    f"The kept weights ({result.kept_point[0]:.3f}, {result.kept_point[1]:.3f}) lie {result.ridge_distance:.3g} "
-    f"from the ridge solution with α ≈ {result.ridge_alpha:.2g}, against {result.minimum_distance:.3g} from the "
-    "training minimum: stopping early has done roughly what an L2 penalty would do. More patience lets the path "
-    "run further along the valley, which matches a smaller α and a higher validation loss (unless the best "
-    "weights are restored)."
+    _(
+        "The kept weights ({w1}, {w2}) lie {ridge} from the ridge solution with α ≈ {alpha}, against {minimum} "
+        "from the training minimum: stopping early has done roughly what an L2 penalty would do. More patience "
+        "lets the path run further along the valley, which matches a smaller α and a higher validation loss "
+        "(unless the best weights are restored)."
+    ).format(
+        w1=f"{result.kept_point[0]:.3f}",
+        w2=f"{result.kept_point[1]:.3f}",
+        ridge=f"{result.ridge_distance:.3g}",
+        alpha=f"{result.ridge_alpha:.2g}",
+        minimum=f"{result.minimum_distance:.3g}",
+    )
 )
 
 
 playground_link(view.playground)
-st.caption("The Playground has no early stopping: the link runs the same optimizer for all the steps shown here.")
+st.caption(_("The Playground has no early stopping: the link runs the same optimizer for all the steps shown here."))

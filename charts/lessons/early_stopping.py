@@ -22,11 +22,13 @@ from charts.lessons.grid_maps import (
 from charts.markers import CHECKPOINT, MINIMUM, REFERENCE
 from charts.palette import run_colour
 from charts.scale import LossScale
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.early_stopping import EarlyStopping
 from engine.lessons.regularization import LANDSCAPE_KEY
 from landscapes.train_val import validation_minimum
 
+_ = translator("lessons_reg")
 PATH_COLOUR = run_colour(0)
 VALIDATION_COLOUR = run_colour(1)
 BEST_COLOUR = run_colour(5)
@@ -38,7 +40,7 @@ MAP_HEIGHT = 600
 
 def best_name(step: int) -> str:
     """The legend name of the best step, on both charts: the minimum of the validation curve."""
-    return f"best step {step}: validation minimum along the path"
+    return _("best step {step}: validation minimum along the path").format(step=step)
 
 
 def training_map_window(result: EarlyStopping, values: Mapping[str, float]) -> Window:
@@ -60,7 +62,7 @@ def training_map_surface(grid: LossGrid, ridge_path: np.ndarray, window: Window)
     (n, 2), α from 0 up), both set by the data alone.
     """
     contour = filled_contour(grid.xs, grid.ys, grid.z, LossScale.fit(defined_values(grid.z)))
-    line = line_trace(ridge_path, name="ridge (L2) path, α from 0 to ∞", colour=RIDGE_COLOUR, width=1.5, dash="dot")
+    line = line_trace(ridge_path, name=_("ridge (L2) path, α from 0 to ∞"), colour=RIDGE_COLOUR, width=1.5, dash="dot")
     return {"data": [contour, line], "layout": map_layout(*window, height=MAP_HEIGHT)}
 
 
@@ -72,16 +74,16 @@ def training_map_overlay(result: EarlyStopping, values: Mapping[str, float]) -> 
     run = result.run
     path = run.path[: len(result.validation)]
     kept = result.kept_point
-    minimum, _ = marker_traces(land, values)
+    minimum = marker_traces(land, values)[0]
     data = [
-        line_trace(path[: result.stop_step + 1], name="path until the stop", colour=PATH_COLOUR, width=2.5),
+        line_trace(path[: result.stop_step + 1], name=_("path until the stop"), colour=PATH_COLOUR, width=2.5),
         line_trace(
-            path[result.stop_step :], name="path after the stop (not run)", colour=PATH_COLOUR, width=1.5, dash="dot"
+            path[result.stop_step :], name=_("path after the stop (not run)"), colour=PATH_COLOUR, width=1.5, dash="dot"
         ),
-        {**minimum, "name": "training minimum"},
+        {**minimum, "name": _("training minimum")},
         point_trace(
             np.asarray(validation_minimum(values))[None],
-            name="validation minimum (lowest held-out loss anywhere)",
+            name=_("validation minimum (lowest held-out loss anywhere)"),
             colour=VALIDATION_COLOUR,
             symbol=MINIMUM,
             size=19,
@@ -91,20 +93,22 @@ def training_map_overlay(result: EarlyStopping, values: Mapping[str, float]) -> 
         ),
         point_trace(
             path[result.stop_step][None],
-            name=f"stop (step {result.stop_step})",
+            name=_("stop (step {step})").format(step=result.stop_step),
             colour=STOP_COLOUR,
             symbol=CHECKPOINT,
         ),
         line_trace(
             np.stack([kept, result.ridge_point]),
-            name="gap to the ridge path",
+            name=_("gap to the ridge path"),
             colour=RIDGE_COLOUR,
             width=2,
             showlegend=False,
         ),
         point_trace(
             result.ridge_point[None],
-            name=f"nearest ridge solution (α = {result.ridge_alpha:.2g}), {result.ridge_distance:.3g} away",
+            name=_("nearest ridge solution (α = {alpha}), {distance} away").format(
+                alpha=f"{result.ridge_alpha:.2g}", distance=f"{result.ridge_distance:.3g}"
+            ),
             colour=RIDGE_COLOUR,
             symbol=REFERENCE,
             size=12,
@@ -140,8 +144,8 @@ def curves_figure(result: EarlyStopping, *, height: int = 600) -> dict[str, Any]
     high = float(max(result.train[1:].max(initial=low), result.validation[1:].max(initial=low)))
     data: list[dict[str, Any]] = []
     for values, name, colour in (
-        (result.train, "training loss", PATH_COLOUR),
-        (result.validation, "validation loss", VALIDATION_COLOUR),
+        (result.train, _("training loss"), PATH_COLOUR),
+        (result.validation, _("validation loss"), VALIDATION_COLOUR),
     ):
         data.append(
             {
@@ -159,15 +163,15 @@ def curves_figure(result: EarlyStopping, *, height: int = 600) -> dict[str, Any]
                 "mode": "lines",
                 "x": typed(steps[stop:]),
                 "y": typed(values[stop:]),
-                "name": f"{name} after the stop (not run)",
+                "name": _("{name} after the stop (not run)").format(name=name),
                 "line": {"color": colour, "width": 1.5, "dash": "dot"},
                 "opacity": 0.6,
                 "showlegend": False,
             }
         )
     data += [
-        _vertical(result.best_step, low, high, BEST_COLOUR, "dash", "best step"),
-        _vertical(stop, low, high, STOP_COLOUR, "solid", "stop step"),
+        _vertical(result.best_step, low, high, BEST_COLOUR, "dash", _("best step")),
+        _vertical(stop, low, high, STOP_COLOUR, "solid", _("stop step")),
         {
             "type": "scatter",
             "mode": "markers",
@@ -181,7 +185,7 @@ def curves_figure(result: EarlyStopping, *, height: int = 600) -> dict[str, Any]
             "mode": "markers",
             "x": [max(stop, 1)],
             "y": [float(result.validation[stop])],
-            "name": f"stop (step {stop})",
+            "name": _("stop (step {step})").format(step=stop),
             "marker": {
                 "color": STOP_COLOUR,
                 "size": 12,
@@ -197,10 +201,10 @@ def curves_figure(result: EarlyStopping, *, height: int = 600) -> dict[str, Any]
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
             "xaxis": {
                 "type": "log",
-                "title": {"text": "step (log scale)"},
+                "title": {"text": _("step (log scale)")},
                 **dict(zip(("tickvals", "ticktext"), log_axis_ticks(1, max(len(steps) - 1, 1)), strict=True)),
             },
-            "yaxis": {"title": {"text": "loss"}},
+            "yaxis": {"title": {"text": _("loss")}},
             "legend": {"orientation": "h", "y": -0.2, "yanchor": "top"},
             "hovermode": "x unified",
         },

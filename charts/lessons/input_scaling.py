@@ -21,11 +21,13 @@ from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
 from charts.scale import LossScale
+from core.i18n import N_, translator
 from engine.grid import LossGrid
 from engine.lessons.input_scaling import START, ScalingView
 
 COLOURS = {"raw": run_colour(0), "standardized": run_colour(1)}
-TITLES = {"raw": "Raw inputs", "standardized": "Standardized inputs"}
+_ = translator("lessons_reg")
+TITLES = {"raw": N_("Raw inputs"), "standardized": N_("Standardized inputs")}
 GAP_FLOOR = 1e-12
 """Gaps below this (down to float rounding) are drawn on it; its tick reads "≤ 1e-12"."""
 
@@ -36,7 +38,7 @@ def bowl_surface(view: ScalingView, grid: LossGrid, window: Window) -> dict[str,
     It depends on the problem alone (the scale s and the correlation ρ), not on the step
     size or the steps, so a rerun that only changes the run keeps it.
     """
-    title = f"{TITLES[view.name]}: κ = {view.kappa:.4g}"
+    title = f"{_(TITLES[view.name])}: κ = {view.kappa:.4g}"
     data = [grid_contour(grid.xs, grid.ys, grid.z, LossScale.fit(grid.z))]
     return {"data": data, "layout": map_layout(*window, height=470, title=title)}
 
@@ -44,12 +46,12 @@ def bowl_surface(view: ScalingView, grid: LossGrid, window: Window) -> dict[str,
 def bowl_overlay(view: ScalingView) -> list[dict[str, Any]]:
     """What one problem's panel draws over its surface: the GD path, the start, the minimum, an x if it diverged."""
     end = len(view.path) if view.diverged_at is None else max(view.diverged_at, 1)
-    label = f"GD, η = {view.lr:.3g}"
+    label = _("GD, η = {lr}").format(lr=f"{view.lr:.3g}")
     data = [
         line_trace(view.path[:end], name=label, colour=COLOURS[view.name]),
         start_trace(START, size=12),
         point_trace(
-            view.minimum[None], name="minimum (least-squares weights)", colour="white", symbol=MINIMUM, size=15
+            view.minimum[None], name=_("minimum (least-squares weights)"), colour="white", symbol=MINIMUM, size=15
         ),
     ]
     if view.diverged_at is not None:
@@ -68,7 +70,7 @@ def gap_figure(views: Sequence[ScalingView], *, height: int = 320) -> dict[str, 
                 "mode": "lines",
                 "x": typed(np.arange(len(gap))),
                 "y": typed(gap),
-                "name": f"{TITLES[view.name]} (κ = {view.kappa:.3g})",
+                "name": f"{_(TITLES[view.name])} (κ = {view.kappa:.3g})",
                 "line": {"color": COLOURS[view.name], "width": 2.5},
             }
         )
@@ -80,10 +82,10 @@ def gap_figure(views: Sequence[ScalingView], *, height: int = 320) -> dict[str, 
         "layout": {
             "height": height,
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
-            "xaxis": {"title": {"text": "step"}},
+            "xaxis": {"title": {"text": _("step")}},
             "yaxis": {
                 "type": "log",
-                "title": {"text": "loss − minimum loss (log)"},
+                "title": {"text": _("loss − minimum loss (log)")},
                 "range": [np.log10(GAP_FLOOR) - 0.3, np.log10(top) + 0.2],
                 "tickvals": ticks,
                 "ticktext": [f"≤ {text[0]}", *text[1:]],

@@ -11,8 +11,10 @@ from charts.lessons.grid_maps import diverged_trace, grid_contour, line_trace, m
 from charts.markers import DIVERGED, MINIMUM, REFERENCE
 from charts.palette import run_colour
 from charts.scale import LossScale
+from core.i18n import translator
 from engine.lessons.regularization import LANDSCAPE_KEY
 
+_ = translator("lessons_reg")
 CLEAN_COLOUR = run_colour(0)
 NOISY_COLOUR = "rgba(255,255,255,0.55)"
 EXPECTED_MINIMUM_COLOUR = run_colour(3)
@@ -48,21 +50,20 @@ def clean_surface(xs: np.ndarray, ys: np.ndarray, clean: np.ndarray, expected: n
     """The clean training loss on the colour scale it shares with ``expected`` (no colour bar of its own)."""
     scale, zrange = shared_scale(clean, expected)
     data = [grid_contour(xs, ys, clean, scale, zrange=zrange, showscale=False)]
-    return {"data": data, "layout": map_layout(*_window(), height=470, title="Clean loss f(w)")}
+    return {"data": data, "layout": map_layout(*_window(), height=470, title=_("Clean loss f(w)"))}
 
 
 def clean_overlay(
     clean_path: np.ndarray, clean_minimum: np.ndarray, diverged_at: int | None = None
 ) -> list[dict[str, Any]]:
     """The noise-free path (an x at its end if it diverged) and the clean minimum, drawn over :func:`clean_surface`."""
+    label = _("training on clean inputs")
     data = [
-        line_trace(_thin(clean_path), name="training on clean inputs", colour=CLEAN_COLOUR),
-        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol=MINIMUM, size=15),
+        line_trace(_thin(clean_path), name=label, colour=CLEAN_COLOUR),
+        point_trace(clean_minimum[None], name=_("clean minimum"), colour="white", symbol=MINIMUM, size=15),
     ]
     if diverged_at is not None:
-        data.append(
-            diverged_trace(clean_path[-1], label="training on clean inputs", step=diverged_at, colour=CLEAN_COLOUR)
-        )
+        data.append(diverged_trace(clean_path[-1], label=label, step=diverged_at, colour=CLEAN_COLOUR))
     return data
 
 
@@ -70,7 +71,7 @@ def average_trace(average: np.ndarray) -> dict[str, Any]:
     """Where the noisy runs hover: a small black diamond with a white rim, drawn over the red star it sits on."""
     trace = point_trace(
         np.asarray(average)[None],
-        name="average of the noisy runs (second half)",
+        name=_("average of the noisy runs (second half)"),
         colour=AVERAGE_COLOUR,
         symbol=REFERENCE,
         size=10,
@@ -104,17 +105,17 @@ def expected_overlay(
         data.append(
             line_trace(
                 _thin(path),
-                name="training on noisy inputs (one per seed)",
+                name=_("training on noisy inputs (one per seed)"),
                 colour=NOISY_COLOUR,
                 width=1.2,
                 showlegend=i == 0,
             )
         )
     data += [
-        point_trace(clean_minimum[None], name="clean minimum", colour="white", symbol=MINIMUM, size=15),
+        point_trace(clean_minimum[None], name=_("clean minimum"), colour="white", symbol=MINIMUM, size=15),
         point_trace(
             expected_minimum[None],
-            name="expected-loss minimum",
+            name=_("expected-loss minimum"),
             colour=EXPECTED_MINIMUM_COLOUR,
             symbol=MINIMUM,
             size=22,
@@ -124,6 +125,6 @@ def expected_overlay(
     gone = [] if diverged_at is None else [i for i, step in enumerate(diverged_at) if step >= 0]
     if gone:
         ends = np.array([noisy_paths[i][-1] for i in gone])
-        name = f"noisy runs diverged ({len(gone)} of {len(noisy_paths)})"
+        name = _("noisy runs diverged ({count} of {runs})").format(count=len(gone), runs=len(noisy_paths))
         data.append(point_trace(ends, name=name, colour="white", symbol=DIVERGED, size=13))
     return data

@@ -23,9 +23,11 @@ from charts.lessons.grid_maps import (
 from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.scale import LossScale
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.regularization import LANDSCAPE_KEY, PenaltyView
 
+_ = translator("lessons_reg")
 PENALTY_COLOURS = {"l1": run_colour(0), "l2": run_colour(1)}
 PENALTY_NAMES = {"l1": "L1", "l2": "L2"}
 REGION_FILL = {"l1": "rgba(230,159,0,0.22)", "l2": "rgba(86,180,233,0.22)"}
@@ -83,7 +85,7 @@ def geometry_overlay(view: PenaltyView, values: Mapping[str, float], level_set: 
     penalty = "‖w‖₁" if view.kind == "l1" else "‖w‖₂²"
     contour = line_trace(
         level_set,
-        name=f"loss contour f = {view.level:.3g}",
+        name=_("loss contour f = {level}").format(level=f"{view.level:.3g}"),
         colour="white",
         dash="dot",
     )
@@ -97,15 +99,17 @@ def geometry_overlay(view: PenaltyView, values: Mapping[str, float], level_set: 
             fill=REGION_FILL[view.kind],
         ),
         contour,
-        line_trace(view.path, name=f"{name} path (α from 0 to 100)", colour=colour, width=2, dash="dash"),
-        {**minima, "name": "unpenalized minimum"},
+        line_trace(
+            view.path, name=_("{name} path (α from 0 to 100)").format(name=name), colour=colour, width=2, dash="dash"
+        ),
+        {**minima, "name": _("unpenalized minimum")},
         point_trace(
             view.optimum[None],
-            name=f"{name} optimum: minimum of f + α{penalty}",
+            name=_("{name} optimum: minimum of f + α{penalty}").format(name=name, penalty=penalty),
             colour=colour,
             symbol=MINIMUM,
             size=17,
-            text=f"{name} optimum at α = {view.alpha:.3g}",
+            text=_("{name} optimum at α = {alpha}").format(name=name, alpha=f"{view.alpha:.3g}"),
         ),
     ]
 
@@ -137,7 +141,7 @@ def coefficient_figure(views: tuple[PenaltyView, ...]) -> dict[str, Any]:
                 "mode": "lines",
                 "x": [views[0].alpha, views[0].alpha],
                 "y": [low, high],
-                "name": f"α = {views[0].alpha:g} (slider)",
+                "name": _("α = {alpha} (slider)").format(alpha=f"{views[0].alpha:g}"),
                 "line": {"color": "grey", "dash": "dash", "width": 1.5},
                 "hoverinfo": "skip",
             }
@@ -151,11 +155,11 @@ def coefficient_figure(views: tuple[PenaltyView, ...]) -> dict[str, Any]:
             "margin": {"l": 60, "r": 10, "t": 10, "b": 40},
             "xaxis": {
                 "type": "log",
-                "title": {"text": "penalty weight α (log)"},
+                "title": {"text": _("penalty weight α (log)")},
                 "tickvals": ticks,
                 "ticktext": labels,
             },
-            "yaxis": {"title": {"text": "weight at the optimum"}, "zeroline": True},
+            "yaxis": {"title": {"text": _("weight at the optimum")}, "zeroline": True},
             "legend": {"orientation": "h", "y": -0.25},
             "hovermode": "x unified",
         },

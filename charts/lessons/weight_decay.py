@@ -25,11 +25,13 @@ from charts.lessons.grid_maps import (
 from charts.markers import MINIMUM
 from charts.palette import run_colour
 from charts.paths import start_trace
+from core.i18n import translator
 from engine.grid import LossGrid
 from engine.lessons.regularization import LANDSCAPE_KEY
 from engine.lessons.weight_decay import FLOAT32_EPS
 from engine.simulate import Trajectory
 
+_ = translator("lessons_reg")
 DASHES = ("solid", "dash", "solid", "dash")
 COLOURS = (run_colour(0), run_colour(1), run_colour(2), run_colour(3))
 DECAYED_MINIMUM_COLOUR = run_colour(5)
@@ -57,8 +59,8 @@ def paths_surface(values: Mapping[str, float], window: Window, grid: LossGrid) -
     """The map's static part: the training-loss contours (``grid``, at ``values``) and its minimum, seen through
     ``window``."""
     land = landscapes.get(LANDSCAPE_KEY)
-    base, _ = contour_traces(land, values, grid)
-    data = [base[0], {**base[1], "name": "training minimum (no decay)"}]
+    base = contour_traces(land, values, grid)[0]
+    data = [base[0], {**base[1], "name": _("training minimum (no decay)")}]
     return {"data": data, "layout": map_layout(*window, height=MAP_HEIGHT)}
 
 
@@ -70,12 +72,17 @@ def paths_overlay(runs: Sequence[Trajectory], decayed_min: np.ndarray) -> list[d
     data = []
     for i, run in enumerate(runs):
         end = run.steps + 1 if run.diverged_at is None else max(run.diverged_at, 1)
-        data.append(line_trace(run.path[:end], name=run.label, colour=COLOURS[i], dash=DASHES[i], width=3 - i % 2))
+        label = _(run.label)
+        data.append(line_trace(run.path[:end], name=label, colour=COLOURS[i], dash=DASHES[i], width=3 - i % 2))
         if run.diverged_at is not None:
-            data.append(diverged_trace(run.path[end - 1], label=run.label, step=run.diverged_at, colour=COLOURS[i]))
+            data.append(diverged_trace(run.path[end - 1], label=label, step=run.diverged_at, colour=COLOURS[i]))
     data.append(
         point_trace(
-            decayed_min[None], name="minimum of f + (λ/2)‖w‖²", colour=DECAYED_MINIMUM_COLOUR, symbol=MINIMUM, size=16
+            decayed_min[None],
+            name=_("minimum of f + (λ/2)‖w‖²"),
+            colour=DECAYED_MINIMUM_COLOUR,
+            symbol=MINIMUM,
+            size=16,
         )
     )
     data.append(start_trace(runs[0].path[0].tolist(), size=12))
@@ -86,10 +93,11 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
     """Distance within each pair against the step, on a log axis; float32 epsilon marked, zeros at the floor."""
     data = []
     top = ZERO_FLOOR
+    step_word, distance_word = _("step"), _("distance")
     for i, (name, d) in enumerate(distances.items()):
         shown = np.maximum(np.asarray(d, np.float64), ZERO_FLOOR)
         top = max(top, float(shown.max()))
-        label = html.escape(name)
+        label = html.escape(_(name))
         data.append(
             {
                 "type": "scatter",
@@ -98,7 +106,7 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
                 "y": typed(shown),
                 "name": label,
                 "line": {"color": COLOURS[2 * i], "width": 2.5},
-                "hovertemplate": f"{label}<br>step %{{x}}<br>distance %{{y:.3~g}}<extra></extra>",
+                "hovertemplate": f"{label}<br>{step_word} %{{x}}<br>{distance_word} %{{y:.3~g}}<extra></extra>",
             }
         )
     steps = max((len(d) for d in distances.values()), default=1)
@@ -108,25 +116,22 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
             "mode": "lines",
             "x": [0, max(steps - 1, 1)],
             "y": [FLOAT32_EPS, FLOAT32_EPS],
-            "name": f"float32 machine ε = {FLOAT32_EPS:.2g}",
+            "name": _("float32 machine ε = {eps}").format(eps=f"{FLOAT32_EPS:.2g}"),
             "line": {"color": "grey", "dash": "dot", "width": 1.5},
             "hoverinfo": "skip",
         }
     )
     upper = max(0.0, math.ceil(math.log10(top)) + 0.2)
     ticks, text = log_axis_ticks(ZERO_FLOOR, 10.0**upper, mantissas=(1.0,))
-    ticks, text = ticks[::2], ["0 (exact)", *text[2::2]]  # every second power of ten; the floor reads 0
-    return {
-        "data": data,
-        "layout": {
-            **step_chart_layout(
-                height,
-                "distance between the paths (log)",
-                [math.log10(ZERO_FLOOR) - 0.3, upper],
-                legend_y=-0.25,
-                tickvals=ticks,
-                ticktext=text,
-            ),
-            "hovermode": "x unified",
-        },
-    }
+    ticks, text = ticks[::2], [_("0 (exact)"), *text[2::2]]  # every second power of ten; the floor reads 0
+    layout = step_chart_layout(
+        height,
+        _("distance between the paths (log)"),
+        [math.log10(ZERO_FLOOR) - 0.3, upper],
+        legend_y=-0.25,
+        tickvals=ticks,
+        ticktext=text,
+    )
+    # The shared layout's x title is English ("step"); this chart writes it in the page's language.
+    layout["xaxis"] = {**layout["xaxis"], "title": {"text": step_word}}
+    return {"data": data, "layout": {**layout, "hovermode": "x unified"}}

@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 import landscapes
+from core.i18n import N_
 from core.param import Param
 from engine.compile_cache import enable_compilation_cache
 from engine.config import OptimizerRun
@@ -207,8 +209,17 @@ class BowlEquivalent:
     exact: bool
 
 
-def bowl_equivalent(view: ScalingView, relative_lr: float, steps: int) -> BowlEquivalent:
-    """The Playground's bowl with this problem's kappa and tilt, GD with ``lr = relative_lr`` from ``start - w*``."""
+RUN_LABELS = {"raw": N_("GD, raw inputs"), "standardized": N_("GD, standardized inputs")}
+"""The Playground run's label for each problem (translated by the caller of :func:`bowl_equivalent`)."""
+
+
+def bowl_equivalent(
+    view: ScalingView, relative_lr: float, steps: int, translate: Callable[[str], str] = str
+) -> BowlEquivalent:
+    """The Playground's bowl with this problem's kappa and tilt, GD with ``lr = relative_lr`` from ``start - w*``.
+
+    ``translate`` writes the run's label in the page's language (English by default).
+    """
     bowl = landscapes.get("bowl")
     kappa_param = next(p for p in bowl.params if p.name == "kappa")
     values, vectors = np.linalg.eigh(view.problem.hessian)
@@ -218,7 +229,7 @@ def bowl_equivalent(view: ScalingView, relative_lr: float, steps: int) -> BowlEq
     kappa = float(values[1] / values[0])
     capped = float(min(max(kappa, kappa_param.low), kappa_param.high))
     start = np.asarray(START) - view.minimum
-    run = OptimizerRun.build("sgd", {"lr": float(relative_lr)}, label=f"GD, {view.name} inputs")
+    run = OptimizerRun.build("sgd", {"lr": float(relative_lr)}, label=translate(RUN_LABELS[view.name]))
     scenario = replace(
         Scenario.default("bowl"),
         landscape_params=bowl.resolve({"kappa": float(f"{capped:.6g}"), "angle": float(f"{angle:.6g}")}),

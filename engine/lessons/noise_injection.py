@@ -24,12 +24,13 @@ pays for every compile.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 import landscapes
+from core.i18n import N_
 from engine.compile_cache import enable_compilation_cache
 from engine.config import OptimizerRun
 from engine.grid import loss_grid
@@ -227,7 +228,7 @@ class FormulaCheck:
 def formula_checks(
     kind: str, strength: float, samples: int = MC_SAMPLES, seed: int = 0, values: Mapping[str, float] | None = None
 ) -> list[FormulaCheck]:
-    """Formula versus Monte Carlo at three points, named as the page shows them.
+    """Formula versus Monte Carlo at three points, named as the page shows them (in English: the page translates).
 
     The clean (training) minimum, the least-squares fit to the held-out (validation)
     examples, and the expected-loss minimum: points the formula was not tuned to.
@@ -235,9 +236,9 @@ def formula_checks(
     land, resolved, data = _data(values)
     problem = LeastSquares.from_data(data)
     named = {
-        "clean minimum": problem.minimum(),
-        "best fit to held-out data": LeastSquares.from_data(land.validation(resolved)).minimum(),
-        "expected-loss minimum": expected_minimum(kind, strength, resolved),
+        N_("clean minimum"): problem.minimum(),
+        N_("best fit to held-out data"): LeastSquares.from_data(land.validation(resolved)).minimum(),
+        N_("expected-loss minimum"): expected_minimum(kind, strength, resolved),
     }
     points = np.array(list(named.values()))
     mean, se = monte_carlo(points, kind, strength, samples, seed, resolved)
@@ -260,24 +261,27 @@ def surfaces(
     return xs, ys, clean.astype(np.float64), expected
 
 
-def playground_scenario(kind: str, strength: float, lr: float, steps: int) -> Scenario:
+def playground_scenario(
+    kind: str, strength: float, lr: float, steps: int, translate: Callable[[str], str] = str
+) -> Scenario:
     """The noise-free run, plus (Gaussian noise) the same run on the expected loss: L2 weight decay σ².
 
     Gaussian input noise adds ``(σ²/2)||w||²`` on average, exactly the penalty of L2-mode
     weight decay ``λ = σ²``. Dropout's penalty weighs each input by its mean square, which
     the Playground's single weight decay cannot express, so only the clean run goes.
+    ``translate`` writes the runs' labels in the page's language (English by default).
     """
     strength = _check(kind, strength)
     land = landscapes.get(LANDSCAPE_KEY)
     resolved = land.resolve()
-    runs = [OptimizerRun.build("sgd", {"lr": lr}, label="GD, clean inputs")]
+    runs = [OptimizerRun.build("sgd", {"lr": lr}, label=translate(N_("GD, clean inputs")))]
     if kind == "gaussian" and strength > 0:
         decay = float(f"{strength**2:.6g}")
         runs.append(
             OptimizerRun.build(
                 "sgd",
                 {"lr": lr, "weight_decay": decay, "wd_mode": "l2"},
-                label=f"GD on the expected loss (λ = σ² = {decay:g})",
+                label=translate(N_("GD on the expected loss (λ = σ² = {decay})")).format(decay=f"{decay:g}"),
             )
         )
     return replace(

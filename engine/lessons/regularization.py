@@ -21,7 +21,7 @@ region drawn on the map, which the loss contours touch at ``w_alpha``.
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 import jax
@@ -29,6 +29,7 @@ import jax.numpy as jnp
 import numpy as np
 
 import landscapes
+from core.i18n import N_
 from engine.compile_cache import enable_compilation_cache, jit_for
 from engine.config import OptimizerRun
 from engine.scenario import Scenario
@@ -238,22 +239,27 @@ MAX_WEIGHT_DECAY = 1.0
 """The Playground's weight_decay slider tops out here (see :mod:`optimizers.options`)."""
 
 
-def playground_scenario(alpha: float, values: Mapping[str, float] | None = None) -> Scenario:
+def playground_scenario(
+    alpha: float, values: Mapping[str, float] | None = None, translate: Callable[[str], str] = str
+) -> Scenario:
     """The L2 case in the Playground: full-batch gradient descent with and without ``weight_decay = 2 alpha``.
 
     L2-mode weight decay ``lambda`` adds ``lambda w`` to the gradient, the gradient of
     ``(lambda/2) ||w||²``; so ``lambda = 2 alpha`` minimizes ``f + alpha ||w||²``, this page's L2
     problem (capped at the Playground's largest weight decay). The step size is ``1/L``
-    of the penalized loss. The Playground has no L1 option.
+    of the penalized loss. The Playground has no L1 option. ``translate`` writes the runs'
+    labels (shown in the Playground's legend) in the page's language; English by default.
     """
     land = landscapes.get(LANDSCAPE_KEY)
     resolved = land.resolve(values)
     decay = min(2.0 * float(alpha), MAX_WEIGHT_DECAY)
     lr = float(f"{1.0 / (training_problem(resolved).lipschitz + decay):.3g}")
     runs = (
-        OptimizerRun.build("sgd", {"lr": lr}, label="GD, no penalty"),
+        OptimizerRun.build("sgd", {"lr": lr}, label=translate(N_("GD, no penalty"))),
         OptimizerRun.build(
-            "sgd", {"lr": lr, "weight_decay": decay, "wd_mode": "l2"}, label=f"GD + L2 (λ = {decay:.3g})"
+            "sgd",
+            {"lr": lr, "weight_decay": decay, "wd_mode": "l2"},
+            label=translate(N_("GD + L2 (λ = {decay})")).format(decay=f"{decay:.3g}"),
         ),
     )
     base = Scenario.default(LANDSCAPE_KEY)

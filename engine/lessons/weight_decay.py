@@ -16,13 +16,15 @@ from dataclasses import replace
 import numpy as np
 
 import landscapes
+from core.i18n import N_
 from engine.config import OptimizerRun
 from engine.lessons.regularization import LANDSCAPE_KEY, ridge, training_problem
 from engine.scenario import Scenario
 from engine.simulate import Trajectory
 
 START = (0.0, 0.0)
-LABELS: tuple[str, ...] = ("SGD + L2", "SGD + decoupled", "Adam + L2", "AdamW")
+LABELS: tuple[str, ...] = (N_("SGD + L2"), N_("SGD + decoupled"), N_("Adam + L2"), N_("AdamW"))
+"""The runs' labels, in English (the Playground link keeps them); charts translate them where shown."""
 FLOAT32_EPS = float(np.finfo(np.float32).eps)
 SGD_TOLERANCE_ULPS = 16
 """The SGD pair counts as equal when its distance never exceeds this many float32 rounding
@@ -60,7 +62,10 @@ def distance(a: Trajectory, b: Trajectory) -> np.ndarray:
 
 def pair_distances(runs: Sequence[Trajectory]) -> dict[str, np.ndarray]:
     """Distance over the steps between the SGD pair and between the Adam pair (runs in :data:`LABELS` order)."""
-    return {"SGD + L2 vs SGD + decoupled": distance(runs[0], runs[1]), "Adam + L2 vs AdamW": distance(runs[2], runs[3])}
+    return {
+        N_("SGD + L2 vs SGD + decoupled"): distance(runs[0], runs[1]),
+        N_("Adam + L2 vs AdamW"): distance(runs[2], runs[3]),
+    }
 
 
 def sgd_tolerance(runs: Sequence[Trajectory]) -> float:

@@ -9,6 +9,7 @@ import numpy as np
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.noise_injection import clean_overlay, clean_surface, expected_overlay, expected_surface
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, translator
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.lessons import noise_injection as ni
@@ -18,7 +19,8 @@ from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
 
 SEEDS = tuple(range(8))
-KIND_LABELS = {"dropout": "Dropout", "gaussian": "Gaussian"}
+_ = translator("lessons_reg")
+KIND_LABELS = {"dropout": N_("Dropout"), "gaussian": N_("Gaussian")}
 """The radio's labels; the old URL-bound radio wrote them into links, so links keep them (``noise2.kind=Gaussian``)."""
 
 
@@ -27,12 +29,12 @@ class NoiseScenario(PageScenario, page="noise2"):
     """The dropout lesson's settings (the field names are the old links' keys: ``noise2.kind`` ...)."""
 
     kind: str = setting(
-        "dropout", "Input noise", options=ni.KINDS, widget="radio", format=KIND_LABELS.get, link_label=True
+        "dropout", N_("Input noise"), options=ni.KINDS, widget="radio", format=KIND_LABELS.get, link_label=True
     )
-    p: float = setting(0.3, "Dropout probability p", low=0.0, high=ni.MAX_DROPOUT, step=0.05)
-    sigma: float = setting(0.5, "Noise size σ", low=0.0, high=ni.MAX_SIGMA, step=0.05)
-    lr: float = setting(0.1, "Learning rate", options=log_grid(1e-3, 3.0), format=exact_text)
-    steps: int = setting(300, "Steps", low=50, high=1000, step=50)
+    p: float = setting(0.3, N_("Dropout probability p"), low=0.0, high=ni.MAX_DROPOUT, step=0.05)
+    sigma: float = setting(0.5, N_("Noise size σ"), low=0.0, high=ni.MAX_SIGMA, step=0.05)
+    lr: float = setting(0.1, N_("Learning rate"), options=log_grid(1e-3, 3.0), format=exact_text)
+    steps: int = setting(300, N_("Steps"), low=50, high=1000, step=50)
 
     @property
     def strength(self) -> float:
@@ -60,11 +62,12 @@ class NoisePage:
 def maps_surface(kind: str, strength: float) -> SurfaceLayer:
     """The clean loss and the expected loss side by side, on one colour scale: a function of the noise alone."""
     xs, ys, clean, expected = ni.surfaces(kind, strength)
-    name = f"dropout p = {strength:g}" if kind == "dropout" else f"Gaussian σ = {strength:g}"
-    maps = side_by_side(
-        clean_surface(xs, ys, clean, expected),
-        expected_surface(xs, ys, clean, expected, f"Expected loss under {name}"),
+    title = (
+        _("Expected loss under dropout p = {p}").format(p=f"{strength:g}")
+        if kind == "dropout"
+        else _("Expected loss under Gaussian σ = {sigma}").format(sigma=f"{strength:g}")
     )
+    maps = side_by_side(clean_surface(xs, ys, clean, expected), expected_surface(xs, ys, clean, expected, title))
     return figure_surface(maps)
 
 
@@ -90,7 +93,7 @@ def build(scenario: NoiseScenario) -> NoisePage:
         checks=ni.formula_checks(kind, strength),
         surface=maps_surface(kind, strength),
         overlay=overlay,
-        playground=ni.playground_scenario(kind, strength, scenario.lr, scenario.steps),
+        playground=ni.playground_scenario(kind, strength, scenario.lr, scenario.steps, translate=_),
     )
 
 

@@ -12,6 +12,7 @@ from charts.lessons.early_stopping import (
     training_map_window,
 )
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
@@ -26,21 +27,21 @@ from ui.param_widgets import log_grid
 class EarlyStoppingScenario(PageScenario, page="early"):
     """The early-stopping lesson's settings (the field names are the old links' keys: ``early.patience`` ...)."""
 
-    patience: int = setting(20, "Patience P (steps without improvement)", low=1, high=400)
+    patience: int = setting(20, N_("Patience P (steps without improvement)"), low=1, high=400)
     restore: bool = setting(
         False,
-        "Restore the best weights",
-        help="Off: keep the weights of the step where training stopped. On: go back to the best step seen by then.",
+        N_("Restore the best weights"),
+        help=N_("Off: keep the weights of the step where training stopped. On: go back to the best step seen by then."),
     )
-    lr: float = setting(0.1, "Learning rate", options=log_grid(1e-3, 3.0), format=exact_text)
+    lr: float = setting(0.1, N_("Learning rate"), options=log_grid(1e-3, 3.0), format=exact_text)
     batch: int = setting(
         16,
-        "Batch size (16 = full batch)",
+        N_("Batch size (16 = full batch)"),
         low=1,
         high=16,
-        help="Smaller batches make the path, and so the validation curve, noisy.",
+        help=N_("Smaller batches make the path, and so the validation curve, noisy."),
     )
-    steps: int = setting(1000, "Steps", low=100, high=3000, step=100)
+    steps: int = setting(1000, N_("Steps"), low=100, high=3000, step=100)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from charts.lessons.grid_maps import panel_traces, side_by_side
 from charts.lessons.input_scaling import bowl_overlay, bowl_surface, gap_figure
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, translator
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import LossGrid
@@ -14,22 +15,26 @@ from engine.lessons import input_scaling as sc
 from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
 
+_ = translator("lessons_reg")
+
 
 @dataclass(frozen=True)
 class ScalingScenario(PageScenario, page="scale"):
     """The input-scaling lesson's settings (the field names are the old links' keys: ``scale.s`` ...)."""
 
-    s: float = setting(10.0, "Scale of the second input s (×)", options=log_grid(1.0, sc.MAX_SCALE), format=exact_text)
-    rho: float = setting(0.0, "Correlation ρ between the inputs", low=0.0, high=sc.MAX_CORRELATION, step=0.05)
+    s: float = setting(
+        10.0, N_("Scale of the second input s (×)"), options=log_grid(1.0, sc.MAX_SCALE), format=exact_text
+    )
+    rho: float = setting(0.0, N_("Correlation ρ between the inputs"), low=0.0, high=sc.MAX_CORRELATION, step=0.05)
     r: float = setting(
         1.0,
-        "Step size η·λ_max (same for both)",
+        N_("Step size η·λ_max (same for both)"),
         low=0.1,
         high=2.1,
         step=0.05,
-        help="Each run uses η = this / λ_max of its own Hessian; above 2 gradient descent diverges.",
+        help=N_("Each run uses η = this / λ_max of its own Hessian; above 2 gradient descent diverges."),
     )
-    steps: int = setting(100, "Steps", low=10, high=500, step=10)
+    steps: int = setting(100, N_("Steps"), low=10, high=500, step=10)
 
 
 @dataclass(frozen=True)
@@ -63,8 +68,8 @@ def build(scenario: ScalingScenario) -> ScalingPage:
         surface=maps_surface(raw, std),
         overlay=panel_traces(bowl_overlay(raw), bowl_overlay(std), colorbar=False),
         gap=gap_figure((raw, std)),
-        raw_link=sc.bowl_equivalent(raw, scenario.r, scenario.steps),
-        standardized_link=sc.bowl_equivalent(std, scenario.r, scenario.steps),
+        raw_link=sc.bowl_equivalent(raw, scenario.r, scenario.steps, translate=_),
+        standardized_link=sc.bowl_equivalent(std, scenario.r, scenario.steps, translate=_),
     )
 
 

@@ -10,6 +10,7 @@ import streamlit as st
 from charts.lessons.grid_maps import Window, panel_traces, side_by_side
 from charts.lessons.regularization import coefficient_figure, fence_window, geometry_overlay, geometry_surface
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, language
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import LossGrid, loss_grid
@@ -36,10 +37,10 @@ class PenaltyScenario(PageScenario, page="reg"):
 
     alpha: float = setting(
         0.05,
-        "Penalty weight α (log scale)",
+        N_("Penalty weight α (log scale)"),
         options=log_grid(1e-3, 10.0),
         format=exact_text,
-        help="Larger α means a smaller fence s: the optimum is pulled towards the origin.",
+        help=N_("Larger α means a smaller fence s: the optimum is pulled towards the origin."),
     )
 
 
@@ -63,11 +64,12 @@ def maps_window(values: Mapping[str, float]) -> Window:
     return fence_window(get_landscape(LANDSCAPE_KEY).domain, budgets)
 
 
-@st.cache_resource(show_spinner=False, max_entries=1)
-def maps_surface() -> SurfaceLayer:
+@st.cache_resource(show_spinner=False, max_entries=4)
+def maps_surface(lang: str) -> SurfaceLayer:
     """Both panels' loss contours over the one window that holds every α's fences (shared, never mutated).
 
-    Cached apart from the builder: it depends on no setting, so every α shares it.
+    Cached apart from the builder: it depends on no setting, so every α shares it; keyed on the
+    language ``lang`` only because its axis and colour-bar titles are translated.
     """
     land = get_landscape(LANDSCAPE_KEY)
     values = land.resolve()
@@ -85,7 +87,7 @@ def build(scenario: PenaltyScenario) -> PenaltyPage:
     return PenaltyPage(
         l1=l1,
         l2=l2,
-        surface=maps_surface(),
+        surface=maps_surface(language()),
         overlay=panel_traces(*overlays),
         paths=coefficient_figure((l1, l2)),
         zero_onset=zero_onset(l1.path_alphas, l1.path),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import streamlit as st
@@ -12,6 +12,7 @@ import landscapes
 from charts.lessons.grid_maps import Window
 from charts.lessons.weight_decay import distance_figure, paths_overlay, paths_surface, paths_window
 from charts.live_map import SurfaceLayer, figure_surface
+from core.i18n import N_, language, translator
 from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.grid import surface_grid
@@ -22,15 +23,17 @@ from engine.simulate import Trajectory
 from ui.page_form import cached_builder
 from ui.param_widgets import log_grid
 
+_ = translator("lessons_reg")
+
 
 @dataclass(frozen=True)
 class WeightDecayScenario(PageScenario, page="wd"):
     """The weight-decay lesson's settings: one λ for all four runs, a learning rate per optimizer, the steps."""
 
-    decay: float = setting(0.1, "Weight decay λ", options=log_grid(1e-3, 1.0), format=exact_text)
-    sgd_lr: float = setting(0.5, "SGD learning rate", options=log_grid(1e-3, 3.0), format=exact_text)
-    adam_lr: float = setting(0.05, "Adam learning rate", options=log_grid(1e-3, 1.0), format=exact_text)
-    steps: int = setting(500, "Steps", low=50, high=2000, step=50)
+    decay: float = setting(0.1, N_("Weight decay λ"), options=log_grid(1e-3, 1.0), format=exact_text)
+    sgd_lr: float = setting(0.5, N_("SGD learning rate"), options=log_grid(1e-3, 3.0), format=exact_text)
+    adam_lr: float = setting(0.05, N_("Adam learning rate"), options=log_grid(1e-3, 1.0), format=exact_text)
+    steps: int = setting(500, N_("Steps"), low=50, high=2000, step=50)
 
 
 @dataclass(frozen=True)
@@ -59,11 +62,12 @@ class WeightDecayPage:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def training_layer(values: tuple[tuple[str, float], ...], window: Window) -> SurfaceLayer:
+def training_layer(values: tuple[tuple[str, float], ...], window: Window, lang: str) -> SurfaceLayer:
     """The map's surface layer: the training loss at ``values`` seen through ``window``, shared, never mutated.
 
     Its own cache, keyed on the window: the window frames the paths but seldom moves with
-    them, so most changes of a setting (a new page view) reuse the layer.
+    them, so most changes of a setting (a new page view) reuse the layer. ``lang`` keys the cache on
+    the language its legend and axis titles are written in.
     """
     land = landscapes.get(LANDSCAPE_KEY)
     return figure_surface(paths_surface(dict(values), window, surface_grid(land, dict(values))))
@@ -90,10 +94,10 @@ def build(scenario: WeightDecayScenario) -> WeightDecayPage:
         tolerance=tolerance,
         sgd_within_tolerance=sgd_gap <= tolerance,
         end_gaps=tuple(_end_gap(run, target) for run in runs),
-        surface=training_layer(tuple(sorted(values.items())), paths_window(runs, values, target)),
+        surface=training_layer(tuple(sorted(values.items())), paths_window(runs, values, target), language()),
         paths=paths_overlay(runs, target),
         distance=distance_figure(distances),
-        playground=experiment,
+        playground=replace(experiment, runs=tuple(replace(r, label=_(r.label)) for r in experiment.runs)),
     )
 
 
