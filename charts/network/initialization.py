@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from charts.encoding import typed
+from charts.network.training import log_ticks
 from charts.palette import run_colour
 from core.i18n import translator
 from engine.network.train import TrainResult
@@ -108,4 +109,6 @@ def gradient_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> 
                     "hovertemplate": _("layer {layer}").format(layer=layer + 1) + ": %{y:.3g}<extra></extra>",
                 }
             )
-    return {"data": data, "layout": _layout(_("gradient norm per layer (log scale)"), log=True, height=height)}
+    layout = _layout(_("gradient norm per layer (log scale)"), log=True, height=height)
+    layout["yaxis"].update(log_ticks([r.grad_norms[: r.valid] for r in results]))
+    return {"data": data, "layout": layout}

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from charts.encoding import typed
+from charts.lessons.grid_maps import log_axis_ticks
 from charts.palette import run_colour
 from core.i18n import translator
 from engine.network.train import TrainResult
@@ -63,6 +64,22 @@ def _diverged(result: TrainResult, y: np.ndarray, colour: str, group: str) -> li
     ]
 
 
+def log_ticks(values: Sequence[np.ndarray]) -> dict[str, Any]:
+    """Tick values and labels 1, 2, 5, 10, ... for a log axis over the positive ``values`` (none if there are none).
+
+    Plotly's own log ticks label 0.2 and 0.5 after 0.1 as "2" and "5", which reads wrong.
+    """
+    flat = np.concatenate([np.ravel(v) for v in values]) if values else np.zeros(0)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    if not flat.size:
+        return {}
+    low, high = float(flat.min()), float(flat.max())
+    ticks, labels = log_axis_ticks(low, high)
+    if len(ticks) < 3:
+        ticks, labels = log_axis_ticks(low, high, (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
+    return {"tickvals": ticks, "ticktext": labels}
+
+
 def _layout(ytitle: str, *, log: bool, yrange: list[float] | None = None, height: int = HEIGHT) -> dict[str, Any]:
     yaxis: dict[str, Any] = {"title": {"text": ytitle}}
     if log:
@@ -106,7 +123,11 @@ def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict
             )
         )
         data += _diverged(r, r.train_loss, colour, r.label)
-    return {"data": data, "layout": _layout(_("cross-entropy loss (log scale)"), log=True, height=height)}
+    layout = _layout(_("cross-entropy loss (log scale)"), log=True, height=height)
+    layout["yaxis"].update(
+        log_ticks([np.concatenate([r.train_loss[: r.valid], r.test_loss[: r.valid]]) for r in results])
+    )
+    return {"data": data, "layout": layout}
 
 
 def accuracy_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict[str, Any]:
