@@ -21,10 +21,11 @@ lesson_header(
         "handwritten digits: 8 × 8 pixel images from scikit-learn, 1,348 for training and 449 held out for "
         "testing. All the weights and biases form one long vector, so each optimizer takes exactly the step it "
         "takes on a 2D surface, only in a few thousand dimensions. Each step uses a minibatch of images, "
-        "reshuffled every epoch; the curves are measured on all training and all test images."
+        "reshuffled every epoch; the curves are measured on all training and all test images. σ is the hidden "
+        "activation (tanh unless you pick ReLU)."
     ),
     r"L(\theta) = -\frac{1}{N}\sum_{i=1}^{N} \log \operatorname{softmax}"
-    r"\big(W_2^\top \tanh(W_1^\top x_i + b_1) + b_2\big)_{y_i}",
+    r"\big(W_2^\top \sigma(W_1^\top x_i + b_1) + b_2\big)_{y_i}",
 )
 
 c1, c2, c3 = st.columns(3)
