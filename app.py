@@ -94,6 +94,20 @@ pages = {
             url_path="input-scaling-normalization",
         ),
     ],
+    "Real network": [
+        st.Page(
+            "views/network_training.py",
+            title="Training a network",
+            icon=":material/hub:",
+            url_path="network-training",
+        ),
+        st.Page(
+            "views/network_initialization.py",
+            title="Initialization",
+            icon=":material/scatter_plot:",
+            url_path="network-initialization",
+        ),
+    ],
 }
 # Every lesson one click away from every page: by default Streamlit folds a navigation of more than
 # twelve pages after the tenth behind "View N more", which hid the last Regularization lessons.
