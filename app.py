@@ -86,6 +86,26 @@ pages = {
             url_path="input-scaling-normalization",
         ),
     ],
+    "Real network": [
+        st.Page(
+            "views/network_landscape.py",
+            title="Loss landscape",
+            icon=":material/terrain:",
+            url_path="network-landscape",
+        ),
+        st.Page(
+            "views/network_sharpness.py",
+            title="Sharpness and 2/η",
+            icon=":material/show_chart:",
+            url_path="network-sharpness",
+        ),
+        st.Page(
+            "views/network_batch_flatness.py",
+            title="Batch size and flatness",
+            icon=":material/stacked_bar_chart:",
+            url_path="network-batch-flatness",
+        ),
+    ],
 }
 # Every lesson one click away from every page: by default Streamlit folds a navigation of more than
 # twelve pages after the tenth behind "View N more", which hid the last Regularization lessons.

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from core.i18n import translator
 from engine.config import OptimizerRun
 from engine.network import hessian, landscape
 from engine.network.sharpness import MODEL, initial_weights
@@ -41,6 +42,8 @@ DEFAULT_STEPS = 400
 RADIUS = 0.25
 """Filter-normalized distance at which flatness is measured (a quarter of each filter's own norm)."""
 DIRECTIONS = 8
+
+_ = translator("network_geometry")
 
 
 @dataclass(frozen=True)
@@ -153,3 +156,37 @@ def overall(found: Sequence[Verdict]) -> str:
     if outcomes == {SUPPORTS}:
         return SUPPORTS
     return UNCLEAR
+
+
+def _measure_name(measure: str) -> str:
+    return (
+        _("sharpness (top Hessian eigenvalue)")
+        if measure == "sharpness"
+        else _("loss rise at radius {r}").format(r=f"{RADIUS:g}")
+    )
+
+
+def verdict_sentence(v: Verdict) -> str:
+    """One comparison in words, with both means and their spreads over seeds."""
+    numbers = _("B = {small}: {ms:.3g} ± {ss:.2g}; B = {large}: {ml:.3g} ± {sl:.2g} (mean ± sd over seeds)").format(
+        small=v.small, ms=v.small_mean, ss=v.small_sd, large=v.large, ml=v.large_mean, sl=v.large_sd
+    )
+    if v.outcome == SUPPORTS:
+        head = _("At η = {lr:g}, the smallest batch ends clearly flatter by {measure}.")
+    elif v.outcome == CONTRADICTS:
+        head = _("At η = {lr:g}, the smallest batch ends clearly sharper by {measure}: the opposite of the claim.")
+    else:
+        head = _("At η = {lr:g}, {measure} does not separate the batch sizes: the gap is within the seed spread.")
+    return head.format(lr=v.lr, measure=_measure_name(v.measure)) + " " + numbers
+
+
+def overall_sentence(outcome: str) -> str:
+    """The study's verdict on "small batches find flatter minima", from :func:`overall`."""
+    if outcome == SUPPORTS:
+        return _("These runs support the claim: by every measure here, the smallest batch ends flatter.")
+    if outcome == CONTRADICTS:
+        return _("These runs contradict the claim: by at least one measure, the smallest batch ends sharper.")
+    return _(
+        "These runs do not settle the claim: at least one measure shows no difference larger than the spread "
+        "over seeds."
+    )

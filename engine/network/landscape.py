@@ -287,3 +287,56 @@ def flatness_many(
         jnp.float32(radius),
     )
     return np.asarray(out, np.float64)
+
+
+# --- Trained runs for the pictures -------------------------------------------------------------------
+
+TRAJECTORY_LRS: dict[str, float] = {"sgd": 0.25, "momentum": 0.025, "adam": 0.003, "rmsprop": 0.002}
+"""Optimizers the landscape page trains, with a learning rate that trains the digits network well in 10 epochs."""
+BATCH_SIZE = 64
+EPOCHS = 10
+SNAPSHOTS = 30
+
+
+@dataclass(frozen=True)
+class TrainedPath:
+    """One optimizer's run from the shared start: its snapshots, endpoint and final accuracies."""
+
+    key: str
+    lr: float
+    weights: np.ndarray
+    """``(SNAPSHOTS + 1, n_params)``: the flat weights at each evaluation point, the start first."""
+    steps: np.ndarray
+    train_loss: np.ndarray
+    test_acc: float
+    diverged: bool
+
+
+def trained_path(
+    model: MLP, key: str, init: np.ndarray, *, epochs: int = EPOCHS, shuffle_seed: int = 0, lr: float | None = None
+) -> TrainedPath:
+    """Train ``model`` from ``init`` with optimizer ``key`` (minibatches of :data:`BATCH_SIZE`), keeping snapshots."""
+    from engine.config import OptimizerRun
+    from engine.network.train import train
+
+    rate = TRAJECTORY_LRS[key] if lr is None else float(lr)
+    r = train(
+        model,
+        OptimizerRun.build(key, {"lr": rate}),
+        init,
+        shuffle_seed=shuffle_seed,
+        batch_size=BATCH_SIZE,
+        epochs=epochs,
+        evals=SNAPSHOTS,
+        snapshots=True,
+    )
+    n = r.valid
+    return TrainedPath(
+        key=key,
+        lr=rate,
+        weights=np.asarray(r.weights[:n]),
+        steps=np.asarray(r.steps[:n]),
+        train_loss=np.asarray(r.train_loss[:n]),
+        test_acc=float(r.test_acc[n - 1]),
+        diverged=r.diverged,
+    )
