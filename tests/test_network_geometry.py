@@ -146,3 +146,85 @@ def test_flatness_is_positive_and_grows_with_the_radius():
     f_small = ls.flatness(SMALL, w, x, y, radius=0.2, directions=4)
     f_large = ls.flatness(SMALL, w, x, y, radius=0.8, directions=4)
     assert 0 < f_small < f_large
+
+
+# --- sharpness.py: the edge of stability at the page's defaults -----------------------------------
+
+from engine.network import sharpness as sh  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def gd_runs():
+    return {r.lr: r for r in sh.sharpness_runs(sh.DEFAULT_LRS, sh.DEFAULT_STEPS)}
+
+
+def test_gd_sharpens_to_two_over_eta_and_hovers_there(gd_runs):
+    """η = 1: the top eigenvalue starts far below 2/η = 2, rises past it, and the second half stays near it."""
+    run = gd_runs[1.0]
+    assert not run.result.diverged
+    assert run.sharpness[0] < 0.5 * run.limit
+    assert run.sharpness.max() >= run.limit
+    assert run.hover_share() >= 0.5
+    assert run.result.train_loss[-1] < 0.25 * run.result.train_loss[0], "the loss keeps falling at the edge"
+
+
+def test_gd_with_a_small_step_never_reaches_its_line(gd_runs):
+    """η = 0.25: the sharpness rises (progressive sharpening) but stays below 2/η = 8."""
+    run = gd_runs[0.25]
+    assert run.sharpness.max() > 3 * run.sharpness[0]
+    assert run.sharpness.max() < 0.8 * run.limit
+    assert run.hover_share() == 0.0
+
+
+def test_sharpness_at_the_start_is_the_top_eigenvalue_of_the_start(gd_runs):
+    d = digits()
+    start = sh.initial_weights(sh.MODEL, sh.INIT_SEED)
+    expected = hessian.top_eigenvalue(sh.MODEL, start, d.x_train, d.y_train, steps=40, seed=7)
+    assert gd_runs[1.0].sharpness[0] == pytest.approx(expected, rel=1e-3)
+
+
+# --- batch_study.py: the verdict follows the numbers ----------------------------------------------
+
+from engine.network import batch_study as bs  # noqa: E402
+
+
+def make_cell(batch, sharp, flat, lr=0.25):
+    sharp, flat = np.asarray(sharp, float), np.asarray(flat, float)
+    acc = np.full(sharp.size, 0.9)
+    return bs.Cell(batch, lr, sharp.size, 0, sharp, acc, acc, flat)
+
+
+def test_compare_supports_contradicts_or_is_unclear_by_the_seed_spread():
+    # small: mean 2, sd 1; large: mean 5, sd 1 -> gap 3 > 2: supports (lower is flatter).
+    small = make_cell(16, [1.0, 2.0, 3.0], [0.1, 0.1, 0.1])
+    large = make_cell(1348, [4.0, 5.0, 6.0], [0.1, 0.1, 0.1])
+    v = bs.compare("sharpness", 0.25, small, large)
+    assert v.outcome == bs.SUPPORTS
+    assert (v.small_mean, v.small_sd, v.large_mean, v.large_sd) == pytest.approx((2.0, 1.0, 5.0, 1.0))
+    assert bs.compare("sharpness", 0.25, large, small).outcome == bs.CONTRADICTS
+    # gap 1.5 < sd 1 + sd 1: unclear.
+    closer = make_cell(1348, [2.5, 3.5, 4.5], [0.1, 0.1, 0.1])
+    assert bs.compare("sharpness", 0.25, small, closer).outcome == bs.UNCLEAR
+    # One seed: no spread to judge by, so never a clear outcome.
+    one = make_cell(16, [0.1], [0.0])
+    assert bs.compare("sharpness", 0.25, one, large).outcome == bs.UNCLEAR
+
+
+def test_overall_verdict():
+    small = make_cell(16, [1.0, 2.0, 3.0], [0.01, 0.02, 0.03])
+    large = make_cell(1348, [4.0, 5.0, 6.0], [0.02, 0.03, 0.04])
+    found = bs.verdicts([large, small])
+    assert [(v.measure, v.small, v.large, v.outcome) for v in found] == [
+        ("sharpness", 16, 1348, bs.SUPPORTS),
+        ("flatness", 16, 1348, bs.UNCLEAR),
+    ]
+    assert bs.overall(found) == bs.UNCLEAR
+    flatter = make_cell(1348, [4.0, 5.0, 6.0], [0.2, 0.3, 0.4])
+    assert bs.overall(bs.verdicts([small, flatter])) == bs.SUPPORTS
+    sharper = make_cell(1348, [0.1, 0.2, 0.3], [0.2, 0.3, 0.4])
+    assert bs.overall(bs.verdicts([small, sharper])) == bs.CONTRADICTS
+    assert bs.overall([]) == bs.UNCLEAR
+
+
+def test_the_full_batch_option_is_the_whole_training_set():
+    assert bs.BATCH_OPTIONS[-1] == digits().n_train

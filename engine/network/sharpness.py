@@ -23,7 +23,6 @@ a second on two cores once compiled.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -32,6 +31,7 @@ import numpy as np
 from engine.config import OptimizerRun
 from engine.network import hessian
 from engine.network.train import TrainResult, steps_per_epoch, train_many
+from network import init
 from network.data import digits
 from network.mlp import MLP
 
@@ -51,13 +51,8 @@ EVALS = 30
 
 
 def initial_weights(model: MLP, seed: int, scale: float = INIT_SCALE) -> np.ndarray:
-    """Glorot-normal weights (std ``sqrt(2 / (fan_in + fan_out))``) times ``scale``, zero biases, as a flat vector."""
-    rng = np.random.default_rng(seed)
-    parts = []
-    for fan_in, fan_out in model.layers:
-        parts.append(scale * rng.normal(scale=math.sqrt(2.0 / (fan_in + fan_out)), size=fan_in * fan_out))
-        parts.append(np.zeros(fan_out))
-    return np.concatenate(parts).astype(np.float32)
+    """The pages' start: the Glorot draw of :mod:`network.init` from ``seed``, times ``scale`` (zero biases)."""
+    return init.initial_weights(model, "scaled", seed=seed, scale=scale)
 
 
 @dataclass(frozen=True)
