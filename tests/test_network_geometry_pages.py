@@ -124,3 +124,19 @@ def test_bad_links_give_one_notice_and_the_defaults():
     assert bad.selectbox(key="netland.optimizer").value == "sgd"
     batch = run("network_batch_flatness.py", {"netbatch.seeds": "<script>", "netbatch.batches": "0"})
     assert not batch.exception and len([w for w in batch.warning if "netbatch" in w.value]) == 1
+
+
+def test_the_sharpness_page_in_korean():
+    """The page's own text comes from the Korean catalog; equations and numbers stay as they are."""
+    from core import i18n
+
+    i18n.set_language_source(lambda: "ko")
+    try:
+        at = run("network_sharpness.py")
+    finally:
+        i18n.set_language_source(lambda: i18n.DEFAULT)
+    assert not at.exception
+    assert at.title[0].value == "날카로움과 안정성의 경계"
+    texts = " ".join(m.value for m in at.markdown)
+    assert "GD, η = 1: 날카로움이 2/η = 2에 닿았고" in texts
+    assert figures(at)[0]["layout"]["xaxis"]["title"]["text"] == "스텝"
