@@ -58,9 +58,9 @@ if run.diverged:
     st.warning(_("This run diverged; the pictures show it up to its last finite weights."), icon=":material/warning:")
 name = gl.optimizer_name(scenario.optimizer)
 st.caption(
-    _("{name}, {epochs} epochs of minibatches of 64 images: training loss {loss:.3g}, test accuracy {acc:.1%}.").format(
-        name=name, epochs=scenario.epochs, loss=float(run.train_loss[-1]), acc=run.test_acc
-    )
+    _(
+        "{name}, {epochs} epochs of minibatches of {batch} images: training loss {loss:.3g}, test accuracy {acc:.1%}."
+    ).format(name=name, epochs=scenario.epochs, batch=gl.BATCH_SIZE, loss=float(run.train_loss[-1]), acc=run.test_acc)
 )
 
 st.subheader(_("Two random filter-normalized directions through the trained weights"))

@@ -44,7 +44,10 @@ progress = st.progress(0.0)
 runs = []
 for i, (lr, batch) in enumerate(todo):
     what = _("full-batch GD") if batch is None else _("SGD, batch {b}").format(b=batch)
-    progress.progress(i / len(todo), text=_("η = {lr:g}, {what}: training and 31 eigenvalues").format(lr=lr, what=what))
+    progress.progress(
+        i / len(todo),
+        text=_("η = {lr:g}, {what}: training and {n} eigenvalues").format(lr=lr, what=what, n=sh.EVALS + 1),
+    )
     runs.append(gs.runs(lr, scenario.steps, batch))
 progress.empty()
 

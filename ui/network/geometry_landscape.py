@@ -25,6 +25,8 @@ EPOCH_OPTIONS = (5, 10, 20)
 RADIUS_OPTIONS = (0.25, 0.5, 1.0, 2.0)
 DIRECTION_SEEDS = (0, 1, 2, 3)
 INIT_SEED = 0
+BATCH_SIZE = ls.BATCH_SIZE
+"""Images per minibatch of the page's runs."""
 INIT_SCALE = 1.0
 """The landscape page starts from the plain Glorot scale (the sharpness pages start flatter on purpose)."""
 
