@@ -228,3 +228,14 @@ def test_overall_verdict():
 
 def test_the_full_batch_option_is_the_whole_training_set():
     assert bs.BATCH_OPTIONS[-1] == digits().n_train
+
+
+def test_accuracy_sentence_reads_higher_accuracy_as_better():
+    small = bs.Cell(16, 0.25, 3, 0, np.ones(3), np.ones(3), np.array([0.90, 0.91, 0.92]), np.ones(3))
+    large = bs.Cell(1348, 0.25, 3, 0, np.ones(3), np.ones(3), np.array([0.96, 0.965, 0.97]), np.ones(3))
+    (sentence,) = bs.accuracy_sentences([small, large])
+    assert "clearly lower test accuracy" in sentence and "B = 16: 91.0%" in sentence
+    swapped = bs.Cell(16, 0.25, 3, 0, np.ones(3), np.ones(3), large.test_acc, np.ones(3))
+    worse = bs.Cell(1348, 0.25, 3, 0, np.ones(3), np.ones(3), small.test_acc, np.ones(3))
+    (reverse,) = bs.accuracy_sentences([swapped, worse])
+    assert "clearly higher test accuracy" in reverse

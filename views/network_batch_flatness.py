@@ -54,6 +54,9 @@ box = {bs.SUPPORTS: st.success, bs.CONTRADICTS: st.error, bs.UNCLEAR: st.warning
 box("**" + _("Verdict") + ".** " + bs.overall_sentence(outcome), icon=":material/fact_check:")
 for v in found:
     st.markdown("- " + bs.verdict_sentence(v))
+accuracy = bs.accuracy_sentences(cells)
+if accuracy:
+    st.markdown("**" + _("And generalization?") + "** " + " ".join(accuracy))
 
 titles = (
     _("sharpness λ_max (lower = flatter)"),

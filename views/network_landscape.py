@@ -27,7 +27,7 @@ st.markdown(
     )
 )
 st.latex(
-    r"L(\alpha,\beta)=\mathcal{L}\big(w^\ast+\alpha\,d_1+\beta\,d_2\big),\qquad"
+    r"L(\alpha,\beta)=\mathcal{L}\big(w^\ast+\alpha\,d_1+\beta\,d_2\big),\qquad "
     r"d_{1,j}\leftarrow\frac{d_{1,j}}{\lVert d_{1,j}\rVert}\,\lVert w^\ast_j\rVert"
 )
 
@@ -90,8 +90,9 @@ pca_axes = (
 fig = charts.slice_contour(pslice.a, pslice.b, pslice.z, titles=pca_axes)
 fig["data"] += charts.path_overlay(pca.coords, run.steps, label=name, colour=charts.line_colour(0))
 fig = charts.with_centre(fig, _("end point"))
-st.plotly_chart(PrebuiltFigure(fig), width="stretch", key=f"{PAGE}.pca")
-st.caption(
+left, right = st.columns([3, 2])
+left.plotly_chart(PrebuiltFigure(fig), width="stretch", key=f"{PAGE}.pca")
+right.caption(
     _(
         "The snapshots' differences from the end point, projected onto their top two principal directions: together "
         "{both:.1%} of their squared distance to the end point, as Li et al. print beside their figures. The "
@@ -108,12 +109,13 @@ else:
     labels = [gl.optimizer_name(k) for k in scenario.compare]
     fig = charts.slice_contour(eslice.a, eslice.b, eslice.z, titles=(_("direction 1"), _("direction 2")))
     fig["data"] += charts.endpoints_overlay(plane.coords, labels)
-    st.plotly_chart(PrebuiltFigure(fig), width="stretch", key=f"{PAGE}.endpoints")
+    left, right = st.columns([3, 2])
+    left.plotly_chart(PrebuiltFigure(fig), width="stretch", key=f"{PAGE}.endpoints")
     if plane.random_second:
         note = _("Two endpoints span a line; the second direction is a random filter-normalized one at right angles.")
     else:
         note = _("Three points always share a plane: this is the one through all three endpoints.")
-    st.caption(
+    right.caption(
         note
         + " "
         + _("All runs start from the same weights. A wall of higher loss between two stars means two basins.")

@@ -57,10 +57,10 @@ def with_centre(figure: dict[str, Any], name: str) -> dict[str, Any]:
 def slice_surface(a: np.ndarray, b: np.ndarray, z: np.ndarray, *, titles: tuple[str, str], height: int = MAP_HEIGHT):
     """The same slice as a 3D surface, on the contour's colour scale (the z axis in loss units)."""
     scale = LossScale.fit(defined_values(z))
-    zaxis: dict[str, Any] = {"title": {"text": _("loss") if not scale.log else _("log loss")}}
+    zaxis: dict[str, Any] = {"title": {"text": "L(α, β)"}}
     ticks = scale.ticks(defined_values(z))
     if ticks:
-        zaxis.update(tickvals=ticks[0], ticktext=ticks[1], title={"text": _("loss")})
+        zaxis.update(tickvals=ticks[0], ticktext=ticks[1])
     trace = {
         "type": "surface",
         "x": typed(a),

@@ -190,3 +190,29 @@ def overall_sentence(outcome: str) -> str:
         "These runs do not settle the claim: at least one measure shows no difference larger than the spread "
         "over seeds."
     )
+
+
+def accuracy_sentences(cells: Sequence[Cell]) -> list[str]:
+    """Per learning rate, the test accuracy of the smallest against the largest batch, with the same spread rule.
+
+    The second half of the claim ("flatter minima generalize better"): reported beside the
+    flatness verdict, not folded into it.
+    """
+    out = []
+    for lr in sorted({c.lr for c in cells}):
+        row = sorted((c for c in cells if c.lr == lr), key=lambda c: c.batch_size)
+        if len(row) < 2:
+            continue
+        v = compare("test_acc", lr, row[0], row[-1])
+        numbers = _("B = {small}: {ms:.1%} ± {ss:.1%}; B = {large}: {ml:.1%} ± {sl:.1%}").format(
+            small=v.small, ms=v.small_mean, ss=v.small_sd, large=v.large, ml=v.large_mean, sl=v.large_sd
+        )
+        # compare() calls "lower is better" SUPPORTS; for accuracy, higher is better.
+        if v.outcome == SUPPORTS:
+            head = _("At η = {lr:g}, the smallest batch reaches a clearly lower test accuracy.")
+        elif v.outcome == CONTRADICTS:
+            head = _("At η = {lr:g}, the smallest batch reaches a clearly higher test accuracy.")
+        else:
+            head = _("At η = {lr:g}, test accuracy does not separate the batch sizes.")
+        out.append(head.format(lr=lr) + " " + numbers)
+    return out
