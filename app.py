@@ -94,18 +94,36 @@ pages = {
             url_path="input-scaling-normalization",
         ),
     ],
-    "Real network": [
+    _("Real network"): [
         st.Page(
             "views/network_training.py",
-            title="Training a network",
+            title=_("Training a network"),
             icon=":material/hub:",
             url_path="network-training",
         ),
         st.Page(
             "views/network_initialization.py",
-            title="Initialization",
+            title=_("Initialization"),
             icon=":material/scatter_plot:",
             url_path="network-initialization",
+        ),
+        st.Page(
+            "views/network_landscape.py",
+            title=_("Loss landscape"),
+            icon=":material/terrain:",
+            url_path="network-landscape",
+        ),
+        st.Page(
+            "views/network_sharpness.py",
+            title=_("Sharpness and 2/η"),
+            icon=":material/show_chart:",
+            url_path="network-sharpness",
+        ),
+        st.Page(
+            "views/network_batch_flatness.py",
+            title=_("Batch size and flatness"),
+            icon=":material/stacked_bar_chart:",
+            url_path="network-batch-flatness",
         ),
     ],
 }
