@@ -12,7 +12,7 @@ if [ ! -x /usr/bin/chromium ]; then
   if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo_cmd" ]; }; then
     echo "Installing Chromium for the browser tests..." >&2
     $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-    $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+    $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   else
     echo "Chromium is missing and cannot be installed here (needs apt-get, and root or sudo):" \
       "the browser tests will skip (and fail in CI)." >&2
