@@ -13,8 +13,9 @@ segments since the previous frame), and a frame is a copy of it with the runs' c
 positions and the step counter on top. The run colours sit in the palette as exact entries,
 so a GIF shows them unchanged and a test can find each run's pixels by colour.
 
-A diverged run's path stops where it diverged; points far outside the map are clipped to a
-box around it, so a path that leaves the map points the way it went, never draws NaN.
+A diverged run's path stops where it diverged, and every path is clipped to the map (a
+segment that leaves it is cut at the edge, pointing the way it went), so nothing is drawn over
+the margins and nothing is drawn from NaN.
 """
 
 from __future__ import annotations
@@ -54,8 +55,6 @@ MIN_HEIGHT = 420
 """The canvas is at least this tall, so eight runs' legend and the colour bar fit beside a flat domain."""
 PATH_WIDTH = 3
 """Width of a path in pixels."""
-CLIP = 2.0
-"""Path points are clipped to the map grown by this many map sizes on each side (a diverged run's far points)."""
 
 BACKGROUND = "#0e1117"
 """The app's dark theme background (``.streamlit/config.toml``)."""
@@ -204,13 +203,12 @@ class PathPixels:
         # A path is finite up to where it diverged; a non-finite point past that is never drawn.
         self.last = int(np.argmin(finite)) - 1 if not finite.all() else last
         self.px = px[: self.last + 1]
-        grow = CLIP * np.array([box.width, box.height])
-        self.lo = np.array([box.left, box.top]) - grow
-        self.hi = np.array([box.left + box.width, box.top + box.height]) + grow
+        self.lo = np.array([box.left, box.top], np.float64)
+        self.hi = np.array([box.left + box.width, box.top + box.height], np.float64)
         self.clipped = ~((self.px >= self.lo) & (self.px <= self.hi)).all(axis=1)
 
     def stretch(self, start: int, stop: int) -> list[list[tuple[float, float]]]:
-        """Polylines of the path from step ``start`` to step ``stop`` (clipped to the box; empty if nothing shows)."""
+        """Polylines of the path from step ``start`` to ``stop``, clipped to the map (empty if none of it shows)."""
         stop = min(stop, self.last)
         if stop <= start:
             return []
@@ -224,7 +222,7 @@ class PathPixels:
         return lines
 
     def head(self, step: int) -> tuple[float, float] | None:
-        """Where the run is at ``step`` (its last drawn point once it stopped), or None if that is off the box."""
+        """Where the run is at ``step`` (its last drawn point once it stopped), or None if that is off the map."""
         point = self.px[min(step, self.last)]
         return None if self.clipped[min(step, self.last)] else (float(point[0]), float(point[1]))
 
@@ -363,6 +361,25 @@ def shared_palette(picture: Image.Image) -> Image.Image:
     return palette
 
 
+def on_palette(picture: Image.Image, palette: Image.Image) -> Image.Image:
+    """``picture`` (RGB) on ``palette``: nearest entries, and :data:`FIXED_COLOURS` exactly.
+
+    Pillow maps colours to a palette through a cache of reduced precision, so pure white
+    may land on a fitted near-white; the legend's swatches must keep the run colours exactly.
+    """
+    image = picture.quantize(palette=palette, dither=Image.Dither.NONE)
+    pixels = np.asarray(picture, np.uint32)
+    keys = pixels[..., 0] << 16 | pixels[..., 1] << 8 | pixels[..., 2]
+    indices = np.array(image)
+    for index, colour in enumerate(FIXED_COLOURS):
+        r, g, b = rgb(colour)
+        if FIXED_COLOURS.index(colour) == index:  # white is listed twice (a run colour and the markers')
+            indices[keys == (r << 16 | g << 8 | b)] = index
+    exact = Image.fromarray(indices, "P")
+    exact.putpalette(palette.getpalette() or [])
+    return exact
+
+
 def animation_frames(
     landscape: Landscape,
     values: Mapping[str, float],
@@ -379,7 +396,7 @@ def animation_frames(
     picture = static_picture(landscape, values, grid, runs, start, box, title or landscape.name)
     palette = shared_palette(picture)
     index = {colour: FIXED_COLOURS.index(colour) for colour in FIXED_COLOURS}
-    canvas = picture.quantize(palette=palette, dither=Image.Dither.NONE)
+    canvas = on_palette(picture, palette)
     paths = [PathPixels(run, box) for run in runs]
     total = max((run.steps for run in runs), default=0)
     steps = [int(s) for s in frame_steps(total, max_frames)]
@@ -418,6 +435,6 @@ def animation_frames(
         counter = counter_base.copy()
         text = _("Step {step} of {steps}").format(step=step, steps=total)
         ImageDraw.Draw(counter).text((counter.width, 8), text, fill=TEXT, font=font(15), anchor="ra")
-        frame.paste(counter.quantize(palette=palette, dither=Image.Dither.NONE), counter_box[:2])
+        frame.paste(on_palette(counter, palette), counter_box[:2])
         frames.append(frame)
     return Animation(frames=tuple(frames), steps=tuple(steps), box=box)

@@ -3,14 +3,15 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh requirements-dev.txt
-# The browser tests drive Debian's Chromium (never a Playwright download); install it once.
-if [ ! -x /usr/bin/chromium ]; then
+# The browser tests drive Debian's Chromium (never a Playwright download), and the animation export
+# draws Korean text with Noto Sans CJK (fonts-noto-cjk); install them once.
+if [ ! -x /usr/bin/chromium ] || [ ! -f /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ]; then
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
     sudo_cmd="sudo"
   fi
   if command -v apt-get >/dev/null 2>&1 && { [ "$(id -u)" -eq 0 ] || [ -n "$sudo_cmd" ]; }; then
-    echo "Installing Chromium for the browser tests..." >&2
+    echo "Installing Chromium and the CJK fonts for the tests..." >&2
     $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get update -qq
     $sudo_cmd env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null
   else
