@@ -55,6 +55,8 @@ MIN_HEIGHT = 420
 """The canvas is at least this tall, so eight runs' legend and the colour bar fit beside a flat domain."""
 PATH_WIDTH = 3
 """Width of a path in pixels."""
+LEGEND_SIZE = 14
+"""Font size of the legend's entries."""
 
 BACKGROUND = "#0e1117"
 """The app's dark theme background (``.streamlit/config.toml``)."""
@@ -299,11 +301,21 @@ def draw_colour_bar(draw: ImageDraw.ImageDraw, image: Image.Image, scale: LossSc
         draw.text((x + width + 7, row), label, fill=MUTED, font=font(12), anchor="lm")
 
 
-def run_name(run: Trajectory) -> str:
-    """A run's legend entry: its label, and where it diverged if it did."""
-    if run.diverged_at is None:
-        return run.label
-    return _("{label} (diverged at step {step})").format(label=run.label, step=run.diverged_at)
+def legend_text(draw: ImageDraw.ImageDraw, label: str, diverged_at: int | None, room: float) -> str:
+    """A run's legend entry in ``room`` pixels: its label, cut with an ellipsis if need be, and where it
+    diverged if it did (that part is never cut)."""
+    face = font(LEGEND_SIZE)
+
+    def entry(text: str) -> str:
+        if diverged_at is None:
+            return text
+        return _("{label} (diverged at step {step})").format(label=text, step=diverged_at)
+
+    if draw.textlength(entry(label), font=face) <= room:
+        return entry(label)
+    while label and draw.textlength(entry(label + "…"), font=face) > room:
+        label = label[:-1]
+    return entry(label + "…")
 
 
 def fit_text(draw: ImageDraw.ImageDraw, text: str, size: int, room: float) -> str:
@@ -324,6 +336,7 @@ def static_picture(
     start: Sequence[float] | None,
     box: MapBox,
     title: str,
+    labels: Sequence[str],
 ) -> Image.Image:
     """Everything that does not move, in RGB: background, surface, axes, title, legend and colour bar."""
     image = Image.new("RGB", box.size, BACKGROUND)
@@ -337,7 +350,8 @@ def static_picture(
     row = box.top
     for i, run in enumerate(runs):
         draw.line((x, row + 9, x + 22, row + 9), fill=run_colour(i), width=PATH_WIDTH + 1)
-        draw.text((x + 30, row), fit_text(draw, run_name(run), 14, room - 30), fill=TEXT, font=font(14))
+        entry = legend_text(draw, labels[i], run.diverged_at, room - 30)
+        draw.text((x + 30, row), entry, fill=TEXT, font=font(LEGEND_SIZE))
         row += 22
     if start is not None:
         draw.ellipse((x + 5, row + 3, x + 17, row + 15), outline=MARKER, width=2)
@@ -388,12 +402,18 @@ def animation_frames(
     start: Sequence[float] | None = None,
     *,
     title: str | None = None,
+    labels: Sequence[str] | None = None,
     max_frames: int = MAX_FRAMES,
 ) -> Animation:
     """The frames of the map of ``landscape`` at ``values`` (surface ``grid``, as the engine computed it)
-    with ``runs`` growing from step 0 to their last step, on round steps, at most ``max_frames`` + 1."""
+    with ``runs`` growing from step 0 to their last step, on round steps, at most ``max_frames`` + 1.
+
+    ``title`` (the surface's name by default) and the runs' legend ``labels`` (their own labels by
+    default) are the caller's, already in the reader's language.
+    """
     box = MapBox.fit(landscape.domain)
-    picture = static_picture(landscape, values, grid, runs, start, box, title or landscape.name)
+    names = list(labels) if labels is not None else [run.label for run in runs]
+    picture = static_picture(landscape, values, grid, runs, start, box, title or landscape.name, names)
     palette = shared_palette(picture)
     index = {colour: FIXED_COLOURS.index(colour) for colour in FIXED_COLOURS}
     canvas = on_palette(picture, palette)

@@ -22,12 +22,23 @@ from engine.simulate import Trajectory
 _ = translator("export")
 
 
+def shown_name(item: Any) -> str:
+    """A surface's or optimizer's name as the page shows it: in the reader's language where the
+    models catalog offers ``name_text()``, else its English ``name``."""
+    name_text = getattr(item, "name_text", None)
+    return name_text() if callable(name_text) else item.name
+
+
 def animation_of(scenario: Scenario, runs: list[Trajectory]) -> Animation:
-    """The frames of ``scenario``'s map with ``runs`` (the view's trajectories), on the page's surface grid."""
+    """The frames of ``scenario``'s map with ``runs`` (the view's trajectories), on the page's surface grid.
+
+    A run still labelled with its optimizer's name shows that name translated, as the page's run panel does.
+    """
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
     grid = surface_grid(land, values, RASTER_RESOLUTION)
-    return animation_frames(land, values, grid, runs, scenario.start, title=land.name)
+    labels = [shown_name(run.spec) if run.label == run.spec.name else run.label for run in scenario.runs]
+    return animation_frames(land, values, grid, runs, scenario.start, title=shown_name(land), labels=labels)
 
 
 def render(scenario: Scenario, runs: list[Trajectory], kind: str, lang: str) -> bytes:
