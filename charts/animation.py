@@ -3,7 +3,7 @@
 What the page shows, drawn on the server for slides (GIF and MP4, see :mod:`charts.video`):
 the surface as the same banded Viridis picture (:func:`charts.raster.banded_pixels`, on the
 same linear or log :class:`charts.scale.LossScale`), each run's path in its run colour
-(:mod:`charts.palette`), the start ring, the known minima, a legend with the runs' labels,
+(:mod:`charts.palette`), the start ring, the known minima and saddle points, a legend with the runs' labels,
 the colour bar and a step counter.
 
 Why it is fast: every frame is a palette ("P") image over one shared palette. The static
@@ -77,6 +77,7 @@ FALLBACK_FONTS = (
 
 START_LABEL = N_("start")
 MINIMUM_LABEL = N_("known minimum")
+SADDLE_LABEL = N_("saddle point")
 
 
 @functools.cache
@@ -262,6 +263,13 @@ def star(centre: tuple[float, float], radius: float) -> list[tuple[float, float]
     return points
 
 
+def hourglass(centre: tuple[float, float], radius: float) -> list[tuple[float, float]]:
+    """An hourglass (two triangles meeting at ``centre``), the page's saddle-point marker."""
+    cx, cy = centre
+    r = radius
+    return [(cx - r, cy - r), (cx + r, cy - r), (cx, cy), (cx + r, cy + r), (cx - r, cy + r), (cx, cy)]
+
+
 def draw_axes(draw: ImageDraw.ImageDraw, box: MapBox) -> None:
     """The map's frame, and round ticks with their values on x (below) and y (left)."""
     small = font(13)
@@ -361,6 +369,10 @@ def static_picture(
         draw.polygon(star((x + 11, row + 9), 8), fill=MARKER, outline=OUTLINE)
         draw.text((x + 30, row), _(MINIMUM_LABEL), fill=TEXT, font=font(14))
         row += 22
+    if len(np.asarray(landscape.saddles(values)).reshape(-1, 2)):
+        draw.polygon(hourglass((x + 11, row + 9), 6), fill=MARKER, outline=OUTLINE)
+        draw.text((x + 30, row), _(SADDLE_LABEL), fill=TEXT, font=font(14))
+        row += 22
     draw_colour_bar(draw, image, scale, grid.z, x, row + 16)
     return image
 
@@ -421,6 +433,7 @@ def animation_frames(
     total = max((run.steps for run in runs), default=0)
     steps = [int(s) for s in frame_steps(total, max_frames)]
     minima = box.pixels(np.asarray(landscape.minima(values), np.float64).reshape(-1, 2))
+    saddles = box.pixels(np.asarray(landscape.saddles(values), np.float64).reshape(-1, 2))
     start_px = None if start is None else box.pixels(np.asarray(start, np.float64))[0]
     counter_box = (box.left + box.width - 170, 8, box.left + box.width, 40)
     counter_base = picture.crop(counter_box)
@@ -437,6 +450,9 @@ def animation_frames(
         for (c, r), inside in zip(minima, box.inside(minima), strict=True):
             if inside:
                 draw.polygon(star((c, r), 8), fill=index[MARKER], outline=index[OUTLINE])
+        for (c, r), inside in zip(saddles, box.inside(saddles), strict=True):
+            if inside:
+                draw.polygon(hourglass((c, r), 6), fill=index[MARKER], outline=index[OUTLINE])
         if start_px is not None and box.inside(start_px[None])[0]:
             c, r = start_px
             draw.ellipse((c - 7, r - 7, c + 7, r + 7), outline=index[MARKER], width=2)

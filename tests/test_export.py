@@ -99,7 +99,11 @@ def test_the_last_frame_shows_every_run_where_the_engine_put_it(default_view) ->
     last = np.asarray(animation.frames[-1].convert("RGB")).astype(int)
     lines = [to_pixels(run.path, land.domain, box) for run in runs]
     start = to_pixels(np.array([scenario.start]), land.domain, box)[0]
-    minima = to_pixels(np.asarray(land.minima(values)).reshape(-1, 2), land.domain, box)
+    minima = to_pixels(
+        np.concatenate([np.reshape(land.minima(values), (-1, 2)), np.reshape(land.saddles(values), (-1, 2))]),
+        land.domain,
+        box,
+    )  # the stars and hourglasses, white like run 3
     for i, line in enumerate(lines):
         colour = np.array(rgb(RUN_COLOURS[i]))
         # Samples away from the other runs (a later run may cover this one), the start ring, the heads and the stars.
