@@ -242,3 +242,30 @@ def test_a_four_run_500_step_export_fits_in_5_mb() -> None:
     assert gif[:6] == b"GIF89a" and len(gif) <= 5 * MB
     assert mp4[4:8] == b"ftyp" and len(mp4) <= 5 * MB
     assert file_name(scenario, "gif") == "descent-lab-himmelblau.gif"
+
+
+def test_the_playground_buttons_deliver_the_export_of_its_paths(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The page's GIF and MP4 buttons are deferred (nothing is rendered by a rerun), and what a click
+    on the GIF button runs is the export of the engine's own paths for the page's scenario."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from tests.apptest_helpers import errors, run_app
+
+    registered: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        registered[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = run_app({"steps": "20"})
+    assert errors(at) == []
+    buttons = {b.proto.label: b.proto for b in at.get("download_button")}
+    for label in ("Download animation (GIF)", "Download animation (MP4)"):
+        assert buttons[label].deferred_file_id and not buttons[label].url, f"{label} must render only when clicked"
+    assert {"descent-lab-himmelblau.gif", "descent-lab-himmelblau.mp4"} <= set(registered)
+
+    scenario = Scenario(steps=20)
+    expected = render(scenario, simulated(scenario)[3], "gif", "en")
+    assert registered["descent-lab-himmelblau.gif"]() == expected
