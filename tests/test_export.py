@@ -269,3 +269,27 @@ def test_the_playground_buttons_deliver_the_export_of_its_paths(monkeypatch: pyt
     scenario = Scenario(steps=20)
     expected = render(scenario, simulated(scenario)[3], "gif", "en")
     assert registered["descent-lab-himmelblau.gif"]() == expected
+
+
+def test_a_formula_undefined_on_part_of_the_map_is_hatched_there() -> None:
+    """sqrt(x) has no value for x < 0: that half of the map is hatched grey, as on the page, never a loss colour."""
+    scenario = Scenario(
+        landscape="custom",
+        formula="sqrt(x) + y**2",
+        domain=((-2.0, 2.0), (-1.0, 1.0)),
+        runs=(OptimizerRun.build("sgd", {"lr": 0.01}),),
+        start=(1.5, 0.5),
+        steps=30,
+    )
+    land, values, grid, runs = simulated(scenario)
+    assert np.isnan(grid.z).any()
+    animation = animation_frames(land, values, grid, runs, scenario.start)
+    box = animation.box
+    assert box.width == 2 * box.height  # the domain is twice as wide as it is tall
+    pixels = np.asarray(animation.frames[-1].convert("RGB")).astype(int)
+    left = pixels[box.top + 5 : box.top + box.height - 5, box.left + 5 : box.left + box.width // 2 - 10]
+    right = pixels[box.top + 5 : box.top + box.height - 5, box.left + box.width // 2 + 10 : box.left + box.width - 5]
+    grey = (np.abs(left - left.mean(axis=2, keepdims=True)).max(axis=2) < 12).mean()
+    assert grey > 0.99, "the undefined half shows only greys (hatch lines on the dark ground)"
+    coloured = (np.abs(right - right.mean(axis=2, keepdims=True)).max(axis=2) >= 12).mean()
+    assert coloured > 0.5, "the defined half shows the loss colours"
