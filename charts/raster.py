@@ -105,6 +105,15 @@ def banded_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray, levels: in
     as the 30-level contour map the app drew before, as one image the browser paints
     without recomputing anything (see :mod:`charts.live_map`).
     """
+    rgb, defined = banded_pixels(plotted, levels)
+    return _image(xs, ys, rgb, defined)
+
+
+def banded_pixels(plotted: np.ndarray, levels: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """The pixels of :func:`banded_image`, one per cell (row ``i`` is ``ys[i]``, so y runs upward), as
+    RGB floats 0-255, and the mask of defined cells: shared with the animation export, which draws
+    the same picture with Pillow.
+    """
     t, defined = _unit(plotted)
     position = t * levels
     band = np.clip(np.floor(position), 0, levels - 1)
@@ -116,5 +125,4 @@ def banded_image(xs: np.ndarray, ys: np.ndarray, plotted: np.ndarray, levels: in
     strength = np.clip(LINE_WIDTH - pixels + 0.5, 0.0, 1.0) * BAND_LINE
     inside = (position > 0.5) & (position < levels - 0.5) & defined
     strength = np.where(inside, strength, 0.0)[..., None]
-    rgb = np.round(rgb + (255 - rgb) * strength)
-    return _image(xs, ys, rgb, defined)
+    return np.round(rgb + (255 - rgb) * strength), defined

@@ -4,7 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_env.sh requirements-dev.txt
 # The browser tests drive Debian's Chromium (never a Playwright download), with a CJK font so that the
-# Korean interface's screenshots show Hangul rather than empty boxes; install both once.
+# Korean interface's screenshots and the exported animations show Hangul rather than empty boxes;
+# install both once.
 if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-cjk >/dev/null 2>&1; then
   sudo_cmd=""
   if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then

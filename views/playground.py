@@ -19,6 +19,7 @@ from landscapes.formula import MAX_LENGTH
 from optimizers.options import WD_MODES
 from optimizers.schedules import SCHEDULES
 from ui import playground_state as ps
+from ui.animation_export import animation_buttons
 from ui.live_map import live_chart, live_map
 from ui.live_map import scrub_choice as live_map_choice
 from ui.markdown import escape_markdown, notice_text
@@ -296,6 +297,7 @@ def draw_view() -> None:
     exports.download_button(
         _("Download scenario (JSON)"), view.json, file_name="descent-lab-scenario.json", mime="application/json"
     )
+    animation_buttons(exports, view)
 
 
 draw_view()

@@ -1,0 +1,70 @@
+"""The Playground's animation downloads: its current map as a GIF and an MP4, rendered only when asked.
+
+The buttons hand Streamlit a callable (deferred download data, as the CSV and JSON exports
+do), so a rerun renders nothing; a click renders the frames from the view's own runs, the
+very paths the page draws (:mod:`charts.animation`, :mod:`charts.video`). The language is
+read when the buttons are drawn and held for the render, which may run outside the script.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from charts.animation import Animation, animation_frames
+from charts.live_map import RASTER_RESOLUTION
+from charts.video import gif_bytes, mp4_bytes
+from core.i18n import language, translator, use_language
+from engine.grid import surface_grid
+from engine.scenario import Scenario
+from engine.simulate import Trajectory
+
+_ = translator("export")
+
+
+def shown_name(item: Any) -> str:
+    """A surface's or optimizer's name as the page shows it: in the reader's language where the
+    models catalog offers ``name_text()``, else its English ``name``."""
+    name_text = getattr(item, "name_text", None)
+    return name_text() if callable(name_text) else item.name
+
+
+def animation_of(scenario: Scenario, runs: list[Trajectory]) -> Animation:
+    """The frames of ``scenario``'s map with ``runs`` (the view's trajectories), on the page's surface grid.
+
+    A run still labelled with its optimizer's name shows that name translated, as the page's run panel does.
+    """
+    land = scenario.surface
+    values = land.resolve(scenario.landscape_params)
+    grid = surface_grid(land, values, RASTER_RESOLUTION)
+    labels = [shown_name(run.spec) if run.label == run.spec.name else run.label for run in scenario.runs]
+    return animation_frames(land, values, grid, runs, scenario.start, title=shown_name(land), labels=labels)
+
+
+def render(scenario: Scenario, runs: list[Trajectory], kind: str, lang: str) -> bytes:
+    """The animation as ``kind`` (``"gif"`` or ``"mp4"``) with its text in ``lang``."""
+    with use_language(lang):
+        animation = animation_of(scenario, runs)
+    return gif_bytes(animation) if kind == "gif" else mp4_bytes(animation)
+
+
+def file_name(scenario: Scenario, kind: str) -> str:
+    """``descent-lab-<surface>.<kind>``: the surface's key names the file."""
+    return f"descent-lab-{scenario.landscape}.{kind}"
+
+
+def animation_buttons(where: Any, view: Any) -> None:
+    """The GIF and MP4 download buttons of ``view`` (a ``PlaygroundView``) in the container ``where``."""
+    lang = language()
+    for kind, label, mime in (
+        ("gif", _("Download animation (GIF)"), "image/gif"),
+        ("mp4", _("Download animation (MP4)"), "video/mp4"),
+    ):
+        where.download_button(
+            label,
+            functools.partial(render, view.scenario, view.runs, kind, lang),
+            file_name=file_name(view.scenario, kind),
+            mime=mime,
+            key=f"pg.export.{kind}",
+            on_click="ignore",
+        )
