@@ -15,9 +15,10 @@ find how many sessions one replica holds at p95 <= 2 s.
 
 Printed: per (replicas, N) the moves measured, p50/p95/max of the move latency (request to
 the script's "finished" message), errors, how the sessions split between the replicas (from
-HAProxy's log: one line per WebSocket, naming its replica), and the host's load average before and
-after; then the ratio 1 replica : 2 replicas of p50 and p95 at each N of ``--n`` (above 1:
-two replicas answer faster) and the largest N one replica held within the target.
+HAProxy's log: one line per WebSocket, naming its replica), the largest replica's peak RSS, and
+the host's load average before and after; then the ratio 1 replica : 2 replicas of p50 and p95
+at each N of ``--n`` (above 1: two replicas answer faster) and the largest N one replica held
+within the target.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks import load_test
-from benchmarks.load_test import TARGET_P95_S, Result, percentile
+from benchmarks.load_test import TARGET_P95_S, Result, TreeSampler, percentile
 from e2e.proxy import haproxy
 from e2e.server import ROOT, streamlit_server
 
@@ -67,14 +68,16 @@ def measure(url: str, n: int, args: argparse.Namespace) -> tuple[list[Result], d
     return results, host
 
 
-def row(replicas: int, n: int, results: list[Result], host: dict[str, float], split: str) -> tuple[float, float, int]:
+def row(
+    replicas: int, n: int, results: list[Result], host: dict[str, float], split: str, peak_mb: float
+) -> tuple[float, float, int]:
     """Print one table row; (p50, p95, errors)."""
     latencies = [t for r in results for t in r.latencies]
     errors = sum(len(r.errors) for r in results)
     p50, p95 = percentile(latencies, 50), percentile(latencies, 95)
     print(
         f"{replicas:8d} {n:4d} {len(latencies):6d} {p50:7.2f} {p95:7.2f} {max(latencies, default=float('nan')):7.2f} "
-        f"{errors:7d}  {split:<14} {host['load_before']:5.1f} -> {host['load_after']:4.1f} "
+        f"{errors:7d}  {split:<9} {peak_mb:8.0f} {host['load_before']:5.1f} -> {host['load_after']:4.1f} "
         f"{host['host_cpu']:5.0f}% {host['wall']:5.0f}",
         flush=True,
     )
@@ -100,8 +103,9 @@ def main(argv: list[str]) -> int:
         env = {"DESCENT_LAB_JAX_CACHE": cache}
         servers = [stack.enter_context(streamlit_server(log=out / f"replica{i}.log", env=env)) for i in (1, 2)]
         ports = [int(url.rsplit(":", 1)[1]) for url, _ in servers]
+        samplers = [stack.enter_context(TreeSampler(proc.pid, every=0.5)) for _, proc in servers]
         header = f"{'replicas':>8} {'N':>4} {'moves':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'errors':>7}  "
-        header += f"{'sessions':<14} {'load before -> after':>20} {'host CPU':>8} {'wall s':>6}"
+        header += f"{'sessions':<9} {'peak MB':>8} {'load before -> after':>20} {'host CPU':>8} {'wall s':>6}"
         for replicas in (1, 2):
             log = out / f"haproxy-{replicas}.log"
             with haproxy(ports[:replicas], log=log) as url:
@@ -112,11 +116,14 @@ def main(argv: list[str]) -> int:
                 todo = args.n if replicas == 2 else sorted({*args.n, *args.capacity})
                 for n in todo:
                     since = log.stat().st_size
+                    for sampler in samplers:
+                        sampler.peak = sampler.rss()
                     results, host = measure(url, n, args)
                     time.sleep(1.0)  # HAProxy logs a WebSocket when it closes
                     split = sessions_per_replica(log, since)
                     shares = "/".join(str(split[f"app{i}"]) for i in range(1, replicas + 1))
-                    figures[(replicas, n)] = row(replicas, n, results, host, shares)
+                    peak = max(sampler.peak for sampler in samplers[:replicas]) / 2**20
+                    figures[(replicas, n)] = row(replicas, n, results, host, shares, peak)
     print("\nratio 1 replica : 2 replicas (above 1: two replicas answer faster)")
     for n in args.n:
         (o50, o95, _), (t50, t95, _) = figures[(1, n)], figures[(2, n)]
