@@ -9,8 +9,8 @@ Starts two Streamlit processes on loopback ports (sharing one JAX compilation ca
 as the replicas of ``deploy/compose.yaml`` share one volume) and HAProxy configured from
 ``deploy/haproxy.cfg`` (:mod:`e2e.proxy`). It then runs ``benchmarks.load_test``'s websocket
 clients (``--protocol``: Streamlit's own protocol, no browsers, so the host's CPU goes to the
-servers) through the proxy, first with HAProxy sending everybody to replica 1 only, then to
-both: each N of ``--n`` on 1 and on 2 replicas, and each N of ``--capacity`` on 1 replica, to
+servers) through one of two proxies, one sending everybody to replica 1 only, the other to both: each N
+of ``--n`` on 1 and right after on 2 replicas, and each N of ``--capacity`` on 1 replica, to
 find how many sessions one replica holds at p95 <= 2 s.
 
 Printed: per (replicas, N) the moves measured, p50/p95/max of the move latency (request to
@@ -106,24 +106,26 @@ def main(argv: list[str]) -> int:
         samplers = [stack.enter_context(TreeSampler(proc.pid, every=0.5)) for _, proc in servers]
         header = f"{'replicas':>8} {'N':>4} {'moves':>6} {'p50 s':>7} {'p95 s':>7} {'max s':>7} {'errors':>7}  "
         header += f"{'sessions':<9} {'peak MB':>8} {'load before -> after':>20} {'host CPU':>8} {'wall s':>6}"
-        for replicas in (1, 2):
-            log = out / f"haproxy-{replicas}.log"
-            with haproxy(ports[:replicas], log=log) as url:
-                # Warm-up, not measured: every replica compiles its programs once (shared cache).
-                asyncio.run(load_test.run_load(url, 2 * replicas, 2, 30.0, 0.1, protocol=True))
-                if replicas == 1:
-                    print(header)
-                todo = args.n if replicas == 2 else sorted({*args.n, *args.capacity})
-                for n in todo:
-                    since = log.stat().st_size
-                    for sampler in samplers:
-                        sampler.peak = sampler.rss()
-                    results, host = measure(url, n, args)
-                    time.sleep(1.0)  # HAProxy logs a WebSocket when it closes
-                    split = sessions_per_replica(log, since)
-                    shares = "/".join(str(split[f"app{i}"]) for i in range(1, replicas + 1))
-                    peak = max(sampler.peak for sampler in samplers[:replicas]) / 2**20
-                    figures[(replicas, n)] = row(replicas, n, results, host, shares, peak)
+        logs = {replicas: out / f"haproxy-{replicas}.log" for replicas in (1, 2)}
+        proxies = {replicas: stack.enter_context(haproxy(ports[:replicas], log=logs[replicas])) for replicas in (1, 2)}
+        for replicas, url in proxies.items():
+            # Warm-up, not measured: every replica compiles its programs once (shared cache).
+            asyncio.run(load_test.run_load(url, 2 * replicas, 2, 30.0, 0.1, protocol=True))
+        print(header)
+        # Each N on 1 replica and then at once on 2, so load from elsewhere that comes and goes
+        # hits both alike (a shared host's load average moved between 5 and 13 within minutes).
+        for n in sorted({*args.n, *args.capacity}):
+            for replicas in (1, 2) if n in args.n else (1,):
+                log = logs[replicas]
+                since = log.stat().st_size
+                for sampler in samplers:
+                    sampler.peak = sampler.rss()
+                results, host = measure(proxies[replicas], n, args)
+                time.sleep(1.0)  # HAProxy logs a WebSocket when it closes
+                split = sessions_per_replica(log, since)
+                shares = "/".join(str(split[f"app{i}"]) for i in range(1, replicas + 1))
+                peak = max(sampler.peak for sampler in samplers[:replicas]) / 2**20
+                figures[(replicas, n)] = row(replicas, n, results, host, shares, peak)
     print("\nratio 1 replica : 2 replicas (above 1: two replicas answer faster)")
     for n in args.n:
         (o50, o95, _), (t50, t95, _) = figures[(1, n)], figures[(2, n)]
