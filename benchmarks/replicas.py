@@ -6,12 +6,12 @@ Usage::
     .venv/bin/python -m benchmarks.replicas --n 20 40 --capacity 10 20 30 40 --moves 20
 
 Starts two Streamlit processes on loopback ports (sharing one JAX compilation cache folder,
-as the replicas of ``deploy/compose.yaml`` share one volume) and HAProxy configured from
-``deploy/haproxy.cfg`` (:mod:`e2e.proxy`). It then runs ``benchmarks.load_test``'s websocket
-clients (``--protocol``: Streamlit's own protocol, no browsers, so the host's CPU goes to the
-servers) through one of two proxies, one sending everybody to replica 1 only, the other to both: each N
-of ``--n`` on 1 and right after on 2 replicas, and each N of ``--capacity`` on 1 replica, to
-find how many sessions one replica holds at p95 <= 2 s.
+as the replicas of ``deploy/compose.yaml`` share one volume) and two HAProxy processes
+configured from ``deploy/haproxy.cfg`` (:mod:`e2e.proxy`): one sends everybody to replica 1,
+the other spreads sessions over both. It then runs ``benchmarks.load_test``'s websocket clients
+(``--protocol``: Streamlit's own protocol, no browsers, so the host's CPU goes to the servers)
+through them: each N of ``--n`` on 1 and right after on 2 replicas, and each N of
+``--capacity`` on 1 replica, to find how many sessions one replica holds at p95 <= 2 s.
 
 Printed: per (replicas, N) the moves measured, p50/p95/max of the move latency (request to
 the script's "finished" message), errors, how the sessions split between the replicas (from
