@@ -300,6 +300,8 @@ async def protocol_person(url: str, index: int, start: StartLine, moves: int, du
                 if element.WhichOneof("type") == "slider" and lr is None and element.slider.label == LR_LABEL:
                     lr = element.slider
             elif kind == "script_finished":
+                if reply.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN:
+                    continue  # a callback asked for a rerun (the lr slider reruns the view fragment): it follows
                 if reply.script_finished not in (0, 3):  # finished successfully (whole app / fragment)
                     result.errors.append(f"script finished with status {reply.script_finished}")
                 return lr
