@@ -57,12 +57,15 @@ def check_config(path: Path) -> subprocess.CompletedProcess:
 
 
 @contextlib.contextmanager
-def haproxy(backend_ports: Sequence[int], log: Path | None = None, timeout: float = 60.0) -> Iterator[str]:
+def haproxy(
+    backend_ports: Sequence[int], log: Path | None = None, timeout: float = 60.0, port: int | None = None
+) -> Iterator[str]:
     """Run HAProxy in the foreground in front of ``backend_ports`` for the ``with`` block; yields its URL.
 
-    Its log (one line per request, naming the server that answered) goes to ``log``.
+    Its log (one line per request, naming the server that answered) goes to ``log``. ``port``
+    (default: a free one) lets a restarted proxy take over its predecessor's address.
     """
-    port = free_port()
+    port = port or free_port()
     with tempfile.TemporaryDirectory(prefix="descent-haproxy-") as folder:
         config = Path(folder) / "haproxy.cfg"
         config.write_text(local_config(backend_ports, port))
