@@ -2,7 +2,8 @@
 
 Kubernetes manifests are validated offline by ``kubernetes-validate`` (strict: an unknown or
 misspelt field fails) at the oldest and the newest Kubernetes it knows; the Compose file against
-the Compose Specification's JSON Schema kept in ``deploy/schema/`` (never downloaded here). Then
+``deploy/schema/compose-subset.schema.json``, the project's own JSON Schema of the part of the
+Compose Specification it uses (unknown keys and wrong types fail; nothing downloaded). Then
 the things that matter for a class: probes on Streamlit's health endpoint, cookie affinity with
 long WebSocket timeouts, autoscaling on CPU, one compilation cache shared by every replica, and
 an HAProxy config that HAProxy itself accepts.
@@ -151,14 +152,19 @@ def test_every_pod_mounts_the_one_shared_cache_claim() -> None:
     assert volumes[mount["name"]]["persistentVolumeClaim"]["claimName"] == claim["metadata"]["name"]
 
 
-def test_compose_file_matches_the_compose_specification() -> None:
-    schema = json.loads((DEPLOY / "schema" / "compose-spec.json").read_text())
+def test_compose_file_matches_the_compose_schema() -> None:
+    schema = json.loads((DEPLOY / "schema" / "compose-subset.schema.json").read_text())
     jsonschema.Draft7Validator.check_schema(schema)
     jsonschema.Draft7Validator(schema).validate(compose())
     broken = compose()
     broken["services"]["app"]["deploy"]["replicas"] = [2]
-    with pytest.raises(jsonschema.ValidationError):
-        jsonschema.Draft7Validator(schema).validate(broken)
+    misspelt = compose()
+    misspelt["services"]["app"]["healthcheck"]["intervall"] = "30s"
+    bad_condition = compose()
+    bad_condition["services"]["proxy"]["depends_on"]["app"]["condition"] = "healthy"
+    for wrong in (broken, misspelt, bad_condition):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.Draft7Validator(schema).validate(wrong)
 
 
 def test_compose_runs_replicas_sharing_one_cache_volume_behind_the_proxy() -> None:
