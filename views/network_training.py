@@ -30,6 +30,7 @@ lesson_header(
 
 c1, c2, c3 = st.columns(3)
 form.widget("opts", where=c1)
+c1.caption(_("Newton's method is not offered: it needs the Hessian, a matrix with a row and a column per weight."))
 form.widget("lr_scale", where=c1)
 form.widget("width", where=c2)
 form.widget("activation", where=c2)

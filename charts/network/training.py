@@ -73,9 +73,10 @@ def log_ticks(values: Sequence[np.ndarray]) -> dict[str, Any]:
     flat = flat[np.isfinite(flat) & (flat > 0)]
     if not flat.size:
         return {}
-    low, high = float(flat.min()), float(flat.max())
+    # a step beyond the data on each side: plotly shows the ticks its range reaches and drops the rest
+    low, high = float(flat.min()) / 2.5, float(flat.max()) * 2.5
     ticks, labels = log_axis_ticks(low, high)
-    if len(ticks) < 3:
+    if len(ticks) < 5:
         ticks, labels = log_axis_ticks(low, high, (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
     return {"tickvals": ticks, "ticktext": labels}
 
