@@ -151,10 +151,11 @@ def test_bad_language_in_a_link_gives_a_notice_and_english() -> None:
 
 def test_page_scenarios_do_not_report_lang_as_unknown() -> None:
     from engine.scenario import from_query
-    from ui.lessons.sweeps import SweepsChoices
+    from ui.lessons.sweeps import SweepsChoices, SweepsScenario
 
     assert from_query({"lang": "ko"})[1] == []
     assert SweepsChoices.from_query({"lang": "ko"})[1] == []
+    assert SweepsScenario.from_query({"lang": "ko"})[1] == []
     assert SweepsChoices.from_query({"langx": "ko"})[1] != []
 
 
