@@ -148,12 +148,12 @@ def test_bad_language_in_a_link_gives_a_notice_and_english() -> None:
 
 
 def test_page_scenarios_do_not_report_lang_as_unknown() -> None:
-    from core.page_scenario import PageScenario, setting  # noqa: F401
     from engine.scenario import from_query
-    from ui.lessons.sweeps import SweepsChoices
+    from ui.lessons.sweeps import SweepsChoices, SweepsScenario
 
     assert from_query({"lang": "ko"})[1] == []
     assert SweepsChoices.from_query({"lang": "ko"})[1] == []
+    assert SweepsScenario.from_query({"lang": "ko"})[1] == []
     assert SweepsChoices.from_query({"langx": "ko"})[1] != []
 
 
@@ -161,3 +161,16 @@ def test_pseudo_locale_link_is_kept_by_the_picker() -> None:
     at = run_app({"lang": PSEUDO})
     assert not at.exception
     assert at.sidebar.selectbox[0].label == "⟪Landscape⟫"
+
+
+def test_cached_figures_follow_the_language() -> None:
+    """The Sweeps map (a cached builder's figure) drawn in English first is drawn again in Korean, not reused."""
+    from tests.apptest_helpers import figures
+    from tests.i18n_helpers import render
+
+    title = "final loss − best (log10)"
+    english = render("views/sweeps.py", lang="en")
+    korean = render("views/sweeps.py", lang="ko")
+    assert not english.exception and not korean.exception
+    assert figures(english)[0]["data"][0]["colorbar"]["title"]["text"] == title
+    assert figures(korean)[0]["data"][0]["colorbar"]["title"]["text"] == _ko("app", title) != title
