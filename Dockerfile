@@ -13,6 +13,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 # An unprivileged user runs the app; the code stays root-owned (read-only to it), and only
 # the JAX compilation cache is writable.
 RUN useradd --create-home --uid 10001 app
+# A CJK font for what the server draws itself (the exported GIF/MP4 frames' text in Korean);
+# the pages' own text is drawn by the visitor's browser.
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends fonts-noto-cjk \
+    && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 
 COPY requirements.txt ./

@@ -120,7 +120,7 @@ def run_traces(
         "mode": "markers",
         "x": [float(run.path[-1, 0])],
         "y": [float(run.path[-1, 1])],
-        "name": f"{label} {_(end)}" + (" (" + _("diverged") + ")" if diverged else ""),
+        "name": label + " " + _(end) + (" (" + _("diverged") + ")" if diverged else ""),
         "legendgroup": f"run{index}",
         "showlegend": False,
         "marker": {

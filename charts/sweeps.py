@@ -101,6 +101,7 @@ def click_layers(
         ((div < 0) & (hit < 0), hit, _("never near the best minimum")),
     )
     layers = []
+    click = _("click to draw its path")
     for mask, step, status in groups:
         layers.append(
             {
@@ -113,7 +114,7 @@ def click_layers(
                 "marker": {"size": marker_size, "symbol": "square", "color": "white", "opacity": 0.0},
                 "selected": {"marker": {"opacity": 0.0}},
                 "unselected": {"marker": {"opacity": 0.0}},
-                "hovertemplate": f"{head}<br>{status}<extra>{_('click to draw its path')}</extra>",
+                "hovertemplate": f"{head}<br>{status}<extra>{click}</extra>",
                 "showlegend": False,
             }
         )

@@ -148,7 +148,8 @@ class Field:
 
 def ignored_text(key: str, text: str, problem: str) -> str:
     """One line of a link's notice: what the link held (cut to :data:`MAX_ECHO`) and why it was ignored."""
-    return f"{_short(key) or _('(no name)')}={_short(text)} ({problem})"
+    name = _short(key) or _("(no name)")
+    return f"{name}={_short(text)} ({problem})"
 
 
 class PageScenario:

@@ -172,6 +172,13 @@ def _short(text: str) -> str:
 
 
 _ = translator("app")
+
+
+def _note(what: str, why: str) -> str:
+    """One notice item: what the link held, and why it was not used (already translated)."""
+    return f"{what} ({why})"
+
+
 _RUN_KEY = re.compile(r"o(\d+)\.(.+)")
 
 
@@ -200,13 +207,13 @@ def _unknown(key: str, value: str, runs: Sequence[OptimizerRun], known: set[str]
     if suggestion is None:
         return None
     shown = f"{_short(key)}={_short(value)}" if value else _short(key)
-    return f"{shown} ({_('unknown setting; did you mean {key}?').format(key=suggestion)})"
+    return _note(shown, _("unknown setting; did you mean {key}?").format(key=suggestion))
 
 
 def _unknown_summary(keys: Sequence[str], shown: int = 3) -> list[str]:
     """One notice item for the unknown keys nothing resembles: the first few, then how many more."""
     if len(keys) == 1:
-        return [f"{_short(keys[0]) or _('(no name)')} ({_('unknown setting')})"]
+        return [_note(_short(keys[0]) or _("(no name)"), _("unknown setting"))]
     if not keys:
         return []
     names = ", ".join(_short(k) or _("(no name)") for k in keys[:shown])
@@ -238,13 +245,13 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
         used.add(key)
         value = q[key]
         if len(value) > limit:
-            ignored.append(f"{_short(key)} ({_('value too long')})")
+            ignored.append(_note(_short(key), _("value too long")))
             return None
         return value
 
     land_key = take("land") or DEFAULT_LANDSCAPE
     if land_key not in LANDSCAPE_KEYS:
-        ignored.append(f"land={_short(land_key)} ({_('unknown landscape')})")
+        ignored.append(_note(f"land={_short(land_key)}", _("unknown landscape")))
         land_key = DEFAULT_LANDSCAPE
     base = Scenario.default(land_key)
     if land_key == CUSTOM:
@@ -269,11 +276,11 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
             ignored.append(_("optimizer {key} (at most {most} runs)").format(key=_short(key), most=MAX_RUNS))
             continue
         if key not in optimizers.REGISTRY:
-            ignored.append(f"opt {_short(key)} ({_('unknown optimizer')})")
+            ignored.append(_note(f"opt {_short(key)}", _("unknown optimizer")))
             continue
         runs.append(_parse_run(key, slot, take, ignored))
     if opt_text is not None and not runs:
-        ignored.append(f"opt ({_('no valid optimizer; using the defaults')})")
+        ignored.append(_note("opt", _("no valid optimizer; using the defaults")))
         runs = list(base.runs)
 
     start = base.start
@@ -286,7 +293,7 @@ def from_query(query: Mapping[str, Any]) -> tuple[Scenario, list[str]]:
                 raise ValueError
             start = (x, y)
         except ValueError:
-            ignored.append(f"start={_short(text)} ({_('two numbers inside the plotted domain')})")
+            ignored.append(_note(f"start={_short(text)}", _("two numbers inside the plotted domain")))
 
     fields: dict[str, Any] = {}
     data = land.data(params)

@@ -143,7 +143,7 @@ SKIP_TYPES = frozenset({"latex", "code", "json", "empty", "html"})
 FIGURE_TEXT_KEYS = frozenset({"text", "name", "hovertemplate", "ticktext", "title"})
 COMPONENT_TEXT_KEYS = frozenset(
     {"title", "note", "label", "text", "name", "heading", "caption", "hovertemplate", "ticktext", "table_title"}
-    | {"rules_title", "columns", "play", "pause", "failed"}
+    | {"rules_title", "columns", "play", "pause", "drag", "failed"}
 )
 
 

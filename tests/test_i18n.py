@@ -81,6 +81,20 @@ def test_each_file_translates_with_its_own_domain() -> None:
     assert wrong == []
 
 
+def test_no_translation_call_hides_inside_an_f_string() -> None:
+    """Babel's extractor does not look inside f-strings: a message there would never reach the catalog."""
+    hidden = []
+    for path in sorted({p for domain in DOMAINS for p in domain_files(domain)}):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.JoinedStr):
+                hidden += [
+                    f"{path.relative_to(ROOT)}:{call.lineno}"
+                    for call in ast.walk(node)
+                    if isinstance(call, ast.Call) and getattr(call.func, "id", None) in ("_", "N_")
+                ]
+    assert hidden == []
+
+
 def test_stray_english_finds_english_and_allows_what_may_stay() -> None:
     assert (
         stray_english(["⟪Learning rate⟫", "⟪⟪Loss⟫ of {x}⟫", "$\\eta = 0.1$", "Adam", "0.5 ms", "https://a.b/c"]) == []
@@ -99,6 +113,21 @@ def test_stray_english_finds_english_and_allows_what_may_stay() -> None:
 )
 def test_page_shows_no_english_in_the_pseudo_locale(page: str) -> None:
     assert page_strays(page) == []
+
+
+VARIANTS = [
+    ("views/sweeps.py", {"sweep.mode": "Start points"}),
+    ("views/sweeps.py", {"sweep.mode": "Compare two", "sweep.metric": "Steps to arrive"}),
+    ("views/sweeps.py", {"sweep.n": "128", "sweep.steps": "5000", "sweep.junk": "1"}),
+    ("views/playground.py", {"land": "custom", "o9.lr": "1", "z9": "3", "start": "x"}),  # notices echo the keys
+    ("views/playground.py", {"land": "minibatch_regression", "opt": "sgd,adam", "o1.clip_norm": "1"}),
+]
+"""More of the app shell's text: the other Sweeps maps, a reduced budget, link notices, a data surface."""
+
+
+@pytest.mark.parametrize(("page", "query"), VARIANTS)
+def test_page_variant_shows_no_english_in_the_pseudo_locale(page: str, query: dict[str, str]) -> None:
+    assert page_strays(page, query) == []
 
 
 def test_korean_link_shows_korean_and_keeps_the_language() -> None:
@@ -120,12 +149,12 @@ def test_bad_language_in_a_link_gives_a_notice_and_english() -> None:
 
 
 def test_page_scenarios_do_not_report_lang_as_unknown() -> None:
-    from core.page_scenario import PageScenario, setting  # noqa: F401
     from engine.scenario import from_query
-    from ui.lessons.sweeps import SweepsChoices
+    from ui.lessons.sweeps import SweepsChoices, SweepsScenario
 
     assert from_query({"lang": "ko"})[1] == []
     assert SweepsChoices.from_query({"lang": "ko"})[1] == []
+    assert SweepsScenario.from_query({"lang": "ko"})[1] == []
     assert SweepsChoices.from_query({"langx": "ko"})[1] != []
 
 
@@ -133,3 +162,16 @@ def test_pseudo_locale_link_is_kept_by_the_picker() -> None:
     at = run_app({"lang": PSEUDO})
     assert not at.exception
     assert at.sidebar.selectbox[0].label == "⟪Landscape⟫"
+
+
+def test_cached_figures_follow_the_language() -> None:
+    """The Sweeps map (a cached builder's figure) drawn in English first is drawn again in Korean, not reused."""
+    from tests.apptest_helpers import figures
+    from tests.i18n_helpers import render
+
+    title = "final loss − best (log10)"
+    english = render("views/sweeps.py", lang="en")
+    korean = render("views/sweeps.py", lang="ko")
+    assert not english.exception and not korean.exception
+    assert figures(english)[0]["data"][0]["colorbar"]["title"]["text"] == title
+    assert figures(korean)[0]["data"][0]["colorbar"]["title"]["text"] == _ko("app", title) != title

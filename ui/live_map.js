@@ -442,7 +442,7 @@ function hover(inst, ev) {
   tip.hidden = false;
 }
 
-const WORDS = { step: "step", play: "▶ Play", pause: "❚❚ Pause", failed: "The map could not be drawn:" };
+const WORDS = { step: "step", play: "▶ Play", pause: "❚❚ Pause", drag: "Drag", failed: "The map could not be drawn:" };
 
 // The component's own words, in the reader's language (sent by ui/live_map.py; English until the first data).
 function words(inst) {
@@ -597,6 +597,8 @@ async function render(args) {
   inst.ui.plot.style.height = `${data.height}px`;
   setText(inst.ui.title, data.title);
   setText(inst.ui.note, data.note);
+  const dragTitle = inst.ui.scrub && inst.ui.scrub.querySelector(".dl-scrub-title");
+  if (dragTitle) dragTitle.textContent = words(inst).drag;
 
   if (data.surface) remember(SHARED.surfaces, data.surface_key, data.surface);
   const surface = recall(SHARED.surfaces, data.surface_key);

@@ -130,6 +130,7 @@ def live_map(
             "step": _("step"),
             "play": "▶ " + _("Play"),
             "pause": "❚❚ " + _("Pause"),
+            "drag": _("Drag"),
             "failed": _("The map could not be drawn:"),
         },
     }
