@@ -38,7 +38,7 @@ def bowl_surface(view: ScalingView, grid: LossGrid, window: Window) -> dict[str,
     It depends on the problem alone (the scale s and the correlation ρ), not on the step
     size or the steps, so a rerun that only changes the run keeps it.
     """
-    title = f"{_(TITLES[view.name])}: κ = {view.kappa:.4g}"
+    title = _(TITLES[view.name]) + f": κ = {view.kappa:.4g}"
     data = [grid_contour(grid.xs, grid.ys, grid.z, LossScale.fit(grid.z))]
     return {"data": data, "layout": map_layout(*window, height=470, title=title)}
 
@@ -70,7 +70,7 @@ def gap_figure(views: Sequence[ScalingView], *, height: int = 320) -> dict[str, 
                 "mode": "lines",
                 "x": typed(np.arange(len(gap))),
                 "y": typed(gap),
-                "name": f"{_(TITLES[view.name])} (κ = {view.kappa:.3g})",
+                "name": _(TITLES[view.name]) + f" (κ = {view.kappa:.3g})",
                 "line": {"color": COLOURS[view.name], "width": 2.5},
             }
         )
