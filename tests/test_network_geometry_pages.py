@@ -102,7 +102,7 @@ def test_batch_page_verdict_matches_its_numbers():
     elif set(outcomes) == {"supports"}:
         expected, box = "support the claim", at.success
     else:
-        expected, box = "do not settle the claim", at.warning
+        expected, box = "do not settle the claim", [i for i in at.info if "settle" in i.value]
     assert len(box) == 1 and expected in box[0].value
     lines = [m.value for m in at.markdown if m.value.startswith("- At η")]
     assert len(lines) == 2
@@ -123,7 +123,24 @@ def test_bad_links_give_one_notice_and_the_defaults():
     assert "netland.optimizer" in notice(bad) and "netland.radius" in notice(bad)
     assert bad.selectbox(key="netland.optimizer").value == "sgd"
     batch = run("network_batch_flatness.py", {"netbatch.seeds": "<script>", "netbatch.batches": "0"})
-    assert not batch.exception and len([w for w in batch.warning if "netbatch" in w.value]) == 1
+    assert not batch.exception and len(batch.warning) == 1 and "netbatch.seeds" in notice(batch)
+
+
+@pytest.mark.parametrize(
+    ("page", "scenario"),
+    [
+        ("network_landscape.py", "ui.network.geometry_landscape.LandscapeScenario"),
+        ("network_sharpness.py", "ui.network.geometry_sharpness.SharpnessScenario"),
+        ("network_batch_flatness.py", "ui.network.geometry_batch.BatchScenario"),
+    ],
+)
+def test_each_page_constant_is_its_scenario_prefix(page, scenario):
+    import importlib
+    import re
+
+    module, name = scenario.rsplit(".", 1)
+    literal = re.search(r'^PAGE = "(\w+)"', (VIEWS / page).read_text(), re.MULTILINE).group(1)
+    assert literal == getattr(importlib.import_module(module), name).PAGE
 
 
 def test_the_sharpness_page_in_korean():

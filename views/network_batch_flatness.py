@@ -14,7 +14,8 @@ from ui.network.geometry_common import links_row
 from ui.page_form import PageForm
 
 _ = translator("network_geometry")
-PAGE = gb.BatchScenario.PAGE
+PAGE = "netbatch"
+"""The scenario's link prefix, written out so tests/test_url_fuzz.py finds it (checked equal in the page tests)."""
 
 form = PageForm(gb.BatchScenario)
 st.title(_("Batch size and flat minima"))
@@ -50,7 +51,8 @@ progress.empty()
 
 found = bs.verdicts(cells)
 outcome = bs.overall(found)
-box = {bs.SUPPORTS: st.success, bs.CONTRADICTS: st.error, bs.UNCLEAR: st.warning}[outcome]
+# Not st.warning: that is the page's one notice about its link.
+box = {bs.SUPPORTS: st.success, bs.CONTRADICTS: st.error, bs.UNCLEAR: st.info}[outcome]
 box("**" + _("Verdict") + ".** " + bs.overall_sentence(outcome), icon=":material/fact_check:")
 for v in found:
     st.markdown("- " + bs.verdict_sentence(v))

@@ -57,7 +57,7 @@ def with_centre(figure: dict[str, Any], name: str) -> dict[str, Any]:
 def slice_surface(a: np.ndarray, b: np.ndarray, z: np.ndarray, *, titles: tuple[str, str], height: int = MAP_HEIGHT):
     """The same slice as a 3D surface, on the contour's colour scale (the z axis in loss units)."""
     scale = LossScale.fit(defined_values(z))
-    zaxis: dict[str, Any] = {"title": {"text": "L(α, β)"}}
+    zaxis: dict[str, Any] = {"title": {"text": _("loss")}}
     ticks = scale.ticks(defined_values(z))
     if ticks:
         zaxis.update(tickvals=ticks[0], ticktext=ticks[1])
@@ -82,6 +82,8 @@ def slice_surface(a: np.ndarray, b: np.ndarray, z: np.ndarray, *, titles: tuple[
                 "zaxis": zaxis,
                 "aspectmode": "manual",
                 "aspectratio": {"x": 1, "y": 1, "z": 0.6},
+                # Seen from a little farther than plotly's default, so the z axis title is not cut off.
+                "camera": {"eye": {"x": 1.7, "y": -1.7, "z": 1.0}},
             },
         },
     }

@@ -29,7 +29,8 @@ from network.mlp import MLP
 enable_compilation_cache()
 
 LANCZOS_STEPS = 20
-"""Lanczos steps per estimate: 20 products pin the top eigenvalue of these networks to ~1e-4 relative."""
+"""Lanczos steps per estimate: on the 64-32-32-10 network, at the start and after training, 20 steps agree
+with 80 to about 1e-6 relative (measured), and 10 already to 1e-6."""
 
 
 def hvp(model: MLP, flat: jax.Array, x: jax.Array, y: jax.Array, v: jax.Array) -> jax.Array:
