@@ -88,6 +88,18 @@ pages = {
     ],
     "Real network": [
         st.Page(
+            "views/network_training.py",
+            title="Training a network",
+            icon=":material/hub:",
+            url_path="network-training",
+        ),
+        st.Page(
+            "views/network_initialization.py",
+            title="Initialization",
+            icon=":material/scatter_plot:",
+            url_path="network-initialization",
+        ),
+        st.Page(
             "views/network_landscape.py",
             title="Loss landscape",
             icon=":material/terrain:",

@@ -285,11 +285,11 @@ APP_PAGES = tuple(re.findall(r'"(views/\w+\.py)"', (ROOT / "app.py").read_text()
 def page_prefix(path: str) -> str | None:
     """The prefix of a page's URL keys (e.g. ``ill``), or None (the Playground).
 
-    A page that reads its link through a scenario class (``from ui.lessons.x import XScenario``)
+    A page that reads its link through a scenario class (``from ui.lessons.x import XScenario``, or ``ui.network.x``)
     has that class's ``PAGE``; an older page has a ``PAGE = "..."`` constant.
     """
     text = (ROOT / path).read_text()
-    scenario = re.search(r"^from (ui\.lessons\.\w+) import .*?\b(\w+Scenario)\b", text, re.MULTILINE)
+    scenario = re.search(r"^from (ui\.(?:lessons|network)\.\w+) import .*?\b(\w+Scenario)\b", text, re.MULTILINE)
     if scenario:
         return str(getattr(importlib.import_module(scenario.group(1)), scenario.group(2)).PAGE)
     found = re.search(r'^PAGE = "(\w+)"', text, re.MULTILINE)

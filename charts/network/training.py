@@ -1,0 +1,161 @@
+"""Figures of the network training page: loss and accuracy against the step, one colour per run.
+
+They take finished :class:`engine.network.train.TrainResult` records and only draw. A run
+that diverged is drawn up to its last finite evaluation point and marked with a cross there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from charts.encoding import typed
+from charts.lessons.grid_maps import log_axis_ticks
+from charts.palette import run_colour
+from core.i18n import translator
+from engine.network.train import TrainResult
+
+_ = translator("network_training")
+
+HEIGHT = 380
+
+
+def _line(
+    x: np.ndarray,
+    y: np.ndarray,
+    name: str,
+    colour: str,
+    *,
+    dash: str = "solid",
+    group: str = "",
+    show: bool = True,
+    hover: str = "",
+) -> dict[str, Any]:
+    return {
+        "type": "scatter",
+        "mode": "lines",
+        "x": typed(x),
+        "y": typed(y),
+        "name": name,
+        "legendgroup": group or name,
+        "showlegend": show,
+        "line": {"color": colour, "width": 2.5 if dash == "solid" else 2.0, "dash": dash},
+        "hovertemplate": hover + "<extra></extra>" if hover else None,
+    }
+
+
+def _diverged(result: TrainResult, y: np.ndarray, colour: str, group: str) -> list[dict[str, Any]]:
+    """A cross at the last finite point of a diverged run (nothing for a run that never diverged)."""
+    if not result.diverged:
+        return []
+    last = max(result.valid - 1, 0)
+    return [
+        {
+            "type": "scatter",
+            "mode": "markers",
+            "x": [int(result.steps[last])],
+            "y": [float(y[last])],
+            "name": _("{run}: diverged at step {step}").format(run=result.label, step=result.diverged_at),
+            "legendgroup": group,
+            "marker": {"symbol": "x", "size": 13, "color": colour, "line": {"width": 1, "color": "black"}},
+        }
+    ]
+
+
+def log_ticks(values: Sequence[np.ndarray]) -> dict[str, Any]:
+    """Tick values and labels 1, 2, 5, 10, ... for a log axis over the positive ``values`` (none if there are none).
+
+    Plotly's own log ticks label 0.2 and 0.5 after 0.1 as "2" and "5", which reads wrong.
+    """
+    flat = np.concatenate([np.ravel(v) for v in values]) if values else np.zeros(0)
+    flat = flat[np.isfinite(flat) & (flat > 0)]
+    if not flat.size:
+        return {}
+    # a step beyond the data on each side: plotly shows the ticks its range reaches and drops the rest
+    low, high = float(flat.min()) / 2.5, float(flat.max()) * 2.5
+    ticks, labels = log_axis_ticks(low, high)
+    if len(ticks) < 5:
+        ticks, labels = log_axis_ticks(low, high, (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
+    return {"tickvals": ticks, "ticktext": labels}
+
+
+def _layout(ytitle: str, *, log: bool, yrange: list[float] | None = None, height: int = HEIGHT) -> dict[str, Any]:
+    yaxis: dict[str, Any] = {"title": {"text": ytitle}}
+    if log:
+        yaxis["type"] = "log"
+    if yrange is not None:
+        yaxis["range"] = yrange
+    return {
+        "height": height,
+        "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
+        "xaxis": {"title": {"text": _("step (minibatch updates)")}, "rangemode": "tozero"},
+        "yaxis": yaxis,
+        "legend": {"orientation": "h", "y": -0.22, "yanchor": "top"},
+        "hovermode": "x unified",
+    }
+
+
+def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict[str, Any]:
+    """Training (solid) and test (dashed) loss of every run against the step, on a log axis."""
+    data: list[dict[str, Any]] = []
+    for index, r in enumerate(results):
+        colour, n = run_colour(index), r.valid
+        data.append(
+            _line(
+                r.steps[:n],
+                r.train_loss[:n],
+                _("{run}: training").format(run=r.label),
+                colour,
+                group=r.label,
+                hover=_("training loss %{y:.4g}"),
+            )
+        )
+        data.append(
+            _line(
+                r.steps[:n],
+                r.test_loss[:n],
+                _("{run}: test").format(run=r.label),
+                colour,
+                dash="dash",
+                group=r.label,
+                hover=_("test loss %{y:.4g}"),
+            )
+        )
+        data += _diverged(r, r.train_loss, colour, r.label)
+    layout = _layout(_("cross-entropy loss (log scale)"), log=True, height=height)
+    layout["yaxis"].update(
+        log_ticks([np.concatenate([r.train_loss[: r.valid], r.test_loss[: r.valid]]) for r in results])
+    )
+    return {"data": data, "layout": layout}
+
+
+def accuracy_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict[str, Any]:
+    """Training (solid) and test (dashed) accuracy of every run against the step, in percent."""
+    data: list[dict[str, Any]] = []
+    for index, r in enumerate(results):
+        colour, n = run_colour(index), r.valid
+        data.append(
+            _line(
+                r.steps[:n],
+                100 * r.train_acc[:n],
+                _("{run}: training").format(run=r.label),
+                colour,
+                group=r.label,
+                hover=_("training accuracy %{y:.1f}%"),
+            )
+        )
+        data.append(
+            _line(
+                r.steps[:n],
+                100 * r.test_acc[:n],
+                _("{run}: test").format(run=r.label),
+                colour,
+                dash="dash",
+                group=r.label,
+                hover=_("test accuracy %{y:.1f}%"),
+            )
+        )
+        data += _diverged(r, 100 * r.train_acc, colour, r.label)
+    return {"data": data, "layout": _layout(_("accuracy (%)"), log=False, yrange=[0, 101], height=height)}

@@ -1,0 +1,1 @@
+"""Scenarios and builders of the "Real network" pages."""
