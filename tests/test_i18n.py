@@ -24,10 +24,7 @@ from tests.i18n_helpers import page_strays, stray_english
 
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py"))
 
-NOT_YET_TRANSLATED = {
-    "network_training": "network_training catalog: worktree net-train adds and translates these pages",
-    "network_geometry": "network_geometry catalog: worktree net-geometry adds and translates these pages",
-}
+NOT_YET_TRANSLATED = {}
 """Domains whose pages still show English in the pseudo-locale, and who translates them.
 Remove a domain here when its branch is merged: its pages must then pass."""
 

@@ -18,9 +18,12 @@ from charts.contour import colour_bar, filled_contour
 from charts.encoding import typed
 from charts.markers import DIVERGED
 from charts.scale import LossScale, tick_label
+from core.i18n import translator
 
 Window = tuple[tuple[float, float], tuple[float, float]]
 """A map's axis ranges: ``((x0, x1), (y0, y1))``."""
+
+_ = translator("app")
 
 
 def grid_contour(
@@ -113,7 +116,11 @@ def point_trace(
 def diverged_trace(point: np.ndarray, *, label: str, step: int, colour: str, size: int = 14) -> dict[str, Any]:
     """An x on the last point a run reached before it left the map: the only thing drawn as an x."""
     return point_trace(
-        np.asarray(point)[None], name=f"{label} diverged (step {step})", colour=colour, symbol=DIVERGED, size=size
+        np.asarray(point)[None],
+        name=_("{label} diverged (step {step})").format(label=label, step=step),
+        colour=colour,
+        symbol=DIVERGED,
+        size=size,
     )
 
 
