@@ -14,8 +14,8 @@ from ui.network.geometry_common import links_row
 from ui.page_form import PageForm
 
 _ = translator("network_geometry")
+# The scenario's link prefix, written out so tests/test_url_fuzz.py finds it (a page test checks it).
 PAGE = "netbatch"
-"""The scenario's link prefix, written out so tests/test_url_fuzz.py finds it (checked equal in the page tests)."""
 
 form = PageForm(gb.BatchScenario)
 st.title(_("Batch size and flat minima"))

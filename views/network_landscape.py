@@ -12,8 +12,8 @@ from ui.network.geometry_common import links_row
 from ui.page_form import PageForm
 
 _ = translator("network_geometry")
+# The scenario's link prefix, written out so tests/test_url_fuzz.py finds it (a page test checks it).
 PAGE = "netland"
-"""The scenario's link prefix, written out so tests/test_url_fuzz.py finds it (checked equal in the page tests)."""
 
 form = PageForm(gl.LandscapeScenario)
 st.title(_("The loss landscape of a real network"))

@@ -13,8 +13,8 @@ from ui.network.geometry_common import links_row
 from ui.page_form import PageForm
 
 _ = translator("network_geometry")
+# The scenario's link prefix, written out so tests/test_url_fuzz.py finds it (a page test checks it).
 PAGE = "netsharp"
-"""The scenario's link prefix, written out so tests/test_url_fuzz.py finds it (checked equal in the page tests)."""
 
 form = PageForm(gs.SharpnessScenario)
 st.title(_("Sharpness and the edge of stability"))

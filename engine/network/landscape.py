@@ -28,6 +28,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from engine.compile_cache import enable_compilation_cache
+from engine.config import OptimizerRun
+from engine.network.train import train
 from network.mlp import MLP
 
 enable_compilation_cache()
@@ -316,9 +318,6 @@ def trained_path(
     model: MLP, key: str, init: np.ndarray, *, epochs: int = EPOCHS, shuffle_seed: int = 0, lr: float | None = None
 ) -> TrainedPath:
     """Train ``model`` from ``init`` with optimizer ``key`` (minibatches of :data:`BATCH_SIZE`), keeping snapshots."""
-    from engine.config import OptimizerRun
-    from engine.network.train import train
-
     rate = TRAJECTORY_LRS[key] if lr is None else float(lr)
     r = train(
         model,
