@@ -209,5 +209,4 @@ def distance_figure(study: Study, distances: Sequence[np.ndarray], *, height: in
         exponentformat="power",
     )
     # The shared layout's x title is still English ("step"); this page's catalog shows it translated.
-    layout["xaxis"]["title"]["text"] = _("step")
     return {"data": data, "layout": layout}

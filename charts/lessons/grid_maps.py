@@ -272,7 +272,7 @@ def step_chart_layout(
     return {
         "height": height,
         "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
-        "xaxis": {"title": {"text": "step"}},
+        "xaxis": {"title": {"text": _("step")}},
         "yaxis": {"type": "log", "title": {"text": ytitle}, "range": yrange, **yaxis},
         "legend": {"orientation": "h", "y": legend_y},
     }

@@ -97,7 +97,6 @@ def escape_distance_figure(study: EscapeStudy, *, height: int = 380) -> dict[str
         height, _("distance from the saddle"), [float(np.log10(DISTANCE_FLOOR)) - 0.3, 1.0], exponentformat="power"
     )
     # The shared layout's x title is still English ("step"); this page's catalog shows it translated.
-    layout["xaxis"]["title"]["text"] = _("step")
     return {"data": data, "layout": layout}
 
 

@@ -132,6 +132,4 @@ def distance_figure(distances: Mapping[str, np.ndarray], *, height: int = 520) -
         tickvals=ticks,
         ticktext=text,
     )
-    # The shared layout's x title is English ("step"); this chart writes it in the page's language.
-    layout["xaxis"] = {**layout["xaxis"], "title": {"text": step_word}}
     return {"data": data, "layout": {**layout, "hovermode": "x unified"}}
