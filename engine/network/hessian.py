@@ -18,12 +18,13 @@ go through ``jax.vmap`` in one call.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from engine.compile_cache import enable_compilation_cache
+from engine.compile_cache import enable_compilation_cache, jit_for
 from network.mlp import MLP
 
 enable_compilation_cache()
@@ -71,14 +72,19 @@ def lanczos_top(matvec, v0: jax.Array, steps: int) -> jax.Array:
     return jnp.linalg.eigvalsh(t)[-1]
 
 
-@functools.partial(jax.jit, static_argnames=("model", "steps"))
-def _top_eigenvalues(model: MLP, flats: jax.Array, x: jax.Array, y: jax.Array, key: jax.Array, steps: int) -> jax.Array:
-    v0 = jax.random.normal(key, (flats.shape[-1],), flats.dtype)
+@functools.cache
+def _top_eigenvalues(model: MLP, steps: int) -> Callable[..., jax.Array]:
+    """The compiled Lanczos program for one network shape and length: ``(flats, x, y, key) -> eigenvalues``."""
 
-    def one(flat):
-        return lanczos_top(lambda v: hvp(model, flat, x, y, v), v0, steps)
+    def run(flats: jax.Array, x: jax.Array, y: jax.Array, key: jax.Array) -> jax.Array:
+        v0 = jax.random.normal(key, (flats.shape[-1],), flats.dtype)
 
-    return jax.vmap(one)(flats)
+        def one(flat):
+            return lanczos_top(lambda v: hvp(model, flat, x, y, v), v0, steps)
+
+        return jax.vmap(one)(flats)
+
+    return jit_for(model, run)
 
 
 def top_eigenvalues(
@@ -97,13 +103,11 @@ def top_eigenvalues(
     """
     flats = jnp.asarray(flats, jnp.float32)
     single = flats.ndim == 1
-    out = _top_eigenvalues(
-        model,
+    out = _top_eigenvalues(model, int(min(steps, flats.shape[-1])))(
         flats[None] if single else flats,
         jnp.asarray(x, jnp.float32),
         jnp.asarray(y, jnp.int32),
         jax.random.PRNGKey(seed),
-        int(min(steps, flats.shape[-1])),
     )
     out = np.asarray(out, np.float64)
     return out[0] if single else out

@@ -21,13 +21,14 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import jax
 import jax.numpy as jnp
 import numpy as np
 
-from engine.compile_cache import enable_compilation_cache
+from engine.compile_cache import enable_compilation_cache, jit_for
 from engine.config import OptimizerRun
 from engine.network.train import train
 from network.mlp import MLP
@@ -74,16 +75,19 @@ def random_direction(model: MLP, flat: np.ndarray | jax.Array, seed: int) -> np.
     return filter_normalize(model, d, flat)
 
 
-@functools.partial(jax.jit, static_argnames=("model",))
-def _plane_losses(
-    model: MLP, centre: jax.Array, d1: jax.Array, d2: jax.Array, ab: jax.Array, x: jax.Array, y: jax.Array
-) -> jax.Array:
-    def one(point):
-        return model.loss(centre + point[0] * d1 + point[1] * d2, x, y)
+@functools.cache
+def _plane_losses(model: MLP) -> Callable[..., jax.Array]:
+    """The compiled slice program for one network shape: ``(centre, d1, d2, ab, x, y) -> losses``."""
 
-    # One program over every point: vmapped within a chunk of CHUNK points, the chunks in a loop,
-    # so the hidden activations of all 1,681 points x all images are never held at once.
-    return jax.lax.map(one, ab, batch_size=CHUNK)
+    def run(centre: jax.Array, d1: jax.Array, d2: jax.Array, ab: jax.Array, x: jax.Array, y: jax.Array) -> jax.Array:
+        def one(point):
+            return model.loss(centre + point[0] * d1 + point[1] * d2, x, y)
+
+        # One program over every point: vmapped within a chunk of CHUNK points, the chunks in a loop,
+        # so the hidden activations of all 1,681 points x all images are never held at once.
+        return jax.lax.map(one, ab, batch_size=CHUNK)
+
+    return jit_for(model, run)
 
 
 @dataclass(frozen=True)
@@ -113,7 +117,7 @@ def plane_losses(
     aa, bb = np.meshgrid(a, b)
     ab = np.stack([aa.ravel(), bb.ravel()], axis=1)
     xj, yj = jnp.asarray(x, jnp.float32), jnp.asarray(y, jnp.int32)
-    z = _plane_losses(model, jnp.asarray(centre), jnp.asarray(d1), jnp.asarray(d2), jnp.asarray(ab), xj, yj)
+    z = _plane_losses(model)(jnp.asarray(centre), jnp.asarray(d1), jnp.asarray(d2), jnp.asarray(ab), xj, yj)
     centre_loss = float(model.loss(jnp.asarray(centre), xj, yj))
     return Slice(a=a, b=b, z=np.asarray(z, np.float32).reshape(len(b), len(a)), centre_loss=centre_loss)
 
@@ -265,23 +269,27 @@ def flatness(
     return float(flatness_many(model, np.asarray(centre)[None], ds[None], x, y, radius)[0])
 
 
-@functools.partial(jax.jit, static_argnames=("model",))
-def _flatness_many(model, centres, dirs, x, y, radius):
-    def one(centre, ds):
-        base = model.loss(centre, x, y)
-        plus = jax.vmap(lambda d: model.loss(centre + radius * d, x, y))(ds)
-        minus = jax.vmap(lambda d: model.loss(centre - radius * d, x, y))(ds)
-        return (jnp.mean(plus) + jnp.mean(minus)) / 2 - base
+@functools.cache
+def _flatness_many(model: MLP) -> Callable[..., jax.Array]:
+    """The compiled flatness program for one network shape: ``(centres, dirs, x, y, radius) -> rises``."""
 
-    return jax.vmap(one)(centres, dirs)
+    def run(centres: jax.Array, dirs: jax.Array, x: jax.Array, y: jax.Array, radius: jax.Array) -> jax.Array:
+        def one(centre, ds):
+            base = model.loss(centre, x, y)
+            plus = jax.vmap(lambda d: model.loss(centre + radius * d, x, y))(ds)
+            minus = jax.vmap(lambda d: model.loss(centre - radius * d, x, y))(ds)
+            return (jnp.mean(plus) + jnp.mean(minus)) / 2 - base
+
+        return jax.vmap(one)(centres, dirs)
+
+    return jit_for(model, run)
 
 
 def flatness_many(
     model: MLP, centres: np.ndarray, dirs: np.ndarray, x: np.ndarray, y: np.ndarray, radius: float
 ) -> np.ndarray:
     """For each centre ``(m, n)`` and its directions ``(m, k, n)``: the mean loss rise at ``radius`` (one call)."""
-    out = _flatness_many(
-        model,
+    out = _flatness_many(model)(
         jnp.asarray(centres, jnp.float32),
         jnp.asarray(dirs, jnp.float32),
         jnp.asarray(x, jnp.float32),
