@@ -73,7 +73,7 @@ def weights_figure(weights: np.ndarray, title: str, *, height: int = 300) -> dic
                 "zmax": top,
                 "zmid": 0.0,
                 "colorbar": {"title": {"text": _("weight")}, "thickness": 12},
-                "hovertemplate": _("unit %{y}, pixel %{x}: %{z:.3g}") + "<extra></extra>",
+                "hovertemplate": _("unit %{y}, pixel %{x}: %{z:.3~g}") + "<extra></extra>",
             }
         ],
         "layout": {
@@ -106,7 +106,7 @@ def gradient_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> 
                     "name": _("{run}: layer {layer}").format(run=r.label, layer=layer + 1),
                     "legendgroup": r.label,
                     "line": {"color": run_colour(index), "width": 2.2, "dash": LAYER_DASHES[layer % 4]},
-                    "hovertemplate": _("layer {layer}").format(layer=layer + 1) + ": %{y:.3g}<extra></extra>",
+                    "hovertemplate": _("layer {layer}").format(layer=layer + 1) + ": %{y:.3~g}<extra></extra>",
                 }
             )
     layout = _layout(_("gradient norm per layer (log scale)"), log=True, height=height)

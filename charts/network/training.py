@@ -109,7 +109,7 @@ def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict
                 _("{run}: training").format(run=r.label),
                 colour,
                 group=r.label,
-                hover=_("training loss %{y:.4g}"),
+                hover=_("training loss %{y:.4~g}"),
             )
         )
         data.append(
@@ -120,7 +120,7 @@ def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict
                 colour,
                 dash="dash",
                 group=r.label,
-                hover=_("test loss %{y:.4g}"),
+                hover=_("test loss %{y:.4~g}"),
             )
         )
         data += _diverged(r, r.train_loss, colour, r.label)
