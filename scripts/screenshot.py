@@ -17,7 +17,7 @@ from e2e.server import streamlit_server
 
 def main(argv: list[str]) -> None:
     out = Path(argv[0] if argv else "artifacts/screenshots")
-    targets = argv[1:] or ["/playground"]
+    targets = argv[1:] or ["/"]
     out.mkdir(parents=True, exist_ok=True)
     with streamlit_server(log=out / "server.log") as (url, _), chromium() as browser:
         page = browser.new_page(viewport={"width": 1500, "height": 2400})
