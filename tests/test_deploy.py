@@ -116,13 +116,14 @@ def test_service_and_ingress_reach_the_deployment() -> None:
     assert backends and all(b["name"] == service["metadata"]["name"] for b in backends)
 
 
-def test_ingress_pins_a_browser_to_one_pod_and_keeps_websockets_open() -> None:
-    notes = k8s_docs()["Ingress"]["metadata"]["annotations"]
-    assert notes["nginx.ingress.kubernetes.io/affinity"] == "cookie"
-    assert notes["nginx.ingress.kubernetes.io/affinity-mode"] == "persistent"
-    assert notes["nginx.ingress.kubernetes.io/session-cookie-name"]
-    for timeout in ("proxy-read-timeout", "proxy-send-timeout"):
-        assert int(notes[f"nginx.ingress.kubernetes.io/{timeout}"]) >= 600, timeout
+def test_ingress_pins_a_browser_to_one_pod_and_checks_pod_health() -> None:
+    """The HAProxy ingress controller reads cookie persistence and health checks from the Service."""
+    docs = k8s_docs()
+    assert docs["Ingress"]["spec"]["ingressClassName"] == "haproxy"
+    notes = docs["Service"]["metadata"]["annotations"]
+    assert notes["haproxy.org/cookie-persistence"], "without a persistence cookie a session's requests spread over pods"
+    assert notes["haproxy.org/check"] == "true"
+    assert notes["haproxy.org/check-http"] == HEALTH
 
 
 def test_autoscaler_scales_the_deployment_on_cpu() -> None:
