@@ -1,5 +1,6 @@
 """Shared pytest setup: make the repository root importable."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -14,3 +15,7 @@ from streamlit import config as _streamlit_config  # noqa: E402
 import core.cpu_backend  # noqa: E402, F401
 
 _streamlit_config.set_option("client.showErrorDetails", "full")
+
+# Pages rendered by the tests may be asked for in the pseudo-locale (tests/i18n_helpers.py); a real
+# server only accepts it with this switch (ui/i18n.py).
+os.environ["DESCENT_LAB_PSEUDO_LOCALE"] = "1"

@@ -154,6 +154,33 @@ def test_page_scenarios_do_not_report_lang_as_unknown() -> None:
     assert SweepsChoices.from_query({"langx": "ko"})[1] != []
 
 
+def test_language_in_a_link_is_read_in_any_case() -> None:
+    at = run_app({"lang": " KO"})
+    assert not at.exception
+    assert at.sidebar.selectbox[0].label == _ko("app", "Landscape")
+    assert not any(" KO" in c.value for c in at.sidebar.caption)
+
+
+def test_pseudo_locale_is_refused_from_a_link_without_the_test_switch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A shared ``?lang=xx`` must not turn a class's pages into marks: outside the tests it is a bad value."""
+    monkeypatch.delenv("DESCENT_LAB_PSEUDO_LOCALE", raising=False)
+    at = run_app({"lang": PSEUDO})
+    assert not at.exception
+    assert at.sidebar.selectbox[0].label == "Landscape"
+    assert any(PSEUDO in c.value for c in at.sidebar.caption)
+
+
+def test_playground_drawn_in_english_then_korean_is_not_served_from_the_english_cache() -> None:
+    """The Playground's cached surface layer and charts are built per language: English first, then Korean."""
+    from tests.i18n_helpers import render, visible_texts
+
+    english = visible_texts(render("views/playground.py", lang="en"))
+    korean = visible_texts(render("views/playground.py", lang="ko"))
+    for message in ("step", "start", "loss"):
+        assert message in english, message
+        assert _ko("app", message) in korean and message not in korean, message
+
+
 def test_pseudo_locale_link_is_kept_by_the_picker() -> None:
     at = run_app({"lang": PSEUDO})
     assert not at.exception

@@ -9,6 +9,8 @@ on the session's first run; every share link then carries it (``ui.share``).
 
 from __future__ import annotations
 
+import os
+
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
@@ -24,6 +26,20 @@ LAST = "i18n.last"
 NOTICE = "i18n.bad_link"
 """A ``lang`` value the link held that is not a language (shown until a language is picked)."""
 MAX_ECHO = 20
+PSEUDO_SWITCH = "DESCENT_LAB_PSEUDO_LOCALE"
+"""Environment variable that lets a link pick the test-only pseudo-locale (``tests/conftest.py`` sets it)."""
+
+
+def link_language(raw: str) -> str | None:
+    """The language a link's ``lang`` value names (any case, spaces ignored), or None if it names none.
+
+    The pseudo-locale counts only where :data:`PSEUDO_SWITCH` is ``1``: a shared link must not
+    turn a class's pages into ``⟪…⟫``.
+    """
+    lang = raw.strip().lower()
+    if lang in LANGUAGES or (lang == PSEUDO and os.environ.get(PSEUDO_SWITCH) == "1"):
+        return lang
+    return None
 
 
 def session_language() -> str:
@@ -45,10 +61,10 @@ def setup_language() -> None:
     if KEY in state:
         return
     raw = st.query_params.get(LINK_KEY)
-    if raw is not None and not known(raw):
+    lang = None if raw is None else link_language(raw)
+    if raw is not None and lang is None:
         state[NOTICE] = raw
-    lang = raw if raw is not None and known(raw) else DEFAULT
-    state[KEY] = state[LAST] = lang
+    state[KEY] = state[LAST] = lang or DEFAULT
 
 
 def _picked() -> None:
