@@ -23,7 +23,7 @@ from engine.config import OptimizerRun
 from engine.grid import surface_grid
 from engine.scenario import Scenario
 from engine.simulate import simulate
-from ui.animation_export import file_name, render
+from ui.animation_export import file_name, forget_recent, render, render_uncached
 
 GRID = 48  # a coarse surface keeps the tests fast; the paths do not depend on it
 MB = 1024 * 1024
@@ -267,8 +267,49 @@ def test_the_playground_buttons_deliver_the_export_of_its_paths(monkeypatch: pyt
     assert {"descent-lab-himmelblau.gif", "descent-lab-himmelblau.mp4"} <= set(registered)
 
     scenario = Scenario(steps=20)
-    expected = render(scenario, simulated(scenario)[3], "gif", "en")
+    expected = render_uncached(scenario, simulated(scenario)[3], "gif", "en")
+    forget_recent()
     assert registered["descent-lab-himmelblau.gif"]() == expected
+
+
+def test_a_korean_page_exports_a_korean_animation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The language is held for the deferred render (which runs outside the page's script)."""
+    from streamlit.runtime.media_file_manager import MediaFileManager
+
+    from tests.apptest_helpers import errors, run_app
+
+    registered: dict[str, object] = {}
+    original = MediaFileManager.add_deferred
+
+    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
+        registered[file_name] = data_callable
+        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    at = run_app({"steps": "20", "lang": "ko"})
+    assert errors(at) == []
+    scenario = Scenario(steps=20)
+    runs = simulated(scenario)[3]
+    korean, english = render_uncached(scenario, runs, "gif", "ko"), render_uncached(scenario, runs, "gif", "en")
+    assert korean != english
+    forget_recent()
+    assert registered["descent-lab-himmelblau.gif"]() == korean
+
+
+def test_an_export_asked_for_again_is_served_from_the_kept_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ui.animation_export as export
+
+    scenario = Scenario(steps=20)
+    runs = simulated(scenario)[3]
+    forget_recent()
+    calls: list[str] = []
+    real = export.render_uncached
+    monkeypatch.setattr(export, "render_uncached", lambda *args: calls.append(args[2]) or real(*args))
+    first = render(scenario, runs, "gif", "en")
+    again = render(scenario, runs, "gif", "en")
+    other = render(scenario, runs, "gif", "ko")
+    assert first == again and other != first
+    assert calls == ["gif", "gif"], "the second English request must not render again; Korean must"
 
 
 def test_a_formula_undefined_on_part_of_the_map_is_hatched_there() -> None:

@@ -4,11 +4,17 @@ The buttons hand Streamlit a callable (deferred download data, as the CSV and JS
 do), so a rerun renders nothing; a click renders the frames from the view's own runs, the
 very paths the page draws (:mod:`charts.animation`, :mod:`charts.video`). The language is
 read when the buttons are drawn and held for the render, which may run outside the script.
+
+A render holds about 50 MB of frames and a core for up to a second, and a class may click at
+once: at most :data:`PARALLEL` renders run together in a server (the rest wait their turn), and
+the last :data:`RECENT` exports are kept, so the same view asked for again costs nothing.
 """
 
 from __future__ import annotations
 
 import functools
+import threading
+from collections import OrderedDict
 from typing import Any
 
 from charts.animation import Animation, animation_frames
@@ -18,8 +24,17 @@ from core.i18n import language, translator, use_language
 from engine.grid import surface_grid
 from engine.scenario import Scenario
 from engine.simulate import Trajectory
+from ui.playground_view import scenario_key
 
 _ = translator("export")
+
+PARALLEL = 2
+"""Renders one server runs at once."""
+RECENT = 8
+"""Exports kept (a few MB each at most), keyed by view, format and language."""
+_renders = threading.BoundedSemaphore(PARALLEL)
+_recent_lock = threading.Lock()
+_recent: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 
 
 def shown_name(item: Any) -> str:
@@ -41,11 +56,36 @@ def animation_of(scenario: Scenario, runs: list[Trajectory]) -> Animation:
     return animation_frames(land, values, grid, runs, scenario.start, title=shown_name(land), labels=labels)
 
 
-def render(scenario: Scenario, runs: list[Trajectory], kind: str, lang: str) -> bytes:
-    """The animation as ``kind`` (``"gif"`` or ``"mp4"``) with its text in ``lang``."""
+def render_uncached(scenario: Scenario, runs: list[Trajectory], kind: str, lang: str) -> bytes:
+    """The animation as ``kind`` (``"gif"`` or ``"mp4"``) with its text in ``lang``, rendered now."""
     with use_language(lang):
         animation = animation_of(scenario, runs)
     return gif_bytes(animation) if kind == "gif" else mp4_bytes(animation)
+
+
+def render(scenario: Scenario, runs: list[Trajectory], kind: str, lang: str) -> bytes:
+    """:func:`render_uncached`, at most :data:`PARALLEL` at once, the last :data:`RECENT` kept.
+
+    ``runs`` are the engine's paths for ``scenario``, so the scenario, format and language name the export.
+    """
+    key = (scenario_key(scenario), kind, lang)
+    with _recent_lock:
+        if key in _recent:
+            _recent.move_to_end(key)
+            return _recent[key]
+    with _renders:
+        data = render_uncached(scenario, runs, kind, lang)
+    with _recent_lock:
+        _recent[key] = data
+        while len(_recent) > RECENT:
+            _recent.popitem(last=False)
+    return data
+
+
+def forget_recent() -> None:
+    """Drop the kept exports (tests use it to see a render happen)."""
+    with _recent_lock:
+        _recent.clear()
 
 
 def file_name(scenario: Scenario, kind: str) -> str:
