@@ -24,10 +24,6 @@ from tests.i18n_helpers import page_strays, stray_english
 
 PAGES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "views").glob("*.py"))
 
-NOT_YET_TRANSLATED = {}
-"""Domains whose pages still show English in the pseudo-locale, and who translates them.
-Remove a domain here when its branch is merged: its pages must then pass."""
-
 
 def _ko(domain: str, message: str) -> str:
     with use_language("ko"):
@@ -100,12 +96,7 @@ def test_stray_english_finds_english_and_allows_what_may_stay() -> None:
 
 @pytest.mark.parametrize(
     "page",
-    [
-        pytest.param(page, marks=pytest.mark.xfail(reason=NOT_YET_TRANSLATED[domain_of(ROOT / page)], strict=False))
-        if domain_of(ROOT / page) in NOT_YET_TRANSLATED
-        else page
-        for page in PAGES
-    ],
+    PAGES,
 )
 def test_page_shows_no_english_in_the_pseudo_locale(page: str) -> None:
     assert page_strays(page) == []
