@@ -24,6 +24,7 @@ from core.i18n import language, translator, use_language
 from engine.grid import surface_grid
 from engine.scenario import Scenario
 from engine.simulate import Trajectory
+from ui.playground_state import shown_label
 from ui.playground_view import scenario_key
 
 _ = translator("export")
@@ -37,13 +38,6 @@ _recent_lock = threading.Lock()
 _recent: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
 
 
-def shown_name(item: Any) -> str:
-    """A surface's or optimizer's name as the page shows it: in the reader's language where the
-    models catalog offers ``name_text()``, else its English ``name``."""
-    name_text = getattr(item, "name_text", None)
-    return name_text() if callable(name_text) else item.name
-
-
 def animation_of(scenario: Scenario, runs: list[Trajectory]) -> Animation:
     """The frames of ``scenario``'s map with ``runs`` (the view's trajectories), on the page's surface grid.
 
@@ -52,8 +46,8 @@ def animation_of(scenario: Scenario, runs: list[Trajectory]) -> Animation:
     land = scenario.surface
     values = land.resolve(scenario.landscape_params)
     grid = surface_grid(land, values, RASTER_RESOLUTION)
-    labels = [shown_name(run.spec) if run.label == run.spec.name else run.label for run in scenario.runs]
-    return animation_frames(land, values, grid, runs, scenario.start, title=shown_name(land), labels=labels)
+    labels = [shown_label(run) for run in scenario.runs]
+    return animation_frames(land, values, grid, runs, scenario.start, title=land.name_text(), labels=labels)
 
 
 def render_uncached(scenario: Scenario, runs: list[Trajectory], kind: str, lang: str) -> bytes:
