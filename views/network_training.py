@@ -39,6 +39,12 @@ form.widget("epochs", where=c3)
 s1, s2 = c3.columns(2)
 form.widget("init_seed", where=s1)
 form.widget("shuffle_seed", where=s2)
+with st.expander(_("Weight decay, clipping and learning-rate schedule (for every optimizer)")):
+    o1, o2, o3 = st.columns(3)
+    form.widget("weight_decay", where=o1)
+    form.widget("wd_mode", where=o1)
+    form.widget("clip_norm", where=o2)
+    form.widget("schedule", where=o3)
 scenario = form.finish()
 
 if not scenario.opts:
