@@ -239,3 +239,10 @@ def test_accuracy_sentence_reads_higher_accuracy_as_better():
     worse = bs.Cell(1348, 0.25, 3, 0, np.ones(3), np.ones(3), small.test_acc, np.ones(3))
     (reverse,) = bs.accuracy_sentences([swapped, worse])
     assert "clearly higher test accuracy" in reverse
+
+
+@pytest.mark.parametrize("batch", [8, 256, 1348])
+def test_every_cell_runs_exactly_the_stated_steps(batch):
+    """23 steps: not a whole number of epochs for B = 8 (168 a epoch) or B = 256 (5 a epoch)."""
+    cell = bs.run_cell(batch, 0.1, 2, 23, model=MLP((64, 4, 10)))
+    assert cell.steps_run == 23

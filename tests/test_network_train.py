@@ -152,6 +152,27 @@ def test_options_match_an_optax_chain_step_for_step(key: str, mode: str, small: 
     assert np.max(np.abs(plain.weights[-1] - ours.weights[-1])) > 1e-3
 
 
+def test_an_exact_step_count_stops_part_way_through_an_epoch(small: Digits) -> None:
+    """steps=9 at 6 batches an epoch: one whole epoch, then the first 3 batches of the next (as optax does them)."""
+    batch, seed, steps = 16, 4, 9
+    x0 = initial_weights(TINY, "xavier", seed=3)
+    ours = train(
+        TINY,
+        OptimizerRun.build("sgd", {"lr": 0.2}),
+        x0,
+        shuffle_seed=seed,
+        batch_size=batch,
+        epochs=40,
+        steps=steps,
+        evals=steps,
+        snapshots=True,
+        data=small,
+    )
+    np.testing.assert_array_equal(ours.steps, np.arange(steps + 1))
+    ref = optax_reference_path(optax.sgd(0.2), x0, small, seed, batch, steps)
+    np.testing.assert_allclose(ours.weights[1:], ref, rtol=2e-5, atol=2e-6)
+
+
 def test_batches_cover_every_image_once_per_epoch_and_reshuffle() -> None:
     n, batch = 96, 16
     per_epoch = n // batch

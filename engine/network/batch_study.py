@@ -27,7 +27,7 @@ from core.i18n import translator
 from engine.config import OptimizerRun
 from engine.network import hessian, landscape
 from engine.network.sharpness import MODEL, initial_weights
-from engine.network.train import steps_per_epoch, train_many
+from engine.network.train import train_many
 from network.data import digits
 from network.mlp import MLP
 
@@ -58,6 +58,8 @@ class Cell:
     train_acc: np.ndarray
     test_acc: np.ndarray
     flatness: np.ndarray
+    steps_run: int = 0
+    """The number of steps every seed's run took (the study's step count, whatever the batch size)."""
 
     @staticmethod
     def mean_sd(values: np.ndarray) -> tuple[float, float]:
@@ -71,14 +73,14 @@ def run_cell(batch_size: int, lr: float, seeds: int, steps: int, *, model: MLP =
     """Train ``seeds`` runs (seed s: initial weights and minibatch order) and measure their endpoints."""
     data = digits()
     bs = int(min(batch_size, data.n_train))
-    epochs = max(1, round(steps / steps_per_epoch(bs, data.n_train)))
     runs = [OptimizerRun.build("sgd", {"lr": float(lr)}, label=f"seed {s}") for s in range(seeds)]
     inits = np.stack([initial_weights(model, 100 + s) for s in range(seeds)])
-    results = train_many(model, runs, inits, list(range(seeds)), batch_size=bs, epochs=epochs, evals=1)
+    results = train_many(model, runs, inits, list(range(seeds)), batch_size=bs, steps=steps, evals=1)
+    steps_run = int(results[0].steps[-1])
     ok = [r for r in results if not r.diverged]
     if not ok:
         empty = np.zeros(0)
-        return Cell(bs, float(lr), seeds, len(results), empty, empty, empty, empty)
+        return Cell(bs, float(lr), seeds, len(results), empty, empty, empty, empty, steps_run)
     finals = np.stack([r.final for r in ok])
     sharp = hessian.top_eigenvalues(model, finals, data.x_train, data.y_train)
     dirs = np.stack(
@@ -97,6 +99,7 @@ def run_cell(batch_size: int, lr: float, seeds: int, steps: int, *, model: MLP =
         train_acc=np.array([r.train_acc[-1] for r in ok], np.float64),
         test_acc=np.array([r.test_acc[-1] for r in ok], np.float64),
         flatness=flat,
+        steps_run=steps_run,
     )
 
 
