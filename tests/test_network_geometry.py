@@ -99,7 +99,7 @@ def test_slice_matches_the_loss_point_by_point():
     assert s.z[2, 2] == pytest.approx(s.centre_loss, rel=1e-5)
 
 
-def test_pca_projection_reconstructs_the_trajectory_within_the_unexplained_variance():
+def test_pca_projection_reconstructs_the_trajectory_within_the_unexplained_squared_distance():
     rng = np.random.default_rng(3)
     # A curved path in 30 dimensions, with a little of everything: the plane cannot hold it all.
     t = np.linspace(0, 1, 25)[:, None]
