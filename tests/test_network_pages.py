@@ -90,9 +90,17 @@ def test_training_bad_link_gives_one_notice_and_defaults() -> None:
 
 
 def test_training_diverging_run_is_reported_without_nan() -> None:
-    """SGD at 30 x its network rate (lr 9): whatever the run does, the figures hold no NaN."""
-    at = _run("network_training.py", {"nettrain.opts": ["sgd"], "nettrain.lr_scale": "30"})
+    """SGD at lr 3 with coupled L2 decay λ = 1: each step multiplies the weights by about 1 - 3 = -2, so it diverges."""
+    query = {
+        "nettrain.opts": ["sgd", "adam"],
+        "nettrain.lr_scale": "10",
+        "nettrain.weight_decay": "1",
+        "nettrain.wd_mode": "l2",
+    }
+    at = _run("network_training.py", query)
     assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].startswith("Diverged at step"), warnings
     for figure in figures(at):
         _no_nan(figure)
 

@@ -97,8 +97,10 @@ for column, result in zip(columns, view.results, strict=True):
 st.markdown(
     _(
         "A gap between the solid and the dashed curve is overfitting: the network fits its training images "
-        "better than new ones. Larger batches take fewer, less noisy steps per epoch; the learning-rate factor "
-        "shows each optimizer's failure modes (too slow at ×0.1, unstable at ×10)."
+        "better than new ones. Larger batches take fewer, less noisy steps per epoch. The learning-rate factor "
+        "shows how much each optimizer depends on its step size: small factors slow training down, and how large "
+        "a factor each one tolerates differs (compare ×10 and ×30). Plain SGD with L2 weight decay diverges once "
+        "η·λ passes 2: the decay term alone then overshoots zero by more than it started."
     )
 )
 playground_link(view.playground, _("Open the 2D analogue: these optimizers on the Playground's bowl"))

@@ -31,8 +31,8 @@ WIDTHS = (8, 16, 32, 64, 128)
 """Hidden widths offered (units in the one hidden layer)."""
 LR_SCALES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 """Factors on each optimizer's network learning rate (:func:`engine.network.train.network_lr`)."""
-WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1)
-"""Weight-decay strengths λ offered (one for every selected optimizer)."""
+WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1, 1.0)
+"""Weight-decay strengths λ offered (one for every selected optimizer); 1 is there to show L2 decay diverging."""
 OWN_MODE = "own"
 """The weight-decay mode that keeps each optimizer's own (decoupled for AdamW and Lion, L2 for the rest)."""
 WD_MODE_LABELS = {
