@@ -97,8 +97,8 @@ right.caption(
     _(
         "The snapshots' differences from the end point, projected onto their top two principal directions: together "
         "{both:.1%} of their squared distance to the end point (not of their variance: the differences are not "
-        "centred, so the plane passes through the end point). The remaining {rest:.1%} lies off this plane, so the contours are the loss on the plane, not along the path "
-        "itself."
+        "centred, so the plane passes through the end point). The remaining {rest:.1%} lies off this plane, so "
+        "the contours are the loss on the plane, not along the path itself."
     ).format(both=float(pca.shares.sum()), rest=pca.unexplained)
 )
 
