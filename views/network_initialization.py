@@ -109,7 +109,7 @@ st.caption(
     _(
         "Layer 1 takes the pixels to the hidden units, layer 2 the hidden units to the ten class scores. Measured "
         "on all training images with {optimizer} at learning rate {lr}."
-    ).format(optimizer=scenario.run().spec.name, lr=lr_text(scenario))
+    ).format(optimizer=scenario.run().spec.name_text(), lr=lr_text(scenario))
 )
 for result in view.results:
     if result.diverged:
