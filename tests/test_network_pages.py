@@ -159,6 +159,20 @@ def test_init_links_to_the_saddle_and_its_lesson(init_page: AppTest) -> None:
     assert lesson.proto.url.endswith("saddles-and-minima")
 
 
+def test_init_links_keep_the_korean_language() -> None:
+    from core import i18n
+
+    i18n.set_language_source(lambda: "ko")
+    try:
+        at = _run("network_initialization.py")
+    finally:
+        i18n.set_language_source(lambda: i18n.DEFAULT)
+    assert not at.exception
+    playground, lesson = at.get("link_button")
+    assert parse_qs(urlparse(playground.proto.url).query)["lang"] == ["ko"]
+    assert lesson.proto.url == "./saddles-and-minima?lang=ko"
+
+
 def test_init_bad_link_gives_one_notice_and_defaults() -> None:
     at = _run("network_initialization.py", {"netinit.large": "1e9", "netinit.opt": "newton"})
     assert not at.exception and len(at.warning) == 1
