@@ -32,6 +32,22 @@ def test_lanczos_top_eigenvalue_matches_dense_hessian(seed):
     assert got == pytest.approx(expected, rel=1e-3, abs=1e-5)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lanczos_top_eigenvalue_on_a_net_larger_than_its_step_count(seed):
+    """64-8-10 (610 weights) on 300 digits: 20 Lanczos steps cannot span the space, so this tests convergence."""
+    from network.init import initial_weights
+
+    net = MLP((64, 8, 10))
+    assert net.n_params == 610
+    d = digits()
+    x, y = d.x_train[:300], d.y_train[:300]
+    w = initial_weights(net, "xavier", seed=seed)
+    dense = jax.hessian(lambda p: net.loss(p, jnp.asarray(x), jnp.asarray(y)))(jnp.asarray(w))
+    expected = float(np.linalg.eigvalsh(np.asarray(dense, np.float64))[-1])
+    got = hessian.top_eigenvalue(net, w, x, y)
+    assert got == pytest.approx(expected, rel=1e-3)
+
+
 def test_hvp_matches_dense_hessian_times_vector():
     w, x, y = tiny_problem(3)
     v = np.random.default_rng(9).normal(size=TINY.n_params).astype(np.float32)
