@@ -262,3 +262,13 @@ def test_every_cell_runs_exactly_the_stated_steps(batch):
     """23 steps: not a whole number of epochs for B = 8 (168 a epoch) or B = 256 (5 a epoch)."""
     cell = bs.run_cell(batch, 0.1, 2, 23, model=MLP((64, 4, 10)))
     assert cell.steps_run == 23
+
+
+def test_a_cell_whose_every_seed_diverged_says_so_instead_of_nan():
+    dead = bs.Cell(16, 0.5, 3, 3, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+    alive = make_cell(1348, [4.0, 5.0, 6.0], [0.1, 0.2, 0.3], lr=0.5)
+    sentences = [bs.verdict_sentence(v) for v in bs.verdicts([dead, alive])] + bs.accuracy_sentences([dead, alive])
+    assert len(sentences) == 3
+    for sentence in sentences:
+        assert "nan" not in sentence.lower() and "B = 16: every seed diverged" in sentence, sentence
+    assert "B = 1348: 5 ± 1 (mean ± sd over seeds)" in bs.verdict_sentence(bs.verdicts([dead, alive])[0])

@@ -169,10 +169,20 @@ def _measure_name(measure: str) -> str:
     )
 
 
+def spread_text(mean: float, sd: float, *, percent: bool = False) -> str:
+    """``mean ± sd`` over a cell's seeds, or words saying every seed diverged (no number to show)."""
+    if not np.isfinite(mean):
+        return _("every seed diverged")
+    return f"{mean:.1%} ± {sd:.1%}" if percent else f"{mean:.3g} ± {sd:.2g}"
+
+
 def verdict_sentence(v: Verdict) -> str:
     """One comparison in words, with both means and their spreads over seeds."""
-    numbers = _("B = {small}: {ms:.3g} ± {ss:.2g}; B = {large}: {ml:.3g} ± {sl:.2g} (mean ± sd over seeds)").format(
-        small=v.small, ms=v.small_mean, ss=v.small_sd, large=v.large, ml=v.large_mean, sl=v.large_sd
+    numbers = _("B = {small}: {a}; B = {large}: {b} (mean ± sd over seeds)").format(
+        small=v.small,
+        a=spread_text(v.small_mean, v.small_sd),
+        large=v.large,
+        b=spread_text(v.large_mean, v.large_sd),
     )
     if v.outcome == SUPPORTS:
         head = _("At η = {lr:g}, the smallest batch ends clearly flatter by {measure}.")
@@ -207,8 +217,11 @@ def accuracy_sentences(cells: Sequence[Cell]) -> list[str]:
         if len(row) < 2:
             continue
         v = compare("test_acc", lr, row[0], row[-1])
-        numbers = _("B = {small}: {ms:.1%} ± {ss:.1%}; B = {large}: {ml:.1%} ± {sl:.1%}").format(
-            small=v.small, ms=v.small_mean, ss=v.small_sd, large=v.large, ml=v.large_mean, sl=v.large_sd
+        numbers = _("B = {small}: {a}; B = {large}: {b}").format(
+            small=v.small,
+            a=spread_text(v.small_mean, v.small_sd, percent=True),
+            large=v.large,
+            b=spread_text(v.large_mean, v.large_sd, percent=True),
         )
         # compare() calls "lower is better" SUPPORTS; for accuracy, higher is better.
         if v.outcome == SUPPORTS:
