@@ -31,8 +31,9 @@ from engine.network.train import train_many
 from network.data import digits
 from network.mlp import MLP
 
-BATCH_OPTIONS = (8, 16, 32, 64, 128, 256, 1348)
-DEFAULT_BATCHES = (16, 128, 1348)
+BATCH_OPTIONS = (8, 16, 32, 64, 128, 256, digits().n_train)
+"""Batch sizes offered; the last is the whole training set (full batch)."""
+DEFAULT_BATCHES = (16, 128, BATCH_OPTIONS[-1])
 LR_OPTIONS = (0.05, 0.1, 0.25, 0.5)
 DEFAULT_LRS = (0.25,)
 SEED_OPTIONS = (2, 3, 4, 6)

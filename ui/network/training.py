@@ -70,7 +70,7 @@ def batch_text(size: int) -> str:
 
 
 def scale_text(value: float) -> str:
-    """A learning-rate factor as the page shows it."""
+    """A factor (on a learning rate, or on the Xavier weights) as the pages show it: ``×0.1``."""
     return "×" + number_text(value)
 
 
