@@ -179,3 +179,14 @@ def test_init_bad_link_gives_one_notice_and_defaults() -> None:
     assert "netinit.large" in notice(at) and "netinit.opt" in notice(at)
     scenario, ignored = InitScenario.from_query({"netinit.large": "1e9", "netinit.opt": "newton"})
     assert scenario == InitScenario() and len(ignored) == 2
+
+
+def test_log_ticks_stay_few_when_a_diverging_loss_spans_many_decades() -> None:
+    from charts.network.training import log_ticks
+
+    ticks = log_ticks([np.array([0.05, 2.3, 1e30])])["tickvals"]
+    assert 3 <= len(ticks) <= 12
+    decades = np.log10(ticks)
+    np.testing.assert_allclose(decades, np.round(decades), atol=1e-9)
+    assert ticks[0] < 1 and ticks[-1] >= 1e29
+    assert len(log_ticks([np.array([0.05, 2.3])])["tickvals"]) > 5, "a normal range keeps its 1-2-5 ticks"
