@@ -93,9 +93,10 @@ for column, result in zip(columns, view.results, strict=True):
     )
     if result.diverged:
         column.warning(
-            _("Diverged at step {step}: the weights stopped being finite numbers. Lower the learning rate.").format(
-                step=result.diverged_at
-            ),
+            _(
+                "Diverged at step {step}: the weights stopped being finite numbers. Lower the learning rate or "
+                "the weight decay."
+            ).format(step=result.diverged_at),
             icon=":material/warning:",
         )
 
