@@ -32,6 +32,22 @@ def test_lanczos_top_eigenvalue_matches_dense_hessian(seed):
     assert got == pytest.approx(expected, rel=1e-3, abs=1e-5)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_lanczos_top_eigenvalue_on_a_net_larger_than_its_step_count(seed):
+    """64-8-10 (610 weights) on 300 digits: 20 Lanczos steps cannot span the space, so this tests convergence."""
+    from network.init import initial_weights
+
+    net = MLP((64, 8, 10))
+    assert net.n_params == 610
+    d = digits()
+    x, y = d.x_train[:300], d.y_train[:300]
+    w = initial_weights(net, "xavier", seed=seed)
+    dense = jax.hessian(lambda p: net.loss(p, jnp.asarray(x), jnp.asarray(y)))(jnp.asarray(w))
+    expected = float(np.linalg.eigvalsh(np.asarray(dense, np.float64))[-1])
+    got = hessian.top_eigenvalue(net, w, x, y)
+    assert got == pytest.approx(expected, rel=1e-3)
+
+
 def test_hvp_matches_dense_hessian_times_vector():
     w, x, y = tiny_problem(3)
     v = np.random.default_rng(9).normal(size=TINY.n_params).astype(np.float32)
@@ -99,7 +115,7 @@ def test_slice_matches_the_loss_point_by_point():
     assert s.z[2, 2] == pytest.approx(s.centre_loss, rel=1e-5)
 
 
-def test_pca_projection_reconstructs_the_trajectory_within_the_unexplained_variance():
+def test_pca_projection_reconstructs_the_trajectory_within_the_unexplained_squared_distance():
     rng = np.random.default_rng(3)
     # A curved path in 30 dimensions, with a little of everything: the plane cannot hold it all.
     t = np.linspace(0, 1, 25)[:, None]
@@ -239,3 +255,20 @@ def test_accuracy_sentence_reads_higher_accuracy_as_better():
     worse = bs.Cell(1348, 0.25, 3, 0, np.ones(3), np.ones(3), small.test_acc, np.ones(3))
     (reverse,) = bs.accuracy_sentences([swapped, worse])
     assert "clearly higher test accuracy" in reverse
+
+
+@pytest.mark.parametrize("batch", [8, 256, 1348])
+def test_every_cell_runs_exactly_the_stated_steps(batch):
+    """23 steps: not a whole number of epochs for B = 8 (168 a epoch) or B = 256 (5 a epoch)."""
+    cell = bs.run_cell(batch, 0.1, 2, 23, model=MLP((64, 4, 10)))
+    assert cell.steps_run == 23
+
+
+def test_a_cell_whose_every_seed_diverged_says_so_instead_of_nan():
+    dead = bs.Cell(16, 0.5, 3, 3, np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0))
+    alive = make_cell(1348, [4.0, 5.0, 6.0], [0.1, 0.2, 0.3], lr=0.5)
+    sentences = [bs.verdict_sentence(v) for v in bs.verdicts([dead, alive])] + bs.accuracy_sentences([dead, alive])
+    assert len(sentences) == 3
+    for sentence in sentences:
+        assert "nan" not in sentence.lower() and "B = 16: every seed diverged" in sentence, sentence
+    assert "B = 1348: 5 ± 1 (mean ± sd over seeds)" in bs.verdict_sentence(bs.verdicts([dead, alive])[0])

@@ -157,3 +157,5 @@ def test_the_sharpness_page_in_korean():
     texts = " ".join(m.value for m in at.markdown)
     assert "GD, η = 1: 날카로움이 2/η = 2에 닿았고" in texts
     assert figures(at)[0]["layout"]["xaxis"]["title"]["text"] == "스텝"
+    (analogue,) = at.get("link_button")
+    assert analogue.proto.url == "./ill-conditioning?lang=ko", "the 2D analogue opens in Korean too"

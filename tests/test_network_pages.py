@@ -90,9 +90,17 @@ def test_training_bad_link_gives_one_notice_and_defaults() -> None:
 
 
 def test_training_diverging_run_is_reported_without_nan() -> None:
-    """SGD at 30 x its network rate (lr 9): whatever the run does, the figures hold no NaN."""
-    at = _run("network_training.py", {"nettrain.opts": ["sgd"], "nettrain.lr_scale": "30"})
+    """SGD at lr 3 with coupled L2 decay λ = 1: each step multiplies the weights by about 1 - 3 = -2, so it diverges."""
+    query = {
+        "nettrain.opts": ["sgd", "adam"],
+        "nettrain.lr_scale": "10",
+        "nettrain.weight_decay": "1",
+        "nettrain.wd_mode": "l2",
+    }
+    at = _run("network_training.py", query)
     assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert len(warnings) == 1 and warnings[0].startswith("Diverged at step"), warnings
     for figure in figures(at):
         _no_nan(figure)
 
@@ -151,9 +159,34 @@ def test_init_links_to_the_saddle_and_its_lesson(init_page: AppTest) -> None:
     assert lesson.proto.url.endswith("saddles-and-minima")
 
 
+def test_init_links_keep_the_korean_language() -> None:
+    from core import i18n
+
+    i18n.set_language_source(lambda: "ko")
+    try:
+        at = _run("network_initialization.py")
+    finally:
+        i18n.set_language_source(lambda: i18n.DEFAULT)
+    assert not at.exception
+    playground, lesson = at.get("link_button")
+    assert parse_qs(urlparse(playground.proto.url).query)["lang"] == ["ko"]
+    assert lesson.proto.url == "./saddles-and-minima?lang=ko"
+
+
 def test_init_bad_link_gives_one_notice_and_defaults() -> None:
     at = _run("network_initialization.py", {"netinit.large": "1e9", "netinit.opt": "newton"})
     assert not at.exception and len(at.warning) == 1
     assert "netinit.large" in notice(at) and "netinit.opt" in notice(at)
     scenario, ignored = InitScenario.from_query({"netinit.large": "1e9", "netinit.opt": "newton"})
     assert scenario == InitScenario() and len(ignored) == 2
+
+
+def test_log_ticks_stay_few_when_a_diverging_loss_spans_many_decades() -> None:
+    from charts.network.training import log_ticks
+
+    ticks = log_ticks([np.array([0.05, 2.3, 1e30])])["tickvals"]
+    assert 3 <= len(ticks) <= 12
+    decades = np.log10(ticks)
+    np.testing.assert_allclose(decades, np.round(decades), atol=1e-9)
+    assert ticks[0] < 1 and ticks[-1] >= 1e29
+    assert len(log_ticks([np.array([0.05, 2.3])])["tickvals"]) > 5, "a normal range keeps its 1-2-5 ticks"

@@ -88,6 +88,91 @@ def test_matches_optax_step_for_step(key: str, small: Digits) -> None:
     np.testing.assert_array_equal(ours.final, ours.weights[-1])
 
 
+def _optax_chain(key: str, mode: str, lr, clip: float, wd: float, hypers: dict) -> optax.GradientTransformation:
+    """The engine's order (optimizers/options.py), written in optax: clip, [L2], rule, [decoupled], scaled lr."""
+    if key == "sgd":
+        rule = optax.identity()
+    else:
+        rule = optax.scale_by_adam(b1=hypers["beta1"], b2=hypers["beta2"], eps=hypers["eps"])
+    decay = optax.add_decayed_weights(wd)
+    if mode == "l2":
+        return optax.chain(optax.clip_by_global_norm(clip), decay, rule, optax.scale_by_learning_rate(lr))
+    return optax.chain(optax.clip_by_global_norm(clip), rule, decay, optax.scale_by_learning_rate(lr))
+
+
+@pytest.mark.parametrize("mode", ["l2", "decoupled"])
+@pytest.mark.parametrize("key", ["sgd", "adam"])
+def test_options_match_an_optax_chain_step_for_step(key: str, mode: str, small: Digits) -> None:
+    """Clipping, weight decay (either mode) and a cosine schedule, as the training page passes them."""
+    batch, epochs, seed, clip, wd = 16, 2, 5, 0.3, 0.05
+    steps = epochs * (small.n_train // batch)
+    hypers = {"beta1": 0.8, "beta2": 0.99, "eps": 1e-3} if key == "adam" else {}
+    lr = 0.5 if key == "sgd" else 0.03
+    settings = {
+        "lr": lr,
+        **hypers,
+        "weight_decay": wd,
+        "wd_mode": mode,
+        "clip_norm": clip,
+        "schedule": "cosine",
+        "final_lr_ratio": 0.2,
+    }
+    x0 = initial_weights(TINY, "xavier", seed=2)
+    ours = train(
+        TINY,
+        OptimizerRun.build(key, settings),
+        x0,
+        shuffle_seed=seed,
+        batch_size=batch,
+        epochs=epochs,
+        evals=steps,
+        snapshots=True,
+        data=small,
+    )
+    assert ours.diverged_at == NO_STEP
+    schedule = optax.cosine_decay_schedule(lr, decay_steps=steps, alpha=0.2)
+    tx = _optax_chain(key, mode, schedule, clip, wd, hypers)
+    ref = optax_reference_path(tx, x0, small, seed, batch, steps)
+    np.testing.assert_allclose(ours.weights[1:], ref, rtol=2e-5, atol=2e-6, err_msg=f"{key} {mode}")
+    # The options really act here: clipping cuts the first gradient, and the run differs from a plain one.
+    idx = batch_indices(seed, 0, batch, small.n_train)
+    first = jax.grad(TINY.loss)(jnp.asarray(x0), small.x_train[idx], small.y_train[idx])
+    assert float(jnp.linalg.norm(first)) > clip
+    plain = train(
+        TINY,
+        OptimizerRun.build(key, {"lr": lr, **hypers}),
+        x0,
+        shuffle_seed=seed,
+        batch_size=batch,
+        epochs=epochs,
+        evals=steps,
+        snapshots=True,
+        data=small,
+    )
+    assert np.max(np.abs(plain.weights[-1] - ours.weights[-1])) > 1e-3
+
+
+def test_an_exact_step_count_stops_part_way_through_an_epoch(small: Digits) -> None:
+    """steps=9 at 6 batches an epoch: one whole epoch, then the first 3 batches of the next (as optax does them)."""
+    batch, seed, steps = 16, 4, 9
+    x0 = initial_weights(TINY, "xavier", seed=3)
+    ours = train(
+        TINY,
+        OptimizerRun.build("sgd", {"lr": 0.2}),
+        x0,
+        shuffle_seed=seed,
+        batch_size=batch,
+        epochs=40,
+        steps=steps,
+        evals=steps,
+        snapshots=True,
+        data=small,
+    )
+    np.testing.assert_array_equal(ours.steps, np.arange(steps + 1))
+    ref = optax_reference_path(optax.sgd(0.2), x0, small, seed, batch, steps)
+    np.testing.assert_allclose(ours.weights[1:], ref, rtol=2e-5, atol=2e-6)
+
+
 def test_batches_cover_every_image_once_per_epoch_and_reshuffle() -> None:
     n, batch = 96, 16
     per_epoch = n // batch

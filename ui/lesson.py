@@ -29,6 +29,12 @@ def playground_url(scenario: Scenario) -> str:
     return "./?" + urlencode({**to_query(scenario), **link_query()})
 
 
+def page_url(path: str) -> str:
+    """A link to another page of the app (``"./saddles-and-minima"``) that keeps the current language."""
+    query = link_query()
+    return f"{path}?{urlencode(query)}" if query else path
+
+
 def playground_link(scenario: Scenario, label: str | None = None) -> None:
     """A button that opens ``scenario`` (exactly) in the Playground."""
     st.link_button(label or _("Open in Playground"), playground_url(scenario), icon=":material/open_in_new:")

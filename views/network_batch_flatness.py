@@ -11,6 +11,7 @@ from core.i18n import translator
 from engine.network import batch_study as bs
 from ui.network import geometry_batch as gb
 from ui.network.geometry_common import links_row
+from ui.network.training import batch_text
 from ui.page_form import PageForm
 
 _ = translator("network_geometry")
@@ -84,7 +85,7 @@ for c in cells:
         mean, sd = bs.Cell.mean_sd(values)
         rows.append(
             {
-                _("batch"): gb.batch_label(c.batch_size),
+                _("batch"): batch_text(c.batch_size),
                 "η": f"{c.lr:g}",
                 _("measure"): name,
                 _("mean ± sd"): (fmt.format(mean) + " ± " + fmt.format(sd)) if np.isfinite(mean) else "–",

@@ -6,7 +6,7 @@ import streamlit as st
 
 from charts.encoding import PrebuiltFigure
 from core.i18n import translator
-from ui.lesson import lesson_header, playground_link
+from ui.lesson import lesson_header, page_url, playground_link
 from ui.network.initialization import InitScenario, experiment, lr_text, scales_view, symmetry_view
 from ui.page_form import PageForm
 
@@ -86,7 +86,7 @@ l1, l2 = st.columns(2)
 with l1:
     playground_link(sym.playground, _("Open the 2D analogue: a start exactly on a saddle's ridge"))
 with l2:
-    st.link_button(_("The saddles lesson"), "./saddles-and-minima", icon=":material/landscape:")
+    st.link_button(_("The saddles lesson"), page_url("./saddles-and-minima"), icon=":material/landscape:")
 st.caption(
     _(
         "On the saddle x² − c y² + y⁴/4, a start with y = 0 exactly never gets a push along y and slides into "
@@ -109,7 +109,7 @@ st.caption(
     _(
         "Layer 1 takes the pixels to the hidden units, layer 2 the hidden units to the ten class scores. Measured "
         "on all training images with {optimizer} at learning rate {lr}."
-    ).format(optimizer=scenario.run().spec.name, lr=lr_text(scenario))
+    ).format(optimizer=scenario.run().spec.name_text(), lr=lr_text(scenario))
 )
 for result in view.results:
     if result.diverged:

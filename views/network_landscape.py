@@ -85,8 +85,8 @@ st.caption(
 
 st.subheader(_("The optimizer's path on the plane of its two principal directions"))
 pca_axes = (
-    _("1st PCA direction: {share:.1%} of the variance").format(share=pca.shares[0]),
-    _("2nd PCA direction: {share:.1%}").format(share=pca.shares[1]),
+    _("1st direction: {share:.1%} of the squared distance to the end").format(share=pca.shares[0]),
+    _("2nd direction: {share:.1%}").format(share=pca.shares[1]),
 )
 fig = charts.slice_contour(pslice.a, pslice.b, pslice.z, titles=pca_axes)
 fig["data"] += charts.path_overlay(pca.coords, run.steps, label=name, colour=charts.line_colour(0))
@@ -96,9 +96,9 @@ left.plotly_chart(PrebuiltFigure(fig), width="stretch", key=f"{PAGE}.pca")
 right.caption(
     _(
         "The snapshots' differences from the end point, projected onto their top two principal directions: together "
-        "{both:.1%} of their squared distance to the end point, as Li et al. print beside their figures. The "
-        "remaining {rest:.1%} lies off this plane, so the contours are the loss on the plane, not along the path "
-        "itself."
+        "{both:.1%} of their squared distance to the end point (not of their variance: the differences are not "
+        "centred, so the plane passes through the end point). The remaining {rest:.1%} lies off this plane, so "
+        "the contours are the loss on the plane, not along the path itself."
     ).format(both=float(pca.shares.sum()), rest=pca.unexplained)
 )
 

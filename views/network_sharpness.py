@@ -8,6 +8,7 @@ from charts.encoding import PrebuiltFigure
 from charts.network import geometry as charts
 from core.i18n import translator
 from engine.network import sharpness as sh
+from engine.network.hessian import LANCZOS_STEPS
 from ui.network import geometry_sharpness as gs
 from ui.network.geometry_common import links_row
 from ui.page_form import PageForm
@@ -24,8 +25,8 @@ st.markdown(
         "network's curvature changes as it trains. Cohen et al. (2021) found that full-batch gradient descent "
         "first sharpens (the largest curvature rises) until it reaches about 2/η, then stays at that edge while the "
         "loss keeps falling, unevenly. The curvature here is the top eigenvalue of the Hessian of the whole "
-        "training loss, found by 20 steps of the Lanczos method from Hessian-vector products."
-    )
+        "training loss, found by {k} steps of the Lanczos method from Hessian-vector products."
+    ).format(k=LANCZOS_STEPS)
 )
 st.latex(r"\lambda_{\max}\big(\nabla^2 \mathcal{L}(w_t)\big)\ \text{vs.}\ \frac{2}{\eta}")
 

@@ -39,6 +39,12 @@ form.widget("epochs", where=c3)
 s1, s2 = c3.columns(2)
 form.widget("init_seed", where=s1)
 form.widget("shuffle_seed", where=s2)
+with st.expander(_("Weight decay, clipping and learning-rate schedule (for every optimizer)")):
+    o1, o2, o3 = st.columns(3)
+    form.widget("weight_decay", where=o1)
+    form.widget("wd_mode", where=o1)
+    form.widget("clip_norm", where=o2)
+    form.widget("schedule", where=o3)
 scenario = form.finish()
 
 if not scenario.opts:
@@ -65,7 +71,12 @@ with left:
 with right:
     st.subheader(_("Accuracy"))
     st.plotly_chart(PrebuiltFigure(view.accuracy), width="stretch", key=f"{PAGE}.accuracy")
-st.caption(_("Solid: training images. Dashed: test images, never used for a step."))
+st.caption(
+    _(
+        "Solid: training images. Dashed: test images, never used for a step. Each optimizer's starting learning "
+        "rate was picked by its test accuracy, so at ×1 the dashed curves are slightly optimistic."
+    )
+)
 
 columns = st.columns(len(view.results))
 for column, result in zip(columns, view.results, strict=True):
@@ -82,17 +93,20 @@ for column, result in zip(columns, view.results, strict=True):
     )
     if result.diverged:
         column.warning(
-            _("Diverged at step {step}: the weights stopped being finite numbers. Lower the learning rate.").format(
-                step=result.diverged_at
-            ),
+            _(
+                "Diverged at step {step}: the weights stopped being finite numbers. Lower the learning rate or "
+                "the weight decay."
+            ).format(step=result.diverged_at),
             icon=":material/warning:",
         )
 
 st.markdown(
     _(
         "A gap between the solid and the dashed curve is overfitting: the network fits its training images "
-        "better than new ones. Larger batches take fewer, less noisy steps per epoch; the learning-rate factor "
-        "shows each optimizer's failure modes (too slow at ×0.1, unstable at ×10)."
+        "better than new ones. Larger batches take fewer, less noisy steps per epoch. The learning-rate factor "
+        "shows how much each optimizer depends on its step size: small factors slow training down, and how large "
+        "a factor each one tolerates differs (compare ×10 and ×30). Plain SGD with L2 weight decay diverges once "
+        "η·λ passes 2: the decay term alone then overshoots zero by more than it started."
     )
 )
 playground_link(view.playground, _("Open the 2D analogue: these optimizers on the Playground's bowl"))

@@ -64,6 +64,10 @@ def _diverged(result: TrainResult, y: np.ndarray, colour: str, group: str) -> li
     ]
 
 
+MAX_LOG_TICKS = 12
+"""Most labelled ticks on a log axis (more overlap on a chart of this height)."""
+
+
 def log_ticks(values: Sequence[np.ndarray]) -> dict[str, Any]:
     """Tick values and labels 1, 2, 5, 10, ... for a log axis over the positive ``values`` (none if there are none).
 
@@ -78,6 +82,11 @@ def log_ticks(values: Sequence[np.ndarray]) -> dict[str, Any]:
     ticks, labels = log_axis_ticks(low, high)
     if len(ticks) < 5:
         ticks, labels = log_axis_ticks(low, high, (1.0, 1.5, 2.0, 3.0, 5.0, 7.0))
+    elif len(ticks) > MAX_LOG_TICKS:
+        # A loss that blew up spans dozens of decades: powers of ten only, every few decades.
+        ticks, labels = log_axis_ticks(low, high, (1.0,))
+        every = -(-len(ticks) // MAX_LOG_TICKS)
+        ticks, labels = ticks[::every], labels[::every]
     return {"tickvals": ticks, "ticktext": labels}
 
 

@@ -27,12 +27,13 @@ from core.i18n import translator
 from engine.config import OptimizerRun
 from engine.network import hessian, landscape
 from engine.network.sharpness import MODEL, initial_weights
-from engine.network.train import steps_per_epoch, train_many
+from engine.network.train import train_many
 from network.data import digits
 from network.mlp import MLP
 
-BATCH_OPTIONS = (8, 16, 32, 64, 128, 256, 1348)
-DEFAULT_BATCHES = (16, 128, 1348)
+BATCH_OPTIONS = (8, 16, 32, 64, 128, 256, digits().n_train)
+"""Batch sizes offered; the last is the whole training set (full batch)."""
+DEFAULT_BATCHES = (16, 128, BATCH_OPTIONS[-1])
 LR_OPTIONS = (0.05, 0.1, 0.25, 0.5)
 DEFAULT_LRS = (0.25,)
 SEED_OPTIONS = (2, 3, 4, 6)
@@ -58,6 +59,8 @@ class Cell:
     train_acc: np.ndarray
     test_acc: np.ndarray
     flatness: np.ndarray
+    steps_run: int = 0
+    """The number of steps every seed's run took (the study's step count, whatever the batch size)."""
 
     @staticmethod
     def mean_sd(values: np.ndarray) -> tuple[float, float]:
@@ -71,14 +74,14 @@ def run_cell(batch_size: int, lr: float, seeds: int, steps: int, *, model: MLP =
     """Train ``seeds`` runs (seed s: initial weights and minibatch order) and measure their endpoints."""
     data = digits()
     bs = int(min(batch_size, data.n_train))
-    epochs = max(1, round(steps / steps_per_epoch(bs, data.n_train)))
     runs = [OptimizerRun.build("sgd", {"lr": float(lr)}, label=f"seed {s}") for s in range(seeds)]
     inits = np.stack([initial_weights(model, 100 + s) for s in range(seeds)])
-    results = train_many(model, runs, inits, list(range(seeds)), batch_size=bs, epochs=epochs, evals=1)
+    results = train_many(model, runs, inits, list(range(seeds)), batch_size=bs, steps=steps, evals=1)
+    steps_run = int(results[0].steps[-1])
     ok = [r for r in results if not r.diverged]
     if not ok:
         empty = np.zeros(0)
-        return Cell(bs, float(lr), seeds, len(results), empty, empty, empty, empty)
+        return Cell(bs, float(lr), seeds, len(results), empty, empty, empty, empty, steps_run)
     finals = np.stack([r.final for r in ok])
     sharp = hessian.top_eigenvalues(model, finals, data.x_train, data.y_train)
     dirs = np.stack(
@@ -97,6 +100,7 @@ def run_cell(batch_size: int, lr: float, seeds: int, steps: int, *, model: MLP =
         train_acc=np.array([r.train_acc[-1] for r in ok], np.float64),
         test_acc=np.array([r.test_acc[-1] for r in ok], np.float64),
         flatness=flat,
+        steps_run=steps_run,
     )
 
 
@@ -166,10 +170,20 @@ def _measure_name(measure: str) -> str:
     )
 
 
+def spread_text(mean: float, sd: float, *, percent: bool = False) -> str:
+    """``mean ± sd`` over a cell's seeds, or words saying every seed diverged (no number to show)."""
+    if not np.isfinite(mean):
+        return _("every seed diverged")
+    return f"{mean:.1%} ± {sd:.1%}" if percent else f"{mean:.3g} ± {sd:.2g}"
+
+
 def verdict_sentence(v: Verdict) -> str:
     """One comparison in words, with both means and their spreads over seeds."""
-    numbers = _("B = {small}: {ms:.3g} ± {ss:.2g}; B = {large}: {ml:.3g} ± {sl:.2g} (mean ± sd over seeds)").format(
-        small=v.small, ms=v.small_mean, ss=v.small_sd, large=v.large, ml=v.large_mean, sl=v.large_sd
+    numbers = _("B = {small}: {a}; B = {large}: {b} (mean ± sd over seeds)").format(
+        small=v.small,
+        a=spread_text(v.small_mean, v.small_sd),
+        large=v.large,
+        b=spread_text(v.large_mean, v.large_sd),
     )
     if v.outcome == SUPPORTS:
         head = _("At η = {lr:g}, the smallest batch ends clearly flatter by {measure}.")
@@ -204,8 +218,11 @@ def accuracy_sentences(cells: Sequence[Cell]) -> list[str]:
         if len(row) < 2:
             continue
         v = compare("test_acc", lr, row[0], row[-1])
-        numbers = _("B = {small}: {ms:.1%} ± {ss:.1%}; B = {large}: {ml:.1%} ± {sl:.1%}").format(
-            small=v.small, ms=v.small_mean, ss=v.small_sd, large=v.large, ml=v.large_mean, sl=v.large_sd
+        numbers = _("B = {small}: {a}; B = {large}: {b}").format(
+            small=v.small,
+            a=spread_text(v.small_mean, v.small_sd, percent=True),
+            large=v.large,
+            b=spread_text(v.large_mean, v.large_sd, percent=True),
         )
         # compare() calls "lower is better" SUPPORTS; for accuracy, higher is better.
         if v.outcome == SUPPORTS:

@@ -9,13 +9,9 @@ import streamlit as st
 from core.i18n import N_, translator
 from core.page_scenario import PageScenario, setting
 from engine.network import batch_study as bs
+from ui.network.training import batch_text
 
 _ = translator("network_geometry")
-
-
-def batch_label(size: int) -> str:
-    """A batch size as the widget shows it (the whole training set says so)."""
-    return str(size) if size < bs.BATCH_OPTIONS[-1] else _("{size} (full batch)").format(size=size)
 
 
 @dataclass(frozen=True)
@@ -23,7 +19,7 @@ class BatchScenario(PageScenario, page="netbatch"):
     """The batch-size study's settings."""
 
     batches: tuple[int, ...] = setting(
-        bs.DEFAULT_BATCHES, N_("Batch sizes"), options=bs.BATCH_OPTIONS, most=4, format=batch_label
+        bs.DEFAULT_BATCHES, N_("Batch sizes"), options=bs.BATCH_OPTIONS, most=4, format=batch_text
     )
     lrs: tuple[float, ...] = setting(
         bs.DEFAULT_LRS, N_("Learning rates η"), options=bs.LR_OPTIONS, format=lambda v: f"{v:g}", most=2

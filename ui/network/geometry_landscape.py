@@ -33,7 +33,7 @@ INIT_SCALE = 1.0
 
 def optimizer_name(key: str) -> str:
     """The optimizer's display name and the learning rate the page uses for it."""
-    return f"{optimizers.get(key).name} (η = {ls.TRAJECTORY_LRS[key]:g})"
+    return f"{optimizers.get(key).name_text()} (η = {ls.TRAJECTORY_LRS[key]:g})"
 
 
 @dataclass(frozen=True)

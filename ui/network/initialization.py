@@ -16,7 +16,7 @@ import optimizers
 from charts.network.initialization import gradient_figure, spread_figure, weights_figure
 from charts.network.training import accuracy_figure, loss_figure
 from core.i18n import N_, translator
-from core.numbers import exact_text, number_text
+from core.numbers import exact_text
 from core.page_scenario import PageScenario, setting
 from engine.config import OptimizerRun
 from engine.network.train import HESSIAN_FREE, TrainResult, network_lr, train_many
@@ -34,11 +34,6 @@ SADDLE_START = (-1.5, 0.0)
 """The Playground analogue of the symmetric start: exactly on the saddle's ridge line y = 0."""
 
 
-def factor_text(value: float) -> str:
-    """A scale on the Xavier weights as the page shows it."""
-    return "×" + number_text(value)
-
-
 @dataclass(frozen=True)
 class InitScenario(PageScenario, page="netinit"):
     """The network initialization page's settings."""
@@ -50,8 +45,8 @@ class InitScenario(PageScenario, page="netinit"):
     epochs: int = setting(10, N_("Epochs"), low=1, high=40)
     init_seed: int = setting(0, N_("Initialization seed"), low=0, high=999, widget="number")
     shuffle_seed: int = setting(0, N_("Shuffling seed"), low=0, high=999, widget="number")
-    small: float = setting(0.01, N_("Too small: Xavier ×"), options=SMALL_SCALES, format=factor_text)
-    large: float = setting(10.0, N_("Too large: Xavier ×"), options=LARGE_SCALES, format=factor_text)
+    small: float = setting(0.01, N_("Too small: Xavier ×"), options=SMALL_SCALES, format=scale_text)
+    large: float = setting(10.0, N_("Too large: Xavier ×"), options=LARGE_SCALES, format=scale_text)
 
     @property
     def net(self) -> MLP:
@@ -162,9 +157,9 @@ def symmetry_view(data: Experiment, scenario: InitScenario) -> SymmetryView:
 def scales_view(data: Experiment, scenario: InitScenario) -> ScalesView:
     """Part (b) of the trained experiment, drawn."""
     names = (
-        _("Xavier {factor} (too small)").format(factor=factor_text(scenario.small)),
+        _("Xavier {factor} (too small)").format(factor=scale_text(scenario.small)),
         _("Xavier"),
-        _("Xavier {factor} (too large)").format(factor=factor_text(scenario.large)),
+        _("Xavier {factor} (too large)").format(factor=scale_text(scenario.large)),
     )
     results = [
         dataclasses.replace(r, label=n) for r, n in zip((data.small, data.xavier, data.large), names, strict=True)

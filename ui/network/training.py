@@ -21,6 +21,8 @@ from engine.scenario import Scenario
 from network.data import digits
 from network.init import initial_weights
 from network.mlp import ACTIVATIONS, MLP
+from optimizers.options import WD_MODES
+from optimizers.schedules import SCHEDULES
 from ui.page_form import cached_builder
 
 _ = translator("network_training")
@@ -29,6 +31,25 @@ WIDTHS = (8, 16, 32, 64, 128)
 """Hidden widths offered (units in the one hidden layer)."""
 LR_SCALES = (0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0, 30.0)
 """Factors on each optimizer's network learning rate (:func:`engine.network.train.network_lr`)."""
+WEIGHT_DECAYS = (0.0, 1e-4, 1e-3, 1e-2, 0.1, 1.0)
+"""Weight-decay strengths λ offered (one for every selected optimizer); 1 is there to show L2 decay diverging."""
+OWN_MODE = "own"
+"""The weight-decay mode that keeps each optimizer's own (decoupled for AdamW and Lion, L2 for the rest)."""
+WD_MODE_LABELS = {
+    OWN_MODE: N_("each optimizer's own"),
+    "l2": N_("L2 (added to the gradient)"),
+    "decoupled": N_("decoupled (AdamW-style)"),
+}
+CLIP_NORMS = (0.0, 0.1, 0.3, 1.0, 3.0, 10.0)
+"""Global-norm clipping thresholds offered (0 = off)."""
+SCHEDULE_LABELS = {
+    "constant": N_("constant"),
+    "step": N_("step decay (×0.5 every 100 steps)"),
+    "exponential": N_("exponential (×0.5 per 100 steps)"),
+    "cosine": N_("cosine (to 0 at the last step)"),
+    "warmup_cosine": N_("50 warm-up steps, then cosine"),
+}
+"""The schedules of :mod:`optimizers.schedules`, with their default settings spelled out."""
 EVALS = 50
 """Evaluation points per run (each a pass over the training and test images)."""
 
@@ -49,13 +70,33 @@ def batch_text(size: int) -> str:
 
 
 def scale_text(value: float) -> str:
-    """A learning-rate factor as the page shows it."""
+    """A factor (on a learning rate, or on the Xavier weights) as the pages show it: ``×0.1``."""
     return "×" + number_text(value)
 
 
 def optimizer_name(key: str) -> str:
-    """The optimizer's name as the page shows it."""
-    return optimizers.get(key).name
+    """The optimizer's name as the page shows it, in the reader's language."""
+    return optimizers.get(key).name_text()
+
+
+def decay_text(value: float) -> str:
+    """A weight-decay strength as the page shows it (0 says off)."""
+    return _("off") if value == 0 else number_text(value)
+
+
+def clip_text(value: float) -> str:
+    """A clipping threshold as the page shows it (0 says off)."""
+    return _("off") if value == 0 else number_text(value)
+
+
+def mode_text(mode: str) -> str:
+    """A weight-decay mode as the page shows it."""
+    return _(WD_MODE_LABELS[mode])
+
+
+def schedule_text(name: str) -> str:
+    """A learning-rate schedule as the page shows it."""
+    return _(SCHEDULE_LABELS[name])
 
 
 @dataclass(frozen=True)
@@ -77,6 +118,28 @@ class TrainingScenario(PageScenario, page="nettrain"):
         format=scale_text,
         help=N_("Each optimizer starts from a learning rate that trains this network well; this multiplies it."),
     )
+    weight_decay: float = setting(
+        0.0,
+        N_("Weight decay λ"),
+        options=WEIGHT_DECAYS,
+        format=decay_text,
+        help=N_("The same λ for every optimizer; it replaces AdamW's own 0.01."),
+    )
+    wd_mode: str = setting(
+        OWN_MODE,
+        N_("Weight decay mode"),
+        options=(OWN_MODE, *WD_MODES),
+        format=mode_text,
+        help=N_("L2 adds λx to the gradient before the optimizer's rule; decoupled subtracts η·λx after it."),
+    )
+    clip_norm: float = setting(
+        0.0,
+        N_("Clip the gradient to global norm"),
+        options=CLIP_NORMS,
+        format=clip_text,
+        help=N_("A minibatch gradient longer than this is shortened to this length, before weight decay."),
+    )
+    schedule: str = setting("constant", N_("Learning-rate schedule"), options=SCHEDULES, format=schedule_text)
     width: int = setting(32, N_("Hidden units"), options=WIDTHS)
     activation: str = setting("tanh", N_("Hidden activation"), options=ACTIVATIONS)
     batch: int = setting(64, N_("Batch size"), options=BATCHES, format=batch_text)
@@ -90,11 +153,19 @@ class TrainingScenario(PageScenario, page="nettrain"):
         return MLP((64, self.width, 10), self.activation)
 
     def run(self, key: str) -> OptimizerRun:
-        """Optimizer ``key`` with its network learning rate times the factor (kept inside its range)."""
+        """Optimizer ``key``: its network learning rate times the factor (kept inside its range), and the options."""
         spec = optimizers.get(key)
         param = spec.hyper("lr")
         lr = min(max(network_lr(key) * self.lr_scale, param.low), param.high)
-        return OptimizerRun.build(key, {"lr": float(f"{lr:.6g}")})
+        settings: dict[str, object] = {
+            "lr": float(f"{lr:.6g}"),
+            "weight_decay": self.weight_decay,
+            "clip_norm": self.clip_norm,
+            "schedule": self.schedule,
+        }
+        if self.wd_mode != OWN_MODE:
+            settings["wd_mode"] = self.wd_mode
+        return OptimizerRun.build(key, settings)
 
 
 def _train_first(scenario: TrainingScenario) -> TrainResult:
