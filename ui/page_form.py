@@ -29,6 +29,8 @@ from core.page_scenario import Field, PageScenario
 from ui.markdown import notice_text
 from ui.share import sync_query_params
 
+_ = translator("app")
+
 S = TypeVar("S", bound=PageScenario)
 V = TypeVar("V")
 
@@ -124,7 +126,14 @@ def draw(f: Field, where: Any, translate: Callable[[str], str] | None = None, **
         show = getattr(where, spec.widget)
         return show(label, spec.options, format_func=shown, **common)
     if spec.widget == "multiselect":
-        return where.multiselect(label, spec.options, format_func=shown, max_selections=spec.most, **common)
+        return where.multiselect(
+            label,
+            spec.options,
+            format_func=shown,
+            max_selections=spec.most,
+            placeholder=_("Choose one or more"),
+            **common,
+        )
     if spec.widget == "select_slider":
         return where.select_slider(label, options=spec.options, format_func=shown, **common)
     if spec.widget == "number":

@@ -112,6 +112,7 @@ with st.sidebar:
         on_change=ps.on_optimizers_change,
         args=(state,),
         max_selections=MAX_RUNS,
+        placeholder=_("Choose one or more"),
     )
     if state.get(ps.OPTS_NOTICE):
         st.caption(_(state[ps.OPTS_NOTICE]))
