@@ -264,6 +264,10 @@ def test_the_playground_buttons_deliver_the_export_of_its_paths(monkeypatch: pyt
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
     for label in ("Download animation (GIF)", "Download animation (MP4)"):
         assert buttons[label].deferred_file_id and not buttons[label].url, f"{label} must render only when clicked"
+    for label in (*buttons,):
+        # A rerun on a download would also replace the other buttons' deferred files under a quick second click.
+        assert buttons[label].ignore_rerun, f"{label} must not rerun the page"
+    assert len(buttons) == 4
     assert {"descent-lab-himmelblau.gif", "descent-lab-himmelblau.mp4"} <= set(registered)
 
     scenario = Scenario(steps=20)

@@ -294,9 +294,17 @@ def draw_view() -> None:
     )
 
     exports = st.container(horizontal=True)
-    exports.download_button(_("Download paths (CSV)"), view.csv, file_name="descent-lab-paths.csv", mime="text/csv")
+    # on_click="ignore": a download changes nothing on the page, so it must not rerun the view (a rerun
+    # would also replace the other buttons' deferred files while a quick second click still holds the old ones).
     exports.download_button(
-        _("Download scenario (JSON)"), view.json, file_name="descent-lab-scenario.json", mime="application/json"
+        _("Download paths (CSV)"), view.csv, file_name="descent-lab-paths.csv", mime="text/csv", on_click="ignore"
+    )
+    exports.download_button(
+        _("Download scenario (JSON)"),
+        view.json,
+        file_name="descent-lab-scenario.json",
+        mime="application/json",
+        on_click="ignore",
     )
     animation_buttons(exports, view)
 
