@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import Any
 
 import imageio.v2 as imageio
 import numpy as np
@@ -244,14 +245,12 @@ def test_a_four_run_500_step_export_fits_in_5_mb() -> None:
     assert file_name(scenario, "gif") == "descent-lab-himmelblau.gif"
 
 
-def test_the_playground_buttons_deliver_the_export_of_its_paths(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The page's GIF and MP4 buttons are deferred (nothing is rendered by a rerun), and what a click
-    on the GIF button runs is the export of the engine's own paths for the page's scenario."""
+@pytest.fixture
+def deferred_downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+    """File name -> the callable a page's deferred download button would run on a click (recorded as pages run)."""
     from streamlit.runtime.media_file_manager import MediaFileManager
 
-    from tests.apptest_helpers import errors, run_app
-
-    registered: dict[str, object] = {}
+    registered: dict[str, Any] = {}
     original = MediaFileManager.add_deferred
 
     def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
@@ -259,6 +258,15 @@ def test_the_playground_buttons_deliver_the_export_of_its_paths(monkeypatch: pyt
         return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    return registered
+
+
+def test_the_playground_buttons_deliver_the_export_of_its_paths(deferred_downloads: dict[str, Any]) -> None:
+    """The page's GIF and MP4 buttons are deferred (nothing is rendered by a rerun), and what a click
+    on the GIF button runs is the export of the engine's own paths for the page's scenario."""
+    from tests.apptest_helpers import errors, run_app
+
+    registered = deferred_downloads
     at = run_app({"steps": "20"})
     assert errors(at) == []
     buttons = {b.proto.label: b.proto for b in at.get("download_button")}
@@ -276,20 +284,11 @@ def test_the_playground_buttons_deliver_the_export_of_its_paths(monkeypatch: pyt
     assert registered["descent-lab-himmelblau.gif"]() == expected
 
 
-def test_a_korean_page_exports_a_korean_animation(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_korean_page_exports_a_korean_animation(deferred_downloads: dict[str, Any]) -> None:
     """The language is held for the deferred render (which runs outside the page's script)."""
-    from streamlit.runtime.media_file_manager import MediaFileManager
-
     from tests.apptest_helpers import errors, run_app
 
-    registered: dict[str, object] = {}
-    original = MediaFileManager.add_deferred
-
-    def record(self, data_callable, mimetype, coordinates, file_name=None, **kwargs):
-        registered[file_name] = data_callable
-        return original(self, data_callable, mimetype, coordinates, file_name, **kwargs)
-
-    monkeypatch.setattr(MediaFileManager, "add_deferred", record)
+    registered = deferred_downloads
     at = run_app({"steps": "20", "lang": "ko"})
     assert errors(at) == []
     scenario = Scenario(steps=20)
