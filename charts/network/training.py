@@ -6,7 +6,7 @@ that diverged is drawn up to its last finite evaluation point and marked with a 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -106,33 +106,40 @@ def _layout(ytitle: str, *, log: bool, yrange: list[float] | None = None, height
     }
 
 
-def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict[str, Any]:
-    """Training (solid) and test (dashed) loss of every run against the step, on a log axis."""
+def _train_test_traces(
+    results: Sequence[TrainResult], pick: Callable[[TrainResult, str], np.ndarray], hover: tuple[str, str]
+) -> list[dict[str, Any]]:
+    """Each run's training (solid) and test (dashed) curve of ``pick(result, "train" | "test")``, and its x
+    where it diverged; ``hover`` holds the two curves' hover texts."""
     data: list[dict[str, Any]] = []
     for index, r in enumerate(results):
         colour, n = run_colour(index), r.valid
-        data.append(
-            _line(
-                r.steps[:n],
-                r.train_loss[:n],
-                _("{run}: training").format(run=r.label),
-                colour,
-                group=r.label,
-                hover=_("training loss %{y:.4~g}"),
+        for part, name, dash, tip in (
+            ("train", _("{run}: training"), "solid", hover[0]),
+            ("test", _("{run}: test"), "dash", hover[1]),
+        ):
+            data.append(
+                _line(
+                    r.steps[:n],
+                    pick(r, part)[:n],
+                    name.format(run=r.label),
+                    colour,
+                    dash=dash,
+                    group=r.label,
+                    hover=tip,
+                )
             )
-        )
-        data.append(
-            _line(
-                r.steps[:n],
-                r.test_loss[:n],
-                _("{run}: test").format(run=r.label),
-                colour,
-                dash="dash",
-                group=r.label,
-                hover=_("test loss %{y:.4~g}"),
-            )
-        )
-        data += _diverged(r, r.train_loss, colour, r.label)
+        data += _diverged(r, pick(r, "train"), colour, r.label)
+    return data
+
+
+def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict[str, Any]:
+    """Training (solid) and test (dashed) loss of every run against the step, on a log axis."""
+    data = _train_test_traces(
+        results,
+        lambda r, part: r.train_loss if part == "train" else r.test_loss,
+        (_("training loss %{y:.4~g}"), _("test loss %{y:.4~g}")),
+    )
     layout = _layout(_("cross-entropy loss (log scale)"), log=True, height=height)
     layout["yaxis"].update(
         log_ticks([np.concatenate([r.train_loss[: r.valid], r.test_loss[: r.valid]]) for r in results])
@@ -142,29 +149,9 @@ def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict
 
 def accuracy_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict[str, Any]:
     """Training (solid) and test (dashed) accuracy of every run against the step, in percent."""
-    data: list[dict[str, Any]] = []
-    for index, r in enumerate(results):
-        colour, n = run_colour(index), r.valid
-        data.append(
-            _line(
-                r.steps[:n],
-                100 * r.train_acc[:n],
-                _("{run}: training").format(run=r.label),
-                colour,
-                group=r.label,
-                hover=_("training accuracy %{y:.1f}%"),
-            )
-        )
-        data.append(
-            _line(
-                r.steps[:n],
-                100 * r.test_acc[:n],
-                _("{run}: test").format(run=r.label),
-                colour,
-                dash="dash",
-                group=r.label,
-                hover=_("test accuracy %{y:.1f}%"),
-            )
-        )
-        data += _diverged(r, 100 * r.train_acc, colour, r.label)
+    data = _train_test_traces(
+        results,
+        lambda r, part: 100 * (r.train_acc if part == "train" else r.test_acc),
+        (_("training accuracy %{y:.1f}%"), _("test accuracy %{y:.1f}%")),
+    )
     return {"data": data, "layout": _layout(_("accuracy (%)"), log=False, yrange=[0, 101], height=height)}
