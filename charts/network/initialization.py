@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from charts.encoding import typed
-from charts.network.training import log_ticks
+from charts.network.training import log_ticks, step_layout
 from charts.palette import run_colour
 from core.i18n import translator
 from engine.network.train import TrainResult
@@ -21,20 +21,6 @@ _ = translator("network_training")
 
 HEIGHT = 360
 LAYER_DASHES = ("solid", "dash", "dot", "dashdot")
-
-
-def _layout(ytitle: str, *, log: bool = False, height: int = HEIGHT) -> dict[str, Any]:
-    yaxis: dict[str, Any] = {"title": {"text": ytitle}}
-    if log:
-        yaxis["type"] = "log"
-    return {
-        "height": height,
-        "margin": {"l": 70, "r": 10, "t": 10, "b": 40},
-        "xaxis": {"title": {"text": _("step (minibatch updates)")}, "rangemode": "tozero"},
-        "yaxis": yaxis,
-        "legend": {"orientation": "h", "y": -0.22, "yanchor": "top"},
-        "hovermode": "x unified",
-    }
 
 
 def spread_figure(steps: Sequence[np.ndarray], spreads: Sequence[np.ndarray], names: Sequence[str]) -> dict[str, Any]:
@@ -51,7 +37,7 @@ def spread_figure(steps: Sequence[np.ndarray], spreads: Sequence[np.ndarray], na
         }
         for index, (s, v, name) in enumerate(zip(steps, spreads, names, strict=True))
     ]
-    layout = _layout(_("largest difference between hidden units"))
+    layout = step_layout(_("largest difference between hidden units"), height=HEIGHT)
     layout["yaxis"]["rangemode"] = "tozero"
     return {"data": data, "layout": layout}
 
@@ -109,6 +95,6 @@ def gradient_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> 
                     "hovertemplate": _("layer {layer}").format(layer=layer + 1) + ": %{y:.3~g}<extra></extra>",
                 }
             )
-    layout = _layout(_("gradient norm per layer (log scale)"), log=True, height=height)
+    layout = step_layout(_("gradient norm per layer (log scale)"), log=True, height=height)
     layout["yaxis"].update(log_ticks([r.grad_norms[: r.valid] for r in results]))
     return {"data": data, "layout": layout}

@@ -90,7 +90,10 @@ def log_ticks(values: Sequence[np.ndarray]) -> dict[str, Any]:
     return {"tickvals": ticks, "ticktext": labels}
 
 
-def _layout(ytitle: str, *, log: bool, yrange: list[float] | None = None, height: int = HEIGHT) -> dict[str, Any]:
+def step_layout(
+    ytitle: str, *, log: bool = False, yrange: list[float] | None = None, height: int = HEIGHT
+) -> dict[str, Any]:
+    """Layout of a network chart against the minibatch step: ``ytitle`` on a linear or log y axis, legend below."""
     yaxis: dict[str, Any] = {"title": {"text": ytitle}}
     if log:
         yaxis["type"] = "log"
@@ -140,7 +143,7 @@ def loss_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> dict
         lambda r, part: r.train_loss if part == "train" else r.test_loss,
         (_("training loss %{y:.4~g}"), _("test loss %{y:.4~g}")),
     )
-    layout = _layout(_("cross-entropy loss (log scale)"), log=True, height=height)
+    layout = step_layout(_("cross-entropy loss (log scale)"), log=True, height=height)
     layout["yaxis"].update(
         log_ticks([np.concatenate([r.train_loss[: r.valid], r.test_loss[: r.valid]]) for r in results])
     )
@@ -154,4 +157,4 @@ def accuracy_figure(results: Sequence[TrainResult], *, height: int = HEIGHT) -> 
         lambda r, part: 100 * (r.train_acc if part == "train" else r.test_acc),
         (_("training accuracy %{y:.1f}%"), _("test accuracy %{y:.1f}%")),
     )
-    return {"data": data, "layout": _layout(_("accuracy (%)"), log=False, yrange=[0, 101], height=height)}
+    return {"data": data, "layout": step_layout(_("accuracy (%)"), log=False, yrange=[0, 101], height=height)}
